@@ -1,0 +1,82 @@
+//! Runs one command: resolves settings, calls the core, hands results to `report`, and
+//! decides the exit status (0 ok/accepted, 1 rejected/findings, 2 error).
+
+use std::process::ExitCode;
+
+use crate::cli::{Cli, Command, GlobalArgs};
+use crate::config::policy_file::{LoadedPolicy, load};
+use crate::config::policy_path::{LookupInput, PolicyLocation, find_policy};
+use crate::error::Error;
+use crate::report::err;
+use crate::report::human::{Diagnostic, Severity, render};
+
+/// How a command ended when it did not fail.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    /// Exit 0: accepted / clean.
+    Ok,
+    /// Exit 1: rejected / error findings.
+    Rejected,
+    /// Exit 2: an error that the command has already reported (e.g. as JSON).
+    ErrorReported,
+}
+
+/// Runs the command line and returns the process exit code.
+pub fn run(cli: Cli) -> ExitCode {
+    let result = match &cli.command {
+        Command::Lint(args) => crate::commands::lint::run(&cli.global, args),
+        Command::Scope(args) => crate::commands::scope::run(&cli.global, args),
+    };
+    match result {
+        Ok(Outcome::Ok) => ExitCode::SUCCESS,
+        Ok(Outcome::Rejected) => ExitCode::from(1),
+        Ok(Outcome::ErrorReported) => ExitCode::from(2),
+        Err(e) => {
+            err(&render_error(&e));
+            ExitCode::from(2)
+        }
+    }
+}
+
+/// Locates the policy file for these options.
+pub fn locate_policy(global: &GlobalArgs) -> Result<PolicyLocation, Error> {
+    let input = LookupInput::from_process(global.policy.clone(), global.root.clone());
+    Ok(find_policy(&input, global.compat)?)
+}
+
+/// Locates and loads the policy.
+pub fn load_policy(global: &GlobalArgs) -> Result<LoadedPolicy, Error> {
+    load(locate_policy(global)?, global.compat)
+}
+
+/// Human rendering of a fatal error (with a snippet for policy errors).
+pub fn render_error(e: &Error) -> String {
+    match e {
+        Error::PolicyInvalid { path, text, error } => render(&Diagnostic {
+            severity: Severity::Error,
+            code: None,
+            message: e.to_string(),
+            path,
+            text,
+            span: error.span.clone(),
+            label: label_for(error.kind).to_owned(),
+            help: Vec::new(),
+        }),
+        other => format!("error: {other}\n"),
+    }
+}
+
+fn label_for(kind: crate::json::ErrorKind) -> &'static str {
+    use crate::json::ErrorKind::*;
+    match kind {
+        Syntax => "not valid JSON here",
+        ObjectExpected => "expected a JSON object",
+        DuplicateKey => "duplicate key",
+        UnknownKey => "not allowed here",
+        MissingKey => "in this object",
+        Type => "wrong JSON type",
+        Base64 => "not valid base64",
+        _ => "here",
+    }
+}
+

@@ -1,0 +1,89 @@
+//! Command-line definitions (clap derive only; no logic lives here).
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::compat::Compat;
+
+/// Explain, lint and edit the containers trust policy (policy.json) offline.
+///
+/// policyctl answers "would podman/skopeo/CRI-O accept this image, and why?" with the verdict
+/// containers/image would give, and checks policy.json files with containers/image's own strict
+/// parser.
+#[derive(Debug, Parser)]
+#[command(name = "policyctl", version, propagate_version = true, max_term_width = 100)]
+pub struct Cli {
+    /// Options shared by every command.
+    #[command(flatten)]
+    pub global: GlobalArgs,
+    /// The command to run.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Options shared by every command.
+#[derive(Debug, Args, Clone)]
+pub struct GlobalArgs {
+    /// Use this policy file instead of the default lookup
+    /// ($HOME/.config/containers/policy.json, then /etc/containers/policy.json).
+    #[arg(long, global = true, value_name = "FILE")]
+    pub policy: Option<PathBuf>,
+
+    /// Which containers/image behaviour to reproduce: 5.23 (Debian 12's skopeo/podman) or
+    /// current.
+    #[arg(long, global = true, value_name = "VERSION", default_value = "current", value_parser = parse_compat)]
+    pub compat: Compat,
+
+    /// Treat DIR as the filesystem root for system paths (/etc/containers/...).
+    #[arg(long, global = true, value_name = "DIR")]
+    pub root: Option<PathBuf>,
+}
+
+fn parse_compat(s: &str) -> Result<Compat, String> {
+    s.parse()
+}
+
+/// The commands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Check that a policy file loads exactly as containers/image would load it.
+    ///
+    /// Exit status: 0 when the policy loads, 2 when containers/image would refuse it (the error
+    /// is printed with c/image's message, the file, line and column).
+    Lint(LintArgs),
+    /// Show which scope of the policy applies to image references, and its requirements.
+    ///
+    /// REF uses containers-transports(5) syntax: docker://busybox, dir:/path, oci:/path:tag,
+    /// containers-storage:busybox, ...
+    Scope(ScopeArgs),
+}
+
+/// Output formats of `lint`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// Human-readable diagnostics with the offending source line.
+    Human,
+    /// One JSON object on stdout.
+    Json,
+}
+
+/// `policyctl lint`.
+#[derive(Debug, Args)]
+pub struct LintArgs {
+    /// Output format.
+    #[arg(long, value_enum, default_value = "human")]
+    pub format: Format,
+}
+
+/// `policyctl scope`.
+#[derive(Debug, Args)]
+pub struct ScopeArgs {
+    /// Print one JSON object on stdout instead of text.
+    #[arg(long)]
+    pub json: bool,
+
+    /// Image references in containers-transports(5) syntax.
+    #[arg(required = true, value_name = "REF")]
+    pub references: Vec<String>,
+}

@@ -1,0 +1,87 @@
+//! `policyctl lint`: load the policy exactly as c/image would, then run the lint rules.
+
+use serde_json::json;
+
+use crate::app::{Outcome, locate_policy};
+use crate::cli::{Format, GlobalArgs, LintArgs};
+use crate::config::policy_file::{LoadedPolicy, load};
+use crate::config::policy_path::PolicyLocation;
+use crate::error::Error;
+use crate::lint;
+use crate::report::human::{Diagnostic, render};
+use crate::report::position::line_col;
+use crate::report::{err, out};
+
+/// `policyctl lint`.
+pub fn run(global: &GlobalArgs, args: &LintArgs) -> Result<Outcome, Error> {
+    let location = locate_policy(global)?;
+    let loaded = match load(location.clone(), global.compat) {
+        Ok(l) => l,
+        Err(e) if args.format == Format::Json => {
+            out(&format!("{:#}\n", lint_json(&location, global, None, Some(&e))));
+            drop(e);
+            return Ok(Outcome::ErrorReported);
+        }
+        Err(e) => return Err(e),
+    };
+    let ctx = lint::Context { policy: &loaded.policy, compat: global.compat };
+    let findings = lint::run(&ctx);
+    match args.format {
+        Format::Json => out(&format!("{:#}\n", lint_json(&location, global, Some((&loaded, &findings)), None))),
+        Format::Human => {
+            for (rule, f) in &findings {
+                err(&render(&Diagnostic {
+                    severity: rule.severity,
+                    code: Some(rule.code),
+                    message: f.message.clone(),
+                    path: &loaded.location.path,
+                    text: &loaded.text,
+                    span: f.span.clone(),
+                    label: f.label.clone(),
+                    help: f.help.iter().cloned().collect(),
+                }));
+            }
+            out(&format!(
+                "{}: ok: containers/image {} loads this policy ({}); {} finding(s)\n",
+                loaded.location.path.display(),
+                global.compat.as_str(),
+                loaded.location.definition.describe(),
+                findings.len()
+            ));
+        }
+    }
+    Ok(Outcome::Ok)
+}
+
+fn lint_json(
+    location: &PolicyLocation,
+    global: &GlobalArgs,
+    loaded: Option<(&LoadedPolicy, &Vec<(&'static lint::Rule, lint::Finding)>)>,
+    error: Option<&Error>,
+) -> serde_json::Value {
+    let policy = json!({"path": location.path.display().to_string(), "source": location.definition.as_str()});
+    let error_json = error.map(|e| match e {
+        Error::PolicyInvalid { text, error, .. } => {
+            let pos = line_col(text, error.span.start);
+            json!({"message": error.message, "kind": format!("{:?}", error.kind), "line": pos.line,
+                   "column": pos.column, "offset": error.span.start, "length": error.span.len(),
+                   "full_message": e.to_string()})
+        }
+        other => json!({"message": other.to_string(), "kind": "Io", "line": null, "column": null,
+                        "offset": null, "length": null, "full_message": other.to_string()}),
+    });
+    let diagnostics: Vec<_> = loaded
+        .map(|(l, findings)| {
+            findings
+                .iter()
+                .map(|(rule, f)| {
+                    let pos = line_col(&l.text, f.span.start);
+                    json!({"code": rule.code, "rule": rule.name, "severity": format!("{:?}", rule.severity).to_lowercase(),
+                           "message": f.message, "line": pos.line, "column": pos.column, "help": f.help})
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    json!({"policy": policy, "compat": global.compat.as_str(), "valid": error.is_none(),
+           "error": error_json, "diagnostics": diagnostics})
+}

@@ -1,0 +1,4 @@
+//! Configuration discovery and reading (I/O edge): which policy file is in effect and why.
+
+pub mod policy_file;
+pub mod policy_path;

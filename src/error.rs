@@ -1,0 +1,66 @@
+//! The errors a command can end with. Every variant means exit status 2 ("could not decide");
+//! a rejection is never an error (see [`crate::app::Outcome`]).
+
+use std::path::PathBuf;
+
+use crate::config::policy_path::NoPolicyFound;
+use crate::json::DecodeError;
+use crate::json::gofmt::quote;
+
+/// A command failed before it could reach a verdict.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// No policy file could be located.
+    #[error(transparent)]
+    NoPolicy(#[from] NoPolicyFound),
+    /// The policy file could not be read (c/image returns the OS error unchanged).
+    #[error("{}", read_error(.path, .source))]
+    PolicyRead {
+        /// The file.
+        path: PathBuf,
+        /// The OS error.
+        source: std::io::Error,
+    },
+    /// c/image would refuse to load the policy.
+    #[error("invalid policy in {}: {}", quote(&.path.display().to_string()), .error)]
+    PolicyInvalid {
+        /// The file.
+        path: PathBuf,
+        /// Its contents (for snippets).
+        text: Vec<u8>,
+        /// c/image's message and where.
+        error: DecodeError,
+    },
+    /// An image reference could not be parsed.
+    #[error("{0}")]
+    Reference(String),
+}
+
+/// Go's `*PathError` text: `open <path>: <strerror>`.
+fn read_error(path: &std::path::Path, e: &std::io::Error) -> String {
+    let text = match e.kind() {
+        std::io::ErrorKind::NotFound => "no such file or directory".to_owned(),
+        std::io::ErrorKind::PermissionDenied => "permission denied".to_owned(),
+        std::io::ErrorKind::IsADirectory => "is a directory".to_owned(),
+        _ => {
+            let s = e.to_string();
+            // Rust appends " (os error N)"; Go does not.
+            match s.find(" (os error") {
+                Some(i) => lowercase_first(&s[..i]),
+                None => s,
+            }
+        }
+    };
+    // os.ReadFile opens successfully and fails on read for a directory.
+    let op = if e.kind() == std::io::ErrorKind::IsADirectory { "read" } else { "open" };
+    format!("{op} {}: {text}", path.display())
+}
+
+fn lowercase_first(s: &str) -> String {
+    let mut c = s.chars();
+    match c.next() {
+        Some(f) => f.to_lowercase().collect::<String>() + c.as_str(),
+        None => String::new(),
+    }
+}

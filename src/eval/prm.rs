@@ -1,0 +1,1 @@
+//! signedIdentity matching (stub; being written).

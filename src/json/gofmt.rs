@@ -1,0 +1,139 @@
+//! Go formatting helpers whose output leaks into c/image's error messages: `strconv.Quote`
+//! (`%q`), the scanner's `quoteChar`, and `%v` of a `float64`.
+
+/// Go `strconv.Quote` for a (valid UTF-8) string: what `%q` prints.
+pub fn quote(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push('"');
+    for c in s.chars() {
+        push_escaped(&mut out, c, '"');
+    }
+    out.push('"');
+    out
+}
+
+fn push_escaped(out: &mut String, c: char, quote: char) {
+    if c == quote || c == '\\' {
+        out.push('\\');
+        out.push(c);
+        return;
+    }
+    if is_go_print(c) {
+        out.push(c);
+        return;
+    }
+    match c {
+        '\u{7}' => out.push_str("\\a"),
+        '\u{8}' => out.push_str("\\b"),
+        '\u{c}' => out.push_str("\\f"),
+        '\n' => out.push_str("\\n"),
+        '\r' => out.push_str("\\r"),
+        '\t' => out.push_str("\\t"),
+        '\u{b}' => out.push_str("\\v"),
+        c if (c as u32) < 0x20 || c == '\u{7f}' => {
+            out.push_str(&format!("\\x{:02x}", c as u32));
+        }
+        c if (c as u32) < 0x10000 => out.push_str(&format!("\\u{:04x}", c as u32)),
+        c => out.push_str(&format!("\\U{:08x}", c as u32)),
+    }
+}
+
+/// An approximation of Go's `strconv.IsPrint` (letters, marks, numbers, punctuation, symbols
+/// and U+0020): control, format, separator (other than space), private-use and
+/// non-characters are not printable.
+fn is_go_print(c: char) -> bool {
+    let u = c as u32;
+    if c == ' ' {
+        return true;
+    }
+    if c.is_control() || c.is_whitespace() {
+        return false;
+    }
+    !matches!(u,
+        0xAD | 0x600..=0x605 | 0x61C | 0x6DD | 0x70F | 0x180E | 0x200B..=0x200F | 0x2028..=0x202E
+        | 0x2060..=0x206F | 0xFEFF | 0xFFF9..=0xFFFB | 0xE000..=0xF8FF | 0xFFFE | 0xFFFF
+        | 0xF0000..=0x10FFFF | 0xD800..=0xDFFF)
+}
+
+/// Go `encoding/json`'s `quoteChar`: how the scanner names an offending byte.
+pub fn quote_char(c: u8) -> String {
+    match c {
+        b'\'' => "'\\''".to_owned(),
+        b'"' => "'\"'".to_owned(),
+        _ => {
+            // Go converts the byte to a rune (Latin-1 style), so 0xEF prints as 'ï'.
+            let q = quote(&char::from(c).to_string());
+            format!("'{}'", &q[1..q.len() - 1])
+        }
+    }
+}
+
+/// Go `%v` of a `float64`: `strconv.FormatFloat(f, 'g', -1, 64)` (shortest digits, `%e` form
+/// when the exponent is < -4 or >= 6).
+pub fn format_float(f: f64) -> String {
+    if f.is_nan() {
+        return "NaN".to_owned();
+    }
+    if f.is_infinite() {
+        return if f > 0.0 { "+Inf" } else { "-Inf" }.to_owned();
+    }
+    if f == 0.0 {
+        return if f.is_sign_negative() { "-0" } else { "0" }.to_owned();
+    }
+    // Shortest round-trip digits and decimal exponent.
+    let sci = format!("{:e}", f.abs());
+    let (mant, exp) = sci.split_once('e').unwrap_or((sci.as_str(), "0"));
+    let exp: i32 = exp.parse().unwrap_or(0);
+    let digits: String = mant.chars().filter(|c| c.is_ascii_digit()).collect();
+    let sign = if f < 0.0 { "-" } else { "" };
+    // strconv/ftoa.go: with the shortest precision, %g uses %e when exp < -4 || exp >= 6.
+    if exp < -4 || exp >= 6 {
+        let mut m = digits[..1].to_owned();
+        if digits.len() > 1 {
+            m.push('.');
+            m.push_str(&digits[1..]);
+        }
+        let es = if exp < 0 { '-' } else { '+' };
+        return format!("{sign}{m}e{es}{:02}", exp.abs());
+    }
+    let nd = digits.len() as i32;
+    let dp = exp + 1; // position of the decimal point relative to the digits
+    let body = if dp <= 0 {
+        format!("0.{}{}", "0".repeat((-dp) as usize), digits)
+    } else if dp >= nd {
+        format!("{}{}", digits, "0".repeat((dp - nd) as usize))
+    } else {
+        format!("{}.{}", &digits[..dp as usize], &digits[dp as usize..])
+    };
+    format!("{sign}{body}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quoting() {
+        assert_eq!(quote("abc"), "\"abc\"");
+        assert_eq!(quote("a\"b\\c"), "\"a\\\"b\\\\c\"");
+        assert_eq!(quote("a\nb\u{1}"), "\"a\\nb\\x01\"");
+        assert_eq!(quote("é\u{feff}"), "\"é\\ufeff\"");
+        assert_eq!(quote_char(b'x'), "'x'");
+        assert_eq!(quote_char(b'\''), "'\\''");
+        assert_eq!(quote_char(b'"'), "'\"'");
+        assert_eq!(quote_char(b'\n'), "'\\n'");
+        assert_eq!(quote_char(0xef), "'ï'");
+    }
+
+    #[test]
+    fn floats_like_go_v() {
+        assert_eq!(format_float(1.0), "1");
+        assert_eq!(format_float(-2.5), "-2.5");
+        assert_eq!(format_float(1e6), "1e+06");
+        assert_eq!(format_float(123456.0), "123456");
+        assert_eq!(format_float(1234567.0), "1.234567e+06");
+        assert_eq!(format_float(1e21), "1e+21");
+        assert_eq!(format_float(0.0001), "0.0001");
+        assert_eq!(format_float(0.00001), "1e-05");
+    }
+}

@@ -1,0 +1,3 @@
+//! One module per lint rule.
+
+pub mod unknown_transport;

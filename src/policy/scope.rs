@@ -1,0 +1,1 @@
+//! Scope lookup (stub; being written).

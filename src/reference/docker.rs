@@ -1,0 +1,1 @@
+//! Docker references (stub; being written).

@@ -1,0 +1,1 @@
+//! Transports (stub; being written).

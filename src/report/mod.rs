@@ -1,0 +1,22 @@
+//! Everything a user sees: the only module that writes to stdout/stderr.
+//!
+//! `human` renders spanned diagnostics (annotate-snippets, rustc style); JSON output is built
+//! with `serde_json` in the command modules' `to_json` functions and printed here.
+
+pub mod human;
+pub mod position;
+
+use std::io::Write;
+
+/// Writes `s` to stdout; a closed pipe is not an error (`policyctl … | head`).
+pub fn out(s: &str) {
+    let mut o = std::io::stdout().lock();
+    let _ = o.write_all(s.as_bytes());
+    let _ = o.flush();
+}
+
+/// Writes `s` to stderr.
+pub fn err(s: &str) {
+    let mut e = std::io::stderr().lock();
+    let _ = e.write_all(s.as_bytes());
+}
