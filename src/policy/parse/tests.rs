@@ -283,3 +283,44 @@ fn model_is_filled() {
     let SigstoreTrust::PublicKeys(KeySource::Path(p)) = &s.trust else { panic!() };
     assert_eq!(p.value, "/etc/pki/cosign/armorred.pub");
 }
+
+/// A small deterministic mutation fuzzer: the parser must never panic, and Go's syntax checker
+/// port must agree with serde_json on which inputs are JSON (ASCII inputs without `\u`
+/// escapes, where both follow RFC 8259).
+#[test]
+fn mutation_smoke() {
+    let seeds = [
+        r#"{"default": [{"type": "reject"}], "transports": {"docker": {"ghcr.io/a": [{"type": "sigstoreSigned", "keyPath": "/k", "signedIdentity": {"type": "matchRepository"}}]}}}"#,
+        r#"{"default": [{"type": "signedBy", "keyType": "GPGKeys", "keyData": "YWJj", "signedIdentity": {"type": "remapIdentity", "prefix": "a.com", "signedPrefix": "b.com"}}]}"#,
+        r#"{"default": [{"type": "sigstoreSigned", "fulcio": {"caPath": "/c", "oidcIssuer": "i", "subjectEmail": "e"}, "rekorPublicKeyDatas": ["YQ=="]}], "transports": {"containers-storage": {"[vfs@/s]x": [{"type": "reject"}]}}}"#,
+    ];
+    let alphabet = b"{}[]:,\" 0123456789.-eE+truefalsnl\\/abcxyz\n\t";
+    let mut state: u64 = 0x9E37_79B9_7F4A_7C15;
+    let mut next = || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state
+    };
+    for i in 0..30_000 {
+        let mut buf = seeds[i % seeds.len()].as_bytes().to_vec();
+        for _ in 0..(1 + next() % 4) {
+            let pos = (next() as usize) % (buf.len() + 1);
+            let c = alphabet[(next() as usize) % alphabet.len()];
+            match next() % 3 {
+                0 if pos < buf.len() => buf[pos] = c,
+                1 => buf.insert(pos, c),
+                _ if pos < buf.len() => {
+                    buf.remove(pos);
+                }
+                _ => {}
+            }
+        }
+        for compat in [Compat::V5_23, Compat::Current] {
+            let _ = parse_policy(&buf, compat);
+        }
+        let ours = crate::json::scan::validate(&buf).is_ok();
+        let theirs = serde_json::from_slice::<serde::de::IgnoredAny>(&buf).is_ok();
+        assert_eq!(ours, theirs, "validity disagrees on {:?}", String::from_utf8_lossy(&buf));
+    }
+}

@@ -1,0 +1,168 @@
+//! `policyctl lint` end to end: exit codes, human diagnostics, JSON.
+
+use snapbox::str;
+
+use crate::util::{policyctl, repo, write};
+
+#[test]
+fn shipped_policies_lint_clean() {
+    for entry in std::fs::read_dir(repo("policies")).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|e| e == "json") {
+            for compat in ["5.23", "current"] {
+                policyctl()
+                    .args(["lint", "--compat", compat, "--policy"])
+                    .arg(&path)
+                    .assert()
+                    .success();
+            }
+            assert!(path.with_extension("md").exists(), "{} needs a neighbouring .md", path.display());
+        }
+    }
+}
+
+#[test]
+fn invalid_policy_exits_2_with_location() {
+    let tmp = tempfile::tempdir().unwrap();
+    let p = write(tmp.path(), "policy.json", "{\n  \"default\": [{\"type\": \"reject\"}],\n  \"transports\": {\"docker\": {\"\": [{\"type\": \"reject\", \"keyPath\": \"/k\"}]}}\n}\n");
+    policyctl()
+        .args(["lint", "--policy"])
+        .arg(&p)
+        .assert()
+        .code(2)
+        .stdout_eq(str![""])
+        .stderr_eq(str![[r#"
+error: invalid policy in "[..]/policy.json": Unknown key "keyPath"
+ --> [..]/policy.json:3:58
+  |
+3 |   "transports": {"docker": {"": [{"type": "reject", "keyPath": "/k"}]}}
+  |                                                          ^^^^^^^^^ not allowed here
+
+"#]]);
+}
+
+#[test]
+fn syntax_error_points_at_the_byte() {
+    let tmp = tempfile::tempdir().unwrap();
+    let p = write(tmp.path(), "policy.json", "{\"default\": [{\"type\": \"reject\"}]} // trailing\n");
+    policyctl()
+        .args(["lint", "--compat", "5.23", "--policy"])
+        .arg(&p)
+        .assert()
+        .code(2)
+        .stderr_eq(str![[r#"
+error: invalid policy in "[..]/policy.json": invalid character '/' after top-level value
+ --> [..]/policy.json:1:36
+  |
+1 | {"default": [{"type": "reject"}]} // trailing
+  |                                   ^ not valid JSON here
+
+"#]]);
+}
+
+#[test]
+fn json_output_for_invalid_and_valid() {
+    let tmp = tempfile::tempdir().unwrap();
+    let bad = write(tmp.path(), "bad.json", "{\"default\": []}");
+    let out = policyctl()
+        .args(["lint", "--format", "json", "--compat", "5.23", "--policy"])
+        .arg(&bad)
+        .assert()
+        .code(2)
+        .get_output()
+        .stdout
+        .clone();
+    let v: serde_json::Value = serde_json::from_slice(&out).unwrap();
+    assert_eq!(v["valid"], false);
+    assert_eq!(v["compat"], "5.23");
+    assert_eq!(v["policy"]["source"], "command-line");
+    assert_eq!(v["error"]["message"], "List of verification policy requirements must not be empty");
+    assert_eq!(v["error"]["line"], 1);
+    assert_eq!(v["error"]["column"], 13);
+
+    let out = policyctl()
+        .args(["lint", "--format", "json", "--policy"])
+        .arg(repo("policies/armorred-strict.json"))
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let v: serde_json::Value = serde_json::from_slice(&out).unwrap();
+    assert_eq!(v["valid"], true);
+    assert_eq!(v["error"], serde_json::Value::Null);
+}
+
+#[test]
+fn missing_file_is_an_error_with_gos_text() {
+    policyctl()
+        .args(["lint", "--policy", "/nonexistent/policy.json"])
+        .assert()
+        .code(2)
+        .stderr_eq(str![[r#"
+error: open /nonexistent/policy.json: no such file or directory
+
+"#]]);
+}
+
+#[test]
+fn newer_fields_are_unknown_under_5_23() {
+    let tmp = tempfile::tempdir().unwrap();
+    let p = write(
+        tmp.path(),
+        "p.json",
+        r#"{"default": [{"type": "sigstoreSigned", "keyPaths": ["/a.pub", "/b.pub"]}]}"#,
+    );
+    policyctl().args(["lint", "--policy"]).arg(&p).assert().success();
+    policyctl()
+        .args(["lint", "--compat", "5.23", "--format", "json", "--policy"])
+        .arg(&p)
+        .assert()
+        .code(2)
+        .stdout_eq(str![[r#"
+{
+  "compat": "5.23",
+  "diagnostics": [],
+  "error": {
+    "column": 40,
+    "full_message": "invalid policy in /"[..]/p.json/": Unknown key /"keyPaths/"",
+    "kind": "UnknownKey",
+    "length": 10,
+    "line": 1,
+    "message": "Unknown key /"keyPaths/"",
+    "offset": 39
+  },
+  "policy": {
+    "path": "[..]/p.json",
+    "source": "command-line"
+  },
+  "valid": false
+}
+
+"#]].unordered());
+}
+
+#[test]
+fn unknown_transport_warns_but_loads() {
+    let tmp = tempfile::tempdir().unwrap();
+    let p = write(
+        tmp.path(),
+        "p.json",
+        "{\"default\": [{\"type\": \"reject\"}],\n \"transports\": {\"dockers\": {\"\": [{\"type\": \"insecureAcceptAnything\"}]}}}\n",
+    );
+    policyctl()
+        .args(["lint", "--policy"])
+        .arg(&p)
+        .assert()
+        .success()
+        .stderr_eq(str![[r#"
+warning[P001]: unknown transport "dockers": its scopes never match any image
+ --> [..]/p.json:2:17
+  |
+2 |  "transports": {"dockers": {"": [{"type": "insecureAcceptAnything"}]}}}
+  |                 ^^^^^^^^^ not a transport of this containers/image version
+  |
+help: did you mean "docker"?
+
+"#]]);
+}

@@ -1,0 +1,49 @@
+//! Documentation that must not drift from the CLI: man pages generated from the clap
+//! definitions and compared with `man/`, `--help` for every command.
+
+use clap::CommandFactory;
+
+use crate::util::{policyctl, repo};
+
+fn render(cmd: &clap::Command) -> String {
+    let mut buf = Vec::new();
+    clap_mangen::Man::new(cmd.clone()).render(&mut buf).unwrap();
+    String::from_utf8(buf).unwrap()
+}
+
+/// `man/policyctl.1` and `man/policyctl-<sub>.1` equal what clap generates;
+/// `SNAPSHOTS=overwrite cargo test` rewrites them.
+#[test]
+fn man_pages_match_cli() {
+    let cmd = policyctl::cli::Cli::command();
+    let mut pages = vec![("policyctl.1".to_owned(), render(&cmd))];
+    for sub in cmd.get_subcommands() {
+        let name = format!("policyctl-{}", sub.get_name());
+        let sub = sub.clone().name(name.clone());
+        pages.push((format!("{name}.1"), render(&sub)));
+    }
+    let overwrite = std::env::var("SNAPSHOTS").as_deref() == Ok("overwrite");
+    for (file, text) in pages {
+        let path = repo("man").join(&file);
+        if overwrite {
+            std::fs::write(&path, &text).unwrap();
+            continue;
+        }
+        let committed = std::fs::read_to_string(&path).unwrap_or_default();
+        assert!(committed == text, "{file} is stale: run `SNAPSHOTS=overwrite cargo test man_pages` and commit man/");
+    }
+}
+
+#[test]
+fn every_command_has_help() {
+    let cmd = policyctl::cli::Cli::command();
+    for sub in cmd.get_subcommands() {
+        let out = policyctl().args([sub.get_name(), "--help"]).assert().success().get_output().stdout.clone();
+        let text = String::from_utf8(out).unwrap();
+        assert!(text.contains("Usage: policyctl"), "{text}");
+        assert!(sub.get_about().is_some(), "{} needs an about line", sub.get_name());
+    }
+    policyctl().arg("--help").assert().success();
+    policyctl().arg("--version").assert().success();
+    policyctl().arg("no-such-command").assert().code(2);
+}
