@@ -3,6 +3,7 @@
 //! `human` renders spanned diagnostics (annotate-snippets, rustc style); JSON output is built
 //! with `serde_json` in the command modules' `to_json` functions and printed here.
 
+pub mod describe;
 pub mod human;
 pub mod position;
 
