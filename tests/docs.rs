@@ -19,7 +19,7 @@ fn man_pages_match_cli() {
     let mut pages = vec![("policyctl.1".to_owned(), render(&cmd))];
     for sub in cmd.get_subcommands() {
         let name = format!("policyctl-{}", sub.get_name());
-        let sub = sub.clone().name(name.clone());
+        let sub = sub.clone().name(&*Box::leak(name.clone().into_boxed_str()));
         pages.push((format!("{name}.1"), render(&sub)));
     }
     let overwrite = std::env::var("SNAPSHOTS").as_deref() == Ok("overwrite");

@@ -1,4 +1,5 @@
 //! Configuration discovery and reading (I/O edge): which policy file is in effect and why.
 
+pub mod host;
 pub mod policy_file;
 pub mod policy_path;

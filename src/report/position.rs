@@ -33,7 +33,8 @@ mod tests {
         assert_eq!(line_col(t, 0), LineCol { line: 1, column: 1 });
         assert_eq!(line_col(t, 3), LineCol { line: 2, column: 1 });
         assert_eq!(line_col(t, 7), LineCol { line: 2, column: 4 });
-        assert_eq!(line_col(t, 9), LineCol { line: 3, column: 1 });
+        assert_eq!(line_col(t, 8), LineCol { line: 3, column: 1 });
+        assert_eq!(line_col(t, 9), LineCol { line: 3, column: 2 });
         assert_eq!(line_col(t, 99), LineCol { line: 3, column: 2 });
     }
 }
