@@ -18,16 +18,40 @@ fn abs(path: &str) -> io::Result<String> {
     Ok(go_clean(&format!("{cwd}/{path}")))
 }
 
+/// Go's `EvalSymlinks` error text: `lstat <first missing prefix>: <errno text>`.
+fn lstat_error(abs_path: &str, e: &io::Error) -> io::Error {
+    let mut prefix = String::new();
+    for comp in abs_path.split('/').filter(|c| !c.is_empty()) {
+        prefix.push('/');
+        prefix.push_str(comp);
+        if let Err(e2) = std::fs::symlink_metadata(&prefix) {
+            return io::Error::new(e2.kind(), format!("lstat {prefix}: {}", go_errno_text(&e2)));
+        }
+    }
+    io::Error::new(e.kind(), format!("lstat {abs_path}: {}", go_errno_text(e)))
+}
+
+/// The strerror text Go prints (Rust appends " (os error N)" and capitalises).
+pub fn go_errno_text(e: &io::Error) -> String {
+    let s = e.to_string();
+    let s = s.find(" (os error").map_or(s.as_str(), |i| &s[..i]).to_owned();
+    let mut c = s.chars();
+    match c.next() {
+        Some(f) => f.to_lowercase().collect::<String>() + c.as_str(),
+        None => s,
+    }
+}
+
 fn resolve_existing(path: &str) -> io::Result<String> {
     let a = abs(path)?;
-    let r = std::fs::canonicalize(&a)?;
+    let r = std::fs::canonicalize(&a).map_err(|e| lstat_error(&a, &e))?;
     r.to_str().map(go_clean).ok_or_else(|| io::Error::other(format!("{} is not UTF-8", r.display())))
 }
 
 impl Host for RealHost {
     fn resolve_path(&self, path: &str) -> Result<String, String> {
         match std::fs::symlink_metadata(if path.is_empty() { "." } else { path }) {
-            Ok(_) => resolve_existing(path).map_err(|e| format!("lstat {path}: {e}")),
+            Ok(_) => resolve_existing(path).map_err(|e| e.to_string()),
             Err(e) if e.kind() == io::ErrorKind::NotFound => {
                 // filepath.Split: everything up to and including the last '/'.
                 let (parent, file) = match path.rfind('/') {
@@ -38,11 +62,11 @@ impl Host for RealHost {
                     return Err(format!("Unexpectedly missing special filename component in {path}"));
                 }
                 let parent = if parent.is_empty() { "." } else { parent };
-                let rp = resolve_existing(parent).map_err(|e| format!("lstat {parent}: {e}"))?;
+                let rp = resolve_existing(parent).map_err(|e| e.to_string())?;
                 let joined = go_clean(&format!("{rp}/{file}"));
                 Ok(joined)
             }
-            Err(e) => Err(format!("lstat {path}: {e}")),
+            Err(e) => Err(format!("lstat {path}: {}", go_errno_text(&e))),
         }
     }
 }
@@ -61,6 +85,9 @@ mod tests {
         let h = RealHost;
         assert_eq!(h.resolve_path(&format!("{real}/link")).unwrap(), format!("{real}/target"));
         assert_eq!(h.resolve_path(&format!("{real}/link/missing")).unwrap(), format!("{real}/target/missing"));
-        assert!(h.resolve_path(&format!("{real}/missing/missing")).is_err());
+        assert_eq!(
+            h.resolve_path(&format!("{real}/missing/missing")).unwrap_err(),
+            format!("lstat {real}/missing: no such file or directory")
+        );
     }
 }

@@ -116,11 +116,10 @@ pub fn find_policy(input: &LookupInput, compat: Compat) -> Result<PolicyLocation
     if let Some(p) = &input.explicit {
         return at(p.clone(), Definition::CommandLine);
     }
-    if compat == Compat::Current {
-        if let Some(p) = &input.env_policy {
+    if compat == Compat::Current
+        && let Some(p) = &input.env_policy {
             return at(p.clone(), Definition::Environment);
         }
-    }
     let user = input.home.as_deref().unwrap_or(Path::new("")).join(USER_POLICY_FILE);
     if input.home.is_some() && user.exists() {
         return at(user, Definition::User);

@@ -87,7 +87,7 @@ pub fn format_float(f: f64) -> String {
     let digits: String = mant.chars().filter(|c| c.is_ascii_digit()).collect();
     let sign = if f < 0.0 { "-" } else { "" };
     // strconv/ftoa.go: with the shortest precision, %g uses %e when exp < -4 || exp >= 6.
-    if exp < -4 || exp >= 6 {
+    if !(-4..6).contains(&exp) {
         let mut m = digits[..1].to_owned();
         if digits.len() > 1 {
             m.push('.');

@@ -514,16 +514,14 @@ fn unquote(b: &[u8]) -> String {
                     i += 4;
                     if (0xD800..0xDC00).contains(&r) {
                         // A surrogate pair needs a following \uDC00–\uDFFF escape.
-                        if b.get(i) == Some(&b'\\') && b.get(i + 1) == Some(&b'u') {
-                            if let Some(r2) = hex4(b, i + 2) {
-                                if (0xDC00..0xE000).contains(&r2) {
+                        if b.get(i) == Some(&b'\\') && b.get(i + 1) == Some(&b'u')
+                            && let Some(r2) = hex4(b, i + 2)
+                                && (0xDC00..0xE000).contains(&r2) {
                                     let cp = 0x10000 + ((r - 0xD800) << 10) + (r2 - 0xDC00);
                                     out.push(char::from_u32(cp).unwrap_or('\u{FFFD}'));
                                     i += 6;
                                     continue;
                                 }
-                            }
-                        }
                         out.push('\u{FFFD}');
                     } else {
                         out.push(char::from_u32(r).unwrap_or('\u{FFFD}'));

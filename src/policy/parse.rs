@@ -111,13 +111,11 @@ impl Parser {
             let span = cur.strict_object(self.compat, |cur, scope, scope_span| {
                 // c/image signature/policy_config.go (policyTransportScopesWithTransport):
                 // an invalid scope makes the resolver return nil → "Unknown key" (spec §1.2).
-                if !scope.is_empty() {
-                    if let Some(t) = transport {
-                        if t.validate_scope(scope).is_err() {
+                if !scope.is_empty()
+                    && let Some(t) = transport
+                        && t.validate_scope(scope).is_err() {
                             return Ok(false);
                         }
-                    }
-                }
                 let requirements = self.requirement_list(cur)?;
                 scopes.push(Scope { key: Spanned::new(scope.to_owned(), scope_span), requirements });
                 Ok(true)
@@ -471,26 +469,22 @@ impl Parser {
         let no_entries = |name: &str, s: &Span| invalid(format!("\"{name}\" contains no entries"), s.clone());
         let nonempty = |v: &Option<Vec<String>>| v.as_ref().is_some_and(|v| !v.is_empty());
         let nonempty_b = |v: &Option<Vec<Vec<u8>>>| v.as_ref().is_some_and(|v| !v.is_empty());
-        if let Some(kp) = &f.key_paths {
-            if !nonempty(&kp.value) {
+        if let Some(kp) = &f.key_paths
+            && !nonempty(&kp.value) {
                 return Err(no_entries("keyPaths", &kp.span));
             }
-        }
-        if let Some(kd) = &f.key_datas {
-            if !nonempty_b(&kd.value) {
+        if let Some(kd) = &f.key_datas
+            && !nonempty_b(&kd.value) {
                 return Err(no_entries("keyDatas", &kd.span));
             }
-        }
-        if let Some(rp) = &f.rekor_paths {
-            if !nonempty(&rp.value) {
+        if let Some(rp) = &f.rekor_paths
+            && !nonempty(&rp.value) {
                 return Err(no_entries("rekorPublickeyPaths", &rp.span)); // sic: upstream spelling
             }
-        }
-        if let Some(rd) = &f.rekor_datas {
-            if !nonempty_b(&rd.value) {
+        if let Some(rd) = &f.rekor_datas
+            && !nonempty_b(&rd.value) {
                 return Err(no_entries("rekorPublickeyDatas", &rd.span)); // sic
             }
-        }
 
         let mut trust = Vec::new();
         if let Some(p) = f.key_path.filter(|p| !p.value.is_empty()) {

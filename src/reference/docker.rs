@@ -207,11 +207,10 @@ fn match_reference(s: &str) -> Option<ReferenceParts<'_>> {
         }
         None => (rest, None),
     };
-    if let Some(t) = tag {
-        if !is_tag(t) {
+    if let Some(t) = tag
+        && !is_tag(t) {
             return None;
         }
-    }
     if !is_name(name) {
         return None;
     }
@@ -266,11 +265,10 @@ pub fn is_domain(s: &str) -> bool {
         Some((h, p)) => (h, Some(p)),
         None => (s, None),
     };
-    if let Some(p) = port {
-        if p.is_empty() || !p.bytes().all(|c| c.is_ascii_digit()) {
+    if let Some(p) = port
+        && (p.is_empty() || !p.bytes().all(|c| c.is_ascii_digit())) {
             return false;
         }
-    }
     host.split('.').all(|c| {
         let b = c.as_bytes();
         !b.is_empty()

@@ -162,11 +162,10 @@ fn validate_storage_scope(scope: &str) -> Result<(), String> {
     match fields.as_slice() {
         [_] => Ok(()),
         [_, x] => {
-            if let Err(id_err) = validate_image_id(x) {
-                if let Err(d_err) = validate_digest(x) {
+            if let Err(id_err) = validate_image_id(x)
+                && let Err(d_err) = validate_digest(x) {
                     return Err(format!("{x} is neither a valid digest({d_err}) nor a valid ID({id_err})"));
                 }
-            }
             Ok(())
         }
         [_, d, id] => {
@@ -372,13 +371,12 @@ impl ImageRef {
                 let (path, image) = within.split_once(':').unwrap_or((within, ""));
                 let mut index = None;
                 let mut image = image.to_owned();
-                if t == Transport::Oci && compat == Compat::Current {
-                    if let Some(n) = image.strip_prefix('@') {
+                if t == Transport::Oci && compat == Compat::Current
+                    && let Some(n) = image.strip_prefix('@') {
                         let i: usize = n.parse().map_err(|_| ImageRefError(format!("Invalid source index @{n}")))?;
                         index = Some(i);
                         image.clear();
                     }
-                }
                 if !image.is_empty() && !is_oci_ref_name(&image) {
                     return Err(ImageRefError(format!("Invalid image {image}")));
                 }
@@ -418,7 +416,7 @@ impl ImageRef {
             }
             Transport::Tarball => ImageRef::Tarball { paths: within.split(':').map(str::to_owned).collect() },
             Transport::Ostree => {
-                return Err(ImageRefError(format!(r#"The transport "ostree:" is not supported in this build"#)));
+                return Err(ImageRefError(r#"The transport "ostree:" is not supported in this build"#.to_string()));
             }
             Transport::ContainersStorage => ImageRef::Storage(parse_storage(within)?),
         };
