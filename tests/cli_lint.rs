@@ -165,3 +165,59 @@ help: did you mean "docker"?
 
 "#]]);
 }
+
+#[test]
+fn hostile_inputs_exit_2_without_panicking() {
+    let tmp = tempfile::tempdir().unwrap();
+    // A 100 MB file (sparse: it costs no disk); only the first 16 MiB + 1 byte are ever read.
+    let big = tmp.path().join("big.json");
+    std::fs::File::create(&big).unwrap().set_len(100 * 1024 * 1024).unwrap();
+    policyctl()
+        .args(["lint", "--policy"])
+        .arg(&big)
+        .assert()
+        .code(2)
+        .stderr_eq(str![[r#"
+error: invalid policy in "[..]/big.json": policy file is larger than 16777216 bytes
+...
+"#]]);
+    let deep = write(tmp.path(), "deep.json", &format!("{{\"default\":{}{}}}", "[".repeat(10_001), "]".repeat(10_001)));
+    policyctl()
+        .args(["lint", "--compat", "5.23", "--format", "json", "--policy"])
+        .arg(&deep)
+        .assert()
+        .code(2)
+        .stdout_eq(str![[r#"
+...
+    "message": "invalid character '[' exceeded max depth",
+...
+"#]]);
+    let bad_utf8 = tmp.path().join("utf8.json");
+    std::fs::write(&bad_utf8, b"{\"default\":[{\"type\":\"reject\xff\"}]}").unwrap();
+    policyctl()
+        .args(["lint", "--policy"])
+        .arg(&bad_utf8)
+        .assert()
+        .code(2)
+        .stderr_eq(str![[r#"
+error: invalid policy in "[..]/utf8.json": Unknown policy requirement type "reject�"
+...
+"#]]);
+    policyctl()
+        .args(["lint", "--policy", "/dev/null"])
+        .assert()
+        .code(2)
+        .stderr_eq(str![[r#"
+error: invalid policy in "/dev/null": unexpected end of JSON input
+...
+"#]]);
+    policyctl()
+        .args(["lint", "--policy"])
+        .arg(tmp.path())
+        .assert()
+        .code(2)
+        .stderr_eq(str![[r#"
+error: read [..]: is a directory
+
+"#]]);
+}
