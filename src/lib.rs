@@ -25,3 +25,4 @@ pub mod lint;
 pub mod policy;
 pub mod reference;
 pub mod report;
+pub mod signature;

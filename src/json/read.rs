@@ -112,6 +112,11 @@ impl<'a> Cursor<'a> {
         Cursor { src, pos: 0 }
     }
 
+    /// Moves to byte offset `pos` (the start of a value within validated input).
+    pub fn seek(&mut self, pos: usize) {
+        self.pos = pos.min(self.src.len());
+    }
+
     /// The whole input.
     pub fn source(&self) -> &'a [u8] {
         self.src

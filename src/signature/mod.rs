@@ -1,0 +1,15 @@
+//! Signatures: c/image's stored signature blobs, the sigstore payload, public keys and the
+//! cryptographic check. Pure: callers hand in bytes (read by `crate::image` and the key
+//! loader at the edge).
+//!
+//! [`verify::Verified`] can only be created by [`verify::verify_sigstore`], so "this payload is
+//! authentic" is a fact the type system carries, not a boolean someone forgot to check.
+
+pub mod blob;
+pub mod keys;
+pub mod payload;
+pub mod pem;
+pub mod sign;
+pub mod verify;
+
+pub use blob::Signature;
