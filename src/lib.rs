@@ -19,6 +19,7 @@ pub mod commands;
 pub mod compat;
 pub mod config;
 pub mod error;
+pub mod image;
 pub mod eval;
 pub mod json;
 pub mod lint;

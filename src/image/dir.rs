@@ -1,0 +1,92 @@
+//! `dir:PATH` — c/image's directory layout (spec §6.2): `manifest.json`, `<hex>.manifest.json`
+//! for list instances, blobs named by hex, `signature-N` / `<hex>.signature-N`.
+
+use std::path::{Path, PathBuf};
+
+use super::{ImageError, MAX_SIGNATURES, MAX_SIGNATURE_SIZE, OpenOptions, Opened, SourcedSignature, path_error, read_limited};
+use crate::compat::Compat;
+use crate::image::manifest::{self, MAX_MANIFEST_SIZE};
+use crate::reference::transport::{Host, ImageRef, Transport};
+use crate::signature::blob::from_blob;
+
+/// Opens a `dir:` image.
+pub fn open(path: &str, reference: &ImageRef, host: &dyn Host, opts: &OpenOptions) -> Result<Opened, ImageError> {
+    let identity = reference.policy_identity(host).map_err(|e| ImageError(e.0))?;
+    let root = PathBuf::from(path);
+    if opts.compat == Compat::Current {
+        check_version(&root)?;
+    }
+    let top_path = root.join("manifest.json");
+    let top = read_limited(&top_path, MAX_MANIFEST_SIZE).map_err(|e| ImageError(path_error("open", &top_path, &e)))?;
+    let mut read_instance = |d: &str| -> Result<Vec<u8>, ImageError> {
+        let p = root.join(format!("{}.manifest.json", hex_of(d)?));
+        let m = read_limited(&p, MAX_MANIFEST_SIZE).map_err(|e| ImageError(path_error("open", &p, &e)))?;
+        if manifest::digest(&m).ok().as_deref() != Some(d) {
+            return Err(ImageError(format!("Manifest does not match provided manifest digest {d} ({})", p.display())));
+        }
+        Ok(m)
+    };
+    let (m, mime_type, list) = super::resolve_manifest(top, opts, &mut read_instance)?;
+    let prefix = match &list {
+        Some(l) => format!("{}.", hex_of(&l.instance_digest)?),
+        None => String::new(),
+    };
+    let signatures = read_signatures(&root, &prefix);
+    Ok(Opened {
+        transport: Transport::Dir,
+        within: path.to_owned(),
+        docker_reference: None,
+        identity,
+        manifest_digest: manifest::digest(&m),
+        manifest: m,
+        mime_type,
+        list,
+        signatures,
+        notes: Vec::new(),
+    })
+}
+
+/// The hex of a `sha256:` digest (c/image 5.23 names files by it).
+fn hex_of(d: &str) -> Result<&str, ImageError> {
+    d.strip_prefix("sha256:")
+        .filter(|h| h.len() == 64 && h.bytes().all(|c| c.is_ascii_hexdigit()))
+        .ok_or_else(|| ImageError(format!("unsupported digest {d}")))
+}
+
+/// Current c/image refuses unknown `version` files.
+fn check_version(root: &Path) -> Result<(), ImageError> {
+    let p = root.join("version");
+    match read_limited(&p, 4096) {
+        Ok(b) => {
+            let text = String::from_utf8_lossy(&b);
+            let ok = ["Directory Transport Version: 1.1\n", "Directory Transport Version: 1.2\n"].contains(&&*text);
+            if ok {
+                Ok(())
+            } else {
+                Err(ImageError(format!("invalid version file content: {}", crate::json::gofmt::quote(&text))))
+            }
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+        Err(e) => Err(ImageError(path_error("open", &p, &e))),
+    }
+}
+
+/// `signature-1`, `signature-2`, … until the first missing one.
+fn read_signatures(root: &Path, prefix: &str) -> Result<Vec<SourcedSignature>, String> {
+    let mut out = Vec::new();
+    for n in 1..=MAX_SIGNATURES + 1 {
+        let p = root.join(format!("{prefix}signature-{n}"));
+        let blob = match read_limited(&p, MAX_SIGNATURE_SIZE) {
+            Ok(b) => b,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => break,
+            Err(e) => return Err(path_error("open", &p, &e)),
+        };
+        if n > MAX_SIGNATURES {
+            return Err(format!("{}: more than {MAX_SIGNATURES} signatures", root.display()));
+        }
+        let signature = from_blob(&blob)
+            .map_err(|e| format!("parsing signature {}: {e}", crate::json::gofmt::quote(&p.display().to_string())))?;
+        out.push(SourcedSignature { signature, origin: p.display().to_string() });
+    }
+    Ok(out)
+}

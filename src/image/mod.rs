@@ -1,0 +1,151 @@
+//! Image stores (I/O edge): open an image reference read-only and offline, and hand the
+//! evaluator what c/image's `UnparsedImage` would give it — the evaluated manifest (the
+//! platform instance for lists), the reference's identity, and the signatures.
+//!
+//! One module per transport; each returns an [`Opened`]. Anything that goes wrong *before*
+//! evaluation (missing image, corrupt manifest, digest mismatch) is an [`ImageError`] (exit 2);
+//! problems reading signatures are kept in [`Opened::signatures`], because c/image only
+//! reads signatures when a requirement needs them (and then rejects).
+
+pub mod archive;
+pub mod dir;
+pub mod manifest;
+pub mod oci;
+pub mod storage;
+
+use std::io::Read;
+use std::path::Path;
+
+use crate::compat::Compat;
+use crate::config::storage_conf::StorageEnv;
+use crate::reference::docker::Named;
+use crate::reference::transport::{Host, ImageRef, PolicyIdentity, Transport};
+use crate::signature::Signature;
+pub use manifest::Platform;
+
+/// Largest signature c/image reads (`iolimits.MaxSignatureBodySize`).
+pub const MAX_SIGNATURE_SIZE: u64 = 4 * 1024 * 1024;
+/// Most signatures per image we read (a guard against hostile stores).
+pub const MAX_SIGNATURES: usize = 1024;
+
+/// Why an image could not be opened (exit 2). The message names the file.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct ImageError(pub String);
+
+/// A signature and where it was read from.
+#[derive(Debug, Clone)]
+pub struct SourcedSignature {
+    pub signature: Signature,
+    /// File (and position) it came from, for explanations.
+    pub origin: String,
+}
+
+/// What opening an image yields.
+#[derive(Debug, Clone)]
+pub struct Opened {
+    pub transport: Transport,
+    /// `StringWithinTransport()` (used in c/image's `reject` message).
+    pub within: String,
+    /// The identity signatures are matched against (`None`: no Docker identity).
+    pub docker_reference: Option<Named>,
+    /// Policy identity and namespaces (for `containers-storage:`, with the image ID).
+    pub identity: PolicyIdentity,
+    /// The evaluated manifest (the chosen instance for lists).
+    pub manifest: Vec<u8>,
+    /// Its MIME type as c/image sniffs it.
+    pub mime_type: String,
+    /// `manifest.Digest` of it (an error is reported when a signature needs it).
+    pub manifest_digest: Result<String, String>,
+    /// The list/index digest and the chosen instance, when the reference named a list.
+    pub list: Option<ListChoice>,
+    /// The signatures of the evaluated manifest, or why they could not be read.
+    pub signatures: Result<Vec<SourcedSignature>, String>,
+    /// Facts worth telling the user (e.g. attachments podman would not see).
+    pub notes: Vec<String>,
+}
+
+/// Which instance of a list was evaluated.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ListChoice {
+    pub list_digest: String,
+    pub instance_digest: String,
+    pub platform: Platform,
+}
+
+/// How to open images.
+#[derive(Debug, Clone)]
+pub struct OpenOptions {
+    pub compat: Compat,
+    pub platform: Platform,
+    /// Read cosign's `sha256-<hex>.sig` attachments in OCI layouts (c/image does not).
+    pub oci_attachments: bool,
+    /// Where `containers-storage` looks for its configuration.
+    pub storage_env: StorageEnv,
+}
+
+/// Opens `reference` (already parsed) on this machine.
+pub fn open(transport: Transport, reference: &ImageRef, host: &dyn Host, opts: &OpenOptions) -> Result<Opened, ImageError> {
+    match reference {
+        ImageRef::Path { transport: Transport::Dir, path } => dir::open(path, reference, host, opts),
+        ImageRef::Oci { transport: Transport::Oci, .. } => oci::open_layout(reference, host, opts),
+        ImageRef::Oci { transport: Transport::OciArchive, .. } => archive::open_oci_archive(reference, host, opts),
+        ImageRef::DockerArchive { .. } => archive::open_docker_archive(reference, host, opts),
+        ImageRef::Storage(s) => storage::open(s, opts),
+        _ => Err(ImageError(format!(
+            "{}: transport not supported offline by policyctl (images must be in local storage: containers-storage:, dir:, oci:, oci-archive:, docker-archive:)",
+            transport.name()
+        ))),
+    }
+}
+
+/// Reads a whole file of at most `limit` bytes; errors name the file (Go-style text).
+pub fn read_limited(path: &Path, limit: u64) -> Result<Vec<u8>, std::io::Error> {
+    let f = std::fs::File::open(path)?;
+    let mut buf = Vec::new();
+    f.take(limit + 1).read_to_end(&mut buf)?;
+    if buf.len() as u64 > limit {
+        return Err(std::io::Error::other(format!("{} is larger than {limit} bytes", path.display())));
+    }
+    Ok(buf)
+}
+
+/// Go's `*PathError` text for `op path: err`.
+pub fn path_error(op: &str, path: &Path, e: &std::io::Error) -> String {
+    if e.kind() == std::io::ErrorKind::Other {
+        return e.to_string();
+    }
+    format!("{op} {}: {}", path.display(), crate::config::host::go_errno_text(e))
+}
+
+/// Sniffs, digests and (for lists) chooses the instance, reading instance manifests with
+/// `read_instance`, which must verify the digest.
+pub fn resolve_manifest(
+    top: Vec<u8>,
+    opts: &OpenOptions,
+    read_instance: &mut dyn FnMut(&str) -> Result<Vec<u8>, ImageError>,
+) -> Result<(Vec<u8>, String, Option<ListChoice>), ImageError> {
+    let mime = manifest::guess_mime_type(&top);
+    if manifest::is_list(&mime) {
+        let list_digest = manifest::digest(&top).map_err(ImageError)?;
+        let instance = manifest::choose_instance(&top, &opts.platform)
+            .map_err(|e| ImageError(format!("choosing an image from manifest list {list_digest}: {e}")))?;
+        let m = read_instance(&instance)?;
+        let mime = manifest::guess_mime_type(&m);
+        let choice = ListChoice { list_digest, instance_digest: instance, platform: opts.platform.clone() };
+        return Ok((m, mime, Some(choice)));
+    }
+    Ok((top, mime, None))
+}
+
+/// Checks that `bytes` have digest `want` (`sha256:` only; other algorithms are refused).
+pub fn verify_digest(bytes: &[u8], want: &str, what: &str) -> Result<(), ImageError> {
+    if !want.starts_with("sha256:") {
+        return Err(ImageError(format!("{what}: unsupported digest algorithm in {want}")));
+    }
+    let got = crate::signature::keys::sha256_digest(bytes);
+    if got != want {
+        return Err(ImageError(format!("{what}: digest mismatch: expected {want}, got {got}")));
+    }
+    Ok(())
+}
