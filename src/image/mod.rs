@@ -20,7 +20,7 @@ use crate::compat::Compat;
 use crate::config::storage_conf::StorageEnv;
 use crate::reference::docker::Named;
 use crate::reference::transport::{Host, ImageRef, PolicyIdentity, Transport};
-use crate::signature::Signature;
+pub use crate::signature::SourcedSignature;
 pub use manifest::Platform;
 
 /// Largest signature c/image reads (`iolimits.MaxSignatureBodySize`).
@@ -33,13 +33,6 @@ pub const MAX_SIGNATURES: usize = 1024;
 #[error("{0}")]
 pub struct ImageError(pub String);
 
-/// A signature and where it was read from.
-#[derive(Debug, Clone)]
-pub struct SourcedSignature {
-    pub signature: Signature,
-    /// File (and position) it came from, for explanations.
-    pub origin: String,
-}
 
 /// What opening an image yields.
 #[derive(Debug, Clone)]

@@ -13,3 +13,11 @@ pub mod sign;
 pub mod verify;
 
 pub use blob::Signature;
+
+/// A signature and where it was read from (file, big-data item and offset, …).
+#[derive(Debug, Clone)]
+pub struct SourcedSignature {
+    pub signature: Signature,
+    /// Where it came from, for explanations.
+    pub origin: String,
+}
