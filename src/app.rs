@@ -26,6 +26,7 @@ pub fn run(cli: Cli) -> ExitCode {
     let result = match &cli.command {
         Command::Lint(args) => crate::commands::lint::run(&cli.global, args),
         Command::Scope(args) => crate::commands::scope::run(&cli.global, args),
+        Command::Check(args) => crate::commands::check::run(&cli.global, args),
     };
     match result {
         Ok(Outcome::Ok) => ExitCode::SUCCESS,

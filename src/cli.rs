@@ -57,6 +57,13 @@ pub enum Command {
     /// REF uses containers-transports(5) syntax: docker://busybox, dir:/path, oci:/path:tag,
     /// containers-storage:busybox, ...
     Scope(ScopeArgs),
+    /// Would containers/image (podman, skopeo, CRI-O) accept these local images? And why.
+    ///
+    /// Evaluates the trust policy offline against images in local storage
+    /// (containers-storage:, dir:, oci:, oci-archive:, docker-archive:) with their sigstore
+    /// signatures. Exit status: 0 all accepted, 1 some rejected, 2 error (bad policy, bad
+    /// reference, image missing, corrupt store).
+    Check(CheckArgs),
 }
 
 /// Output formats of `lint`.
@@ -85,5 +92,49 @@ pub struct ScopeArgs {
 
     /// Image references in containers-transports(5) syntax.
     #[arg(required = true, value_name = "REF")]
+    pub references: Vec<String>,
+}
+
+/// `policyctl check`.
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// Print one JSON object on stdout (documented in policyctl-check(1)).
+    #[arg(long, conflicts_with = "quiet")]
+    pub json: bool,
+
+    /// Print nothing; only the exit status tells the verdict.
+    #[arg(long, short)]
+    pub quiet: bool,
+
+    /// Check every image (every name of every image) in the containers-storage store.
+    #[arg(long, conflicts_with = "references")]
+    pub all: bool,
+
+    /// With --all: the store to check, as [DRIVER@GRAPHROOT+RUNROOT] (default: storage.conf).
+    #[arg(long, value_name = "SPEC", requires = "all")]
+    pub storage: Option<String>,
+
+    /// Choose list instances for this OS instead of the host's (like skopeo --override-os).
+    #[arg(long = "os", value_name = "OS")]
+    pub os: Option<String>,
+
+    /// Choose list instances for this architecture (like skopeo --override-arch).
+    #[arg(long = "arch", value_name = "ARCH")]
+    pub arch: Option<String>,
+
+    /// Choose list instances for this variant (like skopeo --override-variant).
+    #[arg(long = "variant", value_name = "VARIANT")]
+    pub variant: Option<String>,
+
+    /// Also read cosign's sha256-<hex>.sig attachments in OCI layouts (podman does not).
+    #[arg(long)]
+    pub oci_attachments: bool,
+
+    /// Parallel workers for --all (default: number of CPUs).
+    #[arg(long, value_name = "N")]
+    pub jobs: Option<usize>,
+
+    /// Image references in containers-transports(5) syntax.
+    #[arg(value_name = "REF", required_unless_present = "all")]
     pub references: Vec<String>,
 }

@@ -1,4 +1,6 @@
 //! One module per subcommand: glue between the CLI, the core and `report`.
 
+pub mod check;
+pub mod check_all;
 pub mod lint;
 pub mod scope;

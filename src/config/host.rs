@@ -91,3 +91,31 @@ mod tests {
         );
     }
 }
+
+/// Reads key files for evaluation: like c/image (`os.ReadFile`, relative to the current
+/// directory), with a size cap, and with absolute paths under `root` when `--root` is given.
+#[derive(Debug, Clone, Default)]
+pub struct KeyFiles {
+    pub root: Option<std::path::PathBuf>,
+}
+
+/// Largest key file read.
+const MAX_KEY_SIZE: u64 = 1024 * 1024;
+
+impl crate::eval::requirement::KeyLoader for KeyFiles {
+    fn read_key(&self, path: &str) -> Result<Vec<u8>, String> {
+        let real = match &self.root {
+            Some(r) if path.starts_with('/') => r.join(path.trim_start_matches('/')),
+            _ => std::path::PathBuf::from(path),
+        };
+        crate::image::read_limited(&real, MAX_KEY_SIZE).map_err(|e| {
+            if e.kind() == io::ErrorKind::Other {
+                e.to_string()
+            } else if e.kind() == io::ErrorKind::IsADirectory {
+                format!("read {path}: is a directory")
+            } else {
+                format!("open {path}: {}", go_errno_text(&e))
+            }
+        })
+    }
+}

@@ -1,0 +1,327 @@
+//! `policyctl check`: open local images, evaluate the policy as c/image would, explain.
+//!
+//! Exit status: 0 every image accepted, 1 some rejected, 2 some could not be judged (bad
+//! reference, missing image, corrupt store). The policy is loaded once; `--all` evaluates
+//! every name of every image of a containers-storage store on all cores.
+
+use serde_json::{Value, json};
+
+use crate::app::{Outcome, load_policy};
+use crate::cli::{CheckArgs, GlobalArgs};
+use crate::config::host::{KeyFiles, RealHost};
+use crate::config::policy_file::LoadedPolicy;
+use crate::config::storage_conf::StorageEnv;
+use crate::error::Error;
+use crate::eval::requirement::{Evaluation, ImageFacts, SignatureOutcome, evaluate, identity_hint};
+use crate::image::{self, OpenOptions, Opened, Platform};
+use crate::policy::Requirement;
+use crate::policy::scope::{MatchedBy, requirements_for};
+use crate::reference::transport::ImageRef;
+use crate::report::describe;
+use crate::report::position::line_col;
+use crate::report::{err, out};
+
+/// The result for one reference.
+pub struct Checked {
+    pub reference: String,
+    pub result: Result<Judged, String>,
+}
+
+/// A judged image.
+pub struct Judged {
+    pub opened: Opened,
+    pub matched_by: MatchedBy,
+    pub scope_key: Option<String>,
+    pub scope_offset: usize,
+    pub transport_section: bool,
+    pub requirement_index: Vec<usize>,
+    pub requirements: Vec<Requirement>,
+    pub evaluation: Evaluation,
+}
+
+impl Checked {
+    fn exit(&self) -> u8 {
+        match &self.result {
+            Err(_) => 2,
+            Ok(j) if j.evaluation.allowed => 0,
+            Ok(_) => 1,
+        }
+    }
+}
+
+/// Everything needed to check references against one loaded policy.
+pub struct Checker<'a> {
+    pub loaded: &'a LoadedPolicy,
+    pub opts: OpenOptions,
+    pub keys: KeyFiles,
+}
+
+impl Checker<'_> {
+    /// Checks one reference.
+    pub fn check(&self, reference: &str) -> Checked {
+        Checked { reference: reference.to_owned(), result: self.judge(reference) }
+    }
+
+    fn judge(&self, reference: &str) -> Result<Judged, String> {
+        let (transport, parsed) = ImageRef::parse(reference, self.opts.compat).map_err(|e| e.0)?;
+        let opened = image::open(transport, &parsed, &RealHost, &self.opts).map_err(|e| e.0)?;
+        let policy = &self.loaded.policy;
+        let m = requirements_for(policy, transport.name(), &opened.identity);
+        let image_name = format!("{}:{}", transport.name(), opened.within);
+        let facts = ImageFacts {
+            image_name: &image_name,
+            docker_reference: opened.docker_reference.as_ref(),
+            manifest_digest: &opened.manifest_digest,
+            signatures: opened.signatures.as_deref().map_err(String::as_str),
+        };
+        let evaluation = evaluate(m.requirements, &facts, &self.keys, self.opts.compat);
+        Ok(Judged {
+            matched_by: m.matched_by,
+            scope_key: m.scope.map(|s| s.key.value.clone()),
+            scope_offset: m.scope.map_or(m.requirements.span.start, |s| s.key.span.start),
+            transport_section: m.transport_section,
+            requirement_index: m.requirements.items.iter().map(|r| r.span.start).collect(),
+            requirements: m.requirements.items.iter().map(|r| r.value.clone()).collect(),
+            opened,
+            evaluation,
+        })
+    }
+}
+
+/// `policyctl check`.
+pub fn run(global: &GlobalArgs, args: &CheckArgs) -> Result<Outcome, Error> {
+    let loaded = load_policy(global)?;
+    let host = Platform::host();
+    let platform = Platform {
+        os: args.os.clone().unwrap_or(host.os),
+        architecture: args.arch.clone().unwrap_or(host.architecture),
+        variant: args.variant.clone().or(host.variant),
+    };
+    let checker = Checker {
+        loaded: &loaded,
+        opts: OpenOptions {
+            compat: global.compat,
+            platform,
+            oci_attachments: args.oci_attachments,
+            storage_env: StorageEnv::from_process(global.root.clone()),
+        },
+        keys: KeyFiles { root: global.root.clone() },
+    };
+    if args.all {
+        return crate::commands::check_all::run(global, args, &checker);
+    }
+    let results: Vec<Checked> = args.references.iter().map(|r| checker.check(r)).collect();
+    let worst = results.iter().map(Checked::exit).max().unwrap_or(0);
+    if args.json {
+        out(&format!("{:#}\n", to_json(global, &loaded, &results)));
+    } else if !args.quiet {
+        for r in &results {
+            match &r.result {
+                Ok(j) => out(&human(&loaded, &r.reference, j)),
+                Err(e) => err(&format!("error: {}: {e}\n", r.reference)),
+            }
+        }
+    }
+    Ok(match worst {
+        0 => Outcome::Ok,
+        1 => Outcome::Rejected,
+        _ => Outcome::ErrorReported,
+    })
+}
+
+fn scope_line(loaded: &LoadedPolicy, j: &Judged) -> String {
+    let p = line_col(&loaded.text, j.scope_offset);
+    let key = match &j.scope_key {
+        Some(k) if k.is_empty() => "\"\"".to_owned(),
+        Some(k) => k.clone(),
+        None => "default".to_owned(),
+    };
+    let how = match j.matched_by {
+        MatchedBy::Identity => "exact identity".to_owned(),
+        MatchedBy::Namespace(i) => format!("namespace {}", j.opened.identity.namespaces.get(i).cloned().unwrap_or_default()),
+        MatchedBy::TransportDefault => "the transport's \"\" scope".to_owned(),
+        MatchedBy::GlobalDefault if j.transport_section => {
+            format!("global default (transports.{} has no matching scope)", j.opened.transport.name())
+        }
+        MatchedBy::GlobalDefault => format!("global default (no transports.{} section)", j.opened.transport.name()),
+    };
+    format!("{key} ({}:{}:{}; {how})", loaded.location.path.display(), p.line, p.column)
+}
+
+/// A one-line reason for rejections, used by the verdict line and `--all`.
+pub fn short_reason(j: &Judged) -> String {
+    match j.evaluation.reason() {
+        None => "accepted".to_owned(),
+        Some(r) => r.to_owned(),
+    }
+}
+
+fn human(loaded: &LoadedPolicy, reference: &str, j: &Judged) -> String {
+    let verdict = if j.evaluation.allowed { "ACCEPTED".to_owned() } else { format!("REJECTED: {}", short_reason(j)) };
+    let mut s = format!("{reference}: {verdict}\n");
+    s += &format!("  policy:       {} ({})\n", loaded.location.path.display(), loaded.location.definition.describe());
+    s += &format!("  transport:    {}\n", j.opened.transport.name());
+    s += &format!("  identity:     {}\n", if j.opened.identity.identity.is_empty() { "\"\"" } else { &j.opened.identity.identity });
+    s += &format!("  scope:        {}\n", scope_line(loaded, j));
+    let digest = j.opened.manifest_digest.clone().unwrap_or_else(|e| format!("(error: {e})"));
+    s += &format!("  manifest:     {digest} ({})\n", if j.opened.mime_type.is_empty() { "unknown type" } else { &j.opened.mime_type });
+    if let Some(l) = &j.opened.list {
+        s += &format!(
+            "  instance:     {} of list {} (for {}/{}{})\n",
+            l.instance_digest,
+            l.list_digest,
+            l.platform.os,
+            l.platform.architecture,
+            l.platform.variant.as_ref().map(|v| format!("/{v}")).unwrap_or_default()
+        );
+    }
+    match &j.opened.docker_reference {
+        Some(n) => s += &format!("  docker ref:   {n}\n"),
+        None => s += "  docker ref:   none (only exactReference/exactRepository identities can match)\n",
+    }
+    match &j.opened.signatures {
+        Ok(v) => s += &format!("  signatures:   {}\n", v.len()),
+        Err(e) => s += &format!("  signatures:   unreadable: {e}\n"),
+    }
+    s += "  requirements:\n";
+    for (i, req) in j.requirements.iter().enumerate() {
+        let p = line_col(&loaded.text, j.requirement_index[i]);
+        let outcome = match j.evaluation.requirements.get(i) {
+            None => "not evaluated (an earlier requirement rejected)".to_owned(),
+            Some(r) => match &r.rejection {
+                None => "accepted".to_owned(),
+                Some(e) => format!("rejected: {e}"),
+            },
+        };
+        s += &format!("    {}. {} (line {})\n       => {outcome}\n", i + 1, describe::requirement(req), p.line);
+        if let Some(r) = j.evaluation.requirements.get(i) {
+            for sig in &r.signatures {
+                let o = match &sig.outcome {
+                    SignatureOutcome::Accepted { fingerprint, signed_identity, signed_digest, .. } => {
+                        format!("verified by key {fingerprint}; signed identity {signed_identity}, digest {signed_digest}")
+                    }
+                    SignatureOutcome::Rejected(e) => {
+                        let mut t = format!("rejected: {e}");
+                        if let Some(id) = &sig.claimed_identity {
+                            t += &format!(" (claims identity {id}");
+                            if let Some(d) = &sig.claimed_digest {
+                                t += &format!(", digest {d}");
+                            }
+                            t += ")";
+                        }
+                        if let (Requirement::SigstoreSigned(ss), Some(id)) = (req, &sig.claimed_identity) {
+                            if e.starts_with("Signature for identity") {
+                                if let Some(h) = identity_hint(&ss.signed_identity.value, j.opened.docker_reference.as_ref(), id) {
+                                    t += &format!("; hint: {h}");
+                                }
+                            }
+                        }
+                        t
+                    }
+                    SignatureOutcome::Skipped(why) => format!("skipped: {why}"),
+                };
+                s += &format!("       - {} [{}]: {o}\n", sig.origin, sig.format);
+            }
+        }
+    }
+    for n in &j.opened.notes {
+        s += &format!("  note: {n}\n");
+    }
+    s
+}
+
+fn judged_json(loaded: &LoadedPolicy, j: &Judged) -> Value {
+    let pos = |off: usize| {
+        let p = line_col(&loaded.text, off);
+        json!({"line": p.line, "column": p.column})
+    };
+    let reqs: Vec<Value> = j
+        .requirements
+        .iter()
+        .enumerate()
+        .map(|(i, req)| {
+            let r = j.evaluation.requirements.get(i);
+            let outcome = match r {
+                None => "not-evaluated",
+                Some(r) if r.rejection.is_none() => "accepted",
+                Some(_) => "rejected",
+            };
+            let sigs: Vec<Value> = r
+                .map(|r| {
+                    r.signatures
+                        .iter()
+                        .map(|s| {
+                            let (o, reason, fp, key_index, sid, sdg) = match &s.outcome {
+                                SignatureOutcome::Accepted { fingerprint, key_index, signed_identity, signed_digest } => (
+                                    "accepted",
+                                    None,
+                                    Some(fingerprint.clone()),
+                                    Some(*key_index),
+                                    Some(signed_identity.clone()),
+                                    Some(signed_digest.clone()),
+                                ),
+                                SignatureOutcome::Rejected(e) => ("rejected", Some(e.clone()), None, None, None, None),
+                                SignatureOutcome::Skipped(e) => ("skipped", Some(e.clone()), None, None, None, None),
+                            };
+                            json!({"origin": s.origin, "format": s.format, "outcome": o, "reason": reason,
+                                   "key_fingerprint": fp, "key_index": key_index,
+                                   "signed_identity": sid, "signed_digest": sdg,
+                                   "claimed_identity": s.claimed_identity, "claimed_digest": s.claimed_digest})
+                        })
+                        .collect()
+                })
+                .unwrap_or_default();
+            json!({"index": i, "type": req.type_name(), "description": describe::requirement(req),
+                   "position": pos(j.requirement_index[i]), "outcome": outcome,
+                   "reason": r.and_then(|r| r.rejection.clone()),
+                   "unsupported": r.is_some_and(|r| r.unsupported), "signatures": sigs})
+        })
+        .collect();
+    let kind = match j.matched_by {
+        MatchedBy::Identity => "identity",
+        MatchedBy::Namespace(_) => "namespace",
+        MatchedBy::TransportDefault => "transport-default",
+        MatchedBy::GlobalDefault => "default",
+    };
+    json!({
+        "verdict": if j.evaluation.allowed { "accepted" } else { "rejected" },
+        "reason": j.evaluation.reason(),
+        "transport": j.opened.transport.name(),
+        "identity": j.opened.identity.identity,
+        "namespaces": j.opened.identity.namespaces,
+        "docker_reference": j.opened.docker_reference.as_ref().map(ToString::to_string),
+        "scope": {"kind": kind, "key": j.scope_key, "position": pos(j.scope_offset)},
+        "image": {
+            "manifest_digest": j.opened.manifest_digest.as_ref().ok(),
+            "manifest_digest_error": j.opened.manifest_digest.as_ref().err(),
+            "mime_type": j.opened.mime_type,
+            "list": j.opened.list.as_ref().map(|l| json!({"list_digest": l.list_digest, "instance_digest": l.instance_digest,
+                "os": l.platform.os, "architecture": l.platform.architecture, "variant": l.platform.variant})),
+            "signatures": j.opened.signatures.as_ref().map(Vec::len).ok(),
+            "signatures_error": j.opened.signatures.as_ref().err(),
+        },
+        "requirements": reqs,
+        "notes": j.opened.notes,
+        "error": null,
+    })
+}
+
+fn to_json(global: &GlobalArgs, loaded: &LoadedPolicy, results: &[Checked]) -> Value {
+    let items: Vec<Value> = results
+        .iter()
+        .map(|r| {
+            let mut v = match &r.result {
+                Ok(j) => judged_json(loaded, j),
+                Err(e) => json!({"verdict": "error", "error": e}),
+            };
+            v["reference"] = json!(r.reference);
+            v["exit_code"] = json!(r.exit());
+            v
+        })
+        .collect();
+    json!({
+        "policy": {"path": loaded.location.path.display().to_string(), "source": loaded.location.definition.as_str()},
+        "compat": global.compat.as_str(),
+        "results": items,
+    })
+}

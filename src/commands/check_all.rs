@@ -1,0 +1,112 @@
+//! `policyctl check --all`: every name of every image in a containers-storage store, on all
+//! cores, as a table and a summary.
+
+use crate::app::Outcome;
+use crate::cli::{CheckArgs, GlobalArgs};
+use crate::commands::check::{Checked, Checker, short_reason};
+use crate::error::Error;
+use crate::image::storage::list_images;
+use crate::report::out;
+
+/// Runs `check --all`.
+pub fn run(_global: &GlobalArgs, args: &CheckArgs, checker: &Checker<'_>) -> Result<Outcome, Error> {
+    let (store, images) = list_images(&checker.opts).map_err(|e| Error::Reference(e.0))?;
+    let spec = args.storage.clone().unwrap_or_else(|| format!("[{}@{}]", store.driver, store.graph_root));
+    let mut refs = Vec::new();
+    for img in &images {
+        if img.names.is_empty() {
+            refs.push(format!("containers-storage:{spec}{}", img.id));
+        }
+        for n in &img.names {
+            refs.push(format!("containers-storage:{spec}{n}"));
+        }
+    }
+    let jobs = args
+        .jobs
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, usize::from))
+        .clamp(1, 256);
+    let results = parallel_check(checker, &refs, jobs);
+    let (mut accepted, mut rejected, mut errors) = (0, 0, 0);
+    let mut table = String::new();
+    if !args.quiet && !args.json {
+        table.push_str("IMAGE\tVERDICT\tREASON\n");
+    }
+    let mut json_items = Vec::new();
+    for r in &results {
+        let (verdict, reason) = match &r.result {
+            Ok(j) if j.evaluation.allowed => {
+                accepted += 1;
+                ("accepted", String::new())
+            }
+            Ok(j) => {
+                rejected += 1;
+                ("rejected", short_reason(j))
+            }
+            Err(e) => {
+                errors += 1;
+                ("error", e.clone())
+            }
+        };
+        if args.json {
+            json_items.push(serde_json::json!({"reference": r.reference, "verdict": verdict, "reason": reason}));
+        } else if !args.quiet {
+            table.push_str(&format!("{}\t{verdict}\t{reason}\n", r.reference));
+        }
+    }
+    let summary = format!(
+        "{} image name(s) in [{}@{}]: {accepted} accepted, {rejected} rejected, {errors} error(s)\n",
+        results.len(),
+        store.driver,
+        store.graph_root
+    );
+    if args.json {
+        out(&format!(
+            "{:#}\n",
+            serde_json::json!({"store": {"driver": store.driver, "graph_root": store.graph_root},
+                "results": json_items, "accepted": accepted, "rejected": rejected, "errors": errors})
+        ));
+    } else if !args.quiet {
+        out(&table);
+        out(&summary);
+    }
+    Ok(if errors > 0 {
+        Outcome::ErrorReported
+    } else if rejected > 0 {
+        Outcome::Rejected
+    } else {
+        Outcome::Ok
+    })
+}
+
+/// Checks `refs` on `jobs` threads; results keep the input order.
+fn parallel_check(checker: &Checker<'_>, refs: &[String], jobs: usize) -> Vec<Checked> {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let next = AtomicUsize::new(0);
+    let mut slots: Vec<Option<Checked>> = (0..refs.len()).map(|_| None).collect();
+    let chunks: Vec<Vec<(usize, Checked)>> = std::thread::scope(|s| {
+        let handles: Vec<_> = (0..jobs.min(refs.len().max(1)))
+            .map(|_| {
+                s.spawn(|| {
+                    let mut mine = Vec::new();
+                    loop {
+                        let i = next.fetch_add(1, Ordering::Relaxed);
+                        let Some(r) = refs.get(i) else { break };
+                        mine.push((i, checker.check(r)));
+                    }
+                    mine
+                })
+            })
+            .collect();
+        handles.into_iter().filter_map(|h| h.join().ok()).collect()
+    });
+    for chunk in chunks {
+        for (i, c) in chunk {
+            slots[i] = Some(c);
+        }
+    }
+    slots
+        .into_iter()
+        .zip(refs)
+        .map(|(s, r)| s.unwrap_or_else(|| Checked { reference: r.clone(), result: Err("internal error: worker failed".into()) }))
+        .collect()
+}
