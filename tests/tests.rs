@@ -5,4 +5,5 @@ mod cli_lint;
 mod cli_scope;
 mod diff_skopeo;
 mod docs;
+mod upstream_fixtures;
 mod util;

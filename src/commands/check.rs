@@ -157,7 +157,12 @@ pub fn short_reason(j: &Judged) -> String {
 }
 
 fn human(loaded: &LoadedPolicy, reference: &str, j: &Judged) -> String {
-    let verdict = if j.evaluation.allowed { "ACCEPTED".to_owned() } else { format!("REJECTED: {}", short_reason(j)) };
+    let via_attachments = j.opened.notes.iter().any(|n| n.starts_with("--oci-attachments"));
+    let verdict = match (j.evaluation.allowed, via_attachments) {
+        (true, false) => "ACCEPTED".to_owned(),
+        (true, true) => "ACCEPTED (using --oci-attachments: podman would not see these signatures)".to_owned(),
+        (false, _) => format!("REJECTED: {}", short_reason(j)),
+    };
     let mut s = format!("{reference}: {verdict}\n");
     s += &format!("  policy:       {} ({})\n", loaded.location.path.display(), loaded.location.definition.describe());
     s += &format!("  transport:    {}\n", j.opened.transport.name());
