@@ -1,6 +1,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 //! The single integration-test binary: runs the real `policyctl` on real files.
 
+mod cli_check;
 mod cli_lint;
 mod cli_scope;
 mod diff_skopeo;

@@ -1,0 +1,255 @@
+//! `policyctl check` end to end on the committed demo and fixtures.
+
+use snapbox::str;
+
+use crate::util::{policyctl, write};
+
+const DEMO: &str = "testdata/demo/policy.json";
+
+#[test]
+fn demo_verdicts_and_exit_codes() {
+    for (image, code) in [("signed", 0), ("unsigned", 1), ("wrong-key", 1), ("other-repo", 1), ("tampered", 1)] {
+        policyctl()
+            .args(["--policy", DEMO, "check", "--quiet", &format!("dir:testdata/demo/images/{image}")])
+            .assert()
+            .code(code)
+            .stdout_eq(str![""]);
+    }
+    // Several references: the worst verdict wins; an error beats a rejection.
+    policyctl()
+        .args(["--policy", DEMO, "check", "-q", "dir:testdata/demo/images/signed", "dir:testdata/demo/images/unsigned"])
+        .assert()
+        .code(1);
+    policyctl()
+        .args(["--policy", DEMO, "check", "-q", "dir:testdata/demo/images/unsigned", "dir:testdata/no/such/image"])
+        .assert()
+        .code(2);
+}
+
+#[test]
+fn human_explanation() {
+    policyctl()
+        .args(["--policy", DEMO, "check", "dir:testdata/demo/images/wrong-key"])
+        .assert()
+        .code(1)
+        .stdout_eq(str![[r#"
+dir:testdata/demo/images/wrong-key: REJECTED: cryptographic signature verification failed: invalid signature when validating ASN.1 encoded signature
+  policy:       testdata/demo/policy.json (from --policy)
+  transport:    dir
+  identity:     [..]/testdata/demo/images/wrong-key
+  scope:        "" (testdata/demo/policy.json:14:13; the transport's "" scope)
+  manifest:     sha256:8e9e63992678ca1430dda43a8062e7532677e829e2c3709ddeb256ef51e342d8 (application/vnd.oci.image.manifest.v1+json)
+  docker ref:   none (only exactReference/exactRepository identities can match)
+  signatures:   1
+  requirements:
+    1. sigstoreSigned keyPath testdata/demo/armorred-test.pub, signedIdentity exactRepository ghcr.io/armorred/app (line 15)
+       => rejected: cryptographic signature verification failed: invalid signature when validating ASN.1 encoded signature
+       - testdata/demo/images/wrong-key/signature-1 [sigstore-json]: rejected: cryptographic signature verification failed: invalid signature when validating ASN.1 encoded signature (claims identity ghcr.io/armorred/app, digest sha256:8e9e63992678ca1430dda43a8062e7532677e829e2c3709ddeb256ef51e342d8)
+
+"#]]);
+}
+
+#[test]
+fn json_output() {
+    policyctl()
+        .args(["--policy", DEMO, "check", "--json", "dir:testdata/demo/images/signed", "bogus:x"])
+        .assert()
+        .code(2)
+        .stdout_eq(str![[r#"
+{
+  "compat": "current",
+  "policy": {
+    "path": "testdata/demo/policy.json",
+    "source": "command-line"
+  },
+  "results": [
+    {
+      "docker_reference": null,
+      "error": null,
+      "exit_code": 0,
+      "identity": "[..]/testdata/demo/images/signed",
+      "image": {
+        "list": null,
+        "manifest_digest": "sha256:8e9e63992678ca1430dda43a8062e7532677e829e2c3709ddeb256ef51e342d8",
+        "manifest_digest_error": null,
+        "mime_type": "application/vnd.oci.image.manifest.v1+json",
+        "signatures": 1,
+        "signatures_error": null
+      },
+      "namespaces": [
+...
+      ],
+      "notes": [],
+      "reason": null,
+      "reference": "dir:testdata/demo/images/signed",
+      "requirements": [
+        {
+          "description": "sigstoreSigned keyPath testdata/demo/armorred-test.pub, signedIdentity exactRepository ghcr.io/armorred/app",
+          "index": 0,
+          "outcome": "accepted",
+          "position": {
+            "column": 17,
+            "line": 15
+          },
+          "reason": null,
+          "signatures": [
+            {
+              "claimed_digest": "sha256:8e9e63992678ca1430dda43a8062e7532677e829e2c3709ddeb256ef51e342d8",
+              "claimed_identity": "ghcr.io/armorred/app",
+              "format": "sigstore-json",
+              "key_fingerprint": "sha256:871c45e7969a3585360e22cd9d81a5e827639913bcdf8cf0e4a4240358a980c8",
+              "key_index": 0,
+              "origin": "testdata/demo/images/signed/signature-1",
+              "outcome": "accepted",
+              "reason": null,
+              "signed_digest": "sha256:8e9e63992678ca1430dda43a8062e7532677e829e2c3709ddeb256ef51e342d8",
+              "signed_identity": "ghcr.io/armorred/app"
+            }
+          ],
+          "type": "sigstoreSigned",
+          "unsupported": false
+        }
+      ],
+      "scope": {
+        "key": "",
+        "kind": "transport-default",
+        "position": {
+          "column": 13,
+          "line": 14
+        }
+      },
+      "transport": "dir",
+      "verdict": "accepted"
+    },
+    {
+      "error": "Invalid image name /"bogus:x/", unknown transport /"bogus/"",
+      "exit_code": 2,
+      "reference": "bogus:x",
+      "verdict": "error"
+    }
+  ]
+}
+
+"#]]);
+}
+
+#[test]
+fn lists_choose_the_platform_instance() {
+    let tmp = tempfile::tempdir().unwrap();
+    let p = write(tmp.path(), "p.json", r#"{"default":[{"type":"insecureAcceptAnything"}]}"#);
+    for (arch, instance) in [
+        ("amd64", "sha256:3a6e9705da152a69a54a9b57dc065459e27ae26b4031f647ebf6e984cc834018"),
+        ("arm64", "sha256:418abaa0c577d3761aa0ffe5f968c7f40cb2d6822e5c1e376c2ba6a783641408"),
+    ] {
+        let out = policyctl()
+            .args(["check", "--json", "--arch", arch, "--policy"])
+            .arg(&p)
+            .arg("dir:testdata/check/dir/multi")
+            .assert()
+            .success()
+            .get_output()
+            .stdout
+            .clone();
+        let v: serde_json::Value = serde_json::from_slice(&out).unwrap();
+        assert_eq!(v["results"][0]["image"]["list"]["instance_digest"], instance, "{arch}");
+    }
+    policyctl().args(["check", "-q", "--arch", "s390x", "--policy"]).arg(&p).arg("dir:testdata/check/dir/multi").assert().code(2);
+}
+
+#[test]
+fn oci_attachments_are_opt_in_and_explained() {
+    policyctl().args(["--policy", DEMO, "check", "-q", "oci:testdata/demo/oci:a"]).assert().code(1);
+    policyctl()
+        .args(["--policy", DEMO, "check", "--oci-attachments", "oci:testdata/demo/oci:a"])
+        .assert()
+        .success()
+        .stdout_eq(str![[r#"
+oci:testdata/demo/oci:a: ACCEPTED (using --oci-attachments: podman would not see these signatures)
+...
+  note: --oci-attachments: 1 signature(s) read from cosign attachments in the layout; podman, skopeo and CRI-O do not read these (for them this image has no signatures)
+
+"#]]);
+}
+
+#[test]
+fn archives_and_bad_input() {
+    let tmp = tempfile::tempdir().unwrap();
+    let p = write(tmp.path(), "p.json", r#"{"default":[{"type":"insecureAcceptAnything"}],"transports":{"docker-archive":{"":[{"type":"sigstoreSigned","keyPath":"/k"}]}}}"#);
+    let ok = |r: &str, code: i32| {
+        policyctl().args(["check", "-q", "--policy"]).arg(&p).arg(r).assert().code(code);
+    };
+    ok("oci-archive:testdata/check/a.oci.tar:a", 0);
+    ok("oci-archive:testdata/check/a.oci.tar:nope", 2);
+    ok("docker-archive:testdata/check/a.docker.tar:example.com/fixtures/a:1", 1);
+    ok("docker-archive:testdata/check/a.docker.tar:example.com/fixtures/a:2", 2);
+    ok("oci:testdata/check/oci:a", 0);
+    ok("oci:testdata/check/oci", 2);
+    ok("dir:testdata/check/dir/no-manifest", 2);
+    // A tar with a `..` entry and a blob whose digest does not match.
+    let evil = tmp.path().join("evil.tar");
+    let mut b = tar::Builder::new(std::fs::File::create(&evil).unwrap());
+    let mut h = tar::Header::new_gnu();
+    h.set_size(2);
+    h.set_entry_type(tar::EntryType::Regular);
+    h.as_gnu_mut().unwrap().name[..13].copy_from_slice(b"../index.json");
+    h.set_cksum();
+    b.append(&h, &b"{}"[..]).unwrap();
+    b.finish().unwrap();
+    drop(b);
+    policyctl()
+        .args(["check", "--policy"])
+        .arg(&p)
+        .arg(format!("oci-archive:{}:a", evil.display()))
+        .assert()
+        .code(2)
+        .stderr_eq(str![[r#"
+error: oci-archive:[..]/evil.tar:a: [..]/evil.tar: invalid archive: entry ../index.json leaves the archive root
+
+"#]]);
+    let bad = tmp.path().join("oci");
+    copy_dir(std::path::Path::new("testdata/check/oci"), &bad);
+    let idx = std::fs::read_to_string(bad.join("index.json")).unwrap();
+    let v: serde_json::Value = serde_json::from_str(&idx).unwrap();
+    let d = v["manifests"][0]["digest"].as_str().unwrap().trim_start_matches("sha256:").to_owned();
+    std::fs::write(bad.join("blobs/sha256").join(&d), b"{\"schemaVersion\":2}").unwrap();
+    policyctl()
+        .args(["check", "--policy"])
+        .arg(&p)
+        .arg(format!("oci:{}:a", bad.display()))
+        .assert()
+        .code(2)
+        .stderr_eq(str![[r#"
+error: oci:[..]:a: blob sha256:[..]: digest mismatch: expected sha256:[..], got sha256:[..]
+
+"#]]);
+}
+
+fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
+    for e in walkdir::WalkDir::new(from) {
+        let e = e.unwrap();
+        let rel = e.path().strip_prefix(from).unwrap();
+        if e.file_type().is_dir() {
+            std::fs::create_dir_all(to.join(rel)).unwrap();
+        } else {
+            std::fs::copy(e.path(), to.join(rel)).unwrap();
+        }
+    }
+}
+
+#[test]
+fn corrupt_signature_rejects_only_when_signatures_matter() {
+    let tmp = tempfile::tempdir().unwrap();
+    let accept = write(tmp.path(), "a.json", r#"{"default":[{"type":"insecureAcceptAnything"}]}"#);
+    let sig = write(tmp.path(), "s.json", r#"{"default":[{"type":"sigstoreSigned","keyPath":"testdata/check/fixtures-key.pub"}]}"#);
+    policyctl().args(["check", "-q", "--policy"]).arg(&accept).arg("dir:testdata/check/dir/a-corrupt-signature").assert().code(0);
+    policyctl()
+        .args(["check", "--policy"])
+        .arg(&sig)
+        .arg("dir:testdata/check/dir/a-corrupt-signature")
+        .assert()
+        .code(1)
+        .stdout_eq(str![[r#"
+dir:testdata/check/dir/a-corrupt-signature: REJECTED: parsing signature "testdata/check/dir/a-corrupt-signature/signature-1": unrecognized signature format, starting with binary 0x6e
+...
+"#]]);
+}
