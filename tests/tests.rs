@@ -4,6 +4,7 @@
 mod cli_check;
 mod cli_lint;
 mod cli_scope;
+mod diff_check;
 mod diff_skopeo;
 mod docs;
 mod upstream_fixtures;
