@@ -5,6 +5,7 @@
 //! cargo run --example fixtures -- pubkey SEED                # PEM public key of a test key
 //! cargo run --example fixtures -- sign DIR IDENTITY SEED [INSTANCE-DIGEST] [SIGNED-DIGEST]
 //! cargo run --example fixtures -- attach LAYOUT REF IDENTITY SEED   # cosign-style .sig manifest
+//! cargo run --example fixtures -- store GRAPHROOT N SEED     # synthetic vfs store, N signed images
 //! ```
 //!
 //! Keys are derived from SEED and are TEST-ONLY (anyone can recompute the private key).
@@ -139,6 +140,83 @@ fn attach(root: &Path, reference: &str, identity: &str, seed: &str) -> Res<()> {
     Ok(())
 }
 
+/// c/storage `makeBigDataBaseName`.
+fn big_data_name(key: &str) -> String {
+    use base64::Engine;
+    let chars: Vec<char> = key.chars().collect();
+    match chars.iter().position(|c| !(c.is_ascii_lowercase() || c.is_ascii_digit() || *c == '.')) {
+        None => key.to_owned(),
+        Some(i) if i == chars.len() - 1 => key.to_owned(),
+        Some(_) => format!("={}", base64::engine::general_purpose::STANDARD.encode(key)),
+    }
+}
+
+/// Writes a synthetic vfs store of N images, each with one sigstore signature (benchmarks).
+/// No layers: policy evaluation never reads them.
+fn store(root: &Path, n: usize, seed: &str) -> Res<()> {
+    let images_dir = root.join("vfs-images");
+    fs::create_dir_all(&images_dir)?;
+    let key = p256_key_from_seed(seed);
+    let mut records = Vec::with_capacity(n);
+    for i in 0..n {
+        let config = serde_json::to_vec(&json!({"architecture": "amd64", "os": "linux", "config": {"Labels": {"n": i.to_string()}},
+            "rootfs": {"type": "layers", "diff_ids": []}}))?;
+        let id = sha256_digest(&config)[7..].to_owned();
+        let manifest = serde_json::to_vec(&json!({"schemaVersion": 2, "mediaType": "application/vnd.oci.image.manifest.v1+json",
+            "config": {"mediaType": "application/vnd.oci.image.config.v1+json", "digest": format!("sha256:{id}"), "size": config.len()},
+            "layers": []}))?;
+        let md = sha256_digest(&manifest);
+        let name = format!("example.com/bench/app-{i}:1");
+        let sig = sigstore_to_blob(&sigstore_signature(&key, make_payload(&format!("example.com/bench/app-{i}"), &md, None)));
+        let dir = images_dir.join(&id);
+        fs::create_dir_all(&dir)?;
+        let items: Vec<(String, Vec<u8>)> = vec![
+            (format!("sha256:{id}"), config.clone()),
+            (format!("manifest-{md}"), manifest.clone()),
+            ("manifest".to_owned(), manifest.clone()),
+            ("signatures".to_owned(), sig.clone()),
+            (format!("signature-{}", &md[7..]), sig.clone()),
+        ];
+        let mut sizes = serde_json::Map::new();
+        let mut digests = serde_json::Map::new();
+        for (k, v) in &items {
+            fs::write(dir.join(big_data_name(k)), v)?;
+            sizes.insert(k.clone(), json!(v.len()));
+            digests.insert(k.clone(), json!(if k.starts_with("manifest") { md.clone() } else { sha256_digest(v) }));
+        }
+        let metadata = json!({"signature-sizes": [sig.len()], "signatures-sizes": {md.clone(): [sig.len()]}}).to_string();
+        records.push(json!({"id": id, "digest": md, "names": [name], "metadata": metadata,
+            "big-data-names": items.iter().map(|(k, _)| k.clone()).collect::<Vec<_>>(),
+            "big-data-sizes": sizes, "big-data-digests": digests, "created": "2026-01-01T00:00:00Z"}));
+    }
+    fs::write(images_dir.join("images.json"), serde_json::to_vec(&records)?)?;
+    Ok(())
+}
+
+/// Prints the cost in ns of one unit of `check --all` work done in-process: manifest hash +
+/// payload JSON parse + ECDSA P-256 verification (the reference for the --all benchmark).
+fn unitcost(iterations: usize) -> Res<()> {
+    use policyctl::compat::Compat;
+    use policyctl::signature::keys::parse_pem_public_key;
+    use policyctl::signature::payload::parse_payload;
+    use policyctl::signature::sign::sign_p256;
+    use policyctl::signature::verify::verify_sigstore;
+    let sk = p256_key_from_seed("unit");
+    let key = parse_pem_public_key(p256_public_pem(&sk).as_bytes())?;
+    let manifest = br#"{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json","config":{"mediaType":"application/vnd.oci.image.config.v1+json","digest":"sha256:0000000000000000000000000000000000000000000000000000000000000000","size":1},"layers":[]}"#;
+    let payload = make_payload("example.com/bench/app", &sha256_digest(manifest), None);
+    let sig = sign_p256(&sk, &payload);
+    let start = std::time::Instant::now();
+    for _ in 0..iterations {
+        let d = sha256_digest(std::hint::black_box(manifest));
+        let v = verify_sigstore(std::slice::from_ref(&key), &payload, &sig, Compat::Current).map_err(|e| e.0)?;
+        let p = parse_payload(v.payload(), Compat::Current)?;
+        std::hint::black_box((d, p));
+    }
+    println!("{}", start.elapsed().as_nanos() / iterations as u128);
+    Ok(())
+}
+
 fn main() -> Res<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let a = |i: usize| args.get(i).map(String::as_str).ok_or("missing argument");
@@ -150,6 +228,8 @@ fn main() -> Res<()> {
         }
         "sign" => sign(Path::new(a(1)?), a(2)?, a(3)?, args.get(4).map(String::as_str).filter(|s| !s.is_empty()), args.get(5).map(String::as_str)),
         "attach" => attach(Path::new(a(1)?), a(2)?, a(3)?, a(4)?),
+        "unitcost" => unitcost(a(1)?.parse()?),
+        "store" => store(Path::new(a(1)?), a(2)?.parse()?, a(3)?),
         other => Err(format!("unknown command {other}").into()),
     }
 }

@@ -1,21 +1,620 @@
-//! `containers-storage:` — the podman/CRI-O store on disk, read without c/storage (stub).
+//! `containers-storage:` — the podman/CRI-O image store, read straight from disk (spec §6.4).
+//!
+//! Why not through c/storage: it is Go, takes locks and may rewrite the store when loading it;
+//! policyctl must stay read-only and offline. So we read `<graphroot>/<driver>-images/images.json`,
+//! the image's `metadata` string and its big-data files ourselves, following c/image 5.23.1's
+//! `storageReference.resolveImage` / `storageImageSource` rules and c/storage's file naming.
+//! Every file is size-capped and must stay inside the image store (no symlink escapes).
 
-use super::{ImageError, OpenOptions, Opened};
-use crate::reference::transport::StorageRef;
+#[cfg(test)]
+mod tests;
 
-/// Opens an image in a containers-storage store.
-pub fn open(_s: &StorageRef, _opts: &OpenOptions) -> Result<Opened, ImageError> {
-    Err(ImageError("containers-storage: not implemented yet".into()))
-}
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
 
-/// One image of a store: its ID and names.
+use serde::Deserialize;
+
+use super::{ImageError, MAX_SIGNATURES, OpenOptions, Opened, SourcedSignature, path_error, read_limited};
+use crate::compat::Compat;
+use crate::config::storage_conf::{StoreConfig, resolve_store, store_config};
+use crate::image::manifest::{self, MAX_MANIFEST_SIZE};
+use crate::json::gofmt::quote;
+use crate::json::{Cursor, Kind, scan};
+use crate::reference::docker::Named;
+use crate::reference::transport::{ResolvedStore, StorageRef, Transport, go_clean, storage_identity};
+use crate::signature::blob::from_blob;
+
+/// Largest `images.json` we read.
+const MAX_IMAGES_JSON_SIZE: u64 = 64 << 20;
+/// Largest concatenated signature data (`signatures`, `signature-<hex>`) we read.
+const MAX_SIGNATURES_DATA_SIZE: u64 = 64 << 20;
+/// c/image's `minimumTruncatedIDLength`.
+const MIN_TRUNCATED_ID_LENGTH: usize = 3;
+
+/// An image of the store, as `check --all` lists it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StoredImage {
     pub id: String,
     pub names: Vec<String>,
 }
 
+/// One record of `images.json` (only what policy needs; unknown fields are ignored).
+#[derive(Debug, Deserialize)]
+struct ImageRecord {
+    #[serde(default)]
+    id: Option<String>,
+    #[serde(default)]
+    digest: Option<String>,
+    #[serde(default)]
+    names: Option<Vec<String>>,
+    #[serde(default)]
+    metadata: Option<String>,
+    #[serde(default, rename = "big-data-digests")]
+    big_data_digests: Option<BTreeMap<String, String>>,
+}
+
+/// An image as c/storage's in-memory store sees it.
+#[derive(Debug, Clone)]
+struct Image {
+    id: String,
+    names: Vec<String>,
+    /// `digest` ∪ the digests of `manifest*` big-data items.
+    digests: Vec<String>,
+    metadata: String,
+}
+
+/// One loaded image store (`<root>/<driver>-images/`).
+#[derive(Debug)]
+struct Store {
+    /// `<root>/<driver>-images`, as configured.
+    dir: PathBuf,
+    /// Its canonical path (`None`: the directory does not exist).
+    canon: Option<PathBuf>,
+    json_path: PathBuf,
+    images: Vec<Image>,
+}
+
+/// Why a file of the store could not be read.
+enum ReadErr {
+    /// Missing (or a dangling symlink): the detail names the file.
+    Missing(String),
+    /// Another I/O error (detail names the file).
+    Failed(String),
+    /// A file we refuse to read (escapes the store, too large).
+    Refused(ImageError),
+}
+
+/// Why a big-data item could not be read.
+enum BigDataErr {
+    /// c/storage's "locating item named …" error (it reports every read error this way).
+    Missing(String),
+    Refused(ImageError),
+}
+
+/// Opens an image in a containers-storage store.
+pub fn open(s: &StorageRef, opts: &OpenOptions) -> Result<Opened, ImageError> {
+    let conf = store_config(&opts.storage_env).map_err(|e| ImageError(e.to_string()))?;
+    let resolved = resolve_store(s.store.as_ref(), &conf).map_err(|e| ImageError(e.to_string()))?;
+    let store = Store::load(&resolved)?;
+    let spec_prefix = store_spec_string(s, &resolved, &conf);
+
+    // ParseStoreReference's store-dependent part: ID prefixes.
+    let mut named = s.named.clone();
+    let mut id = s.id.clone();
+    if id.is_none() {
+        if let Some(prefix) = &s.id_prefix {
+            let at_form = s.raw.rsplit_once('@').is_some_and(|(_, p)| p == prefix);
+            let expanded = store
+                .lookup(prefix)
+                .filter(|img| prefix.len() >= MIN_TRUNCATED_ID_LENGTH && img.id.starts_with(prefix.as_str()))
+                .map(|img| img.id.clone());
+            match (expanded, at_form) {
+                (Some(full), true) => id = Some(full),
+                (Some(full), false) => {
+                    id = Some(full);
+                    named = None;
+                }
+                (None, true) => {
+                    return Err(ImageError(format!(
+                        "{} does not look like an image ID or digest: invalid reference ({})",
+                        quote(prefix),
+                        store.json_path.display()
+                    )));
+                }
+                (None, false) if named.is_none() => {
+                    let e = Named::parse_normalized(prefix).err().map(|e| e.to_string()).unwrap_or_default();
+                    return Err(ImageError(format!(
+                        "parsing named reference {}: {e} (no image ID starts with it in {})",
+                        quote(prefix),
+                        store.json_path.display()
+                    )));
+                }
+                (None, false) => {}
+            }
+        }
+    }
+
+    let image = resolve_image(&store, named.as_ref(), id.as_deref(), &spec_prefix, opts)?;
+    let within = format!("{spec_prefix}{}@{}", named.as_ref().map(Named::to_string).unwrap_or_default(), image.id);
+    let metadata = if image.metadata.is_empty() {
+        Metadata::default()
+    } else {
+        parse_metadata(&image.metadata).map_err(|e| {
+            ImageError(format!(
+                "decoding metadata for source image: {e} (image {} in {})",
+                image.id,
+                store.json_path.display()
+            ))
+        })?
+    };
+
+    let top = read_top_manifest(&store, &image.id, named.as_ref())?;
+    let mut read_instance = |d: &str| -> Result<Vec<u8>, ImageError> {
+        let (m, p) = store.big_data(&image.id, &format!("manifest-{d}"), MAX_MANIFEST_SIZE).map_err(|e| match e {
+            BigDataErr::Missing(m) => ImageError(format!("reading manifest for image instance {}: {m}", quote(d))),
+            BigDataErr::Refused(e) => e,
+        })?;
+        if manifest::digest(&m).ok().as_deref() != Some(d) {
+            return Err(ImageError(format!("Manifest does not match provided manifest digest {d} ({})", p.display())));
+        }
+        Ok(m)
+    };
+    let (m, mime_type, list) = super::resolve_manifest(top, opts, &mut read_instance)?;
+    let signatures = read_signatures(&store, &image.id, &metadata, list.as_ref().map(|l| l.instance_digest.as_str()))?;
+    Ok(Opened {
+        transport: Transport::ContainersStorage,
+        within,
+        identity: storage_identity(&resolved, named.as_ref(), Some(&image.id)),
+        docker_reference: named,
+        manifest_digest: manifest::digest(&m),
+        manifest: m,
+        mime_type,
+        list,
+        signatures,
+        notes: Vec::new(),
+    })
+}
+
 /// Every image of the default store (for `check --all`).
-pub fn list_images(_opts: &OpenOptions) -> Result<(crate::reference::transport::ResolvedStore, Vec<StoredImage>), ImageError> {
-    Err(ImageError("containers-storage: not implemented yet".into()))
+pub fn list_images(opts: &OpenOptions) -> Result<(ResolvedStore, Vec<StoredImage>), ImageError> {
+    let conf = store_config(&opts.storage_env).map_err(|e| ImageError(e.to_string()))?;
+    let resolved = resolve_store(None, &conf).map_err(|e| ImageError(e.to_string()))?;
+    let store = Store::load(&resolved)?;
+    let images = store.images.iter().map(|i| StoredImage { id: i.id.clone(), names: i.names.clone() }).collect();
+    Ok((resolved, images))
+}
+
+/// `[driver@graphroot+runroot:options]` of `StringWithinTransport`.
+fn store_spec_string(s: &StorageRef, resolved: &ResolvedStore, conf: &StoreConfig) -> String {
+    let run_root = s.store.as_ref().and_then(|spec| spec.run_root.clone()).unwrap_or_else(|| conf.run_root.clone());
+    let options = s.store.as_ref().map(|spec| spec.options.clone()).unwrap_or_default();
+    let options = if options.is_empty() { String::new() } else { format!(":{}", options.join(",")) };
+    format!("[{}@{}+{}{options}]", resolved.driver, resolved.graph_root, go_clean(&run_root))
+}
+
+/// c/storage's `makeBigDataBaseName`: the key itself if it is made of `[.0-9a-z]` (a single
+/// other character is tolerated only as the last one), else `=` + standard base64 of the key.
+pub(crate) fn big_data_file_name(key: &str) -> String {
+    let bad = key.char_indices().find(|&(_, c)| !(c == '.' || c.is_ascii_digit() || c.is_ascii_lowercase()));
+    match bad {
+        Some((i, c)) if i + c.len_utf8() < key.len() => {
+            use base64::Engine;
+            format!("={}", base64::engine::general_purpose::STANDARD.encode(key.as_bytes()))
+        }
+        _ => key.to_owned(),
+    }
+}
+
+impl Store {
+    /// Loads `<graph_root>/<driver>-images/images.json` (missing: an empty store).
+    fn load(resolved: &ResolvedStore) -> Result<Store, ImageError> {
+        let dir = Path::new(&resolved.graph_root).join(format!("{}-images", resolved.driver));
+        let json_path = dir.join("images.json");
+        let canon = match std::fs::canonicalize(&dir) {
+            Ok(c) => Some(c),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+            Err(e) => return Err(ImageError(path_error("stat", &dir, &e))),
+        };
+        let mut store = Store { dir, canon, json_path, images: Vec::new() };
+        if store.canon.is_none() {
+            return Ok(store);
+        }
+        let data = match store.read(&store.json_path, MAX_IMAGES_JSON_SIZE) {
+            Ok((d, _)) => d,
+            Err(ReadErr::Missing(_)) => return Ok(store),
+            Err(ReadErr::Failed(m)) => return Err(ImageError(m)),
+            Err(ReadErr::Refused(e)) => return Err(e),
+        };
+        if data.is_empty() {
+            return Ok(store);
+        }
+        let records: Option<Vec<ImageRecord>> = serde_json::from_slice(&data).map_err(|e| {
+            ImageError(format!(
+                "{}: invalid image store: {e} (c/storage 1.43 would silently treat it as an empty store)",
+                store.json_path.display()
+            ))
+        })?;
+        store.images = records
+            .unwrap_or_default()
+            .into_iter()
+            .map(|r| {
+                let mut digests: Vec<String> = Vec::new();
+                if let Some(d) = r.digest.filter(|d| !d.is_empty()) {
+                    digests.push(d);
+                }
+                for (k, d) in r.big_data_digests.unwrap_or_default() {
+                    if k.starts_with("manifest") && !digests.contains(&d) {
+                        digests.push(d);
+                    }
+                }
+                Image {
+                    id: r.id.unwrap_or_default(),
+                    names: r.names.unwrap_or_default(),
+                    digests,
+                    metadata: r.metadata.unwrap_or_default(),
+                }
+            })
+            .collect();
+        Ok(store)
+    }
+
+    /// c/storage's `imageStore.lookup`: exact ID, then exact name (the last image holding a name
+    /// owns it), then a unique ID prefix.
+    fn lookup(&self, key: &str) -> Option<&Image> {
+        if key.is_empty() {
+            return None;
+        }
+        if let Some(img) = self.images.iter().rev().find(|i| i.id == key) {
+            return Some(img);
+        }
+        if let Some(img) = self.images.iter().rev().find(|i| i.names.iter().any(|n| n == key)) {
+            return Some(img);
+        }
+        if key.contains(' ') {
+            return None;
+        }
+        let mut found: Option<&Image> = None;
+        for img in self.images.iter().filter(|i| i.id.starts_with(key)) {
+            match found {
+                Some(f) if f.id != img.id => return None, // ambiguous prefix
+                _ => found = Some(img),
+            }
+        }
+        found
+    }
+
+    /// `ImagesByDigest`.
+    fn by_digest(&self, d: &str) -> Vec<&Image> {
+        self.images.iter().filter(|i| i.digests.iter().any(|x| x == d)).collect()
+    }
+
+    /// Reads a file that must stay inside the image store.
+    fn read(&self, path: &Path, limit: u64) -> Result<(Vec<u8>, PathBuf), ReadErr> {
+        let Some(root) = &self.canon else {
+            return Err(ReadErr::Missing(format!("{}: no such file or directory", path.display())));
+        };
+        let canon = match std::fs::canonicalize(path) {
+            Ok(c) => c,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Err(ReadErr::Missing(path_error("open", path, &e))),
+            Err(e) => return Err(ReadErr::Failed(path_error("open", path, &e))),
+        };
+        if !canon.starts_with(root) {
+            return Err(ReadErr::Refused(ImageError(format!(
+                "{}: resolves to {}, outside the image store {}; refusing to read it",
+                path.display(),
+                canon.display(),
+                self.dir.display()
+            ))));
+        }
+        match read_limited(&canon, limit) {
+            Ok(b) => Ok((b, path.to_owned())),
+            Err(e) if e.kind() == std::io::ErrorKind::Other => Err(ReadErr::Refused(ImageError(format!(
+                "{} is larger than {limit} bytes (policyctl's limit)",
+                path.display()
+            )))),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Err(ReadErr::Missing(path_error("open", path, &e))),
+            Err(e) => Err(ReadErr::Failed(path_error("open", path, &e))),
+        }
+    }
+
+    /// `store.ImageBigData(id, key)`; returns the data and the file it came from.
+    fn big_data(&self, id: &str, key: &str, limit: u64) -> Result<(Vec<u8>, PathBuf), BigDataErr> {
+        let path = self.dir.join(id).join(big_data_file_name(key));
+        match self.read(&path, limit) {
+            Ok(r) => Ok(r),
+            Err(ReadErr::Missing(detail) | ReadErr::Failed(detail)) => Err(BigDataErr::Missing(format!(
+                "locating item named {} for image with ID {} (consider removing the image to resolve the issue): file does not exist ({detail})",
+                quote(key),
+                quote(id)
+            ))),
+            Err(ReadErr::Refused(e)) => Err(BigDataErr::Refused(e)),
+        }
+    }
+}
+
+/// Whether some name of `image` is in `named`'s repository (`imageMatchesRepo`).
+fn image_matches_repo(image: &Image, named: &Named) -> bool {
+    let repo = named.name();
+    image
+        .names
+        .iter()
+        .any(|n| Named::parse_normalized(n).is_ok_and(|p| p.name() == repo))
+}
+
+/// `multiArchImageMatchesSystemContext`: `manifest-D` is a list whose chosen instance is stored.
+fn multi_arch_matches(store: &Store, image: &Image, d: &str, opts: &OpenOptions) -> bool {
+    let Ok((list, _)) = store.big_data(&image.id, &format!("manifest-{d}"), MAX_MANIFEST_SIZE) else {
+        return false;
+    };
+    if !manifest::is_list(&manifest::guess_mime_type(&list)) {
+        return false;
+    }
+    let Ok(instance) = manifest::choose_instance(&list, &opts.platform) else { return false };
+    store.big_data(&image.id, &format!("manifest-{instance}"), MAX_MANIFEST_SIZE).is_ok()
+}
+
+/// `storageReference.resolveImage`.
+fn resolve_image(
+    store: &Store,
+    named: Option<&Named>,
+    id: Option<&str>,
+    spec_prefix: &str,
+    opts: &OpenOptions,
+) -> Result<Image, ImageError> {
+    let mut loaded: Option<&Image> = None;
+    if let (None, Some(n)) = (id, named) {
+        loaded = store.lookup(&n.to_string());
+        if loaded.is_none() {
+            if let Some(d) = n.digest() {
+                for img in store.by_digest(d) {
+                    if image_matches_repo(img, n) && (loaded.is_none() || multi_arch_matches(store, img, d, opts)) {
+                        loaded = Some(img);
+                    }
+                }
+            }
+        }
+        if loaded.is_none() {
+            let within = format!("{spec_prefix}{n}");
+            let suffix = match opts.compat {
+                Compat::V5_23 => ": identifier is not an image",
+                _ => "",
+            };
+            return Err(ImageError(format!(
+                "reference {} does not resolve to an image ID{suffix} (looked up in {})",
+                quote(&within),
+                store.json_path.display()
+            )));
+        }
+    }
+    let image = match (loaded, id) {
+        (Some(img), _) => img,
+        (None, Some(id)) => store.lookup(id).ok_or_else(|| {
+            ImageError(format!(
+                "reading image {}: locating image with ID {}: image not known (looked up in {})",
+                quote(id),
+                quote(id),
+                store.json_path.display()
+            ))
+        })?,
+        (None, None) => return Err(ImageError("invalid reference: neither a name nor an image ID".into())),
+    };
+    if let Some(n) = named {
+        if !image_matches_repo(image, n) {
+            return Err(ImageError(format!(
+                "identifier is not an image (image {} in {} has no name in repository {})",
+                image.id,
+                store.json_path.display(),
+                n.name()
+            )));
+        }
+    }
+    Ok(image.clone())
+}
+
+/// The top-level manifest: `manifest-D` for a digested reference if stored, else `manifest`;
+/// a digested reference must match it (`UnparsedImage.Manifest`).
+fn read_top_manifest(store: &Store, id: &str, named: Option<&Named>) -> Result<Vec<u8>, ImageError> {
+    let want = named.and_then(Named::digest);
+    let mut top = None;
+    if let Some(d) = want {
+        match store.big_data(id, &format!("manifest-{d}"), MAX_MANIFEST_SIZE) {
+            Ok(r) => top = Some(r),
+            Err(BigDataErr::Missing(_)) => {}
+            Err(BigDataErr::Refused(e)) => return Err(e),
+        }
+    }
+    let (m, path) = match top {
+        Some(r) => r,
+        None => store.big_data(id, "manifest", MAX_MANIFEST_SIZE).map_err(|e| match e {
+            BigDataErr::Missing(m) => ImageError(m),
+            BigDataErr::Refused(e) => e,
+        })?,
+    };
+    if let Some(d) = want {
+        if manifest::digest(&m).ok().as_deref() != Some(d) {
+            return Err(ImageError(format!("Manifest does not match provided manifest digest {d} ({})", path.display())));
+        }
+    }
+    Ok(m)
+}
+
+/// The image's `metadata` as c/image decodes it into `storageImageSource`.
+#[derive(Debug, Default, PartialEq, Eq)]
+struct Metadata {
+    signature_sizes: Vec<i64>,
+    signatures_sizes: BTreeMap<String, Vec<i64>>,
+}
+
+/// Go's `encoding/json` key folding for ASCII field names (`ſ`→`s`, Kelvin `K`→`k` included).
+fn go_fold_eq(key: &str, field: &str) -> bool {
+    let mut k = key.chars().map(|c| match c {
+        '\u{17F}' => 's',
+        '\u{212A}' => 'k',
+        c => c.to_ascii_lowercase(),
+    });
+    let mut f = field.chars().map(|c| c.to_ascii_lowercase());
+    loop {
+        match (k.next(), f.next()) {
+            (None, None) => return true,
+            (Some(a), Some(b)) if a == b => {}
+            _ => return false,
+        }
+    }
+}
+
+/// Lenient Go `json.Unmarshal` of the metadata string (unknown keys ignored, keys folded,
+/// last one wins); the first type error is returned, as Go does.
+fn parse_metadata(text: &str) -> Result<Metadata, String> {
+    let b = text.as_bytes();
+    scan::validate(b).map_err(|e| e.message)?;
+    let mut cur = Cursor::new(b);
+    let mut out = Metadata::default();
+    match cur.peek_kind() {
+        Kind::Object => {}
+        Kind::Null => return Ok(out),
+        k => {
+            return Err(format!(
+                "json: cannot unmarshal {} into Go value of type storage.storageImageSource",
+                k.go_name()
+            ));
+        }
+    }
+    let mut first_err: Option<String> = None;
+    cur.enter();
+    while let Some((key, _)) = cur.next_key() {
+        if go_fold_eq(&key, "signature-sizes") {
+            if let Some(v) = read_sizes(&mut cur, "signature-sizes", &mut first_err) {
+                out.signature_sizes = v;
+            }
+        } else if go_fold_eq(&key, "signatures-sizes") {
+            match cur.peek_kind() {
+                Kind::Null => {
+                    cur.skip_value();
+                    out.signatures_sizes.clear();
+                }
+                Kind::Object => {
+                    cur.enter();
+                    while let Some((k, _)) = cur.next_key() {
+                        if let Some(v) = read_sizes(&mut cur, "signatures-sizes", &mut first_err) {
+                            out.signatures_sizes.insert(k, v);
+                        }
+                    }
+                }
+                k => {
+                    cur.skip_value();
+                    first_err.get_or_insert(field_type_error(k.go_name(), "signatures-sizes", "map[digest.Digest][]int"));
+                }
+            }
+        } else {
+            cur.skip_value();
+        }
+    }
+    match first_err {
+        Some(e) => Err(e),
+        None => Ok(out),
+    }
+}
+
+fn field_type_error(value: &str, field: &str, go_type: &str) -> String {
+    format!("json: cannot unmarshal {value} into Go struct field storageImageSource.{field} of type {go_type}")
+}
+
+/// A `[]int` value (`null` → empty); `None` after a type error.
+fn read_sizes(cur: &mut Cursor<'_>, field: &str, first_err: &mut Option<String>) -> Option<Vec<i64>> {
+    match cur.peek_kind() {
+        Kind::Null => {
+            cur.skip_value();
+            Some(Vec::new())
+        }
+        Kind::Array => {
+            cur.enter();
+            let mut v = Vec::new();
+            let mut ok = true;
+            while cur.next_element() {
+                match cur.peek_kind() {
+                    Kind::Number => {
+                        let (t, _) = cur.read_number();
+                        match t.parse::<i64>() {
+                            Ok(n) => v.push(n),
+                            Err(_) => {
+                                ok = false;
+                                first_err.get_or_insert(field_type_error(&format!("number {t}"), field, "int"));
+                            }
+                        }
+                    }
+                    Kind::Null => {
+                        cur.skip_value();
+                        v.push(0);
+                    }
+                    k => {
+                        cur.skip_value();
+                        ok = false;
+                        first_err.get_or_insert(field_type_error(k.go_name(), field, "int"));
+                    }
+                }
+            }
+            ok.then_some(v)
+        }
+        k => {
+            cur.skip_value();
+            first_err.get_or_insert(field_type_error(k.go_name(), field, "[]int"));
+            None
+        }
+    }
+}
+
+/// `GetSignaturesWithFormat`: the outer error is a refused file (exit 2), the inner one
+/// c/image's signature error.
+fn read_signatures(
+    store: &Store,
+    id: &str,
+    meta: &Metadata,
+    instance: Option<&str>,
+) -> Result<Result<Vec<SourcedSignature>, String>, ImageError> {
+    let empty = Vec::new();
+    let (sizes, key, label) = match instance {
+        None => (&meta.signature_sizes, "signatures".to_owned(), "default instance".to_owned()),
+        Some(d) => {
+            let hex = d.split_once(':').map_or(d, |(_, h)| h);
+            (meta.signatures_sizes.get(d).unwrap_or(&empty), format!("signature-{hex}"), hex.to_owned())
+        }
+    };
+    if sizes.is_empty() {
+        return Ok(Ok(Vec::new()));
+    }
+    let prefix = format!("looking up signatures data for image {} ({label})", quote(id));
+    if sizes.len() > MAX_SIGNATURES {
+        return Ok(Err(format!("{prefix}: more than {MAX_SIGNATURES} signatures (policyctl's limit)")));
+    }
+    let (data, path) = match store.big_data(id, &key, MAX_SIGNATURES_DATA_SIZE) {
+        Ok(r) => r,
+        Err(BigDataErr::Missing(m)) => return Ok(Err(format!("{prefix}: {m}"))),
+        Err(BigDataErr::Refused(e)) => return Err(e),
+    };
+    let total = data.len() as i64;
+    let mut offset: i64 = 0;
+    let mut out = Vec::with_capacity(sizes.len());
+    for &length in sizes {
+        if length < 0 {
+            return Ok(Err(format!(
+                "{prefix}: invalid signature size {length} in metadata (c/image would crash) ({})",
+                path.display()
+            )));
+        }
+        let end = offset.saturating_add(length);
+        if end > total {
+            return Ok(Err(format!("{prefix}: expected at least {total} bytes, only found {end}")));
+        }
+        let slice = data.get(offset as usize..end as usize).unwrap_or_default();
+        let signature = match from_blob(slice) {
+            Ok(s) => s,
+            Err(e) => return Ok(Err(format!("parsing signature at ({offset}, {length}): {e}"))),
+        };
+        out.push(SourcedSignature { signature, origin: format!("{} (bytes {offset}..{end})", path.display()) });
+        offset = end;
+    }
+    if offset != total {
+        return Ok(Err(format!("signatures data ({label}) contained {} extra bytes", total - offset)));
+    }
+    Ok(Ok(out))
 }
