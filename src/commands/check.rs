@@ -105,7 +105,7 @@ pub fn run(global: &GlobalArgs, args: &CheckArgs) -> Result<Outcome, Error> {
             oci_attachments: args.oci_attachments,
             storage_env: StorageEnv::from_process(global.root.clone()),
         },
-        keys: KeyFiles { root: global.root.clone() },
+        keys: KeyFiles::new(global.root.clone()),
     };
     if args.all {
         return crate::commands::check_all::run(global, args, &checker);
@@ -214,13 +214,11 @@ fn human(loaded: &LoadedPolicy, reference: &str, j: &Judged) -> String {
                             }
                             t += ")";
                         }
-                        if let (Requirement::SigstoreSigned(ss), Some(id)) = (req, &sig.claimed_identity) {
-                            if e.starts_with("Signature for identity") {
-                                if let Some(h) = identity_hint(&ss.signed_identity.value, j.opened.docker_reference.as_ref(), id) {
+                        if let (Requirement::SigstoreSigned(ss), Some(id)) = (req, &sig.claimed_identity)
+                            && e.starts_with("Signature for identity")
+                                && let Some(h) = identity_hint(&ss.signed_identity.value, j.opened.docker_reference.as_ref(), id) {
                                     t += &format!("; hint: {h}");
                                 }
-                            }
-                        }
                         t
                     }
                     SignatureOutcome::Skipped(why) => format!("skipped: {why}"),

@@ -3,7 +3,7 @@
 
 use crate::app::Outcome;
 use crate::cli::{CheckArgs, GlobalArgs};
-use crate::commands::check::{Checked, Checker, short_reason};
+use crate::commands::check::{Checker, short_reason};
 use crate::error::Error;
 use crate::image::storage::list_images;
 use crate::report::out;
@@ -27,20 +27,21 @@ pub fn run(_global: &GlobalArgs, args: &CheckArgs, checker: &Checker<'_>) -> Res
         .clamp(1, 256);
     let results = parallel_check(checker, &refs, jobs);
     let (mut accepted, mut rejected, mut errors) = (0, 0, 0);
+    let results: Vec<(String, Result<Option<String>, String>)> = results;
     let mut table = String::new();
     if !args.quiet && !args.json {
         table.push_str("IMAGE\tVERDICT\tREASON\n");
     }
     let mut json_items = Vec::new();
-    for r in &results {
-        let (verdict, reason) = match &r.result {
-            Ok(j) if j.evaluation.allowed => {
+    for (reference, result) in &results {
+        let (verdict, reason) = match result {
+            Ok(None) => {
                 accepted += 1;
                 ("accepted", String::new())
             }
-            Ok(j) => {
+            Ok(Some(why)) => {
                 rejected += 1;
-                ("rejected", short_reason(j))
+                ("rejected", why.clone())
             }
             Err(e) => {
                 errors += 1;
@@ -48,9 +49,9 @@ pub fn run(_global: &GlobalArgs, args: &CheckArgs, checker: &Checker<'_>) -> Res
             }
         };
         if args.json {
-            json_items.push(serde_json::json!({"reference": r.reference, "verdict": verdict, "reason": reason}));
+            json_items.push(serde_json::json!({"reference": reference, "verdict": verdict, "reason": reason}));
         } else if !args.quiet {
-            table.push_str(&format!("{}\t{verdict}\t{reason}\n", r.reference));
+            table.push_str(&format!("{reference}\t{verdict}\t{reason}\n"));
         }
     }
     let summary = format!(
@@ -78,12 +79,26 @@ pub fn run(_global: &GlobalArgs, args: &CheckArgs, checker: &Checker<'_>) -> Res
     })
 }
 
+/// One image's outcome, kept small so memory stays flat in N: `Ok(None)` accepted,
+/// `Ok(Some(reason))` rejected, `Err(error)`.
+type Summary = (String, Result<Option<String>, String>);
+
+fn summarize(checker: &Checker<'_>, reference: &str) -> Summary {
+    let c = checker.check(reference);
+    let r = match &c.result {
+        Ok(j) if j.evaluation.allowed => Ok(None),
+        Ok(j) => Ok(Some(short_reason(j))),
+        Err(e) => Err(e.clone()),
+    };
+    (c.reference, r)
+}
+
 /// Checks `refs` on `jobs` threads; results keep the input order.
-fn parallel_check(checker: &Checker<'_>, refs: &[String], jobs: usize) -> Vec<Checked> {
+fn parallel_check(checker: &Checker<'_>, refs: &[String], jobs: usize) -> Vec<Summary> {
     use std::sync::atomic::{AtomicUsize, Ordering};
     let next = AtomicUsize::new(0);
-    let mut slots: Vec<Option<Checked>> = (0..refs.len()).map(|_| None).collect();
-    let chunks: Vec<Vec<(usize, Checked)>> = std::thread::scope(|s| {
+    let mut slots: Vec<Option<Summary>> = (0..refs.len()).map(|_| None).collect();
+    let chunks: Vec<Vec<(usize, Summary)>> = std::thread::scope(|s| {
         let handles: Vec<_> = (0..jobs.min(refs.len().max(1)))
             .map(|_| {
                 s.spawn(|| {
@@ -91,7 +106,7 @@ fn parallel_check(checker: &Checker<'_>, refs: &[String], jobs: usize) -> Vec<Ch
                     loop {
                         let i = next.fetch_add(1, Ordering::Relaxed);
                         let Some(r) = refs.get(i) else { break };
-                        mine.push((i, checker.check(r)));
+                        mine.push((i, summarize(checker, r)));
                     }
                     mine
                 })
@@ -107,6 +122,6 @@ fn parallel_check(checker: &Checker<'_>, refs: &[String], jobs: usize) -> Vec<Ch
     slots
         .into_iter()
         .zip(refs)
-        .map(|(s, r)| s.unwrap_or_else(|| Checked { reference: r.clone(), result: Err("internal error: worker failed".into()) }))
+        .map(|(s, r)| s.unwrap_or_else(|| (r.clone(), Err("internal error: worker failed".into()))))
         .collect()
 }

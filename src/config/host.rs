@@ -94,16 +94,20 @@ mod tests {
 
 /// Reads key files for evaluation: like c/image (`os.ReadFile`, relative to the current
 /// directory), with a size cap, and with absolute paths under `root` when `--root` is given.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Default)]
 pub struct KeyFiles {
     pub root: Option<std::path::PathBuf>,
+    /// Files already read by this process (a key file is read once per run, not per image).
+    cache: std::sync::Mutex<std::collections::HashMap<String, Result<Vec<u8>, String>>>,
 }
 
-/// Largest key file read.
-const MAX_KEY_SIZE: u64 = 1024 * 1024;
+impl KeyFiles {
+    /// Key files under `root` (for `--root`), or as written.
+    pub fn new(root: Option<std::path::PathBuf>) -> KeyFiles {
+        KeyFiles { root, cache: Default::default() }
+    }
 
-impl crate::eval::requirement::KeyLoader for KeyFiles {
-    fn read_key(&self, path: &str) -> Result<Vec<u8>, String> {
+    fn read_uncached(&self, path: &str) -> Result<Vec<u8>, String> {
         let real = match &self.root {
             Some(r) if path.starts_with('/') => r.join(path.trim_start_matches('/')),
             _ => std::path::PathBuf::from(path),
@@ -117,5 +121,21 @@ impl crate::eval::requirement::KeyLoader for KeyFiles {
                 format!("open {path}: {}", go_errno_text(&e))
             }
         })
+    }
+}
+
+/// Largest key file read.
+const MAX_KEY_SIZE: u64 = 1024 * 1024;
+
+impl crate::eval::requirement::KeyLoader for KeyFiles {
+    fn read_key(&self, path: &str) -> Result<Vec<u8>, String> {
+        if let Some(hit) = self.cache.lock().ok().and_then(|c| c.get(path).cloned()) {
+            return hit;
+        }
+        let r = self.read_uncached(path);
+        if let Ok(mut c) = self.cache.lock() {
+            c.insert(path.to_owned(), r.clone());
+        }
+        r
     }
 }

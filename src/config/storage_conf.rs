@@ -50,7 +50,7 @@ struct ConfStorage {
 }
 
 /// What the environment provides (a seam for tests).
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 pub struct StorageEnv {
     /// `$CONTAINERS_STORAGE_CONF`.
     pub conf_override: Option<PathBuf>,

@@ -21,11 +21,10 @@ const DOCKER_CONFIG: &str = "application/vnd.docker.container.image.v1+json";
 /// `manifest.GuessMIMEType` (empty string: unknown).
 pub fn guess_mime_type(m: &[u8]) -> String {
     let Ok(v) = serde_json::from_slice::<Value>(m) else { return String::new() };
-    if let Some(mt) = v.get("mediaType").and_then(Value::as_str) {
-        if [OCI_MANIFEST, OCI_INDEX, DOCKER_V2S2, DOCKER_LIST, DOCKER_V2S1, DOCKER_V2S1_SIGNED].contains(&mt) {
+    if let Some(mt) = v.get("mediaType").and_then(Value::as_str)
+        && [OCI_MANIFEST, OCI_INDEX, DOCKER_V2S2, DOCKER_LIST, DOCKER_V2S1, DOCKER_V2S1_SIGNED].contains(&mt) {
             return mt.to_owned();
         }
-    }
     match v.get("schemaVersion").and_then(Value::as_i64) {
         Some(1) => {
             if v.get("signatures").is_some() { DOCKER_V2S1_SIGNED.into() } else { DOCKER_V2S1.into() }
@@ -145,11 +144,10 @@ pub fn choose_instance(list: &[u8], platform: &Platform) -> Result<String, Strin
                 None => true,
                 Some(w) => get("variant") == w || (get("variant").is_empty() && variant.as_deref() == Some("v8")),
             };
-            if get("os") == os && get("architecture") == arch && variant_ok {
-                if let Some(d) = e.get("digest").and_then(Value::as_str) {
+            if get("os") == os && get("architecture") == arch && variant_ok
+                && let Some(d) = e.get("digest").and_then(Value::as_str) {
                     return Ok(d.to_owned());
                 }
-            }
         }
     }
     Err(format!(

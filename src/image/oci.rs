@@ -40,11 +40,10 @@ impl LayoutFiles for LayoutDir {
             return Err(ImageError(format!("{}: path leaves the layout", p.display())));
         }
         // A symlinked blob must stay inside the layout.
-        if let (Ok(real), Ok(root)) = (std::fs::canonicalize(&p), std::fs::canonicalize(&self.root)) {
-            if !real.starts_with(&root) {
+        if let (Ok(real), Ok(root)) = (std::fs::canonicalize(&p), std::fs::canonicalize(&self.root))
+            && !real.starts_with(&root) {
                 return Err(ImageError(format!("{}: symlink points outside the layout ({})", p.display(), real.display())));
             }
-        }
         read_limited(&p, limit).map_err(|e| ImageError(path_error("open", &p, &e)))
     }
 }
@@ -154,10 +153,10 @@ fn attachments(files: &dyn LayoutFiles, index: &ImageIndex, digest: &str) -> Res
         if !is_sig {
             continue;
         }
-        let bytes = read_blob(files, &d.digest().to_string(), MAX_MANIFEST_SIZE).map_err(|e| e.0)?;
+        let bytes = read_blob(files, d.digest().as_ref(), MAX_MANIFEST_SIZE).map_err(|e| e.0)?;
         let m: ImageManifest = serde_json::from_slice(&bytes).map_err(|e| format!("sigstore attachment manifest {}: {e}", d.digest()))?;
         for (i, layer) in m.layers().iter().enumerate() {
-            let payload = read_blob(files, &layer.digest().to_string(), MAX_SIGNATURE_SIZE).map_err(|e| e.0)?;
+            let payload = read_blob(files, layer.digest().as_ref(), MAX_SIGNATURE_SIZE).map_err(|e| e.0)?;
             let annotations = layer.annotations().clone().unwrap_or_default().into_iter().collect();
             out.push(SourcedSignature {
                 signature: Signature::Sigstore(Sigstore { mime_type: layer.media_type().to_string(), payload, annotations }),

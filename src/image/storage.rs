@@ -9,19 +9,20 @@
 #[cfg(test)]
 mod tests;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
+use std::sync::{Arc, Mutex};
 use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
 use super::{ImageError, MAX_SIGNATURES, OpenOptions, Opened, SourcedSignature, path_error, read_limited};
 use crate::compat::Compat;
-use crate::config::storage_conf::{StoreConfig, resolve_store, store_config};
+use crate::config::storage_conf::{StorageEnv, StoreConfig, resolve_store, store_config};
 use crate::image::manifest::{self, MAX_MANIFEST_SIZE};
 use crate::json::gofmt::quote;
 use crate::json::{Cursor, Kind, scan};
 use crate::reference::docker::Named;
-use crate::reference::transport::{ResolvedStore, StorageRef, Transport, go_clean, storage_identity};
+use crate::reference::transport::{ResolvedStore, StorageRef, StoreSpec, Transport, go_clean, storage_identity};
 use crate::signature::blob::from_blob;
 
 /// Largest `images.json` we read.
@@ -63,15 +64,28 @@ struct Image {
     metadata: String,
 }
 
-/// One loaded image store (`<root>/<driver>-images/`).
+/// The primary image store followed by the read-only additional ones, searched in that order
+/// (c/storage's `readAllImageStores`).
 #[derive(Debug)]
 struct Store {
+    stores: Vec<ImageStore>,
+}
+
+/// One loaded image store (`<root>/<driver>-images/`).
+#[derive(Debug)]
+struct ImageStore {
     /// `<root>/<driver>-images`, as configured.
     dir: PathBuf,
     /// Its canonical path (`None`: the directory does not exist).
     canon: Option<PathBuf>,
     json_path: PathBuf,
     images: Vec<Image>,
+    /// ID → index (the last record with an ID wins, as c/storage's map does).
+    by_id: HashMap<String, usize>,
+    /// Name → index (the last image holding a name owns it).
+    by_name: HashMap<String, usize>,
+    /// Manifest digest → indexes.
+    by_digest: HashMap<String, Vec<usize>>,
 }
 
 /// Why a file of the store could not be read.
@@ -93,44 +107,44 @@ enum BigDataErr {
 
 /// Opens an image in a containers-storage store.
 pub fn open(s: &StorageRef, opts: &OpenOptions) -> Result<Opened, ImageError> {
-    let conf = store_config(&opts.storage_env).map_err(|e| ImageError(e.to_string()))?;
-    let resolved = resolve_store(s.store.as_ref(), &conf).map_err(|e| ImageError(e.to_string()))?;
-    let store = Store::load(&resolved)?;
-    let spec_prefix = store_spec_string(s, &resolved, &conf);
+    let (conf, resolved) = locate(&opts.storage_env, s.store.as_ref())?;
+    let options = driver_options(s.store.as_ref().map(|spec| spec.options.as_slice()), &conf, &resolved.driver);
+    let store = Store::load_cached(&resolved, &options)?;
+    let spec_prefix = store_spec_string(s, &resolved, &conf, &options);
 
     // ParseStoreReference's store-dependent part: ID prefixes.
     let mut named = s.named.clone();
     let mut id = s.id.clone();
-    if id.is_none() {
-        if let Some(prefix) = &s.id_prefix {
-            let at_form = s.raw.rsplit_once('@').is_some_and(|(_, p)| p == prefix);
-            let expanded = store
-                .lookup(prefix)
-                .filter(|img| prefix.len() >= MIN_TRUNCATED_ID_LENGTH && img.id.starts_with(prefix.as_str()))
-                .map(|img| img.id.clone());
-            match (expanded, at_form) {
-                (Some(full), true) => id = Some(full),
-                (Some(full), false) => {
-                    id = Some(full);
-                    named = None;
-                }
-                (None, true) => {
-                    return Err(ImageError(format!(
-                        "{} does not look like an image ID or digest: invalid reference ({})",
-                        quote(prefix),
-                        store.json_path.display()
-                    )));
-                }
-                (None, false) if named.is_none() => {
-                    let e = Named::parse_normalized(prefix).err().map(|e| e.to_string()).unwrap_or_default();
-                    return Err(ImageError(format!(
-                        "parsing named reference {}: {e} (no image ID starts with it in {})",
-                        quote(prefix),
-                        store.json_path.display()
-                    )));
-                }
-                (None, false) => {}
+    if id.is_none()
+        && let Some(prefix) = &s.id_prefix
+    {
+        let at_form = s.raw.rsplit_once('@').is_some_and(|(_, p)| p == prefix);
+        let expanded = store
+            .lookup(prefix)
+            .filter(|img| prefix.len() >= MIN_TRUNCATED_ID_LENGTH && img.id.starts_with(prefix.as_str()))
+            .map(|img| img.id.clone());
+        match (expanded, at_form) {
+            (Some(full), true) => id = Some(full),
+            (Some(full), false) => {
+                id = Some(full);
+                named = None;
             }
+            (None, true) => {
+                return Err(ImageError(format!(
+                    "{} does not look like an image ID or digest: invalid reference ({})",
+                    quote(prefix),
+                    store.json_paths()
+                )));
+            }
+            (None, false) if named.is_none() => {
+                let e = Named::parse_normalized(prefix).err().map(|e| e.to_string()).unwrap_or_default();
+                return Err(ImageError(format!(
+                    "parsing named reference {}: {e} (no image ID starts with it in {})",
+                    quote(prefix),
+                    store.json_paths()
+                )));
+            }
+            (None, false) => {}
         }
     }
 
@@ -143,7 +157,7 @@ pub fn open(s: &StorageRef, opts: &OpenOptions) -> Result<Opened, ImageError> {
             ImageError(format!(
                 "decoding metadata for source image: {e} (image {} in {})",
                 image.id,
-                store.json_path.display()
+                store.json_paths()
             ))
         })?
     };
@@ -175,19 +189,36 @@ pub fn open(s: &StorageRef, opts: &OpenOptions) -> Result<Opened, ImageError> {
     })
 }
 
+/// Configuration and resolved store for `spec`, computed once per process and environment.
+fn locate(env: &StorageEnv, spec: Option<&StoreSpec>) -> Result<(StoreConfig, ResolvedStore), ImageError> {
+    type Key = (StorageEnv, Option<StoreSpec>);
+    static LOCATED: std::sync::OnceLock<Mutex<HashMap<Key, (StoreConfig, ResolvedStore)>>> = std::sync::OnceLock::new();
+    let key = (env.clone(), spec.cloned());
+    let cache = LOCATED.get_or_init(|| Mutex::new(HashMap::new()));
+    if let Some(hit) = cache.lock().ok().and_then(|c| c.get(&key).cloned()) {
+        return Ok(hit);
+    }
+    let conf = store_config(env).map_err(|e| ImageError(e.to_string()))?;
+    let resolved = resolve_store(spec, &conf).map_err(|e| ImageError(e.to_string()))?;
+    if let Ok(mut c) = cache.lock() {
+        c.insert(key, (conf.clone(), resolved.clone()));
+    }
+    Ok((conf, resolved))
+}
+
 /// Every image of the default store (for `check --all`).
 pub fn list_images(opts: &OpenOptions) -> Result<(ResolvedStore, Vec<StoredImage>), ImageError> {
     let conf = store_config(&opts.storage_env).map_err(|e| ImageError(e.to_string()))?;
     let resolved = resolve_store(None, &conf).map_err(|e| ImageError(e.to_string()))?;
-    let store = Store::load(&resolved)?;
-    let images = store.images.iter().map(|i| StoredImage { id: i.id.clone(), names: i.names.clone() }).collect();
+    let options = driver_options(None, &conf, &resolved.driver);
+    let store = Store::load(&resolved, &options)?;
+    let images = store.images().into_iter().map(|i| StoredImage { id: i.id.clone(), names: i.names.clone() }).collect();
     Ok((resolved, images))
 }
 
 /// `[driver@graphroot+runroot:options]` of `StringWithinTransport`.
-fn store_spec_string(s: &StorageRef, resolved: &ResolvedStore, conf: &StoreConfig) -> String {
+fn store_spec_string(s: &StorageRef, resolved: &ResolvedStore, conf: &StoreConfig, options: &[String]) -> String {
     let run_root = s.store.as_ref().and_then(|spec| spec.run_root.clone()).unwrap_or_else(|| conf.run_root.clone());
-    let options = s.store.as_ref().map(|spec| spec.options.clone()).unwrap_or_default();
     let options = if options.is_empty() { String::new() } else { format!(":{}", options.join(",")) };
     format!("[{}@{}+{}{options}]", resolved.driver, resolved.graph_root, go_clean(&run_root))
 }
@@ -205,17 +236,158 @@ pub(crate) fn big_data_file_name(key: &str) -> String {
     }
 }
 
+/// Stores already loaded by this process, keyed by graph root, driver and options: `check
+/// --all` and multi-reference checks read each `images.json` once, not once per image.
+/// The `images.json` metadata is part of the key, so a store changed on disk is reloaded.
+type StoreKey = (String, String, Vec<String>, Option<(std::time::SystemTime, u64)>);
+static LOADED: std::sync::OnceLock<Mutex<HashMap<StoreKey, Arc<Store>>>> = std::sync::OnceLock::new();
+
 impl Store {
-    /// Loads `<graph_root>/<driver>-images/images.json` (missing: an empty store).
-    fn load(resolved: &ResolvedStore) -> Result<Store, ImageError> {
-        let dir = Path::new(&resolved.graph_root).join(format!("{}-images", resolved.driver));
+    /// [`Store::load`] through the per-process cache.
+    fn load_cached(resolved: &ResolvedStore, options: &[String]) -> Result<Arc<Store>, ImageError> {
+        let json = Path::new(&resolved.graph_root).join(format!("{}-images/images.json", resolved.driver));
+        let stamp = std::fs::metadata(&json).ok().and_then(|m| Some((m.modified().ok()?, m.len())));
+        let key = (resolved.graph_root.clone(), resolved.driver.clone(), options.to_vec(), stamp);
+        let cache = LOADED.get_or_init(|| Mutex::new(HashMap::new()));
+        if let Some(s) = cache.lock().ok().and_then(|c| c.get(&key).cloned()) {
+            return Ok(s);
+        }
+        let store = Arc::new(Store::load(resolved, options)?);
+        if let Ok(mut c) = cache.lock() {
+            c.insert(key, Arc::clone(&store));
+        }
+        Ok(store)
+    }
+
+    /// Loads the primary store and the additional image stores named by `options`.
+    fn load(resolved: &ResolvedStore, options: &[String]) -> Result<Store, ImageError> {
+        let mut stores = vec![ImageStore::load(Path::new(&resolved.graph_root), &resolved.driver)?];
+        for root in additional_image_stores(options, &resolved.driver) {
+            stores.push(ImageStore::load(Path::new(&root), &resolved.driver)?);
+        }
+        Ok(Store { stores })
+    }
+
+    /// The `images.json` files consulted, for messages.
+    fn json_paths(&self) -> String {
+        self.stores.iter().map(|s| s.json_path.display().to_string()).collect::<Vec<_>>().join(", ")
+    }
+
+    /// Every image, primary store first (an ID seen earlier hides later copies).
+    fn images(&self) -> Vec<&Image> {
+        let mut out: Vec<&Image> = Vec::new();
+        for img in self.stores.iter().flat_map(|s| &s.images) {
+            if !out.iter().any(|o| o.id == img.id) {
+                out.push(img);
+            }
+        }
+        out
+    }
+
+    /// `store.Image(key)`: the first store whose lookup succeeds.
+    fn lookup(&self, key: &str) -> Option<&Image> {
+        self.stores.iter().find_map(|s| s.lookup(key))
+    }
+
+    /// `store.ImagesByDigest`: matches of every store.
+    fn by_digest(&self, d: &str) -> Vec<&Image> {
+        self.stores.iter().flat_map(|s| s.by_digest(d)).collect()
+    }
+
+    /// `store.ImageBigData(id, key)`: the first store that has the item; returns the data and
+    /// the file it came from. A file we refuse to read stops the search.
+    fn big_data(&self, id: &str, key: &str, limit: u64) -> Result<(Vec<u8>, PathBuf), BigDataErr> {
+        let mut details = Vec::new();
+        for st in &self.stores {
+            if !st.by_id.contains_key(id) {
+                continue;
+            }
+            match st.big_data(id, key, limit) {
+                Ok(r) => return Ok(r),
+                Err(ReadErr::Missing(d) | ReadErr::Failed(d)) => details.push(d),
+                Err(ReadErr::Refused(e)) => return Err(BigDataErr::Refused(e)),
+            }
+        }
+        Err(BigDataErr::Missing(format!(
+            "locating item named {} for image with ID {} (consider removing the image to resolve the issue): file does not exist ({})",
+            quote(key),
+            quote(id),
+            details.join("; ")
+        )))
+    }
+}
+
+/// The read-only image stores of the driver options (`<driver>.imagestore=PATH`, c/storage's
+/// `AdditionalImageStores`); relative paths are ignored.
+fn additional_image_stores(options: &[String], driver: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for o in options {
+        let Some((k, v)) = o.split_once('=') else { continue };
+        let k = k.trim().to_ascii_lowercase();
+        let ours = k == "imagestore"
+            || k == ".imagestore"
+            || k == format!("{driver}.imagestore")
+            || (driver == "overlay" && k == "overlay2.imagestore");
+        if ours {
+            for p in v.split(',').map(str::trim).filter(|p| p.starts_with('/')) {
+                if !out.iter().any(|x| x == p) {
+                    out.push(p.to_owned());
+                }
+            }
+        }
+    }
+    out
+}
+
+/// The driver options in effect: with a store specifier, only its own options (c/image passes
+/// just the specifier's fields to `storage.GetStore`, which fills in only the run root);
+/// otherwise `additionalimagestores` of the storage.conf read (as c/storage turns them into
+/// options; other configured driver options are not reproduced).
+fn driver_options(spec_options: Option<&[String]>, conf: &StoreConfig, driver: &str) -> Vec<String> {
+    if let Some(o) = spec_options {
+        return o.to_vec();
+    }
+    #[derive(Deserialize, Default)]
+    struct File {
+        #[serde(default)]
+        storage: Section,
+    }
+    #[derive(Deserialize, Default)]
+    struct Section {
+        #[serde(default)]
+        options: Options,
+    }
+    #[derive(Deserialize, Default)]
+    struct Options {
+        #[serde(default)]
+        additionalimagestores: Vec<String>,
+    }
+    let Some(path) = &conf.file else { return Vec::new() };
+    // store_config has already read and validated this file; errors here mean "no options".
+    let Ok(text) = read_limited(path, 1 << 20) else { return Vec::new() };
+    let parsed: File = toml::from_str(&String::from_utf8_lossy(&text)).unwrap_or_default();
+    parsed.storage.options.additionalimagestores.into_iter().map(|p| format!("{driver}.imagestore={p}")).collect()
+}
+
+impl ImageStore {
+    /// Loads `<root>/<driver>-images/images.json` (missing: an empty store).
+    fn load(root: &Path, driver: &str) -> Result<ImageStore, ImageError> {
+        let dir = root.join(format!("{driver}-images"));
         let json_path = dir.join("images.json");
         let canon = match std::fs::canonicalize(&dir) {
             Ok(c) => Some(c),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
             Err(e) => return Err(ImageError(path_error("stat", &dir, &e))),
         };
-        let mut store = Store { dir, canon, json_path, images: Vec::new() };
+        let mut store = ImageStore {
+            dir,
+            canon,
+            json_path,
+            images: Vec::new(),
+            by_id: HashMap::new(),
+            by_name: HashMap::new(),
+            by_digest: HashMap::new(),
+        };
         if store.canon.is_none() {
             return Ok(store);
         }
@@ -255,6 +427,15 @@ impl Store {
                 }
             })
             .collect();
+        for (i, img) in store.images.iter().enumerate() {
+            store.by_id.insert(img.id.clone(), i);
+            for n in &img.names {
+                store.by_name.insert(n.clone(), i);
+            }
+            for d in &img.digests {
+                store.by_digest.entry(d.clone()).or_default().push(i);
+            }
+        }
         Ok(store)
     }
 
@@ -264,11 +445,11 @@ impl Store {
         if key.is_empty() {
             return None;
         }
-        if let Some(img) = self.images.iter().rev().find(|i| i.id == key) {
-            return Some(img);
+        if let Some(&i) = self.by_id.get(key) {
+            return self.images.get(i);
         }
-        if let Some(img) = self.images.iter().rev().find(|i| i.names.iter().any(|n| n == key)) {
-            return Some(img);
+        if let Some(&i) = self.by_name.get(key) {
+            return self.images.get(i);
         }
         if key.contains(' ') {
             return None;
@@ -285,7 +466,7 @@ impl Store {
 
     /// `ImagesByDigest`.
     fn by_digest(&self, d: &str) -> Vec<&Image> {
-        self.images.iter().filter(|i| i.digests.iter().any(|x| x == d)).collect()
+        self.by_digest.get(d).map(|v| v.iter().filter_map(|&i| self.images.get(i)).collect()).unwrap_or_default()
     }
 
     /// Reads a file that must stay inside the image store.
@@ -295,7 +476,9 @@ impl Store {
         };
         let canon = match std::fs::canonicalize(path) {
             Ok(c) => c,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Err(ReadErr::Missing(path_error("open", path, &e))),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                return Err(ReadErr::Missing(path_error("open", path, &e)));
+            }
             Err(e) => return Err(ReadErr::Failed(path_error("open", path, &e))),
         };
         if !canon.starts_with(root) {
@@ -317,28 +500,16 @@ impl Store {
         }
     }
 
-    /// `store.ImageBigData(id, key)`; returns the data and the file it came from.
-    fn big_data(&self, id: &str, key: &str, limit: u64) -> Result<(Vec<u8>, PathBuf), BigDataErr> {
-        let path = self.dir.join(id).join(big_data_file_name(key));
-        match self.read(&path, limit) {
-            Ok(r) => Ok(r),
-            Err(ReadErr::Missing(detail) | ReadErr::Failed(detail)) => Err(BigDataErr::Missing(format!(
-                "locating item named {} for image with ID {} (consider removing the image to resolve the issue): file does not exist ({detail})",
-                quote(key),
-                quote(id)
-            ))),
-            Err(ReadErr::Refused(e)) => Err(BigDataErr::Refused(e)),
-        }
+    /// The big-data file `key` of image `id`.
+    fn big_data(&self, id: &str, key: &str, limit: u64) -> Result<(Vec<u8>, PathBuf), ReadErr> {
+        self.read(&self.dir.join(id).join(big_data_file_name(key)), limit)
     }
 }
 
 /// Whether some name of `image` is in `named`'s repository (`imageMatchesRepo`).
 fn image_matches_repo(image: &Image, named: &Named) -> bool {
     let repo = named.name();
-    image
-        .names
-        .iter()
-        .any(|n| Named::parse_normalized(n).is_ok_and(|p| p.name() == repo))
+    image.names.iter().any(|n| Named::parse_normalized(n).is_ok_and(|p| p.name() == repo))
 }
 
 /// `multiArchImageMatchesSystemContext`: `manifest-D` is a list whose chosen instance is stored.
@@ -364,12 +535,12 @@ fn resolve_image(
     let mut loaded: Option<&Image> = None;
     if let (None, Some(n)) = (id, named) {
         loaded = store.lookup(&n.to_string());
-        if loaded.is_none() {
-            if let Some(d) = n.digest() {
-                for img in store.by_digest(d) {
-                    if image_matches_repo(img, n) && (loaded.is_none() || multi_arch_matches(store, img, d, opts)) {
-                        loaded = Some(img);
-                    }
+        if loaded.is_none()
+            && let Some(d) = n.digest()
+        {
+            for img in store.by_digest(d) {
+                if image_matches_repo(img, n) && (loaded.is_none() || multi_arch_matches(store, img, d, opts)) {
+                    loaded = Some(img);
                 }
             }
         }
@@ -382,7 +553,7 @@ fn resolve_image(
             return Err(ImageError(format!(
                 "reference {} does not resolve to an image ID{suffix} (looked up in {})",
                 quote(&within),
-                store.json_path.display()
+                store.json_paths()
             )));
         }
     }
@@ -393,20 +564,20 @@ fn resolve_image(
                 "reading image {}: locating image with ID {}: image not known (looked up in {})",
                 quote(id),
                 quote(id),
-                store.json_path.display()
+                store.json_paths()
             ))
         })?,
         (None, None) => return Err(ImageError("invalid reference: neither a name nor an image ID".into())),
     };
-    if let Some(n) = named {
-        if !image_matches_repo(image, n) {
-            return Err(ImageError(format!(
-                "identifier is not an image (image {} in {} has no name in repository {})",
-                image.id,
-                store.json_path.display(),
-                n.name()
-            )));
-        }
+    if let Some(n) = named
+        && !image_matches_repo(image, n)
+    {
+        return Err(ImageError(format!(
+            "identifier is not an image (image {} in {} has no name in repository {})",
+            image.id,
+            store.json_paths(),
+            n.name()
+        )));
     }
     Ok(image.clone())
 }
@@ -430,10 +601,10 @@ fn read_top_manifest(store: &Store, id: &str, named: Option<&Named>) -> Result<V
             BigDataErr::Refused(e) => e,
         })?,
     };
-    if let Some(d) = want {
-        if manifest::digest(&m).ok().as_deref() != Some(d) {
-            return Err(ImageError(format!("Manifest does not match provided manifest digest {d} ({})", path.display())));
-        }
+    if let Some(d) = want
+        && manifest::digest(&m).ok().as_deref() != Some(d)
+    {
+        return Err(ImageError(format!("Manifest does not match provided manifest digest {d} ({})", path.display())));
     }
     Ok(m)
 }
@@ -502,7 +673,11 @@ fn parse_metadata(text: &str) -> Result<Metadata, String> {
                 }
                 k => {
                     cur.skip_value();
-                    first_err.get_or_insert(field_type_error(k.go_name(), "signatures-sizes", "map[digest.Digest][]int"));
+                    first_err.get_or_insert(field_type_error(
+                        k.go_name(),
+                        "signatures-sizes",
+                        "map[digest.Digest][]int",
+                    ));
                 }
             }
         } else {

@@ -244,7 +244,7 @@ impl From<ReferenceError> for ImageRefError {
 }
 
 /// A `containers-storage:` store specifier `[driver@graphroot+runroot:options]`.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
 pub struct StoreSpec {
     pub driver: Option<String>,
     pub graph_root: Option<String>,

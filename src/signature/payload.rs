@@ -124,14 +124,13 @@ pub fn parse_payload(src: &[u8], compat: Compat) -> Result<Payload, String> {
     }
     let image = exact_fields(src, crit[1].clone(), &["docker-manifest-digest"], compat)?;
     let manifest_digest = go_string(src, image[0].clone())?;
-    if compat == Compat::Current {
-        if let Err(e) = validate_digest(&manifest_digest) {
+    if compat == Compat::Current
+        && let Err(e) = validate_digest(&manifest_digest) {
             return Err(format!(
                 "invalid docker-manifest-digest value {}: {e}",
                 crate::json::gofmt::quote(&manifest_digest)
             ));
         }
-    }
     let identity = exact_fields(src, crit[2].clone(), &["docker-reference"], compat)?;
     let docker_reference = go_string(src, identity[0].clone())?;
     Ok(Payload { manifest_digest, docker_reference, creator, timestamp })

@@ -48,7 +48,11 @@ impl Fixture {
         let conf = base.join("storage.conf");
         std::fs::write(
             &conf,
-            format!("[storage]\ndriver = \"vfs\"\ngraphroot = \"{}\"\nrunroot = \"{}/run\"\n", root.display(), base.display()),
+            format!(
+                "[storage]\ndriver = \"vfs\"\ngraphroot = \"{}\"\nrunroot = \"{}/run\"\n",
+                root.display(),
+                base.display()
+            ),
         )
         .unwrap();
         let storage_env = StorageEnv { conf_override: Some(conf), uid: 0, ..StorageEnv::default() };
@@ -204,7 +208,10 @@ fn missing_image_message_depends_on_compat() {
     let mut f = Fixture::new();
     f.add_image(ID1, &["docker.io/example/app:1"], &manifest_bytes(1), serde_json::json!({}));
     let e = err(f.open("example/app:2"));
-    assert!(e.contains("docker.io/example/app:2\" does not resolve to an image ID: identifier is not an image ("), "{e}");
+    assert!(
+        e.contains("docker.io/example/app:2\" does not resolve to an image ID: identifier is not an image ("),
+        "{e}"
+    );
     f.opts.compat = Compat::Current;
     let e = err(f.open("example/app:2"));
     assert!(e.contains("docker.io/example/app:2\" does not resolve to an image ID ("), "{e}");
@@ -255,12 +262,21 @@ fn signatures_sliced_by_sizes() {
     let (a, b) = (sigstore_blob("first"), sigstore_blob("second"));
     let mut data = a.clone();
     data.extend_from_slice(&b);
-    f.add_image(ID1, &["docker.io/example/app:1"], &manifest_bytes(1), serde_json::json!({"signature-sizes": [a.len(), b.len()]}));
+    f.add_image(
+        ID1,
+        &["docker.io/example/app:1"],
+        &manifest_bytes(1),
+        serde_json::json!({"signature-sizes": [a.len(), b.len()]}),
+    );
     f.put(ID1, "signatures", &data);
     let o = f.open("example/app:1").unwrap();
     assert_eq!(payloads(&o), ["first", "second"]);
     let sigs = o.signatures.as_ref().unwrap();
-    assert!(sigs[1].origin.ends_with(&format!("/signatures (bytes {}..{})", a.len(), data.len())), "{}", sigs[1].origin);
+    assert!(
+        sigs[1].origin.ends_with(&format!("/signatures (bytes {}..{})", a.len(), data.len())),
+        "{}",
+        sigs[1].origin
+    );
 
     // Sizes overrun the data (c/image's numbers are swapped, sic).
     let meta = serde_json::json!({"signature-sizes": [a.len(), b.len() + 1]}).to_string();
@@ -313,7 +329,9 @@ fn signatures_sliced_by_sizes() {
 fn metadata_decoding() {
     assert_eq!(parse_metadata("{}").unwrap(), Metadata::default());
     assert_eq!(parse_metadata("null").unwrap(), Metadata::default());
-    let m = parse_metadata(r#"{"SIGNATURE-SIZES":[1,2],"x":{"y":[]},"signatures-sizes":{"sha256:a":[3],"sha256:b":null}}"#).unwrap();
+    let m =
+        parse_metadata(r#"{"SIGNATURE-SIZES":[1,2],"x":{"y":[]},"signatures-sizes":{"sha256:a":[3],"sha256:b":null}}"#)
+            .unwrap();
     assert_eq!(m.signature_sizes, [1, 2]);
     assert_eq!(m.signatures_sizes["sha256:a"], [3]);
     assert!(m.signatures_sizes["sha256:b"].is_empty());
@@ -394,7 +412,10 @@ fn list_chooses_instance_and_its_signatures() {
     f.records[0]["metadata"] = sizes.to_string().into();
     f.save();
     let e = f.open(&format!("example/multi@{list_d}")).unwrap().signatures.unwrap_err();
-    assert!(e.starts_with(&format!("looking up signatures data for image \"{ID1}\" ({hex}): expected at least")), "{e}");
+    assert!(
+        e.starts_with(&format!("looking up signatures data for image \"{ID1}\" ({hex}): expected at least")),
+        "{e}"
+    );
 
     // A corrupted instance manifest is refused.
     f.put(ID1, &format!("manifest-{inst_d}"), &manifest_bytes(8));
@@ -477,4 +498,54 @@ fn list_all_images() {
             StoredImage { id: ID2.into(), names: vec![] }
         ]
     );
+}
+
+#[test]
+fn additional_image_stores_are_consulted_after_the_main_one() {
+    let mut f = Fixture::new();
+    let base = f.root.parent().unwrap().to_owned();
+    let conf = f.opts.storage_env.conf_override.clone().unwrap();
+    let mut text = std::fs::read_to_string(&conf).unwrap();
+    text.push_str(&format!("[storage.options]\nadditionalimagestores = [\"{}/ro\"]\n", base.display()));
+    std::fs::write(&conf, text).unwrap();
+    let m_main = manifest_bytes(1);
+    f.add_image(ID1, &["docker.io/example/app:1"], &m_main, serde_json::json!({}));
+
+    // A read-only store with the same name (hidden by the main store) and another image.
+    let ro = base.join("ro/vfs-images");
+    let m_ro = manifest_bytes(2);
+    let sig = sigstore_blob("ro");
+    for (id, m) in [(ID2, &m_ro), (ID3, &manifest_bytes(3))] {
+        std::fs::create_dir_all(ro.join(id)).unwrap();
+        std::fs::write(ro.join(id).join("manifest"), m).unwrap();
+    }
+    std::fs::write(ro.join(ID2).join("signatures"), &sig).unwrap();
+    let meta = serde_json::json!({"signature-sizes": [sig.len()]}).to_string();
+    let records = serde_json::json!([
+        {"id": ID2, "names": ["docker.io/example/ro:1"], "metadata": meta},
+        {"id": ID3, "names": ["docker.io/example/app:1"]},
+    ]);
+    std::fs::write(ro.join("images.json"), records.to_string()).unwrap();
+
+    let o = f.open("example/ro:1").unwrap();
+    assert_eq!(o.manifest, m_ro);
+    assert_eq!(payloads(&o), ["ro"]);
+    assert!(
+        o.within.contains(&format!("/run:vfs.imagestore={}/ro]docker.io/example/ro:1@{ID2}", base.display())),
+        "{}",
+        o.within
+    );
+    // The identity ignores options and read-only stores.
+    assert_eq!(o.identity.identity, format!("[vfs@{}]docker.io/example/ro:1@{ID2}", f.root.display()));
+    assert_eq!(f.open("example/app:1").unwrap().manifest, m_main);
+    let (_, images) = list_images(&f.opts).unwrap();
+    assert_eq!(images.iter().map(|i| i.id.as_str()).collect::<Vec<_>>(), [ID1, ID2, ID3]);
+
+    // A store specifier brings its own options only: no configured additional stores.
+    let r = format!("[vfs@{}]example/ro:1", f.root.display());
+    assert!(err(f.open(&r)).contains("does not resolve to an image ID"));
+    let r = format!("[vfs@{}:vfs.imagestore={}/ro]example/ro:1", f.root.display(), base.display());
+    assert_eq!(f.open(&r).unwrap().manifest, m_ro);
+    let r = format!("[vfs@{}]example/app:1", f.root.display());
+    assert_eq!(f.open(&r).unwrap().manifest, m_main);
 }

@@ -49,7 +49,7 @@ fn invalid_payloads() {
         (&crit(r#"{"type":"cosign container image signature","image":{"docker-manifest-digest":"x"},"identity":{"docker-reference":"a","x":1}}"#), "Unknown key \"x\"".to_owned()),
         (&crit(r#"{"type":1,"image":{},"identity":{}}"#), "json: cannot unmarshal number into Go value of type string".to_owned()),
     ] {
-        assert_eq!(p(&input).unwrap_err(), want, "{input}");
+        assert_eq!(p(input).unwrap_err(), want, "{input}");
     }
 }
 
