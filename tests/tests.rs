@@ -2,6 +2,7 @@
 //! The single integration-test binary: runs the real `policyctl` on real files.
 
 mod cli_check;
+mod cli_check_all;
 mod cli_lint;
 mod cli_scope;
 mod diff_check;

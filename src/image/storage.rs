@@ -207,10 +207,10 @@ fn locate(env: &StorageEnv, spec: Option<&StoreSpec>) -> Result<(StoreConfig, Re
 }
 
 /// Every image of the default store (for `check --all`).
-pub fn list_images(opts: &OpenOptions) -> Result<(ResolvedStore, Vec<StoredImage>), ImageError> {
+pub fn list_images(opts: &OpenOptions, spec: Option<&StoreSpec>) -> Result<(ResolvedStore, Vec<StoredImage>), ImageError> {
     let conf = store_config(&opts.storage_env).map_err(|e| ImageError(e.to_string()))?;
-    let resolved = resolve_store(None, &conf).map_err(|e| ImageError(e.to_string()))?;
-    let options = driver_options(None, &conf, &resolved.driver);
+    let resolved = resolve_store(spec, &conf).map_err(|e| ImageError(e.to_string()))?;
+    let options = driver_options(spec.map(|s| s.options.as_slice()), &conf, &resolved.driver);
     let store = Store::load(&resolved, &options)?;
     let images = store.images().into_iter().map(|i| StoredImage { id: i.id.clone(), names: i.names.clone() }).collect();
     Ok((resolved, images))

@@ -489,7 +489,7 @@ fn list_all_images() {
     let mut f = Fixture::new();
     f.add_image(ID1, &["docker.io/example/app:1"], &manifest_bytes(1), serde_json::json!({}));
     f.add_image(ID2, &[], &manifest_bytes(2), serde_json::json!({}));
-    let (store, images) = list_images(&f.opts).unwrap();
+    let (store, images) = list_images(&f.opts, None).unwrap();
     assert_eq!(store, ResolvedStore { driver: "vfs".into(), graph_root: f.root.display().to_string() });
     assert_eq!(
         images,
@@ -538,7 +538,7 @@ fn additional_image_stores_are_consulted_after_the_main_one() {
     // The identity ignores options and read-only stores.
     assert_eq!(o.identity.identity, format!("[vfs@{}]docker.io/example/ro:1@{ID2}", f.root.display()));
     assert_eq!(f.open("example/app:1").unwrap().manifest, m_main);
-    let (_, images) = list_images(&f.opts).unwrap();
+    let (_, images) = list_images(&f.opts, None).unwrap();
     assert_eq!(images.iter().map(|i| i.id.as_str()).collect::<Vec<_>>(), [ID1, ID2, ID3]);
 
     // A store specifier brings its own options only: no configured additional stores.
