@@ -23,6 +23,8 @@ sk oci:$C/oci:a dir:$C/dir/a-sigstore
 $FX sign $C/dir/a-sigstore example.com/fixtures/a fixtures-key
 cp -r $C/dir/a "$C/dir/a-corrupt-signature"
 printf 'not a signature' > "$C/dir/a-corrupt-signature/signature-1"
+cp -r $C/dir/a "$C/dir/a-truncated-manifest"
+head -c 100 $C/dir/a/manifest.json > "$C/dir/a-truncated-manifest/manifest.json"
 mkdir -p "$C/dir/no-manifest"
 echo "Directory Transport Version: 1.1" > "$C/dir/no-manifest/version"
 sk oci:$C/oci:a oci-archive:$C/a.oci.tar:a

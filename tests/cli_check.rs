@@ -253,3 +253,73 @@ dir:testdata/check/dir/a-corrupt-signature: REJECTED: parsing signature "testdat
 ...
 "#]]);
 }
+
+#[test]
+fn index_only_signature_does_not_count_for_the_instance() {
+    use policyctl::signature::blob::sigstore_to_blob;
+    use policyctl::signature::keys::sha256_digest;
+    use policyctl::signature::payload::make_payload;
+    use policyctl::signature::sign::{p256_key_from_seed, sigstore_signature};
+    let tmp = tempfile::tempdir().unwrap();
+    let img = tmp.path().join("multi");
+    copy_dir(std::path::Path::new("testdata/check/dir/multi"), &img);
+    let key = p256_key_from_seed("fixtures-key");
+    let sign = |digest: &str, file: &str| {
+        let s = sigstore_signature(&key, make_payload("example.com/fixtures/multi", digest, None));
+        std::fs::write(img.join(file), sigstore_to_blob(&s)).unwrap();
+    };
+    let list_digest = sha256_digest(&std::fs::read(img.join("manifest.json")).unwrap());
+    sign(&list_digest, "signature-1");
+    let p = write(
+        tmp.path(),
+        "p.json",
+        r#"{"default":[{"type":"sigstoreSigned","keyPath":"testdata/check/fixtures-key.pub","signedIdentity":{"type":"exactRepository","dockerRepository":"example.com/fixtures/multi"}}]}"#,
+    );
+    let r = format!("dir:{}", img.display());
+    policyctl()
+        .args(["check", "--arch", "amd64", "--policy"])
+        .arg(&p)
+        .arg(&r)
+        .assert()
+        .code(1)
+        .stdout_eq(str![[r#"
+dir:[..]/multi: REJECTED: A signature was required, but no signature exists
+...
+"#]]);
+    // Signing the amd64 instance (the index signature stays where it is) makes it pass.
+    let instance = "3a6e9705da152a69a54a9b57dc065459e27ae26b4031f647ebf6e984cc834018";
+    sign(&format!("sha256:{instance}"), &format!("{instance}.signature-1"));
+    policyctl().args(["check", "-q", "--arch", "amd64", "--policy"]).arg(&p).arg(&r).assert().code(0);
+    // … but not the arm64 one.
+    policyctl().args(["check", "-q", "--arch", "arm64", "--policy"]).arg(&p).arg(&r).assert().code(1);
+}
+
+#[test]
+fn oversized_and_truncated_manifests() {
+    let tmp = tempfile::tempdir().unwrap();
+    let accept = write(tmp.path(), "a.json", r#"{"default":[{"type":"insecureAcceptAnything"}]}"#);
+    let big = tmp.path().join("big");
+    copy_dir(std::path::Path::new("testdata/check/dir/a"), &big);
+    std::fs::write(big.join("manifest.json"), vec![b' '; 5 * 1024 * 1024]).unwrap();
+    policyctl()
+        .args(["check", "--policy"])
+        .arg(&accept)
+        .arg(format!("dir:{}", big.display()))
+        .assert()
+        .code(2)
+        .stderr_eq(str![[r#"
+error: dir:[..]/big: [..]/big/manifest.json is larger than 4194304 bytes
+
+"#]]);
+    // Truncated: the policy allows it, but the pull would fail: error, never "accepted".
+    policyctl()
+        .args(["check", "--policy"])
+        .arg(&accept)
+        .arg("dir:testdata/check/dir/a-truncated-manifest")
+        .assert()
+        .code(2)
+        .stderr_eq(str![[r#"
+error: dir:testdata/check/dir/a-truncated-manifest: dir:testdata/check/dir/a-truncated-manifest: parsing manifest: not a valid manifest (the image would fail to pull or run)
+
+"#]]);
+}

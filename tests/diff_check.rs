@@ -86,6 +86,7 @@ fn images(r: &str, store: &str, run: &str) -> Vec<String> {
         format!("dir:{r}/testdata/check/dir/a-sigstore"),
         format!("dir:{r}/testdata/check/dir/a-corrupt-signature"),
         format!("dir:{r}/testdata/check/dir/no-manifest"),
+        format!("dir:{r}/testdata/check/dir/a-truncated-manifest"),
         format!("oci:{r}/testdata/check/oci:a"),
         format!("oci:{r}/testdata/check/oci:multi"),
         format!("oci:{r}/testdata/check/oci:missing"),

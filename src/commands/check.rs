@@ -75,6 +75,11 @@ impl Checker<'_> {
             signatures: opened.signatures.as_deref().map_err(String::as_str),
         };
         let evaluation = evaluate(m.requirements, &facts, &self.keys, self.opts.compat);
+        if evaluation.allowed {
+            // c/image's copy parses the manifest right after the policy allowed the image; an
+            // unparsable one fails the pull there. Bad input never counts as accepted.
+            image::check_manifest_parses(&opened).map_err(|e| e.0)?;
+        }
         Ok(Judged {
             matched_by: m.matched_by,
             scope_key: m.scope.map(|s| s.key.value.clone()),

@@ -142,3 +142,19 @@ pub fn verify_digest(bytes: &[u8], want: &str, what: &str) -> Result<(), ImageEr
     }
     Ok(())
 }
+
+/// What c/image's `image.FromUnparsedImage` needs after the policy allowed an image: a
+/// manifest of a known single-image type that parses. Errors name the image.
+pub fn check_manifest_parses(o: &Opened) -> Result<(), ImageError> {
+    if o.transport == Transport::DockerArchive {
+        return Ok(()); // c/image synthesizes this manifest itself.
+    }
+    let what = format!("{}:{}", o.transport.name(), o.within);
+    if serde_json::from_slice::<serde_json::Value>(&o.manifest).is_err() || o.mime_type.is_empty() {
+        return Err(ImageError(format!("{what}: parsing manifest: not a valid manifest (the image would fail to pull or run)")));
+    }
+    if manifest::is_list(&o.mime_type) {
+        return Err(ImageError(format!("{what}: a manifest list instance is itself a list")));
+    }
+    Ok(())
+}
