@@ -4,3 +4,4 @@ pub mod host;
 pub mod policy_file;
 pub mod policy_path;
 pub mod storage_conf;
+pub mod txn;

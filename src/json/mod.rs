@@ -13,5 +13,6 @@ pub mod gobase64;
 pub mod gofmt;
 pub mod read;
 pub mod scan;
+pub mod tree;
 
 pub use read::{Cursor, DecodeError, ErrorKind, Kind};
