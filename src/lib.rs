@@ -27,3 +27,4 @@ pub mod policy;
 pub mod reference;
 pub mod report;
 pub mod signature;
+pub mod trust;

@@ -1,0 +1,205 @@
+//! Trust configuration edits (pure): the built-in ARMORRED key, vetting cosign public keys,
+//! the `policy.json` entry and the `registries.d` file that make podman verify a registry
+//! scope with a key. The commands in `crate::commands::key` do the I/O.
+
+pub mod diff;
+
+use crate::json::tree::Node;
+use crate::signature::keys::{LoadedKey, parse_pem_public_key};
+use crate::signature::pem;
+
+/// The ARMORRED project's cosign public key, as published on its image-verification page.
+pub const ARMORRED_PEM: &str = "-----BEGIN PUBLIC KEY-----
+MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAE7vpEsQTwL/8XDx0KU6+jU64okQB1
+A0sMNk5I6GNdZoNCJzJMyOj3jkuGm3TPDE6TtqWlbkScX0EcHv5U0kJqgg==
+-----END PUBLIC KEY-----
+";
+/// SHA-256 of the key's DER SubjectPublicKeyInfo: the pin checked before every install.
+pub const ARMORRED_FINGERPRINT: &str = "sha256:d8bace5c57478ad74365ffca61608def78975da0026c2c1d9bef217bb032b486";
+/// The registry scope ARMORRED signs.
+pub const ARMORRED_SCOPE: &str = "ghcr.io/armorred";
+
+/// Where installed keys live.
+pub const KEY_DIR: &str = "/etc/pki/cosign";
+
+/// Checks that `name` is safe as a file name (`[a-z0-9][a-z0-9._-]*`, ≤ 64 chars).
+pub fn valid_key_name(name: &str) -> bool {
+    let b = name.as_bytes();
+    !b.is_empty()
+        && b.len() <= 64
+        && (b[0].is_ascii_lowercase() || b[0].is_ascii_digit())
+        && b.iter().all(|&c| c.is_ascii_lowercase() || c.is_ascii_digit() || b"._-".contains(&c))
+}
+
+/// Vets bytes offered as a cosign public key: refuses private keys, certificates, other PEM
+/// and keys c/image cannot use, with a message that says what to do instead.
+pub fn vet_public_key(bytes: &[u8]) -> Result<LoadedKey, String> {
+    let Some((block, _)) = pem::decode(bytes) else {
+        return Err("not a PEM file: expected a cosign public key (-----BEGIN PUBLIC KEY-----)".into());
+    };
+    let label = block.label.as_str();
+    if label.contains("PRIVATE KEY") {
+        return Err(format!(
+            "this is a private key ({label}); never install or share it. Install the public key instead \
+             (cosign public-key --key cosign.key > cosign.pub)"
+        ));
+    }
+    if label == "CERTIFICATE" {
+        return Err("this is an X.509 certificate, not a public key; for keyless (Fulcio) or PKI signatures \
+                    configure sigstoreSigned with fulcio/pki instead"
+            .into());
+    }
+    let key = parse_pem_public_key(bytes).map_err(|e| format!("not a usable public key: {e}"))?;
+    if key.ignored_blocks > 0 {
+        return Err(format!(
+            "the file holds {} PEM blocks; containers/image only uses the first, so the others would be ignored. \
+             Install one key per file",
+            key.ignored_blocks + 1
+        ));
+    }
+    Ok(key)
+}
+
+/// The canonical PEM we write for a vetted key (the first block, re-encoded).
+pub fn normalized_pem(bytes: &[u8]) -> String {
+    use base64::Engine;
+    let Some((block, _)) = pem::decode(bytes) else { return String::new() };
+    let b64 = base64::engine::general_purpose::STANDARD.encode(&block.der);
+    let mut out = format!("-----BEGIN {}-----\n", block.label);
+    for chunk in b64.as_bytes().chunks(64) {
+        out.push_str(&String::from_utf8_lossy(chunk));
+        out.push('\n');
+    }
+    out.push_str(&format!("-----END {}-----\n", block.label));
+    out
+}
+
+/// The requirement list `key install` writes for a scope.
+pub fn sigstore_requirements(key_path: &str) -> Node {
+    Node::from_value(&serde_json::json!([{
+        "type": "sigstoreSigned",
+        "keyPath": key_path,
+        "signedIdentity": {"type": "matchRepository"}
+    }]))
+}
+
+/// What an edit did.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Edit {
+    /// The change was made.
+    Changed,
+    /// Already exactly so.
+    Unchanged,
+    /// Something different is there (its JSON); not changed.
+    Conflict(String),
+}
+
+/// A starting policy when none exists: the distribution default (accept everything).
+pub fn default_policy() -> Node {
+    Node::from_value(&serde_json::json!({"default": [{"type": "insecureAcceptAnything"}]}))
+}
+
+/// Sets `transports.docker[scope]` to `requirements` unless something else is there (`force`
+/// replaces it). Other entries keep their order.
+pub fn set_docker_scope(policy: &mut Node, scope: &str, requirements: Node, force: bool) -> Edit {
+    let Some(transports) = policy.object_entry("transports") else { return Edit::Conflict("transports is not an object".into()) };
+    let Some(docker) = transports.object_entry("docker") else { return Edit::Conflict("transports.docker is not an object".into()) };
+    match docker.get(scope) {
+        Some(existing) if *existing == requirements => Edit::Unchanged,
+        Some(existing) if !force => Edit::Conflict(existing.to_pretty()),
+        _ => {
+            docker.set(scope, requirements);
+            Edit::Changed
+        }
+    }
+}
+
+/// Removes `transports.docker[scope]` if it requires exactly `key_path`.
+pub fn remove_docker_scope(policy: &mut Node, scope: &str, key_path: &str) -> Edit {
+    let Some(docker) = policy.get_mut("transports").and_then(|t| t.get_mut("docker")) else { return Edit::Unchanged };
+    match docker.get(scope) {
+        Some(existing) if *existing == sigstore_requirements(key_path) => {
+            docker.remove(scope);
+            Edit::Changed
+        }
+        Some(existing) => Edit::Conflict(existing.to_pretty()),
+        None => Edit::Unchanged,
+    }
+}
+
+/// Scopes of `transports.docker` whose requirements use `key_path`.
+pub fn scopes_using_key(policy: &Node, key_path: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    if let Some(Node::Object(transports)) = policy.get("transports") {
+        for (t, scopes) in transports {
+            if let Node::Object(scopes) = scopes {
+                for (scope, reqs) in scopes {
+                    if node_mentions(reqs, key_path) {
+                        out.push(format!("{t}:{}", if scope.is_empty() { "\"\"" } else { scope }));
+                    }
+                }
+            }
+        }
+    }
+    if policy.get("default").is_some_and(|d| node_mentions(d, key_path)) {
+        out.push("default".into());
+    }
+    out
+}
+
+fn node_mentions(n: &Node, key_path: &str) -> bool {
+    match n {
+        Node::String(s) => s == key_path,
+        Node::Array(a) => a.iter().any(|x| node_mentions(x, key_path)),
+        Node::Object(o) => o.iter().any(|(_, v)| node_mentions(v, key_path)),
+        _ => false,
+    }
+}
+
+/// The `registries.d` file enabling sigstore attachments for `scope`.
+pub fn registries_d_yaml(scope: &str) -> String {
+    format!(
+        "# Written by policyctl: podman/skopeo/CRI-O fetch cosign signatures (sha256-<digest>.sig)\n\
+         # for {scope} only when use-sigstore-attachments is true.\n\
+         docker:\n  {scope}:\n    use-sigstore-attachments: true\n"
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn armorred_key_matches_its_pin() {
+        let k = vet_public_key(ARMORRED_PEM.as_bytes()).unwrap();
+        assert_eq!(k.fingerprint, ARMORRED_FINGERPRINT);
+        assert_eq!(k.key.algorithm(), "ECDSA P-256");
+        assert_eq!(normalized_pem(ARMORRED_PEM.as_bytes()), ARMORRED_PEM);
+    }
+
+    #[test]
+    fn vetting_refuses_what_users_get_wrong() {
+        assert!(vet_public_key(b"-----BEGIN ENCRYPTED SIGSTORE PRIVATE KEY-----\nYWJj\n-----END ENCRYPTED SIGSTORE PRIVATE KEY-----\n").unwrap_err().contains("private key"));
+        assert!(vet_public_key(b"-----BEGIN EC PRIVATE KEY-----\nYWJj\n-----END EC PRIVATE KEY-----\n").unwrap_err().contains("private key"));
+        assert!(vet_public_key(b"-----BEGIN CERTIFICATE-----\nYWJj\n-----END CERTIFICATE-----\n").unwrap_err().contains("certificate"));
+        assert!(vet_public_key(b"hello").unwrap_err().contains("not a PEM file"));
+        assert!(vet_public_key(b"-----BEGIN X-----\nYWJj\n-----END X-----\n").unwrap_err().contains("not a usable public key"));
+        let two = format!("{ARMORRED_PEM}{ARMORRED_PEM}");
+        assert!(vet_public_key(two.as_bytes()).unwrap_err().contains("2 PEM blocks"));
+    }
+
+    #[test]
+    fn policy_edits() {
+        let mut p = Node::parse(br#"{"default":[{"type":"reject"}],"transports":{"docker":{"a.example":[{"type":"reject"}]}}}"#).unwrap();
+        let reqs = sigstore_requirements("/etc/pki/cosign/x.pub");
+        assert_eq!(set_docker_scope(&mut p, "ghcr.io/x", reqs.clone(), false), Edit::Changed);
+        assert_eq!(set_docker_scope(&mut p, "ghcr.io/x", reqs.clone(), false), Edit::Unchanged);
+        assert!(matches!(set_docker_scope(&mut p, "a.example", reqs.clone(), false), Edit::Conflict(_)));
+        let text = p.to_pretty();
+        assert!(text.find("a.example").unwrap() < text.find("ghcr.io/x").unwrap(), "order kept");
+        assert_eq!(scopes_using_key(&p, "/etc/pki/cosign/x.pub"), ["docker:ghcr.io/x"]);
+        assert_eq!(remove_docker_scope(&mut p, "ghcr.io/x", "/etc/pki/cosign/x.pub"), Edit::Changed);
+        assert!(scopes_using_key(&p, "/etc/pki/cosign/x.pub").is_empty());
+        assert!(valid_key_name("armorred") && !valid_key_name("../x") && !valid_key_name("A"));
+    }
+}
