@@ -27,6 +27,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Lint(args) => crate::commands::lint::run(&cli.global, args),
         Command::Scope(args) => crate::commands::scope::run(&cli.global, args),
         Command::Check(args) => crate::commands::check::run(&cli.global, args),
+        Command::Key(args) => crate::commands::key::run(&cli.global, args),
     };
     match result {
         Ok(Outcome::Ok) => ExitCode::SUCCESS,

@@ -64,6 +64,79 @@ pub enum Command {
     /// signatures. Exit status: 0 all accepted, 1 some rejected, 2 error (bad policy, bad
     /// reference, image missing, corrupt store).
     Check(CheckArgs),
+    /// Install, list and remove cosign public keys that the policy trusts.
+    Key(KeyArgs),
+}
+
+/// `policyctl key`.
+#[derive(Debug, Args)]
+pub struct KeyArgs {
+    #[command(subcommand)]
+    pub command: KeyCommand,
+}
+
+/// `policyctl key` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum KeyCommand {
+    /// Install a cosign public key and require it for a registry scope.
+    ///
+    /// `policyctl key install armorred` installs the ARMORRED project's key built into policyctl
+    /// (pinned: sha256:d8bace5c57478ad74365ffca61608def78975da0026c2c1d9bef217bb032b486, the
+    /// SHA-256 of its DER SubjectPublicKeyInfo) at /etc/pki/cosign/armorred.pub, adds a
+    /// sigstoreSigned requirement with signedIdentity matchRepository for ghcr.io/armorred to
+    /// policy.json, and writes registries.d/armorred.yaml with use-sigstore-attachments: true.
+    /// Every write is transactional (temporary file, fsync, rename, .bak of the old file).
+    Install(KeyInstallArgs),
+    /// List installed keys, their fingerprints and the policy scopes that use them.
+    List(KeyListArgs),
+    /// Undo `key install NAME`: remove its policy entry, registries.d file and key file.
+    Remove(KeyRemoveArgs),
+}
+
+/// `policyctl key install`.
+#[derive(Debug, Args)]
+pub struct KeyInstallArgs {
+    /// Key name: the file becomes /etc/pki/cosign/NAME.pub (`armorred`: the built-in key).
+    pub name: String,
+    /// Read the public key from FILE (`-`: standard input) instead of the built-in one.
+    #[arg(long, value_name = "FILE")]
+    pub from: Option<String>,
+    /// The docker registry scope to protect (e.g. ghcr.io/example); required with --from.
+    #[arg(long, value_name = "SCOPE")]
+    pub scope: Option<String>,
+    /// Do not edit policy.json.
+    #[arg(long)]
+    pub no_policy: bool,
+    /// Do not write registries.d/NAME.yaml.
+    #[arg(long)]
+    pub no_registries_d: bool,
+    /// Replace a different existing key or entry, follow symlinks, accept open directories.
+    #[arg(long)]
+    pub force: bool,
+    /// Print the changes that would be made, change nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+}
+
+/// `policyctl key list`.
+#[derive(Debug, Args)]
+pub struct KeyListArgs {
+    /// Print JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `policyctl key remove`.
+#[derive(Debug, Args)]
+pub struct KeyRemoveArgs {
+    /// The key name given to `key install`.
+    pub name: String,
+    /// The scope it was installed for (default: every docker scope written for it).
+    #[arg(long, value_name = "SCOPE")]
+    pub scope: Option<String>,
+    /// Print the changes that would be made, change nothing.
+    #[arg(long)]
+    pub dry_run: bool,
 }
 
 /// Output formats of `lint`.

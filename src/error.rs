@@ -35,6 +35,9 @@ pub enum Error {
     /// An image reference could not be parsed.
     #[error("{0}")]
     Reference(String),
+    /// A configuration change was refused or failed; nothing was changed.
+    #[error("{0}")]
+    Refused(String),
 }
 
 /// Go's `*PathError` text: `open <path>: <strerror>`.

@@ -17,9 +17,12 @@ fn render(cmd: &clap::Command) -> String {
 fn man_pages_match_cli() {
     let cmd = policyctl::cli::Cli::command();
     let mut pages = vec![("policyctl.1".to_owned(), render(&cmd))];
-    for sub in cmd.get_subcommands() {
-        let name = format!("policyctl-{}", sub.get_name());
-        let sub = sub.clone().name(&*Box::leak(name.clone().into_boxed_str()));
+    let mut todo: Vec<(String, clap::Command)> = cmd.get_subcommands().map(|s| (format!("policyctl-{}", s.get_name()), s.clone())).collect();
+    while let Some((name, sub)) = todo.pop() {
+        for nested in sub.get_subcommands() {
+            todo.push((format!("{name}-{}", nested.get_name()), nested.clone()));
+        }
+        let sub = sub.name(&*Box::leak(name.clone().into_boxed_str()));
         pages.push((format!("{name}.1"), render(&sub)));
     }
     let overwrite = std::env::var("SNAPSHOTS").as_deref() == Ok("overwrite");
@@ -42,6 +45,10 @@ fn every_command_has_help() {
         let text = String::from_utf8(out).unwrap();
         assert!(text.contains("Usage: policyctl"), "{text}");
         assert!(sub.get_about().is_some(), "{} needs an about line", sub.get_name());
+        for nested in sub.get_subcommands() {
+            policyctl().args([sub.get_name(), nested.get_name(), "--help"]).assert().success();
+            assert!(nested.get_about().is_some(), "{} {} needs an about line", sub.get_name(), nested.get_name());
+        }
     }
     policyctl().arg("--help").assert().success();
     policyctl().arg("--version").assert().success();

@@ -2,5 +2,6 @@
 
 pub mod check;
 pub mod check_all;
+pub mod key;
 pub mod lint;
 pub mod scope;

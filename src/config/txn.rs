@@ -17,11 +17,30 @@ fn io_err(what: &str, path: &Path, e: &io::Error) -> TxnError {
     TxnError(format!("{what} {}: {e}", path.display()))
 }
 
+/// Directories this process holds locked (a second transaction in the same directory shares
+/// the first one's lock instead of deadlocking on it).
+static HELD: std::sync::Mutex<Vec<PathBuf>> = std::sync::Mutex::new(Vec::new());
+
+/// The directory lock; released (and forgotten) when dropped.
+struct DirLock {
+    dir: PathBuf,
+    file: Option<File>,
+}
+
+impl Drop for DirLock {
+    fn drop(&mut self) {
+        if self.file.take().is_some() {
+            if let Ok(mut h) = HELD.lock() {
+                h.retain(|d| d != &self.dir);
+            }
+        }
+    }
+}
+
 /// A locked file about to be replaced.
 pub struct Txn {
     path: PathBuf,
-    /// The lock file handle; the lock is released when dropped.
-    _lock: File,
+    _lock: DirLock,
     /// Current contents (`None`: the file does not exist).
     pub current: Option<Vec<u8>>,
 }
@@ -42,7 +61,7 @@ pub fn ensure_dir(dir: &Path) -> Result<(), TxnError> {
 }
 
 impl Txn {
-    /// Locks `path` (through `<dir>/.<name>.lock`) and reads its current contents.
+    /// Locks `path`'s directory and reads the file's current contents.
     pub fn begin(path: &Path, safety: Safety, max_size: u64) -> Result<Txn, TxnError> {
         let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
         let name = path.file_name().and_then(|n| n.to_str()).ok_or_else(|| TxnError(format!("{}: not a file name", path.display())))?;
@@ -69,15 +88,20 @@ impl Txn {
             }
             _ => {}
         }
-        let lock_path = dir.join(format!(".{name}.lock"));
-        let lock = OpenOptions::new()
-            .create(true)
-            .truncate(false)
-            .write(true)
-            .mode(0o600)
-            .open(&lock_path)
-            .map_err(|e| io_err("opening lock", &lock_path, &e))?;
-        lock.lock().map_err(|e| io_err("locking", &lock_path, &e))?;
+        // flock(2) on the directory itself: no lock files are left in /etc; writers of any file
+        // in the directory are serialised, so read-modify-write never loses an update.
+        let canon = fs::canonicalize(dir).map_err(|e| io_err("resolving", dir, &e))?;
+        let already = HELD.lock().map(|h| h.contains(&canon)).unwrap_or(false);
+        let lock = if already {
+            DirLock { dir: canon, file: None }
+        } else {
+            let f = File::open(&canon).map_err(|e| io_err("opening", dir, &e))?;
+            f.lock().map_err(|e| io_err("locking", dir, &e))?;
+            if let Ok(mut h) = HELD.lock() {
+                h.push(canon.clone());
+            }
+            DirLock { dir: canon, file: Some(f) }
+        };
         let current = match crate::image::read_limited(path, max_size) {
             Ok(b) => Some(b),
             Err(e) if e.kind() == io::ErrorKind::NotFound => None,

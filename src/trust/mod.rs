@@ -76,11 +76,12 @@ pub fn normalized_pem(bytes: &[u8]) -> String {
 
 /// The requirement list `key install` writes for a scope.
 pub fn sigstore_requirements(key_path: &str) -> Node {
-    Node::from_value(&serde_json::json!([{
-        "type": "sigstoreSigned",
-        "keyPath": key_path,
-        "signedIdentity": {"type": "matchRepository"}
-    }]))
+    let s = |x: &str| Node::String(x.to_owned());
+    Node::Array(vec![Node::Object(vec![
+        ("type".into(), s("sigstoreSigned")),
+        ("keyPath".into(), s(key_path)),
+        ("signedIdentity".into(), Node::Object(vec![("type".into(), s("matchRepository"))])),
+    ])])
 }
 
 /// What an edit did.
@@ -96,7 +97,8 @@ pub enum Edit {
 
 /// A starting policy when none exists: the distribution default (accept everything).
 pub fn default_policy() -> Node {
-    Node::from_value(&serde_json::json!({"default": [{"type": "insecureAcceptAnything"}]}))
+    let accept = Node::Object(vec![("type".into(), Node::String("insecureAcceptAnything".into()))]);
+    Node::Object(vec![("default".into(), Node::Array(vec![accept]))])
 }
 
 /// Sets `transports.docker[scope]` to `requirements` unless something else is there (`force`
