@@ -28,6 +28,16 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Scope(args) => crate::commands::scope::run(&cli.global, args),
         Command::Check(args) => crate::commands::check::run(&cli.global, args),
         Command::Key(args) => crate::commands::key::run(&cli.global, args),
+        Command::Trust(args) => crate::commands::trust::run(&cli.global, args),
+        Command::Init(args) => crate::commands::init::run(&cli.global, args),
+        Command::Completions(args) => {
+            use clap::CommandFactory;
+            let mut cmd = Cli::command();
+            let mut buf = Vec::new();
+            clap_complete::generate(args.shell, &mut cmd, "policyctl", &mut buf);
+            crate::report::out(&String::from_utf8_lossy(&buf));
+            Ok(Outcome::Ok)
+        }
     };
     match result {
         Ok(Outcome::Ok) => ExitCode::SUCCESS,

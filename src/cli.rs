@@ -66,6 +66,118 @@ pub enum Command {
     Check(CheckArgs),
     /// Install, list and remove cosign public keys that the policy trusts.
     Key(KeyArgs),
+    /// Show or edit the trust policy like `podman image trust show|set`.
+    Trust(TrustArgs),
+    /// Write a safe starting policy.json: reject by default, local transports usable.
+    ///
+    /// Podman's build, load and import need images from containers-storage:, dir:, oci:,
+    /// oci-archive:, docker-archive: and docker-daemon: to be accepted, so those transports get
+    /// insecureAcceptAnything; registries get nothing (reject) until you add trust for them,
+    /// e.g. with --armorred or `policyctl key install`.
+    Init(InitArgs),
+    /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
+    Completions(CompletionsArgs),
+}
+
+/// `policyctl init`.
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// Also install the built-in ARMORRED key and require it for ghcr.io/armorred.
+    #[arg(long)]
+    pub armorred: bool,
+    /// Replace an existing policy.json (a .bak of it is kept).
+    #[arg(long)]
+    pub force: bool,
+    /// Print the changes that would be made, change nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+}
+
+/// `policyctl completions`.
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell.
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
+}
+
+/// `policyctl trust`.
+#[derive(Debug, Args)]
+pub struct TrustArgs {
+    #[command(subcommand)]
+    pub command: TrustCommand,
+}
+
+/// `policyctl trust` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum TrustCommand {
+    /// Show the policy as `podman image trust show` does (table, --json or --raw).
+    Show(TrustShowArgs),
+    /// Set the requirements of a scope as `podman image trust set` does.
+    Set(TrustSetArgs),
+}
+
+/// `policyctl trust show`.
+#[derive(Debug, Args)]
+pub struct TrustShowArgs {
+    /// Print JSON (podman's field names).
+    #[arg(long, short)]
+    pub json: bool,
+    /// Print the policy file as it is.
+    #[arg(long)]
+    pub raw: bool,
+    /// Do not print the header row.
+    #[arg(long, short)]
+    pub noheading: bool,
+    /// The policy file (podman's --policypath); default: the policy in effect.
+    #[arg(long, value_name = "FILE")]
+    pub policypath: Option<PathBuf>,
+    /// Accepted and ignored, as by podman.
+    pub registry: Option<String>,
+}
+
+/// Requirement types of `trust set`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum TrustType {
+    /// insecureAcceptAnything.
+    Accept,
+    /// insecureAcceptAnything.
+    #[value(name = "insecureAcceptAnything")]
+    InsecureAcceptAnything,
+    /// reject.
+    Reject,
+    /// signedBy (GPG keys).
+    #[value(name = "signedBy")]
+    SignedBy,
+    /// sigstoreSigned (cosign keys).
+    #[value(name = "sigstoreSigned")]
+    SigstoreSigned,
+}
+
+/// `policyctl trust set`.
+#[derive(Debug, Args)]
+pub struct TrustSetArgs {
+    /// The scope (a registry, repository or `default`).
+    pub scope: String,
+    /// The requirement type.
+    #[arg(long, short = 't', value_enum, default_value = "signedBy")]
+    pub r#type: TrustType,
+    /// A public key file (repeatable; each becomes one requirement, all must be satisfied).
+    #[arg(long = "pubkeysfile", short = 'f', value_name = "PATH")]
+    pub pubkeysfile: Vec<String>,
+    /// The policy file to edit (podman's --policypath); default: /etc/containers/policy.json.
+    #[arg(long, value_name = "FILE")]
+    pub policypath: Option<PathBuf>,
+    /// signedIdentity for signedBy/sigstoreSigned (podman cannot set it): matchRepository,
+    /// matchExact, matchRepoDigestOrExact, or exactRepository:REPO / exactReference:REF.
+    #[arg(long, value_name = "IDENTITY")]
+    pub signed_identity: Option<String>,
+    /// Follow symlinks / accept open directories.
+    #[arg(long)]
+    pub force: bool,
+    /// Print the changes that would be made, change nothing.
+    #[arg(long)]
+    pub dry_run: bool,
 }
 
 /// `policyctl key`.

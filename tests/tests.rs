@@ -6,6 +6,7 @@ mod cli_check_all;
 mod cli_key;
 mod cli_lint;
 mod cli_scope;
+mod cli_trust;
 mod diff_check;
 mod diff_skopeo;
 mod docs;

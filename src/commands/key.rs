@@ -91,7 +91,7 @@ struct Plan {
     mode: u32,
 }
 
-fn install(global: &GlobalArgs, a: &KeyInstallArgs) -> Result<Outcome, Error> {
+pub fn install(global: &GlobalArgs, a: &KeyInstallArgs) -> Result<Outcome, Error> {
     if !trust::valid_key_name(&a.name) {
         return Err(refused(format!("invalid key name {:?}: use lower-case letters, digits, '.', '_' and '-'", a.name)));
     }

@@ -2,6 +2,8 @@
 
 pub mod check;
 pub mod check_all;
+pub mod init;
 pub mod key;
 pub mod lint;
 pub mod scope;
+pub mod trust;
