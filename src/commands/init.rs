@@ -9,7 +9,6 @@ use crate::error::Error;
 use crate::json::tree::Node;
 use crate::policy::parse::MAX_POLICY_SIZE;
 use crate::report::out;
-use crate::trust::diff::line_diff;
 
 /// Transports podman needs for local images (build, load, import, save).
 pub const LOCAL_TRANSPORTS: &[&str] = &["containers-storage", "dir", "oci", "oci-archive", "docker-archive", "docker-daemon", "tarball"];
@@ -36,8 +35,7 @@ pub fn run(global: &GlobalArgs, a: &InitArgs) -> Result<Outcome, Error> {
     }
     let text = validated(global, &path, &starting_policy())?;
     if a.dry_run {
-        let old = tx.current.as_deref().map(String::from_utf8_lossy).unwrap_or_default();
-        out(&line_diff(&path.display().to_string(), &old, &text));
+        out(&crate::commands::key::dry_run_diff(&tx, &text));
         return Ok(Outcome::Ok);
     }
     tx.commit(text.as_bytes(), 0o644).map_err(|e| Error::Refused(e.0))?;

@@ -91,6 +91,18 @@ struct Plan {
     mode: u32,
 }
 
+fn print_plans(plans: &[Plan]) {
+    for p in plans {
+        out(&dry_run_diff(&p.tx, &p.new));
+    }
+}
+
+/// The diff `--dry-run` prints for replacing `tx`'s file with `new`.
+pub fn dry_run_diff(tx: &Txn, new: &str) -> String {
+    let old = tx.current.as_deref().map(String::from_utf8_lossy).unwrap_or_default();
+    trust::diff::line_diff(&tx.path().display().to_string(), &old, new)
+}
+
 pub fn install(global: &GlobalArgs, a: &KeyInstallArgs) -> Result<Outcome, Error> {
     if !trust::valid_key_name(&a.name) {
         return Err(refused(format!("invalid key name {:?}: use lower-case letters, digits, '.', '_' and '-'", a.name)));
@@ -182,10 +194,7 @@ pub fn install(global: &GlobalArgs, a: &KeyInstallArgs) -> Result<Outcome, Error
     }
 
     if a.dry_run {
-        for p in &plans {
-            let old = p.tx.current.as_deref().map(String::from_utf8_lossy).unwrap_or_default();
-            out(&trust::diff::line_diff(&p.tx.path().display().to_string(), &old, &p.new));
-        }
+        print_plans(&plans);
         out(&format!("dry run: {} file(s) would change\n", plans.len()));
         return Ok(Outcome::Ok);
     }
@@ -290,10 +299,7 @@ fn remove(global: &GlobalArgs, a: &KeyRemoveArgs) -> Result<Outcome, Error> {
         }
     }
     if a.dry_run {
-        for p in &plans {
-            let old = p.tx.current.as_deref().map(String::from_utf8_lossy).unwrap_or_default();
-            out(&trust::diff::line_diff(&p.tx.path().display().to_string(), &old, &p.new));
-        }
+        print_plans(&plans);
         out(&format!("dry run: would also remove {} and registries.d/{}.yaml\n", under_root(global, &key_sys).display(), a.name));
         return Ok(Outcome::Ok);
     }

@@ -9,7 +9,6 @@ use crate::error::Error;
 use crate::json::tree::Node;
 use crate::policy::parse::MAX_POLICY_SIZE;
 use crate::report::out;
-use crate::trust::diff::line_diff;
 
 /// `policyctl trust`.
 pub fn run(global: &GlobalArgs, args: &TrustArgs) -> Result<Outcome, Error> {
@@ -313,8 +312,7 @@ fn set(global: &GlobalArgs, a: &TrustSetArgs) -> Result<Outcome, Error> {
     }
     let text = validated(global, &path, &policy)?;
     if a.dry_run {
-        let old = tx.current.as_deref().map(String::from_utf8_lossy).unwrap_or_default();
-        out(&line_diff(&path.display().to_string(), &old, &text));
+        out(&crate::commands::key::dry_run_diff(&tx, &text));
         return Ok(Outcome::Ok);
     }
     tx.commit(text.as_bytes(), 0o644).map_err(|e| Error::Refused(e.0))?;

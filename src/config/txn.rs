@@ -17,21 +17,23 @@ fn io_err(what: &str, path: &Path, e: &io::Error) -> TxnError {
     TxnError(format!("{what} {}: {e}", path.display()))
 }
 
-/// Directories this process holds locked (a second transaction in the same directory shares
-/// the first one's lock instead of deadlocking on it).
-static HELD: std::sync::Mutex<Vec<PathBuf>> = std::sync::Mutex::new(Vec::new());
+/// Directories this process holds locked. A second transaction in the same directory shares
+/// the lock (instead of deadlocking on it); the lock is released with its last holder.
+static HELD: std::sync::Mutex<Vec<(PathBuf, std::sync::Arc<File>)>> = std::sync::Mutex::new(Vec::new());
 
-/// The directory lock; released (and forgotten) when dropped.
+/// A share of a directory lock.
 struct DirLock {
     dir: PathBuf,
-    file: Option<File>,
+    file: Option<std::sync::Arc<File>>,
 }
 
 impl Drop for DirLock {
     fn drop(&mut self) {
-        if self.file.take().is_some() {
-            if let Ok(mut h) = HELD.lock() {
-                h.retain(|d| d != &self.dir);
+        let Some(f) = self.file.take() else { return };
+        if let Ok(mut h) = HELD.lock() {
+            // Ours and the registry's: we are the last holder, so release the lock.
+            if std::sync::Arc::strong_count(&f) <= 2 {
+                h.retain(|(d, _)| d != &self.dir);
             }
         }
     }
@@ -91,16 +93,18 @@ impl Txn {
         // flock(2) on the directory itself: no lock files are left in /etc; writers of any file
         // in the directory are serialised, so read-modify-write never loses an update.
         let canon = fs::canonicalize(dir).map_err(|e| io_err("resolving", dir, &e))?;
-        let already = HELD.lock().map(|h| h.contains(&canon)).unwrap_or(false);
-        let lock = if already {
-            DirLock { dir: canon, file: None }
-        } else {
-            let f = File::open(&canon).map_err(|e| io_err("opening", dir, &e))?;
-            f.lock().map_err(|e| io_err("locking", dir, &e))?;
-            if let Ok(mut h) = HELD.lock() {
-                h.push(canon.clone());
+        let held = HELD.lock().ok().and_then(|h| h.iter().find(|(d, _)| *d == canon).map(|(_, f)| std::sync::Arc::clone(f)));
+        let lock = match held {
+            Some(f) => DirLock { dir: canon, file: Some(f) },
+            None => {
+                let f = File::open(&canon).map_err(|e| io_err("opening", dir, &e))?;
+                f.lock().map_err(|e| io_err("locking", dir, &e))?;
+                let f = std::sync::Arc::new(f);
+                if let Ok(mut h) = HELD.lock() {
+                    h.push((canon.clone(), std::sync::Arc::clone(&f)));
+                }
+                DirLock { dir: canon, file: Some(f) }
             }
-            DirLock { dir: canon, file: Some(f) }
         };
         let current = match crate::image::read_limited(path, max_size) {
             Ok(b) => Some(b),
@@ -171,6 +175,16 @@ mod tests {
         assert_eq!(fs::read(t.path().join("sub/policy.json.bak")).unwrap(), b"one");
         assert_eq!(fs::metadata(&p).unwrap().mode() & 0o777, 0o644);
         assert_eq!(fs::metadata(t.path().join("sub")).unwrap().mode() & 0o777, 0o755);
+    }
+
+    #[test]
+    fn two_transactions_in_one_directory_share_the_lock() {
+        let t = tempfile::tempdir().unwrap();
+        let a = Txn::begin(&t.path().join("a"), Safety::default(), 1024).unwrap();
+        let b = Txn::begin(&t.path().join("b"), Safety::default(), 1024).unwrap();
+        a.commit(b"a", 0o644).unwrap();
+        b.commit(b"b", 0o644).unwrap();
+        assert!(HELD.lock().unwrap().iter().all(|(d, _)| !d.starts_with(t.path().canonicalize().unwrap())));
     }
 
     #[test]

@@ -96,37 +96,27 @@ impl Transport {
             }
             Transport::DockerArchive => err(r#"docker-archive: does not support any scopes except the default "" one"#.into()),
             Transport::Tarball => err(r#"tarball: does not support any scopes except the default "" one"#.into()),
-            Transport::Dir | Transport::Sif => {
-                if !scope.starts_with('/') {
-                    return err(format!("Invalid scope {scope}: Must be an absolute path"));
-                }
-                if scope == "/" {
-                    return err(r#"Invalid scope "/": Use the generic default scope """#.into());
-                }
-                let cleaned = go_clean(scope);
-                if cleaned != scope {
-                    return err(format!("Invalid scope {scope}: Uses non-canonical format, perhaps try {cleaned}"));
-                }
-                Ok(())
-            }
-            Transport::Oci | Transport::OciArchive => {
-                if !scope.starts_with('/') {
-                    return err(format!("Invalid scope {scope}: must be an absolute path"));
-                }
-                if scope == "/" {
-                    return err(r#"Invalid scope "/": Use the generic default scope """#.into());
-                }
-                let cleaned = go_clean(scope);
-                if cleaned != scope {
-                    return err(format!(
-                        "Invalid scope {scope}: Uses non-canonical path format, perhaps try with path {cleaned}"
-                    ));
-                }
-                Ok(())
-            }
+            // Same rules, slightly different texts (directory/ vs oci/internal in c/image).
+            Transport::Dir | Transport::Sif => validate_path_scope(scope, ("Must", "format, perhaps try ")),
+            Transport::Oci | Transport::OciArchive => validate_path_scope(scope, ("must", "path format, perhaps try with path ")),
             Transport::ContainersStorage => validate_storage_scope(scope).map_err(ScopeError),
         }
     }
+}
+
+/// Path scopes (`dir`, `sif`, `oci`, `oci-archive`): absolute, not `/`, already clean.
+fn validate_path_scope(scope: &str, (must, canonical): (&str, &str)) -> Result<(), ScopeError> {
+    if !scope.starts_with('/') {
+        return Err(ScopeError(format!("Invalid scope {scope}: {must} be an absolute path")));
+    }
+    if scope == "/" {
+        return Err(ScopeError(r#"Invalid scope "/": Use the generic default scope """#.into()));
+    }
+    let cleaned = go_clean(scope);
+    if cleaned != scope {
+        return Err(ScopeError(format!("Invalid scope {scope}: Uses non-canonical {canonical}{cleaned}")));
+    }
+    Ok(())
 }
 
 /// `storageTransport.ValidatePolicyConfigurationScope`.
