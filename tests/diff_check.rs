@@ -139,7 +139,13 @@ fn live_check_verdicts_agree_with_skopeo() {
     let mut pairs = 0;
     let mut bad = Vec::new();
     let mut by_verdict = [0usize; 3];
-    for (name, text) in policies(&r, &store) {
+    // The policy `policyctl init` writes must behave as intended under c/image too.
+    let init_root = tmp_path.join("init-root");
+    policyctl().args(["--root"]).arg(&init_root).arg("init").assert().success();
+    let init_policy = std::fs::read_to_string(init_root.join("etc/containers/policy.json")).unwrap();
+    let mut all = policies(&r, &store);
+    all.push(("policyctl-init", init_policy));
+    for (name, text) in all {
         let p = tmp_path.join(format!("{name}.json"));
         std::fs::write(&p, &text).unwrap();
         for img in images(&r, &store, &run) {
