@@ -8,6 +8,7 @@ mod cli_lint;
 mod cli_scope;
 mod cli_trust;
 mod diff_check;
+mod diff_podman;
 mod diff_skopeo;
 mod docs;
 mod upstream_fixtures;
