@@ -132,6 +132,9 @@ pub struct TrustShowArgs {
     /// The policy file (podman's --policypath); default: the policy in effect.
     #[arg(long, value_name = "FILE")]
     pub policypath: Option<PathBuf>,
+    /// The registries.d directory for the STORE column (podman's hidden --registrypath).
+    #[arg(long, value_name = "DIR", hide = true)]
+    pub registrypath: Option<PathBuf>,
     /// Accepted and ignored, as by podman.
     pub registry: Option<String>,
 }

@@ -43,6 +43,10 @@ fn trust_set_and_show_agree_with_podman() {
         &["-t", "reject", "-f", "/k.pub", "example.com/keys"],
         &["-t", "accept", "bad host name"],
     ];
+    let regd = t.path().join("registries.d");
+    std::fs::create_dir(&regd).unwrap();
+    write(&regd, "a.yaml", "default-docker:\n  lookaside: https://default.example/sigs\ndocker:\n  example.com/x:\n    lookaside: https://x.example/sigs\n  docker.io:\n    sigstore: https://dockerio.example/old\n    use-sigstore-attachments: true\n  registry.access.redhat.com:\n    lookaside: https://access.redhat.com/webassets/docker/content/sigstore\n");
+    let regd = regd.display().to_string();
     let mut compared = 0;
     for step in steps {
         let mut a: Vec<&str> = vec!["set", "--policypath", theirs.to_str().unwrap()];
@@ -53,7 +57,7 @@ fn trust_set_and_show_agree_with_podman() {
         let (ok_mine, _) = ours(&b);
         assert_eq!(ok_theirs, ok_mine, "trust set {step:?}: podman ok={ok_theirs}, policyctl ok={ok_mine}");
         assert_eq!(json(&theirs), json(&mine), "trust set {step:?} wrote different policies");
-        for show in [&["show"][..], &["show", "--json"][..], &["show", "-n"][..]] {
+        for show in [&["show"][..], &["show", "--json"][..], &["show", "-n"][..], &["show", "--registrypath", &regd][..], &["show", "--json", "--registrypath", &regd][..]] {
             let mut a: Vec<&str> = show.to_vec();
             a.extend(["--policypath", theirs.to_str().unwrap()]);
             let mut b: Vec<&str> = show.to_vec();

@@ -196,7 +196,15 @@ fn show(global: &GlobalArgs, a: &TrustShowArgs) -> Result<Outcome, Error> {
         ))
     })?;
     let mut warnings = Vec::new();
-    let list = entries(&policy, &mut warnings);
+    let mut list = entries(&policy, &mut warnings);
+    let regd_dir = a.registrypath.clone().unwrap_or_else(|| {
+        let home = std::env::var_os("HOME").map(std::path::PathBuf::from);
+        crate::config::registries_d::default_dir(home.as_deref(), global.root.as_deref())
+    });
+    let regd = crate::config::registries_d::load(&regd_dir).map_err(Error::Refused)?;
+    for e in &mut list {
+        e.sigstore = regd.podman_store(&e.name, e.transport == "all");
+    }
     for w in &warnings {
         crate::report::err(&format!("warning: {w}\n"));
     }

@@ -3,5 +3,6 @@
 pub mod host;
 pub mod policy_file;
 pub mod policy_path;
+pub mod registries_d;
 pub mod storage_conf;
 pub mod txn;
