@@ -269,6 +269,18 @@ pub struct LintArgs {
     /// Output format.
     #[arg(long, value_enum, default_value = "human")]
     pub format: Format,
+    /// Print the documentation of a rule (code like P009 or name like sigstore-default-identity).
+    #[arg(long, value_name = "CODE")]
+    pub explain: Option<String>,
+    /// Treat findings of this severity as errors (exit 1): `warnings`.
+    #[arg(long, value_name = "LEVEL", value_parser = ["warnings"])]
+    pub deny: Vec<String>,
+    /// The registries.d directory to check against (default: the one c/image uses).
+    #[arg(long = "registries-d", value_name = "DIR")]
+    pub registries_d: Option<PathBuf>,
+    /// Do not read key files or registries.d (policy rules only).
+    #[arg(long)]
+    pub no_files: bool,
 }
 
 /// `policyctl scope`.

@@ -11,7 +11,7 @@ fn shipped_policies_lint_clean() {
         if path.extension().is_some_and(|e| e == "json") {
             for compat in ["5.23", "current"] {
                 policyctl()
-                    .args(["lint", "--compat", compat, "--policy"])
+                    .args(["lint", "--no-files", "--deny", "warnings", "--compat", compat, "--policy"])
                     .arg(&path)
                     .assert()
                     .success();
@@ -81,7 +81,7 @@ fn json_output_for_invalid_and_valid() {
     assert_eq!(v["error"]["column"], 13);
 
     let out = policyctl()
-        .args(["lint", "--format", "json", "--policy"])
+        .args(["lint", "--no-files", "--format", "json", "--policy"])
         .arg(repo("policies/armorred-strict.json"))
         .assert()
         .success()
@@ -113,7 +113,7 @@ fn newer_fields_are_unknown_under_5_23() {
         "p.json",
         r#"{"default": [{"type": "sigstoreSigned", "keyPaths": ["/a.pub", "/b.pub"]}]}"#,
     );
-    policyctl().args(["lint", "--policy"]).arg(&p).assert().success();
+    policyctl().args(["lint", "--no-files", "--policy"]).arg(&p).assert().success();
     policyctl()
         .args(["lint", "--compat", "5.23", "--format", "json", "--policy"])
         .arg(&p)
@@ -148,7 +148,7 @@ fn unknown_transport_warns_but_loads() {
     let p = write(
         tmp.path(),
         "p.json",
-        "{\"default\": [{\"type\": \"reject\"}],\n \"transports\": {\"dockers\": {\"\": [{\"type\": \"insecureAcceptAnything\"}]}}}\n",
+        "{\"default\": [{\"type\": \"insecureAcceptAnything\"}],\n \"transports\": {\"dockers\": {\"\": [{\"type\": \"insecureAcceptAnything\"}]}}}\n",
     );
     policyctl()
         .args(["lint", "--policy"])

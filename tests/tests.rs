@@ -11,5 +11,6 @@ mod diff_check;
 mod diff_podman;
 mod diff_skopeo;
 mod docs;
+mod lint_rules;
 mod upstream_fixtures;
 mod util;

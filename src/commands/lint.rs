@@ -14,6 +14,13 @@ use crate::report::{err, out};
 
 /// `policyctl lint`.
 pub fn run(global: &GlobalArgs, args: &LintArgs) -> Result<Outcome, Error> {
+    if let Some(code) = &args.explain {
+        let Some(rule) = lint::rule(code) else {
+            return Err(Error::Refused(format!("no lint rule {code:?}; codes: {}", lint::RULES.iter().map(|r| r.code).collect::<Vec<_>>().join(", "))));
+        };
+        out(&format!("{} {} ({:?})\n\n{}\n\n{}", rule.code, rule.name, rule.severity, rule.summary, rule.docs));
+        return Ok(Outcome::Ok);
+    }
     let location = locate_policy(global)?;
     let loaded = match load(location.clone(), global.compat) {
         Ok(l) => l,
@@ -24,8 +31,19 @@ pub fn run(global: &GlobalArgs, args: &LintArgs) -> Result<Outcome, Error> {
         }
         Err(e) => return Err(e),
     };
-    let ctx = lint::Context { policy: &loaded.policy, compat: global.compat };
+    let facts = (!args.no_files).then(|| {
+        let dir = args.registries_d.clone().unwrap_or_else(|| {
+            let home = std::env::var_os("HOME").map(std::path::PathBuf::from);
+            crate::config::registries_d::default_dir(home.as_deref(), global.root.as_deref())
+        });
+        crate::config::lint_facts::gather(&loaded.policy, global.root.as_deref(), &dir)
+    });
+    let ctx = lint::Context { policy: &loaded.policy, compat: global.compat, facts: facts.as_ref() };
     let findings = lint::run(&ctx);
+    let deny_warnings = args.deny.iter().any(|d| d == "warnings");
+    let failing = findings.iter().any(|(r, _)| {
+        r.severity == crate::report::human::Severity::Error || (deny_warnings && r.severity == crate::report::human::Severity::Warning)
+    });
     match args.format {
         Format::Json => out(&format!("{:#}\n", lint_json(&location, global, Some((&loaded, &findings)), None))),
         Format::Human => {
@@ -50,7 +68,7 @@ pub fn run(global: &GlobalArgs, args: &LintArgs) -> Result<Outcome, Error> {
             ));
         }
     }
-    Ok(Outcome::Ok)
+    Ok(if failing { Outcome::Rejected } else { Outcome::Ok })
 }
 
 fn lint_json(

@@ -2,8 +2,8 @@
 //!
 //! Each rule is its own file under `rules/` with a stable code, a severity, a one-line summary
 //! and long documentation, and registers in [`RULES`]. Rules are pure: they see the parsed
-//! [`Policy`](crate::policy::Policy) (with spans) and the compat target, never the filesystem.
-//! (The full rule set is issue 5; the engine and the first rules live here now.)
+//! [`Policy`](crate::policy::Policy) (with spans), the compat target and [`Facts`] gathered
+//! at the edge (key files, registries.d) — never the filesystem itself.
 
 pub mod rules;
 
@@ -35,6 +35,29 @@ pub struct Context<'a> {
     pub policy: &'a Policy,
     /// The c/image version targeted.
     pub compat: Compat,
+    /// Facts about files the policy refers to (absent: not gathered, rules that need them stay
+    /// silent).
+    pub facts: Option<&'a Facts>,
+}
+
+/// What the edge found out about the files a policy depends on.
+#[derive(Debug, Default, Clone)]
+pub struct Facts {
+    /// Every key path of the policy and what is there.
+    pub keys: std::collections::BTreeMap<String, KeyFile>,
+    /// The registries.d configuration in effect (`Err`: it does not load).
+    pub registries_d: Option<Result<crate::config::registries_d::RegistriesD, String>>,
+    /// `.yml` files in the registries.d directory (ignored by c/image).
+    pub registries_d_yml: Vec<String>,
+}
+
+/// One key file as found on disk.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum KeyFile {
+    /// Not there (or unreadable), with the OS error.
+    Unreadable(String),
+    /// Read; `mode` is the file mode, `vetted` the key check.
+    Read { mode: u32, vetted: Result<String, String>, pem_blocks: usize },
 }
 
 /// One finding of a rule.
@@ -53,7 +76,26 @@ pub struct Finding {
 }
 
 /// Every rule, in code order.
-pub static RULES: &[&Rule] = &[rules::unknown_transport::RULE];
+pub static RULES: &[&Rule] = &[
+    rules::unknown_transport::RULE,
+    rules::scope_not_normalized::RULE,
+    rules::tag_or_digest_scope::RULE,
+    rules::wildcard_never_matches::RULE,
+    rules::accept_mixed_with_signatures::RULE,
+    rules::several_signature_requirements::RULE,
+    rules::reject_blocks_local::RULE,
+    rules::insecure_fallback::RULE,
+    rules::sigstore_default_identity::RULE,
+    rules::remap_with_cosign::RULE,
+    rules::fulcio_email_uri::RULE,
+    rules::key_files::RELATIVE,
+    rules::key_files::UNREADABLE,
+    rules::key_files::WRITABLE,
+    rules::key_files::NOT_A_PUBLIC_KEY,
+    rules::key_files::SEVERAL_BLOCKS,
+    rules::registries::NO_ATTACHMENTS,
+    rules::registries::YML_IGNORED,
+];
 
 /// Runs every rule.
 pub fn run(ctx: &Context<'_>) -> Vec<(&'static Rule, Finding)> {

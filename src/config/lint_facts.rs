@@ -1,0 +1,73 @@
+//! Gathers [`Facts`] for the lint rules (I/O edge): the key files a policy names and the
+//! registries.d configuration in effect.
+
+use std::os::unix::fs::MetadataExt;
+use std::path::{Path, PathBuf};
+
+use crate::lint::{Facts, KeyFile};
+use crate::policy::{KeySource, Policy, Requirement, SigstoreTrust};
+
+/// Reads what the rules need. `root` prefixes absolute key paths (`--root`).
+pub fn gather(policy: &Policy, root: Option<&Path>, registries_dir: &Path) -> Facts {
+    let mut facts = Facts::default();
+    let lists = std::iter::once(&policy.default).chain(policy.transports.iter().flat_map(|t| t.scopes.iter().map(|s| &s.requirements)));
+    for list in lists {
+        for r in &list.items {
+            let src = match &r.value {
+                Requirement::SignedBy(s) => &s.keys,
+                Requirement::SigstoreSigned(s) => match &s.trust {
+                    SigstoreTrust::PublicKeys(k) => k,
+                    _ => continue,
+                },
+                _ => continue,
+            };
+            let paths: Vec<String> = match src {
+                KeySource::Path(p) => vec![p.value.clone()],
+                KeySource::Paths(p) => p.value.clone(),
+                _ => vec![],
+            };
+            for p in paths {
+                if facts.keys.contains_key(&p) {
+                    continue;
+                }
+                let real = match root {
+                    Some(r) if p.starts_with('/') => r.join(p.trim_start_matches('/')),
+                    _ => PathBuf::from(&p),
+                };
+                let fact = match (std::fs::metadata(&real), crate::image::read_limited(&real, 1024 * 1024)) {
+                    (Ok(m), Ok(bytes)) => {
+                        let mut blocks = 0;
+                        let mut at = 0;
+                        while let Some((_, next)) = crate::signature::pem::decode(&bytes[at..]) {
+                            blocks += 1;
+                            if next == 0 {
+                                break;
+                            }
+                            at += next;
+                        }
+                        KeyFile::Read {
+                            mode: m.mode(),
+                            vetted: crate::signature::keys::parse_pem_public_key(&bytes)
+                                .map(|k| k.fingerprint)
+                                .map_err(|_| crate::trust::vet_public_key(&bytes).err().unwrap_or_default()),
+                            pem_blocks: blocks,
+                        }
+                    }
+                    (_, Err(e)) | (Err(e), _) => KeyFile::Unreadable(crate::config::host::go_errno_text(&e)),
+                };
+                facts.keys.insert(p, fact);
+            }
+        }
+    }
+    facts.registries_d = Some(crate::config::registries_d::load(registries_dir));
+    if let Ok(rd) = std::fs::read_dir(registries_dir) {
+        let mut yml: Vec<String> = rd
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.extension().is_some_and(|e| e == "yml"))
+            .map(|p| p.display().to_string())
+            .collect();
+        yml.sort();
+        facts.registries_d_yml = yml;
+    }
+    facts
+}

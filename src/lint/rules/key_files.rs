@@ -1,0 +1,139 @@
+//! K001–K005: the key files a policy names, as found on disk (facts gathered by the lint
+//! command; these rules stay silent when no facts were gathered).
+
+use crate::lint::{Context, Finding, KeyFile, Rule};
+use crate::policy::{KeySource, Requirement, Span, SigstoreTrust};
+use crate::report::human::Severity;
+
+pub static RELATIVE: &Rule = &Rule {
+    code: "K001",
+    name: "key-path-relative",
+    severity: Severity::Warning,
+    summary: "relative keyPath: resolved against the working directory of whichever process pulls",
+    docs: "### What it does\nFlags `keyPath`/`keyPaths` entries that are not absolute.\n\n### Why\nc/image opens \
+them relative to the current directory of podman, skopeo, CRI-O or buildah at the moment of the pull, so the same \
+policy finds the key in one shell and fails (`open k.pub: no such file or directory`) in another or in a service.\n\n\
+### Fix\nUse an absolute path such as `/etc/pki/cosign/NAME.pub`.\n",
+    check: check_relative,
+};
+
+pub static UNREADABLE: &Rule = &Rule {
+    code: "K002",
+    name: "key-unreadable",
+    severity: Severity::Error,
+    summary: "keyPath that does not exist or cannot be read: every signed image of the scope is rejected",
+    docs: "### What it does\nReads every key file the policy names and reports those that are missing or \
+unreadable.\n\n### Why\nc/image reads the key when it checks a signature; if that fails, every image that needs it is \
+rejected with the OS error (`open …: no such file or directory`).\n\n### Fix\nInstall the key (`policyctl key \
+install NAME --from FILE --scope …`) or fix the path or permissions.\n",
+    check: check_unreadable,
+};
+
+pub static WRITABLE: &Rule = &Rule {
+    code: "K003",
+    name: "key-writable-by-others",
+    severity: Severity::Warning,
+    summary: "key file writable by group or others: whoever can write it decides what is trusted",
+    docs: "### What it does\nFlags key files whose mode allows group or world writes.\n\n### Why\nReplacing the key \
+is equivalent to signing arbitrary images.\n\n### Fix\n`chmod 644 FILE` (and check the directory's permissions too).\n",
+    check: check_writable,
+};
+
+pub static NOT_A_PUBLIC_KEY: &Rule = &Rule {
+    code: "K004",
+    name: "not-a-public-key",
+    severity: Severity::Error,
+    summary: "sigstoreSigned key file that is not a usable public key (private key, certificate, garbage, wrong curve)",
+    docs: "### What it does\nParses each sigstoreSigned key file as c/image does (first PEM block, `PUBLIC KEY` or \
+`RSA PUBLIC KEY`).\n\n### Why\nA private key (a frequent mistake: `cosign.key` instead of `cosign.pub`), a \
+certificate or an unsupported key makes every signature check fail with `parsing public key: …` — and a private key \
+on disk is a leak.\n\n### Fix\nInstall the public key (`cosign public-key --key cosign.key`), and delete the private \
+key from the host.\n",
+    check: check_not_a_key,
+};
+
+pub static SEVERAL_BLOCKS: &Rule = &Rule {
+    code: "K005",
+    name: "several-pem-blocks",
+    severity: Severity::Warning,
+    summary: "key file with several PEM blocks: only the first key is used",
+    docs: "### What it does\nFlags sigstoreSigned key files containing more than one PEM block.\n\n### Why\nc/image \
+(sigstore's `UnmarshalPEMToPublicKey`) decodes only the first block; signatures by the other keys are rejected.\n\n\
+### Fix\nOne key per file, listed in `keyPaths` (c/image ≥ 5.33).\n",
+    check: check_blocks,
+};
+
+/// Every key path of the policy: (path, span, used by sigstoreSigned).
+fn key_paths(ctx: &Context<'_>) -> Vec<(String, Span, bool)> {
+    let mut out = Vec::new();
+    for (_, list) in super::lists(ctx.policy) {
+        for r in &list.items {
+            let (src, sigstore) = match &r.value {
+                Requirement::SignedBy(s) => (&s.keys, false),
+                Requirement::SigstoreSigned(s) => match &s.trust {
+                    SigstoreTrust::PublicKeys(k) => (k, true),
+                    _ => continue,
+                },
+                _ => continue,
+            };
+            match src {
+                KeySource::Path(p) => out.push((p.value.clone(), p.span.clone(), sigstore)),
+                KeySource::Paths(p) => out.extend(p.value.iter().map(|x| (x.clone(), p.span.clone(), sigstore))),
+                _ => {}
+            }
+        }
+    }
+    out
+}
+
+fn finding(rule: &Rule, span: Span, message: String, label: &str, help: Option<String>) -> Finding {
+    Finding { code: rule.code, message, span, label: label.into(), help }
+}
+
+fn check_relative(ctx: &Context<'_>, out: &mut Vec<Finding>) {
+    for (p, span, _) in key_paths(ctx) {
+        if !p.starts_with('/') {
+            out.push(finding(RELATIVE, span, format!("keyPath {p:?} is relative"), "depends on the puller's working directory", Some("use an absolute path".into())));
+        }
+    }
+}
+
+fn facts_for<'a>(ctx: &'a Context<'_>, p: &str) -> Option<&'a KeyFile> {
+    ctx.facts.and_then(|f| f.keys.get(p))
+}
+
+fn check_unreadable(ctx: &Context<'_>, out: &mut Vec<Finding>) {
+    for (p, span, _) in key_paths(ctx) {
+        if let Some(KeyFile::Unreadable(e)) = facts_for(ctx, &p) {
+            out.push(finding(UNREADABLE, span, format!("key file {p:?}: {e}"), "every image needing this key is rejected", Some("install the key or fix the path".into())));
+        }
+    }
+}
+
+fn check_writable(ctx: &Context<'_>, out: &mut Vec<Finding>) {
+    for (p, span, _) in key_paths(ctx) {
+        if let Some(KeyFile::Read { mode, .. }) = facts_for(ctx, &p) {
+            if mode & 0o022 != 0 {
+                out.push(finding(WRITABLE, span, format!("key file {p:?} has mode {:o}", mode & 0o7777), "writable by others", Some(format!("chmod 644 {p}"))));
+            }
+        }
+    }
+}
+
+fn check_not_a_key(ctx: &Context<'_>, out: &mut Vec<Finding>) {
+    for (p, span, sigstore) in key_paths(ctx) {
+        if let (true, Some(KeyFile::Read { vetted: Err(e), .. })) = (sigstore, facts_for(ctx, &p)) {
+            out.push(finding(NOT_A_PUBLIC_KEY, span, format!("key file {p:?}: {e}"), "not a usable cosign public key", None));
+        }
+    }
+}
+
+fn check_blocks(ctx: &Context<'_>, out: &mut Vec<Finding>) {
+    for (p, span, sigstore) in key_paths(ctx) {
+        if let (true, Some(KeyFile::Read { pem_blocks, .. })) = (sigstore, facts_for(ctx, &p)) {
+            if *pem_blocks > 1 {
+                out.push(finding(SEVERAL_BLOCKS, span, format!("key file {p:?} holds {pem_blocks} PEM blocks; only the first is used"), "later keys are ignored", Some("one key per file, listed in keyPaths".into())));
+            }
+        }
+    }
+}

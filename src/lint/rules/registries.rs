@@ -1,0 +1,83 @@
+//! R001–R002: registries.d settings the policy depends on (facts gathered by the lint command).
+
+use crate::lint::{Context, Finding, Rule};
+use crate::policy::Requirement;
+use crate::reference::docker::Named;
+use crate::reference::transport::docker_identity;
+use crate::report::human::Severity;
+
+pub static NO_ATTACHMENTS: &Rule = &Rule {
+    code: "R001",
+    name: "sigstore-without-attachments",
+    severity: Severity::Warning,
+    summary: "sigstoreSigned scope whose registries.d configuration does not enable use-sigstore-attachments",
+    docs: "### What it does\nFor every `docker` scope that requires `sigstoreSigned`, looks up registries.d as \
+c/image does (the scope, its parent namespaces, `*.` wildcards, then `default-docker`) for \
+`use-sigstore-attachments: true`.\n\n### Why\nWithout it podman never fetches cosign's `sha256-<digest>.sig` \
+signatures from the registry, finds no signature, and rejects every image (\"A signature was required, but no \
+signature exists\").\n\n### Fix\nAdd a file such as `/etc/containers/registries.d/NAME.yaml` with\n\n```yaml\ndocker:\n  \
+SCOPE:\n    use-sigstore-attachments: true\n```\n\n(`policyctl key install` writes it.)\n",
+    check: check_attachments,
+};
+
+pub static YML_IGNORED: &Rule = &Rule {
+    code: "R002",
+    name: "yml-ignored",
+    severity: Severity::Warning,
+    summary: "registries.d file ending in .yml: containers/image reads only *.yaml",
+    docs: "### What it does\nLists `*.yml` files in the registries.d directory.\n\n### Why\nc/image reads only files \
+whose name ends in `.yaml`; a `.yml` file is silently ignored, together with the `use-sigstore-attachments` or \
+lookaside settings in it.\n\n### Fix\nRename it to `.yaml`.\n",
+    check: check_yml,
+};
+
+fn check_attachments(ctx: &Context<'_>, out: &mut Vec<Finding>) {
+    let Some(Some(Ok(regd))) = ctx.facts.map(|f| f.registries_d.as_ref()) else { return };
+    for t in ctx.policy.transports.iter().filter(|t| t.name.value == "docker") {
+        for s in &t.scopes {
+            if !s.requirements.items.iter().any(|r| matches!(r.value, Requirement::SigstoreSigned(_))) {
+                continue;
+            }
+            // The lookup strings of an image directly in this scope: the scope, its parents,
+            // wildcards; `""` and wildcard scopes only see default-docker.
+            let mut keys: Vec<String> = Vec::new();
+            if !s.key.value.is_empty() && !s.key.value.starts_with("*.") {
+                if let Ok(n) = Named::parse_normalized(&format!("{}/x", s.key.value)) {
+                    keys = docker_identity(&n.with_default_tag()).namespaces.into_iter().skip(1).collect();
+                } else if let Ok(n) = Named::parse_normalized(&s.key.value) {
+                    keys = docker_identity(&n.with_default_tag()).namespaces;
+                }
+            }
+            let from_scopes = keys.iter().find_map(|k| regd.docker.get(k).and_then(|(sec, _)| sec.use_sigstore_attachments));
+            let enabled = from_scopes
+                .or_else(|| regd.default_docker.as_ref().and_then(|(sec, _)| sec.use_sigstore_attachments))
+                .unwrap_or(false);
+            if !enabled {
+                out.push(Finding {
+                    code: NO_ATTACHMENTS.code,
+                    message: format!(
+                        "docker scope {:?} requires sigstoreSigned, but {} does not set use-sigstore-attachments: true for it",
+                        s.key.value,
+                        regd.dir.display()
+                    ),
+                    span: s.key.span.clone(),
+                    label: "podman will find no signatures here".into(),
+                    help: Some(format!("add docker: {{{:?}: {{use-sigstore-attachments: true}}}} to a .yaml file there", s.key.value)),
+                });
+            }
+        }
+    }
+}
+
+fn check_yml(ctx: &Context<'_>, out: &mut Vec<Finding>) {
+    let Some(f) = ctx.facts else { return };
+    for y in &f.registries_d_yml {
+        out.push(Finding {
+            code: YML_IGNORED.code,
+            message: format!("{y} is ignored by containers/image (only *.yaml files are read)"),
+            span: 0..0,
+            label: "registries.d".into(),
+            help: Some("rename it to .yaml".into()),
+        });
+    }
+}

@@ -1,0 +1,82 @@
+//! Every lint rule fires on its `fail` fixture and stays silent on its near-miss `pass`
+//! fixture (testdata/lint/CODE), through the real binary; `--explain` documents every rule.
+
+use crate::util::{policyctl, repo};
+
+fn codes(policy: &std::path::Path, registries_d: &std::path::Path) -> Vec<String> {
+    let out = policyctl()
+        .args(["lint", "--format", "json", "--registries-d"])
+        .arg(registries_d)
+        .arg("--policy")
+        .arg(policy)
+        .output()
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("{}: no JSON ({e}): {}", policy.display(), String::from_utf8_lossy(&out.stderr)));
+    assert_eq!(v["valid"], true, "{}: {}", policy.display(), v["error"]);
+    v["diagnostics"].as_array().unwrap().iter().map(|d| d["code"].as_str().unwrap().to_owned()).collect()
+}
+
+#[test]
+fn every_rule_has_a_failing_and_a_passing_fixture() {
+    let tmp = tempfile::tempdir().unwrap();
+    let t = tmp.path();
+    let writable = t.join("writable.pub");
+    std::fs::copy(repo("testdata/lint/keys/good.pub"), &writable).unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&writable, std::fs::Permissions::from_mode(0o666)).unwrap();
+    let empty = t.join("empty-registries.d");
+    std::fs::create_dir(&empty).unwrap();
+    let repo_path = repo("").canonicalize().unwrap().display().to_string();
+    for rule in policyctl::lint::RULES {
+        let dir = repo(&format!("testdata/lint/{}", rule.code));
+        for (variant, must_fire) in [("fail", true), ("pass", false)] {
+            let text = std::fs::read_to_string(dir.join(format!("{variant}.json")))
+                .unwrap_or_else(|_| panic!("{} needs testdata/lint/{}/{variant}.json", rule.code, rule.code));
+            let p = t.join(format!("{}-{variant}.json", rule.code));
+            std::fs::write(&p, text.replace("$REPO", &repo_path).replace("$TMP", &t.display().to_string())).unwrap();
+            let regd = dir.join(format!("{variant}.registries.d"));
+            let regd = if regd.is_dir() { regd } else { empty.clone() };
+            let found = codes(&p, &regd);
+            assert_eq!(found.iter().any(|c| c == rule.code), must_fire, "{} {variant}: found {found:?}", rule.code);
+        }
+        policyctl().args(["lint", "--explain", rule.code]).assert().success();
+        policyctl().args(["lint", "--explain", rule.name]).assert().success();
+    }
+    policyctl().args(["lint", "--explain", "X999"]).assert().code(2);
+}
+
+#[test]
+fn errors_exit_1_and_deny_warnings() {
+    let tmp = tempfile::tempdir().unwrap();
+    let p = tmp.path().join("p.json");
+    std::fs::write(&p, r#"{"default":[{"type":"sigstoreSigned","keyPath":"/nonexistent/k.pub","signedIdentity":{"type":"matchRepository"}}]}"#).unwrap();
+    policyctl().args(["lint", "--policy"]).arg(&p).assert().code(1);
+    policyctl().args(["lint", "--no-files", "--policy"]).arg(&p).assert().code(0);
+    std::fs::write(&p, r#"{"default":[{"type":"insecureAcceptAnything"}],"transports":{"docker":{"busybox":[{"type":"reject"}]}}}"#).unwrap();
+    policyctl().args(["lint", "--policy"]).arg(&p).assert().code(0);
+    policyctl().args(["lint", "--deny", "warnings", "--policy"]).arg(&p).assert().code(1);
+}
+
+#[test]
+fn the_seed_pages_podman_policy_gets_the_expected_findings() {
+    // The policy the ARMORRED page tells users to write: no signedIdentity, no registries.d.
+    let tmp = tempfile::tempdir().unwrap();
+    let key = tmp.path().join("armorred.pub");
+    std::fs::write(&key, policyctl::trust::ARMORRED_PEM).unwrap();
+    let p = tmp.path().join("policy.json");
+    std::fs::write(
+        &p,
+        format!(
+            r#"{{"default":[{{"type":"reject"}}],"transports":{{"docker":{{"ghcr.io/armorred":[{{"type":"sigstoreSigned","keyPath":"{}"}}]}}}}}}"#,
+            key.display()
+        ),
+    )
+    .unwrap();
+    let empty = tmp.path().join("registries.d");
+    std::fs::create_dir(&empty).unwrap();
+    let found = codes(&p, &empty);
+    for code in ["P009", "R001", "P007"] {
+        assert!(found.iter().any(|c| c == code), "expected {code} in {found:?}");
+    }
+}
