@@ -4,8 +4,15 @@
 use crate::util::{policyctl, repo};
 
 fn codes(policy: &std::path::Path, registries_d: &std::path::Path) -> Vec<String> {
+    codes_with_lint_args(policy, registries_d, &[], &[])
+}
+
+fn codes_with_lint_args(policy: &std::path::Path, registries_d: &std::path::Path, global: &[String], lint: &[String]) -> Vec<String> {
     let out = policyctl()
-        .args(["lint", "--format", "json", "--registries-d"])
+        .args(global)
+        .args(["lint", "--format", "json"])
+        .args(lint)
+        .arg("--registries-d")
         .arg(registries_d)
         .arg("--policy")
         .arg(policy)
@@ -37,7 +44,10 @@ fn every_rule_has_a_failing_and_a_passing_fixture() {
             std::fs::write(&p, text.replace("$REPO", &repo_path).replace("$TMP", &t.display().to_string())).unwrap();
             let regd = dir.join(format!("{variant}.registries.d"));
             let regd = if regd.is_dir() { regd } else { empty.clone() };
-            let found = codes(&p, &regd);
+            let extra: Vec<String> = std::fs::read_to_string(dir.join(format!("{variant}.args")))
+                .map(|a| a.split_whitespace().map(str::to_owned).collect())
+                .unwrap_or_default();
+            let found = codes_with_lint_args(&p, &regd, &[], &extra);
             assert_eq!(found.iter().any(|c| c == rule.code), must_fire, "{} {variant}: found {found:?}", rule.code);
         }
         policyctl().args(["lint", "--explain", rule.code]).assert().success();

@@ -38,7 +38,12 @@ pub fn run(global: &GlobalArgs, args: &LintArgs) -> Result<Outcome, Error> {
         });
         crate::config::lint_facts::gather(&loaded.policy, global.root.as_deref(), &dir)
     });
-    let ctx = lint::Context { policy: &loaded.policy, compat: global.compat, facts: facts.as_ref() };
+    let target_minor = match args.target_version.as_deref() {
+        None | Some("current") => None,
+        Some("auto") => detect_target(),
+        Some(v) => v.strip_prefix("5.").and_then(|m| m.parse().ok()),
+    };
+    let ctx = lint::Context { policy: &loaded.policy, compat: global.compat, facts: facts.as_ref(), target_minor };
     let findings = lint::run(&ctx);
     let deny_warnings = args.deny.iter().any(|d| d == "warnings");
     let failing = findings.iter().any(|(r, _)| {
@@ -102,4 +107,13 @@ fn lint_json(
         .unwrap_or_default();
     json!({"policy": policy, "compat": global.compat.as_str(), "valid": error.is_none(),
            "error": error_json, "diagnostics": diagnostics})
+}
+
+/// The oldest c/image among the installed podman and skopeo (`--target-version auto`).
+fn detect_target() -> Option<u32> {
+    ["podman", "skopeo"]
+        .iter()
+        .filter_map(|tool| std::process::Command::new(tool).arg("--version").output().ok())
+        .filter_map(|o| crate::lint::rules::versions::cimage_minor_of(String::from_utf8_lossy(&o.stdout).trim()))
+        .min()
 }

@@ -38,6 +38,8 @@ pub struct Context<'a> {
     /// Facts about files the policy refers to (absent: not gathered, rules that need them stay
     /// silent).
     pub facts: Option<&'a Facts>,
+    /// The oldest c/image 5.x minor version the policy must load on (`--target-version`).
+    pub target_minor: Option<u32>,
 }
 
 /// What the edge found out about the files a policy depends on.
@@ -95,6 +97,7 @@ pub static RULES: &[&Rule] = &[
     rules::key_files::SEVERAL_BLOCKS,
     rules::registries::NO_ATTACHMENTS,
     rules::registries::YML_IGNORED,
+    rules::versions::RULE,
 ];
 
 /// Runs every rule.
