@@ -30,6 +30,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Key(args) => crate::commands::key::run(&cli.global, args),
         Command::Trust(args) => crate::commands::trust::run(&cli.global, args),
         Command::Init(args) => crate::commands::init::run(&cli.global, args),
+        Command::Where(args) => crate::commands::where_::run(&cli.global, args),
         Command::Completions(args) => {
             use clap::CommandFactory;
             let mut cmd = Cli::command();

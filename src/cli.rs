@@ -77,6 +77,17 @@ pub enum Command {
     Init(InitArgs),
     /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
     Completions(CompletionsArgs),
+    /// Show every candidate location of policy.json, registries.d and storage.conf, which one
+    /// is in effect, and which shadow which.
+    Where(WhereArgs),
+}
+
+/// `policyctl where`.
+#[derive(Debug, Args)]
+pub struct WhereArgs {
+    /// Print JSON.
+    #[arg(long)]
+    pub json: bool,
 }
 
 /// `policyctl init`.

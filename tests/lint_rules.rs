@@ -47,7 +47,22 @@ fn every_rule_has_a_failing_and_a_passing_fixture() {
             let extra: Vec<String> = std::fs::read_to_string(dir.join(format!("{variant}.args")))
                 .map(|a| a.split_whitespace().map(str::to_owned).collect())
                 .unwrap_or_default();
-            let found = codes_with_lint_args(&p, &regd, &[], &extra);
+            let found = if dir.join(format!("{variant}.home")).exists() {
+                // Lint the user policy found through $HOME, with or without a system policy.
+                let home = t.join(format!("home-{}-{variant}", rule.code));
+                let root = t.join(format!("root-{}-{variant}", rule.code));
+                std::fs::create_dir_all(home.join(".config/containers")).unwrap();
+                std::fs::copy(&p, home.join(".config/containers/policy.json")).unwrap();
+                std::fs::create_dir_all(root.join("etc/containers")).unwrap();
+                if must_fire {
+                    std::fs::write(root.join("etc/containers/policy.json"), "{\"default\":[{\"type\":\"reject\"}]}").unwrap();
+                }
+                let out = policyctl().env("HOME", &home).arg("--root").arg(&root).args(["lint", "--format", "json"]).output().unwrap();
+                let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+                v["diagnostics"].as_array().unwrap().iter().map(|d| d["code"].as_str().unwrap().to_owned()).collect()
+            } else {
+                codes_with_lint_args(&p, &regd, &[], &extra)
+            };
             assert_eq!(found.iter().any(|c| c == rule.code), must_fire, "{} {variant}: found {found:?}", rule.code);
         }
         policyctl().args(["lint", "--explain", rule.code]).assert().success();

@@ -7,6 +7,7 @@ mod cli_key;
 mod cli_lint;
 mod cli_scope;
 mod cli_trust;
+mod cli_where;
 mod diff_check;
 mod diff_podman;
 mod diff_skopeo;

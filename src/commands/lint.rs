@@ -36,7 +36,14 @@ pub fn run(global: &GlobalArgs, args: &LintArgs) -> Result<Outcome, Error> {
             let home = std::env::var_os("HOME").map(std::path::PathBuf::from);
             crate::config::registries_d::default_dir(home.as_deref(), global.root.as_deref())
         });
-        crate::config::lint_facts::gather(&loaded.policy, global.root.as_deref(), &dir)
+        let mut f = crate::config::lint_facts::gather(&loaded.policy, global.root.as_deref(), &dir);
+        if loaded.location.definition == crate::config::policy_path::Definition::User {
+            let system = crate::commands::key::under_root(global, "/etc/containers/policy.json");
+            if system.exists() {
+                f.shadowed_system_policy = Some(system.display().to_string());
+            }
+        }
+        f
     });
     let target_minor = match args.target_version.as_deref() {
         None | Some("current") => None,

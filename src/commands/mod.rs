@@ -7,3 +7,4 @@ pub mod key;
 pub mod lint;
 pub mod scope;
 pub mod trust;
+pub mod where_;

@@ -51,6 +51,8 @@ pub struct Facts {
     pub registries_d: Option<Result<crate::config::registries_d::RegistriesD, String>>,
     /// `.yml` files in the registries.d directory (ignored by c/image).
     pub registries_d_yml: Vec<String>,
+    /// The system policy that the linted (user) policy shadows, if any.
+    pub shadowed_system_policy: Option<String>,
 }
 
 /// One key file as found on disk.
@@ -98,6 +100,7 @@ pub static RULES: &[&Rule] = &[
     rules::registries::NO_ATTACHMENTS,
     rules::registries::YML_IGNORED,
     rules::versions::RULE,
+    rules::user_shadows_system::RULE,
 ];
 
 /// Runs every rule.

@@ -12,6 +12,7 @@ pub mod several_signature_requirements;
 pub mod sigstore_default_identity;
 pub mod tag_or_digest_scope;
 pub mod unknown_transport;
+pub mod user_shadows_system;
 pub mod versions;
 pub mod wildcard_never_matches;
 

@@ -1,0 +1,124 @@
+//! `policyctl where`: which configuration files containers/image would read, in lookup
+//! order, marking the one in effect and the ones it shadows.
+
+use std::path::{Path, PathBuf};
+
+use serde_json::json;
+
+use crate::app::{Outcome, locate_policy};
+use crate::cli::{GlobalArgs, WhereArgs};
+use crate::config::storage_conf::{StorageEnv, store_config};
+use crate::error::Error;
+use crate::report::out;
+
+struct Candidate {
+    what: String,
+    path: Option<PathBuf>,
+    state: &'static str,
+}
+
+fn exists(p: &Path, dir: bool) -> &'static str {
+    match (p.exists(), dir, p.is_dir()) {
+        (false, _, _) => "missing",
+        (true, true, true) | (true, false, false) => "present",
+        _ => "wrong type",
+    }
+}
+
+fn sys(global: &GlobalArgs, p: &str) -> PathBuf {
+    crate::commands::key::under_root(global, p)
+}
+
+/// `policyctl where`.
+pub fn run(global: &GlobalArgs, a: &WhereArgs) -> Result<Outcome, Error> {
+    let home = std::env::var_os("HOME").map(PathBuf::from);
+    let effective_policy = locate_policy(global).ok().map(|l| l.path);
+    let mut sections: Vec<(&str, Vec<Candidate>, Option<PathBuf>)> = Vec::new();
+
+    let mut policy = Vec::new();
+    policy.push(Candidate { what: "--policy".into(), path: global.policy.clone(), state: if global.policy.is_some() { "given" } else { "not given" } });
+    if global.compat == crate::compat::Compat::Current {
+        let env = std::env::var_os("CONTAINERS_POLICY_JSON").map(PathBuf::from);
+        policy.push(Candidate { what: "$CONTAINERS_POLICY_JSON".into(), state: if env.is_some() { "set" } else { "unset" }, path: env });
+    }
+    if let Some(h) = &home {
+        let p = h.join(".config/containers/policy.json");
+        policy.push(Candidate { what: "user".into(), state: exists(&p, false), path: Some(p) });
+    }
+    let p = sys(global, "/etc/containers/policy.json");
+    policy.push(Candidate { what: "system".into(), state: exists(&p, false), path: Some(p) });
+    sections.push(("policy.json", policy, effective_policy));
+
+    let mut regd = Vec::new();
+    if let Some(h) = &home {
+        let p = h.join(".config/containers/registries.d");
+        regd.push(Candidate { what: "user".into(), state: exists(&p, true), path: Some(p) });
+    }
+    let p = sys(global, "/etc/containers/registries.d");
+    regd.push(Candidate { what: "system".into(), state: exists(&p, true), path: Some(p) });
+    let regd_effective = crate::config::registries_d::default_dir(home.as_deref(), global.root.as_deref());
+    sections.push(("registries.d", regd, Some(regd_effective)));
+
+    let env = StorageEnv::from_process(global.root.clone());
+    let mut storage = Vec::new();
+    storage.push(Candidate {
+        what: "$CONTAINERS_STORAGE_CONF".into(),
+        state: if env.conf_override.is_some() { "set" } else { "unset" },
+        path: env.conf_override.clone(),
+    });
+    if let Some(x) = env.xdg_config_home.clone().or_else(|| home.as_ref().map(|h| h.join(".config"))) {
+        let p = x.join("containers/storage.conf");
+        storage.push(Candidate { what: "user".into(), state: exists(&p, false), path: Some(p) });
+    }
+    for s in ["/etc/containers/storage.conf", "/usr/share/containers/storage.conf"] {
+        let p = sys(global, s);
+        storage.push(Candidate { what: "system".into(), state: exists(&p, false), path: Some(p) });
+    }
+    let conf = store_config(&env).ok();
+    sections.push(("storage.conf", storage, conf.as_ref().and_then(|c| c.file.clone())));
+
+    if a.json {
+        let v: Vec<_> = sections
+            .iter()
+            .map(|(name, cands, eff)| {
+                json!({"file": name, "in_effect": eff.as_ref().map(|p| p.display().to_string()),
+                    "candidates": cands.iter().map(|c| json!({"source": c.what, "path": c.path.as_ref().map(|p| p.display().to_string()), "state": c.state})).collect::<Vec<_>>()})
+            })
+            .collect();
+        let store = conf.map(|c| json!({"driver": c.driver, "graph_root": c.graph_root, "run_root": c.run_root}));
+        out(&format!("{:#}\n", json!({"uid": env.uid, "files": v, "store": store})));
+        return Ok(Outcome::Ok);
+    }
+    out(&format!("as uid {} ({}):\n", env.uid, if env.uid == 0 { "root" } else { "rootless" }));
+    for (name, cands, eff) in &sections {
+        out(&format!("{name}:\n"));
+        let mut seen_effective = false;
+        for c in cands {
+            let path = c.path.as_ref().map(|p| p.display().to_string()).unwrap_or_else(|| "-".into());
+            let mark = match (&c.path, eff) {
+                (Some(p), Some(e)) if p == e && !seen_effective => {
+                    seen_effective = true;
+                    "  <- in effect"
+                }
+                (Some(_), Some(_)) if seen_effective && c.state == "present" => "  (shadowed)",
+                _ => "",
+            };
+            out(&format!("  {:<26} {:<11} {path}{mark}\n", c.what, c.state));
+        }
+        if !seen_effective {
+            match eff {
+                Some(e) => out(&format!("  in effect: {}\n", e.display())),
+                None => out("  in effect: none (built-in defaults)\n"),
+            }
+        }
+    }
+    if let Some(c) = conf {
+        out(&format!(
+            "store: driver {}, graphroot {}, runroot {}\n",
+            c.driver.as_deref().unwrap_or("(auto-detected)"),
+            c.graph_root,
+            c.run_root
+        ));
+    }
+    Ok(Outcome::Ok)
+}
