@@ -272,6 +272,8 @@ pub enum Format {
     Human,
     /// One JSON object on stdout.
     Json,
+    /// SARIF 2.1.0 (for CI code-scanning integrations).
+    Sarif,
 }
 
 /// `policyctl lint`.

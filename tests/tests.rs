@@ -13,5 +13,6 @@ mod diff_podman;
 mod diff_skopeo;
 mod docs;
 mod lint_rules;
+mod lint_sarif;
 mod upstream_fixtures;
 mod util;

@@ -24,6 +24,11 @@ pub fn run(global: &GlobalArgs, args: &LintArgs) -> Result<Outcome, Error> {
     let location = locate_policy(global)?;
     let loaded = match load(location.clone(), global.compat) {
         Ok(l) => l,
+        Err(e) if args.format == Format::Sarif => {
+            out(&format!("{:#}\n", sarif(&location, None, Some(&e))));
+            drop(e);
+            return Ok(Outcome::ErrorReported);
+        }
         Err(e) if args.format == Format::Json => {
             out(&format!("{:#}\n", lint_json(&location, global, None, Some(&e))));
             drop(e);
@@ -58,6 +63,7 @@ pub fn run(global: &GlobalArgs, args: &LintArgs) -> Result<Outcome, Error> {
     });
     match args.format {
         Format::Json => out(&format!("{:#}\n", lint_json(&location, global, Some((&loaded, &findings)), None))),
+        Format::Sarif => out(&format!("{:#}\n", sarif(&location, Some((&loaded, &findings)), None))),
         Format::Human => {
             for (rule, f) in &findings {
                 err(&render(&Diagnostic {
@@ -123,4 +129,65 @@ fn detect_target() -> Option<u32> {
         .filter_map(|tool| std::process::Command::new(tool).arg("--version").output().ok())
         .filter_map(|o| crate::lint::rules::versions::cimage_minor_of(String::from_utf8_lossy(&o.stdout).trim()))
         .min()
+}
+
+/// SARIF 2.1.0: one run, every rule described, one result per finding (or the load error).
+fn sarif(
+    location: &PolicyLocation,
+    loaded: Option<(&LoadedPolicy, &Vec<(&'static lint::Rule, lint::Finding)>)>,
+    error: Option<&Error>,
+) -> serde_json::Value {
+    use crate::report::human::Severity;
+    let level = |s: Severity| match s {
+        Severity::Error => "error",
+        Severity::Warning => "warning",
+        Severity::Info => "note",
+    };
+    let uri = location.path.display().to_string();
+    let rules: Vec<_> = lint::RULES
+        .iter()
+        .map(|r| {
+            json!({"id": r.code, "name": r.name, "shortDescription": {"text": r.summary},
+                   "fullDescription": {"text": r.summary}, "help": {"text": r.docs, "markdown": r.docs},
+                   "defaultConfiguration": {"level": level(r.severity)}})
+        })
+        .collect();
+    let region = |text: &[u8], span: &std::ops::Range<usize>| {
+        let a = line_col(text, span.start);
+        let b = line_col(text, span.end.max(span.start));
+        json!({"startLine": a.line, "startColumn": a.column, "endLine": b.line, "endColumn": b.column.max(a.column)})
+    };
+    let mut results = Vec::new();
+    if let Some((l, findings)) = loaded {
+        for (rule, f) in findings.iter() {
+            let index = lint::RULES.iter().position(|r| r.code == rule.code).unwrap_or(0);
+            let mut text = f.message.clone();
+            if let Some(h) = &f.help {
+                text = format!("{text} (help: {h})");
+            }
+            results.push(json!({"ruleId": rule.code, "ruleIndex": index, "level": level(rule.severity),
+                "message": {"text": text},
+                "locations": [{"physicalLocation": {"artifactLocation": {"uri": uri}, "region": region(&l.text, &f.span)}}]}));
+        }
+    }
+    let invocation_ok = error.is_none();
+    let mut notifications = Vec::new();
+    if let Some(e) = error {
+        let mut n = json!({"level": "error", "message": {"text": e.to_string()}, "descriptor": {"id": "load"}});
+        if let Error::PolicyInvalid { text, error, .. } = e {
+            n["locations"] = json!([{"physicalLocation": {"artifactLocation": {"uri": uri}, "region": region(text, &error.span)}}]);
+        }
+        notifications.push(n);
+    }
+    json!({
+        "$schema": "https://raw.githubusercontent.com/oasis-tcs/sarif-spec/master/Schemata/sarif-schema-2.1.0.json",
+        "version": "2.1.0",
+        "runs": [{
+            "tool": {"driver": {"name": "policyctl", "version": env!("CARGO_PKG_VERSION"),
+                "informationUri": "https://github.com/containers/image", "rules": rules}},
+            "invocations": [{"executionSuccessful": invocation_ok, "toolExecutionNotifications": notifications}],
+            "artifacts": [{"location": {"uri": uri}}],
+            "results": results,
+        }]
+    })
 }
