@@ -294,6 +294,10 @@ pub struct LintArgs {
     /// Do not read key files or registries.d (policy rules only).
     #[arg(long)]
     pub no_files: bool,
+    /// Apply the machine-applicable fixes (P002, P005, P009) to the policy file,
+    /// transactionally (validated, .bak kept), then report what remains.
+    #[arg(long)]
+    pub fix: bool,
     /// Report fields this containers/image version would refuse: 5.23, 5.29, 5.33, current, or
     /// auto (the oldest of the installed podman and skopeo).
     #[arg(long, value_name = "VERSION", value_parser = ["5.23", "5.29", "5.33", "current", "auto"])]

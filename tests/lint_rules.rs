@@ -105,3 +105,20 @@ fn the_seed_pages_podman_policy_gets_the_expected_findings() {
         assert!(found.iter().any(|c| c == code), "expected {code} in {found:?}");
     }
 }
+
+#[test]
+fn fix_applies_machine_applicable_fixes() {
+    let tmp = tempfile::tempdir().unwrap();
+    let p = tmp.path().join("policy.json");
+    let before = r#"{"default":[{"type":"reject"}],"transports":{"containers-storage":{"":[{"type":"insecureAcceptAnything"}]},"dir":{"":[{"type":"insecureAcceptAnything"}]},"oci":{"":[{"type":"insecureAcceptAnything"}]},"oci-archive":{"":[{"type":"insecureAcceptAnything"}]},"docker-archive":{"":[{"type":"insecureAcceptAnything"}]},"docker":{"busybox":[{"type":"insecureAcceptAnything"},{"type":"sigstoreSigned","keyPath":"/k.pub"}]}}}"#;
+    std::fs::write(&p, before).unwrap();
+    policyctl().args(["lint", "--no-files", "--fix", "--policy"]).arg(&p).assert().success();
+    assert_eq!(std::fs::read_to_string(tmp.path().join("policy.json.bak")).unwrap(), before);
+    let out = policyctl().args(["lint", "--no-files", "--format", "json", "--policy"]).arg(&p).output().unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["diagnostics"], serde_json::json!([]), "{v:#}");
+    // A broken file is not touched.
+    std::fs::write(&p, "{\"default\": []}").unwrap();
+    policyctl().args(["lint", "--fix", "--policy"]).arg(&p).assert().code(2);
+    assert_eq!(std::fs::read_to_string(&p).unwrap(), "{\"default\": []}");
+}

@@ -22,6 +22,11 @@ pub fn run(global: &GlobalArgs, args: &LintArgs) -> Result<Outcome, Error> {
         return Ok(Outcome::Ok);
     }
     let location = locate_policy(global)?;
+    if args.fix {
+        if let Ok(l) = load(location.clone(), global.compat) {
+            apply_fixes(global, &l)?;
+        }
+    }
     let loaded = match load(location.clone(), global.compat) {
         Ok(l) => l,
         Err(e) if args.format == Format::Sarif => {
@@ -190,4 +195,25 @@ fn sarif(
             "results": results,
         }]
     })
+}
+
+/// `lint --fix`: applies the planned fixes to the policy file in one transaction.
+fn apply_fixes(global: &GlobalArgs, loaded: &LoadedPolicy) -> Result<(), Error> {
+    let plan = lint::fix::plan(&loaded.policy);
+    if plan.is_empty() {
+        return Ok(());
+    }
+    let path = &loaded.location.path;
+    let tx = crate::config::txn::Txn::begin(path, crate::config::txn::Safety::default(), crate::policy::parse::MAX_POLICY_SIZE as u64)
+        .map_err(|e| Error::Refused(e.0))?;
+    let mut node = crate::commands::key::current_policy(global, &tx)?;
+    let fixes: Vec<_> = plan.iter().map(|(_, _, f)| f.clone()).collect();
+    let n = lint::fix::apply(&mut node, &fixes);
+    let text = crate::commands::key::validated(global, path, &node)?;
+    tx.commit(text.as_bytes(), 0o644).map_err(|e| Error::Refused(e.0))?;
+    for (code, what, _) in &plan {
+        err(&format!("fixed[{code}]: {what}\n"));
+    }
+    err(&format!("{}: applied {n} fix(es) (previous version in {}.bak)\n", path.display(), path.display()));
+    Ok(())
 }

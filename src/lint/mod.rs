@@ -5,6 +5,7 @@
 //! [`Policy`](crate::policy::Policy) (with spans), the compat target and [`Facts`] gathered
 //! at the edge (key files, registries.d) — never the filesystem itself.
 
+pub mod fix;
 pub mod rules;
 
 use crate::compat::Compat;
