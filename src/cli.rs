@@ -294,6 +294,10 @@ pub struct LintArgs {
     /// Do not read key files or registries.d (policy rules only).
     #[arg(long)]
     pub no_files: bool,
+    /// Treat an insecure fallback (P008: signatures required somewhere, default accepts
+    /// anything) as an error.
+    #[arg(long)]
+    pub require_signed: bool,
     /// Apply the machine-applicable fixes (P002, P005, P009) to the policy file,
     /// transactionally (validated, .bak kept), then report what remains.
     #[arg(long)]

@@ -122,3 +122,32 @@ fn fix_applies_machine_applicable_fixes() {
     policyctl().args(["lint", "--fix", "--policy"]).arg(&p).assert().code(2);
     assert_eq!(std::fs::read_to_string(&p).unwrap(), "{\"default\": []}");
 }
+
+#[test]
+fn real_world_shaped_policies_get_the_expected_findings() {
+    // Linted under an empty --root: no key files, no registries.d (a fresh node).
+    let root = tempfile::tempdir().unwrap();
+    let expected: std::collections::BTreeMap<String, Vec<String>> =
+        serde_json::from_slice(&std::fs::read(repo("testdata/lint/corpus/expected.json")).unwrap()).unwrap();
+    for (file, want) in expected {
+        let out = policyctl()
+            .arg("--root")
+            .arg(root.path())
+            .args(["lint", "--format", "json", "--policy"])
+            .arg(repo(&format!("testdata/lint/corpus/{file}")))
+            .output()
+            .unwrap();
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        let mut got: Vec<String> = v["diagnostics"].as_array().unwrap().iter().map(|d| d["code"].as_str().unwrap().to_owned()).collect();
+        got.sort();
+        got.dedup();
+        assert_eq!(got, want, "{file}");
+    }
+}
+
+#[test]
+fn require_signed_makes_the_insecure_fallback_an_error() {
+    let p = repo("testdata/lint/corpus/fedora-default.json");
+    policyctl().args(["lint", "--no-files", "--policy"]).arg(&p).assert().code(0);
+    policyctl().args(["lint", "--no-files", "--require-signed", "--policy"]).arg(&p).assert().code(1);
+}

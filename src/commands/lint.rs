@@ -61,7 +61,14 @@ pub fn run(global: &GlobalArgs, args: &LintArgs) -> Result<Outcome, Error> {
         Some(v) => v.strip_prefix("5.").and_then(|m| m.parse().ok()),
     };
     let ctx = lint::Context { policy: &loaded.policy, compat: global.compat, facts: facts.as_ref(), target_minor };
-    let findings = lint::run(&ctx);
+    let mut findings = lint::run(&ctx);
+    if args.require_signed {
+        for (rule, _) in &mut findings {
+            if rule.code == "P008" {
+                *rule = lint::rules::insecure_fallback::STRICT;
+            }
+        }
+    }
     let deny_warnings = args.deny.iter().any(|d| d == "warnings");
     let failing = findings.iter().any(|(r, _)| {
         r.severity == crate::report::human::Severity::Error || (deny_warnings && r.severity == crate::report::human::Severity::Warning)

@@ -100,6 +100,7 @@ pub static RULES: &[&Rule] = &[
     rules::key_files::SEVERAL_BLOCKS,
     rules::registries::NO_ATTACHMENTS,
     rules::registries::YML_IGNORED,
+    rules::registries::INVALID,
     rules::versions::RULE,
     rules::user_shadows_system::RULE,
 ];

@@ -31,6 +31,31 @@ lookaside settings in it.\n\n### Fix\nRename it to `.yaml`.\n",
     check: check_yml,
 };
 
+pub static INVALID: &Rule = &Rule {
+    code: "R003",
+    name: "registries-d-invalid",
+    severity: Severity::Error,
+    summary: "registries.d does not load (YAML error, or a section defined in two files)",
+    docs: "### What it does\nLoads the registries.d directory as containers/image does and reports why it fails: \
+a YAML syntax error, `default-docker` in two files, or the same `docker` scope in two files.\n\n### Why\nc/image \
+then fails every pull from a `docker://` registry with `Error parsing signature storage configuration` (or the YAML \
+error), whatever the policy says.\n\n### Fix\nFix the file named in the message; keep each scope in exactly one \
+file.\n",
+    check: check_invalid,
+};
+
+fn check_invalid(ctx: &Context<'_>, out: &mut Vec<Finding>) {
+    if let Some(Some(Err(e))) = ctx.facts.map(|f| f.registries_d.as_ref()) {
+        out.push(Finding {
+            code: INVALID.code,
+            message: format!("registries.d does not load: {e}"),
+            span: 0..0,
+            label: "registries.d".into(),
+            help: Some("fix the file named above".into()),
+        });
+    }
+}
+
 fn check_attachments(ctx: &Context<'_>, out: &mut Vec<Finding>) {
     let Some(Some(Ok(regd))) = ctx.facts.map(|f| f.registries_d.as_ref()) else { return };
     for t in ctx.policy.transports.iter().filter(|t| t.name.value == "docker") {
