@@ -95,7 +95,7 @@ fn go_unquote(s: &str) -> String {
 
 /// The `msg=` of skopeo's last fatal/error log line.
 fn skopeo_message(stderr: &str) -> String {
-    let Some(line) = stderr.lines().filter(|l| l.contains("level=fatal") || l.contains("level=error")).next_back() else {
+    let Some(line) = stderr.lines().rfind(|l| l.contains("level=fatal") || l.contains("level=error")) else {
         return String::new();
     };
     let Some(at) = line.find("msg=") else { return line.to_owned() };

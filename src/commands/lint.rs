@@ -22,11 +22,10 @@ pub fn run(global: &GlobalArgs, args: &LintArgs) -> Result<Outcome, Error> {
         return Ok(Outcome::Ok);
     }
     let location = locate_policy(global)?;
-    if args.fix {
-        if let Ok(l) = load(location.clone(), global.compat) {
+    if args.fix
+        && let Ok(l) = load(location.clone(), global.compat) {
             apply_fixes(global, &l)?;
         }
-    }
     let loaded = match load(location.clone(), global.compat) {
         Ok(l) => l,
         Err(e) if args.format == Format::Sarif => {

@@ -21,9 +21,9 @@ an e-mail identity.\n",
 fn check(ctx: &Context<'_>, out: &mut Vec<Finding>) {
     for (at, list) in lists(ctx.policy) {
         for r in &list.items {
-            if let Requirement::SigstoreSigned(s) = &r.value {
-                if let SigstoreTrust::Fulcio(f) = &s.trust {
-                    if f.value.subject_email.contains("://") {
+            if let Requirement::SigstoreSigned(s) = &r.value
+                && let SigstoreTrust::Fulcio(f) = &s.trust
+                    && f.value.subject_email.contains("://") {
                         out.push(Finding {
                             code: RULE.code,
                             message: format!("{}: fulcio.subjectEmail {:?} is a URI", where_(at), f.value.subject_email),
@@ -32,8 +32,6 @@ fn check(ctx: &Context<'_>, out: &mut Vec<Finding>) {
                             help: Some("use an e-mail identity or a key".into()),
                         });
                     }
-                }
-            }
         }
     }
 }

@@ -112,11 +112,10 @@ fn check_unreadable(ctx: &Context<'_>, out: &mut Vec<Finding>) {
 
 fn check_writable(ctx: &Context<'_>, out: &mut Vec<Finding>) {
     for (p, span, _) in key_paths(ctx) {
-        if let Some(KeyFile::Read { mode, .. }) = facts_for(ctx, &p) {
-            if mode & 0o022 != 0 {
+        if let Some(KeyFile::Read { mode, .. }) = facts_for(ctx, &p)
+            && mode & 0o022 != 0 {
                 out.push(finding(WRITABLE, span, format!("key file {p:?} has mode {:o}", mode & 0o7777), "writable by others", Some(format!("chmod 644 {p}"))));
             }
-        }
     }
 }
 
@@ -130,10 +129,9 @@ fn check_not_a_key(ctx: &Context<'_>, out: &mut Vec<Finding>) {
 
 fn check_blocks(ctx: &Context<'_>, out: &mut Vec<Finding>) {
     for (p, span, sigstore) in key_paths(ctx) {
-        if let (true, Some(KeyFile::Read { pem_blocks, .. })) = (sigstore, facts_for(ctx, &p)) {
-            if *pem_blocks > 1 {
+        if let (true, Some(KeyFile::Read { pem_blocks, .. })) = (sigstore, facts_for(ctx, &p))
+            && *pem_blocks > 1 {
                 out.push(finding(SEVERAL_BLOCKS, span, format!("key file {p:?} holds {pem_blocks} PEM blocks; only the first is used"), "later keys are ignored", Some("one key per file, listed in keyPaths".into())));
             }
-        }
     }
 }

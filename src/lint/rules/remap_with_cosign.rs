@@ -21,8 +21,8 @@ with a tool that records the tag.\n",
 fn check(ctx: &Context<'_>, out: &mut Vec<Finding>) {
     for (at, list) in lists(ctx.policy) {
         for r in &list.items {
-            if let Requirement::SigstoreSigned(s) = &r.value {
-                if matches!(s.signed_identity.value, SignedIdentity::RemapIdentity { .. }) {
+            if let Requirement::SigstoreSigned(s) = &r.value
+                && matches!(s.signed_identity.value, SignedIdentity::RemapIdentity { .. }) {
                     out.push(Finding {
                         code: RULE.code,
                         message: format!("{}: remapIdentity rejects cosign's repository-only signatures on tag pulls", where_(at)),
@@ -31,7 +31,6 @@ fn check(ctx: &Context<'_>, out: &mut Vec<Finding>) {
                         help: Some("use exactRepository with the signed repository".into()),
                     });
                 }
-            }
         }
     }
 }

@@ -22,8 +22,8 @@ by tag fails with `Signature for identity … is not accepted`; only pulls by di
 fn check(ctx: &Context<'_>, out: &mut Vec<Finding>) {
     for (at, list) in lists(ctx.policy) {
         for r in &list.items {
-            if let Requirement::SigstoreSigned(s) = &r.value {
-                if !s.signed_identity_explicit {
+            if let Requirement::SigstoreSigned(s) = &r.value
+                && !s.signed_identity_explicit {
                     out.push(Finding {
                         code: RULE.code,
                         message: format!("{}: sigstoreSigned uses the default signedIdentity (matchRepoDigestOrExact)", where_(at)),
@@ -32,7 +32,6 @@ fn check(ctx: &Context<'_>, out: &mut Vec<Finding>) {
                         help: Some("add \"signedIdentity\": {\"type\": \"matchRepository\"}".into()),
                     });
                 }
-            }
         }
     }
 }
