@@ -150,7 +150,9 @@ pub fn check_manifest_parses(o: &Opened) -> Result<(), ImageError> {
         return Ok(()); // c/image synthesizes this manifest itself.
     }
     let what = format!("{}:{}", o.transport.name(), o.within);
-    if serde_json::from_slice::<serde_json::Value>(&o.manifest).is_err() || o.mime_type.is_empty() {
+    // `guess_mime_type` already parsed the JSON: an empty type means it did not parse (or is no
+    // manifest at all), so no second parse is needed.
+    if o.mime_type.is_empty() {
         return Err(ImageError(format!("{what}: parsing manifest: not a valid manifest (the image would fail to pull or run)")));
     }
     if manifest::is_list(&o.mime_type) {

@@ -103,6 +103,7 @@ pub static RULES: &[&Rule] = &[
     rules::registries::INVALID,
     rules::versions::RULE,
     rules::user_shadows_system::RULE,
+    rules::scope_never_matches::RULE,
 ];
 
 /// Runs every rule.

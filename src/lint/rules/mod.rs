@@ -7,6 +7,7 @@ pub mod key_files;
 pub mod registries;
 pub mod reject_blocks_local;
 pub mod remap_with_cosign;
+pub mod scope_never_matches;
 pub mod scope_not_normalized;
 pub mod several_signature_requirements;
 pub mod sigstore_default_identity;
