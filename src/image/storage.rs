@@ -54,6 +54,47 @@ struct ImageRecord {
     big_data_digests: Option<BTreeMap<String, String>>,
 }
 
+/// `images.json`: an array of records (or `null`), converted to [`Image`]s as they are read.
+struct ImageList(Vec<Image>);
+
+impl<'de> Deserialize<'de> for ImageList {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> serde::de::Visitor<'de> for V {
+            type Value = ImageList;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("an array of image records")
+            }
+            fn visit_unit<E>(self) -> Result<ImageList, E> {
+                Ok(ImageList(Vec::new()))
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<ImageList, A::Error> {
+                let mut out = Vec::new();
+                while let Some(r) = seq.next_element::<ImageRecord>()? {
+                    out.push(Image::from(r));
+                }
+                Ok(ImageList(out))
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+impl From<ImageRecord> for Image {
+    fn from(r: ImageRecord) -> Image {
+        let mut digests: Vec<String> = Vec::new();
+        if let Some(d) = r.digest.filter(|d| !d.is_empty()) {
+            digests.push(d);
+        }
+        for (k, d) in r.big_data_digests.unwrap_or_default() {
+            if k.starts_with("manifest") && !digests.contains(&d) {
+                digests.push(d);
+            }
+        }
+        Image { id: r.id.unwrap_or_default(), names: r.names.unwrap_or_default(), digests, metadata: r.metadata.unwrap_or_default() }
+    }
+}
+
 /// An image as c/storage's in-memory store sees it.
 #[derive(Debug, Clone)]
 struct Image {
@@ -400,33 +441,15 @@ impl ImageStore {
         if data.is_empty() {
             return Ok(store);
         }
-        let records: Option<Vec<ImageRecord>> = serde_json::from_slice(&data).map_err(|e| {
+        // Records are converted one by one while parsing, so only the compact `Image`s stay.
+        let list: ImageList = serde_json::from_slice(&data).map_err(|e| {
             ImageError(format!(
                 "{}: invalid image store: {e} (c/storage 1.43 would silently treat it as an empty store)",
                 store.json_path.display()
             ))
         })?;
-        store.images = records
-            .unwrap_or_default()
-            .into_iter()
-            .map(|r| {
-                let mut digests: Vec<String> = Vec::new();
-                if let Some(d) = r.digest.filter(|d| !d.is_empty()) {
-                    digests.push(d);
-                }
-                for (k, d) in r.big_data_digests.unwrap_or_default() {
-                    if k.starts_with("manifest") && !digests.contains(&d) {
-                        digests.push(d);
-                    }
-                }
-                Image {
-                    id: r.id.unwrap_or_default(),
-                    names: r.names.unwrap_or_default(),
-                    digests,
-                    metadata: r.metadata.unwrap_or_default(),
-                }
-            })
-            .collect();
+        drop(data);
+        store.images = list.0;
         for (i, img) in store.images.iter().enumerate() {
             store.by_id.insert(img.id.clone(), i);
             for n in &img.names {
