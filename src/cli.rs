@@ -291,6 +291,10 @@ pub struct LintArgs {
     /// The registries.d directory to check against (default: the one c/image uses).
     #[arg(long = "registries-d", value_name = "DIR")]
     pub registries_d: Option<PathBuf>,
+    /// The registries.conf whose mirrors are checked (default: $HOME/.config/containers/
+    /// registries.conf if it exists, else /etc/containers/registries.conf).
+    #[arg(long = "registries-conf", value_name = "FILE")]
+    pub registries_conf: Option<PathBuf>,
     /// Do not read key files or registries.d (policy rules only).
     #[arg(long)]
     pub no_files: bool,

@@ -27,7 +27,10 @@ fn codes_with_lint_args(policy: &std::path::Path, registries_d: &std::path::Path
 #[test]
 fn every_rule_has_a_failing_and_a_passing_fixture() {
     let tmp = tempfile::tempdir().unwrap();
-    let t = tmp.path();
+    let t_canon = tmp.path().canonicalize().unwrap();
+    let t = t_canon.as_path();
+    std::fs::create_dir(t.join("real-images")).unwrap();
+    std::os::unix::fs::symlink(t.join("real-images"), t.join("link-images")).unwrap();
     let writable = t.join("writable.pub");
     std::fs::copy(repo("testdata/lint/keys/good.pub"), &writable).unwrap();
     use std::os::unix::fs::PermissionsExt;
@@ -44,9 +47,12 @@ fn every_rule_has_a_failing_and_a_passing_fixture() {
             std::fs::write(&p, text.replace("$REPO", &repo_path).replace("$TMP", &t.display().to_string())).unwrap();
             let regd = dir.join(format!("{variant}.registries.d"));
             let regd = if regd.is_dir() { regd } else { empty.clone() };
-            let extra: Vec<String> = std::fs::read_to_string(dir.join(format!("{variant}.args")))
+            let mut extra: Vec<String> = std::fs::read_to_string(dir.join(format!("{variant}.args")))
                 .map(|a| a.split_whitespace().map(str::to_owned).collect())
                 .unwrap_or_default();
+            let conf = dir.join(format!("{variant}.registries.conf"));
+            extra.push("--registries-conf".into());
+            extra.push(if conf.exists() { conf.display().to_string() } else { "/nonexistent/registries.conf".into() });
             let found = if dir.join(format!("{variant}.home")).exists() {
                 // Lint the user policy found through $HOME, with or without a system policy.
                 let home = t.join(format!("home-{}-{variant}", rule.code));

@@ -46,6 +46,11 @@ pub fn run(global: &GlobalArgs, args: &LintArgs) -> Result<Outcome, Error> {
             crate::config::registries_d::default_dir(home.as_deref(), global.root.as_deref())
         });
         let mut f = crate::config::lint_facts::gather(&loaded.policy, global.root.as_deref(), &dir);
+        let conf = args.registries_conf.clone().unwrap_or_else(|| {
+            let user = std::env::var_os("HOME").map(|h| std::path::PathBuf::from(h).join(".config/containers/registries.conf"));
+            user.filter(|u| u.exists()).unwrap_or_else(|| crate::commands::key::under_root(global, "/etc/containers/registries.conf"))
+        });
+        f.mirrors = crate::config::lint_facts::mirrors(&conf);
         if loaded.location.definition == crate::config::policy_path::Definition::User {
             let system = crate::commands::key::under_root(global, "/etc/containers/policy.json");
             if system.exists() {

@@ -59,6 +59,24 @@ pub fn gather(policy: &Policy, root: Option<&Path>, registries_dir: &Path) -> Fa
             }
         }
     }
+    for t in policy.transports.iter().filter(|t| ["dir", "oci", "oci-archive", "sif"].contains(&t.name.value.as_str())) {
+        for sc in t.scopes.iter().filter(|s| s.key.value.starts_with('/')) {
+            let real = match root {
+                Some(r) => r.join(sc.key.value.trim_start_matches('/')),
+                None => PathBuf::from(&sc.key.value),
+            };
+            if let Ok(c) = std::fs::canonicalize(&real) {
+                let c = match root.and_then(|r| std::fs::canonicalize(r).ok()) {
+                    Some(r) => c.strip_prefix(&r).map(|p| Path::new("/").join(p)).unwrap_or(c),
+                    None => c,
+                };
+                let c = c.display().to_string();
+                if c != sc.key.value {
+                    facts.unresolved_path_scopes.insert(format!("{}:{}", t.name.value, sc.key.value), c);
+                }
+            }
+        }
+    }
     facts.registries_d = Some(crate::config::registries_d::load(registries_dir));
     if let Ok(rd) = std::fs::read_dir(registries_dir) {
         let mut yml: Vec<String> = rd
@@ -70,4 +88,35 @@ pub fn gather(policy: &Policy, root: Option<&Path>, registries_dir: &Path) -> Fa
         facts.registries_d_yml = yml;
     }
     facts
+}
+
+#[derive(serde::Deserialize)]
+struct RegistriesConf {
+    #[serde(default)]
+    registry: Vec<RegistryEntry>,
+}
+
+#[derive(serde::Deserialize)]
+struct RegistryEntry {
+    prefix: Option<String>,
+    location: Option<String>,
+    #[serde(default)]
+    mirror: Vec<Mirror>,
+}
+
+#[derive(serde::Deserialize)]
+struct Mirror {
+    location: String,
+}
+
+/// The mirrors of a registries.conf (v2 `[[registry]]` tables): (prefix, mirror locations).
+/// A missing or unparsable file yields none (lint reports only what it can read).
+pub fn mirrors(conf: &Path) -> Vec<(String, Vec<String>)> {
+    let Ok(bytes) = crate::image::read_limited(conf, 1024 * 1024) else { return Vec::new() };
+    let Ok(c) = toml::from_str::<RegistriesConf>(&String::from_utf8_lossy(&bytes)) else { return Vec::new() };
+    c.registry
+        .into_iter()
+        .filter(|r| !r.mirror.is_empty())
+        .filter_map(|r| Some((r.prefix.or(r.location)?, r.mirror.into_iter().map(|m| m.location).collect())))
+        .collect()
 }

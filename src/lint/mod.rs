@@ -54,6 +54,10 @@ pub struct Facts {
     pub registries_d_yml: Vec<String>,
     /// The system policy that the linted (user) policy shadows, if any.
     pub shadowed_system_policy: Option<String>,
+    /// registries.conf mirrors: (registry prefix, mirror locations).
+    pub mirrors: Vec<(String, Vec<String>)>,
+    /// Path scopes (dir/oci/oci-archive/sif) that exist but resolve elsewhere: scope → resolved.
+    pub unresolved_path_scopes: std::collections::BTreeMap<String, String>,
 }
 
 /// One key file as found on disk.
@@ -104,6 +108,8 @@ pub static RULES: &[&Rule] = &[
     rules::versions::RULE,
     rules::user_shadows_system::RULE,
     rules::scope_never_matches::RULE,
+    rules::path_scope_unresolved::RULE,
+    rules::registries::MIRROR_NO_ATTACHMENTS,
 ];
 
 /// Runs every rule.

@@ -5,6 +5,7 @@ pub mod fulcio_email_uri;
 pub mod insecure_fallback;
 pub mod key_files;
 pub mod registries;
+pub mod path_scope_unresolved;
 pub mod reject_blocks_local;
 pub mod remap_with_cosign;
 pub mod scope_never_matches;

@@ -106,3 +106,54 @@ fn check_yml(ctx: &Context<'_>, out: &mut Vec<Finding>) {
         });
     }
 }
+
+pub static MIRROR_NO_ATTACHMENTS: &Rule = &Rule {
+    code: "R004",
+    name: "mirror-without-attachments",
+    severity: Severity::Warning,
+    summary: "registry mirror (registries.conf) of a sigstoreSigned scope without use-sigstore-attachments",
+    docs: "### What it does\nFor every registries.conf `[[registry]]` with mirrors whose prefix covers a \
+`sigstoreSigned` docker scope, checks that registries.d enables `use-sigstore-attachments` for each mirror location \
+too.\n\n### Why\nWhen podman pulls through a mirror, signatures are fetched from the mirror, configured by the \
+mirror's registries.d entry. Without it the pull from the mirror finds no signature and fails (or falls back to the \
+next mirror).\n\n### Fix\nAdd `use-sigstore-attachments: true` for each mirror location in registries.d.\n",
+    check: check_mirrors,
+};
+
+fn attachments_enabled(regd: &crate::config::registries_d::RegistriesD, scope: &str) -> bool {
+    let mut keys: Vec<String> = Vec::new();
+    if let Ok(n) = Named::parse_normalized(&format!("{scope}/x")) {
+        keys = docker_identity(&n.with_default_tag()).namespaces.into_iter().skip(1).collect();
+    }
+    keys.iter()
+        .find_map(|k| regd.docker.get(k).and_then(|(sec, _)| sec.use_sigstore_attachments))
+        .or_else(|| regd.default_docker.as_ref().and_then(|(sec, _)| sec.use_sigstore_attachments))
+        .unwrap_or(false)
+}
+
+fn check_mirrors(ctx: &Context<'_>, out: &mut Vec<Finding>) {
+    let Some(f) = ctx.facts else { return };
+    let Some(Ok(regd)) = f.registries_d.as_ref() else { return };
+    for t in ctx.policy.transports.iter().filter(|t| t.name.value == "docker") {
+        for s in &t.scopes {
+            if !s.requirements.items.iter().any(|r| matches!(r.value, Requirement::SigstoreSigned(_))) {
+                continue;
+            }
+            for (prefix, mirrors) in &f.mirrors {
+                let covers = s.key.value == *prefix || s.key.value.starts_with(&format!("{prefix}/")) || prefix.starts_with(&format!("{}/", s.key.value));
+                if !covers {
+                    continue;
+                }
+                for m in mirrors.iter().filter(|m| !attachments_enabled(regd, m)) {
+                    out.push(Finding {
+                        code: MIRROR_NO_ATTACHMENTS.code,
+                        message: format!("mirror {m:?} of {prefix:?} serves {:?} without use-sigstore-attachments", s.key.value),
+                        span: s.key.span.clone(),
+                        label: "pulls through the mirror will find no signature".into(),
+                        help: Some(format!("add docker: {{{m:?}: {{use-sigstore-attachments: true}}}} to registries.d")),
+                    });
+                }
+            }
+        }
+    }
+}
