@@ -98,6 +98,7 @@ fn choose_descriptor<'i>(index: &'i ImageIndex, image: &str, at: Option<usize>, 
 }
 
 /// Evaluates an image in any layout: shared by `oci:` and `oci-archive:`.
+#[allow(clippy::too_many_arguments)]
 pub fn open_in_layout(
     files: &dyn LayoutFiles,
     what: &str,

@@ -154,8 +154,7 @@ impl<'a> Cursor<'a> {
         self.skip_ws();
         let start = self.pos;
         let mut depth = 0usize;
-        loop {
-            let Some(&c) = self.src.get(self.pos) else { break };
+        while let Some(&c) = self.src.get(self.pos) {
             match c {
                 b'"' => {
                     self.skip_string();

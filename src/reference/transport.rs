@@ -579,8 +579,7 @@ fn parent_namespaces(path: &str) -> Vec<String> {
 fn self_and_parent_namespaces(path: &str) -> Vec<String> {
     let mut out = Vec::new();
     let mut p = path;
-    loop {
-        let Some(i) = p.rfind('/') else { break };
+    while let Some(i) = p.rfind('/') {
         if p == "/" {
             break;
         }

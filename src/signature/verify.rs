@@ -123,7 +123,7 @@ mod tests {
         let e = verify_sigstore(std::slice::from_ref(&k), b"payloaD", &sig, Compat::V5_23).unwrap_err();
         assert_eq!(e.0, "cryptographic signature verification failed: invalid signature when validating ASN.1 encoded signature");
         let other = key(&p256_public_pem(&p256_key_from_seed("b")));
-        assert!(verify_sigstore(&[other.clone()], payload, &sig, Compat::V5_23).is_err());
+        assert!(verify_sigstore(std::slice::from_ref(&other), payload, &sig, Compat::V5_23).is_err());
         // Any of several keys (keyPaths under current).
         let v = verify_sigstore(&[other, k.clone()], payload, &sig, Compat::Current).unwrap();
         assert_eq!(v.key_index(), 1);
