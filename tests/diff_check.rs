@@ -97,6 +97,7 @@ fn images(r: &str, store: &str, run: &str) -> Vec<String> {
         format!("{cs}b"),
         format!("{cs}docker.io/library/b:latest"),
         format!("{cs}missing:1"),
+        format!("{cs}example.com/fixtures/a@{}", policyctl::signature::keys::sha256_digest(&std::fs::read(repo("testdata/check/dir/a/manifest.json")).unwrap())),
     ]
 }
 

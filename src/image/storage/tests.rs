@@ -233,13 +233,13 @@ fn lookup_by_digest() {
     assert_eq!(o.docker_reference.unwrap().to_string(), format!("docker.io/example/app@{d}"));
     // Another repository does not match.
     assert!(err(f.open(&format!("example/nope@{d}"))).contains("does not resolve to an image ID"));
-    // A digest in `names` is looked up by name; a wrong manifest for it is an error.
+    // A digest in `names` is looked up by name; without its `manifest-D` item that is an error
+    // (c/image does not fall back to `manifest`; checked against Debian's skopeo).
     let other = format!("sha256:{}", "c".repeat(64));
     f.records[0]["names"] = serde_json::json!(["docker.io/example/app:1", format!("docker.io/example/app@{other}")]);
     f.save();
     let e = err(f.open(&format!("example/app@{other}")));
-    assert!(e.starts_with(&format!("Manifest does not match provided manifest digest {other} (")), "{e}");
-    assert!(e.ends_with(&format!("{ID1}/manifest)")), "{e}");
+    assert!(e.starts_with("determining manifest MIME type: locating item named \"manifest-sha256:cccc"), "{e}");
 }
 
 #[test]
