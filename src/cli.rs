@@ -359,6 +359,11 @@ pub struct CheckArgs {
     #[arg(long)]
     pub oci_attachments: bool,
 
+    /// Judge a local image as `podman pull docker://NAME` would (the docker transport's scopes),
+    /// using the manifest and signatures stored with it.
+    #[arg(long)]
+    pub as_pulled: bool,
+
     /// Parallel workers for --all (default: number of CPUs).
     #[arg(long, value_name = "N")]
     pub jobs: Option<usize>,

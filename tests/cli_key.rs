@@ -161,6 +161,7 @@ fn concurrent_writers_both_land() {
     for i in 0..6 {
         let mut c = std::process::Command::new(snapbox::cmd::cargo_bin!("policyctl"));
         c.arg("--root").arg(r).args(["key", "install", &format!("k{i}"), "--scope", &format!("example.com/r{i}"), "--from"]).arg(&other);
+        c.stdout(std::process::Stdio::null());
         children.push(c.spawn().unwrap());
     }
     for mut c in children {
@@ -196,4 +197,55 @@ impl TapMkdir for std::path::PathBuf {
         std::fs::create_dir_all(&self).unwrap();
         self
     }
+}
+
+#[test]
+fn installed_trust_evaluates_as_intended_on_signed_and_unsigned_images() {
+    if !crate::util::require_tool("skopeo") {
+        return;
+    }
+    let t = tempfile::tempdir().unwrap();
+    let t = t.path().canonicalize().unwrap();
+    let root = t.join("root");
+    // A fresh node: safe starting policy, then trust a test key for example.com/fixtures.
+    policyctl().args(root_args(&root)).arg("init").assert().success();
+    policyctl()
+        .args(root_args(&root))
+        .args(["key", "install", "fixtures", "--scope", "example.com/fixtures", "--from"])
+        .arg(crate::util::repo("testdata/check/fixtures-key.pub"))
+        .assert()
+        .success();
+    // A store with a signed and an unsigned image (copied by skopeo, signatures included).
+    let accept = write(&t, "accept.json", r#"{"default":[{"type":"insecureAcceptAnything"}]}"#);
+    let spec = format!("[vfs@{}+{}]", t.join("store").display(), t.join("run").display());
+    for (src, name) in [("dir/a-sigstore", "example.com/fixtures/a:1"), ("dir/b", "example.com/fixtures/b:1"), ("dir/a-sigstore", "example.com/other/a:1")] {
+        let st = std::process::Command::new("skopeo")
+            .arg("--policy")
+            .arg(&accept)
+            .args(["copy", "-q"])
+            .arg(format!("dir:{}", crate::util::repo("testdata/check").join(src).display()))
+            .arg(format!("containers-storage:{spec}{name}"))
+            .status()
+            .unwrap();
+        assert!(st.success());
+    }
+    let check = |name: &str, code: i32| {
+        policyctl()
+            .args(root_args(&root))
+            .args(["check", "-q", "--as-pulled", &format!("containers-storage:{spec}{name}")])
+            .assert()
+            .code(code);
+    };
+    check("example.com/fixtures/a:1", 0); // signed by the installed key, cosign-style identity
+    check("example.com/fixtures/b:1", 1); // unsigned
+    check("example.com/other/a:1", 1); // outside the scope: the init default (reject)
+    // Without --as-pulled the local transport's own scope (init: accept) applies.
+    policyctl()
+        .args(root_args(&root))
+        .args(["check", "-q", &format!("containers-storage:{spec}example.com/fixtures/b:1")])
+        .assert()
+        .code(0);
+    // Removing the key's trust: the signed image is then rejected by the default.
+    policyctl().args(root_args(&root)).args(["key", "remove", "fixtures"]).assert().success();
+    check("example.com/fixtures/a:1", 1);
 }

@@ -54,6 +54,8 @@ pub struct Checker<'a> {
     pub loaded: &'a LoadedPolicy,
     pub opts: OpenOptions,
     pub keys: KeyFiles,
+    /// Evaluate local images as a pull of their Docker name (`--as-pulled`).
+    pub as_pulled: bool,
 }
 
 impl Checker<'_> {
@@ -64,7 +66,11 @@ impl Checker<'_> {
 
     fn judge(&self, reference: &str) -> Result<Judged, String> {
         let (transport, parsed) = ImageRef::parse(reference, self.opts.compat).map_err(|e| e.0)?;
-        let opened = image::open(transport, &parsed, &RealHost, &self.opts).map_err(|e| e.0)?;
+        let mut opened = image::open(transport, &parsed, &RealHost, &self.opts).map_err(|e| e.0)?;
+        if self.as_pulled {
+            as_pulled(&mut opened)?;
+        }
+        let transport = opened.transport;
         let policy = &self.loaded.policy;
         let m = requirements_for(policy, transport.name(), &opened.identity);
         let image_name = format!("{}:{}", transport.name(), opened.within);
@@ -93,6 +99,24 @@ impl Checker<'_> {
     }
 }
 
+/// `--as-pulled`: judge the stored image as `podman pull docker://NAME` would, with the manifest
+/// and signatures kept in local storage (they are what the pull stored).
+fn as_pulled(o: &mut Opened) -> Result<(), String> {
+    let Some(named) = o.docker_reference.clone() else {
+        return Err("--as-pulled needs a reference with a Docker name (e.g. containers-storage:ghcr.io/org/app:1)".into());
+    };
+    if named.tag().is_some() && named.digest().is_some() {
+        return Err("Docker references with both a tag and digest are currently not supported".into());
+    }
+    o.notes.push(format!(
+        "--as-pulled: evaluated as a pull of docker://{named} (transports.docker scopes), with the manifest and signatures stored locally"
+    ));
+    o.transport = crate::reference::transport::Transport::Docker;
+    o.identity = crate::reference::transport::docker_identity(&named);
+    o.within = format!("//{named}");
+    Ok(())
+}
+
 /// `policyctl check`.
 pub fn run(global: &GlobalArgs, args: &CheckArgs) -> Result<Outcome, Error> {
     let loaded = load_policy(global)?;
@@ -111,6 +135,7 @@ pub fn run(global: &GlobalArgs, args: &CheckArgs) -> Result<Outcome, Error> {
             storage_env: StorageEnv::from_process(global.root.clone()),
         },
         keys: KeyFiles::new(global.root.clone()),
+        as_pulled: args.as_pulled,
     };
     if args.all {
         return crate::commands::check_all::run(global, args, &checker);
