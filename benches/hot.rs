@@ -25,16 +25,30 @@ fn hot(c: &mut Criterion) {
     let sig = sign_p256(&sk, &payload);
     let image = Named::parse_normalized("ghcr.io/armorred/app:1.0").ok();
 
-    c.bench_function("parse_policy (demo)", |b| b.iter(|| parse_policy(&policy, Compat::Current)));
+    c.bench_function("parse_policy (demo)", |b| {
+        b.iter(|| parse_policy(&policy, Compat::Current))
+    });
     c.bench_function("manifest digest", |b| b.iter(|| manifest::digest(&m)));
-    c.bench_function("payload parse", |b| b.iter(|| parse_payload(&payload, Compat::Current)));
+    c.bench_function("payload parse", |b| {
+        b.iter(|| parse_payload(&payload, Compat::Current))
+    });
     if let Some(k) = &key {
         let keys = std::slice::from_ref(k);
-        c.bench_function("ECDSA P-256 verify", |b| b.iter(|| verify_sigstore(keys, &payload, &sig, Compat::Current)));
+        c.bench_function("ECDSA P-256 verify", |b| {
+            b.iter(|| verify_sigstore(keys, &payload, &sig, Compat::Current))
+        });
     }
-    c.bench_function("key PEM parse", |b| b.iter(|| parse_pem_public_key(p256_public_pem(&sk).as_bytes())));
+    c.bench_function("key PEM parse", |b| {
+        b.iter(|| parse_pem_public_key(p256_public_pem(&sk).as_bytes()))
+    });
     c.bench_function("identity matchRepository", |b| {
-        b.iter(|| matches_docker_reference(&SignedIdentity::MatchRepository, image.as_ref(), "ghcr.io/armorred/app"))
+        b.iter(|| {
+            matches_docker_reference(
+                &SignedIdentity::MatchRepository,
+                image.as_ref(),
+                "ghcr.io/armorred/app",
+            )
+        })
     });
 }
 

@@ -95,19 +95,34 @@ fn layout(out: &Path) -> Res<()> {
 }
 
 /// Appends a sigstore signature to a `dir:` image (top level, or an instance).
-fn sign(dir: &Path, identity: &str, seed: &str, instance: Option<&str>, signed_digest: Option<&str>) -> Res<()> {
+fn sign(
+    dir: &Path,
+    identity: &str,
+    seed: &str,
+    instance: Option<&str>,
+    signed_digest: Option<&str>,
+) -> Res<()> {
     let (manifest_file, prefix) = match instance {
-        Some(d) => (format!("{}.manifest.json", &d[7..]), format!("{}.", &d[7..])),
+        Some(d) => (
+            format!("{}.manifest.json", &d[7..]),
+            format!("{}.", &d[7..]),
+        ),
         None => ("manifest.json".to_owned(), String::new()),
     };
     let m = fs::read(dir.join(manifest_file))?;
     let digest = signed_digest.map_or_else(|| sha256_digest(&m), str::to_owned);
-    let sig = sigstore_signature(&p256_key_from_seed(seed), make_payload(identity, &digest, None));
+    let sig = sigstore_signature(
+        &p256_key_from_seed(seed),
+        make_payload(identity, &digest, None),
+    );
     let mut n = 1;
     while dir.join(format!("{prefix}signature-{n}")).exists() {
         n += 1;
     }
-    fs::write(dir.join(format!("{prefix}signature-{n}")), sigstore_to_blob(&sig))?;
+    fs::write(
+        dir.join(format!("{prefix}signature-{n}")),
+        sigstore_to_blob(&sig),
+    )?;
     Ok(())
 }
 
@@ -116,11 +131,17 @@ fn attach(root: &Path, reference: &str, identity: &str, seed: &str) -> Res<()> {
     let mut index: Value = serde_json::from_slice(&fs::read(root.join("index.json"))?)?;
     let target = index["manifests"]
         .as_array()
-        .and_then(|a| a.iter().find(|d| d["annotations"]["org.opencontainers.image.ref.name"] == reference))
+        .and_then(|a| {
+            a.iter()
+                .find(|d| d["annotations"]["org.opencontainers.image.ref.name"] == reference)
+        })
         .and_then(|d| d["digest"].as_str())
         .ok_or("reference not in index.json")?
         .to_owned();
-    let sig = sigstore_signature(&p256_key_from_seed(seed), make_payload(identity, &target, None));
+    let sig = sigstore_signature(
+        &p256_key_from_seed(seed),
+        make_payload(identity, &target, None),
+    );
     let pd = blob(root, &sig.payload)?;
     let config = b"{}".to_vec();
     let cd = blob(root, &config)?;
@@ -144,7 +165,10 @@ fn attach(root: &Path, reference: &str, identity: &str, seed: &str) -> Res<()> {
 fn big_data_name(key: &str) -> String {
     use base64::Engine;
     let chars: Vec<char> = key.chars().collect();
-    match chars.iter().position(|c| !(c.is_ascii_lowercase() || c.is_ascii_digit() || *c == '.')) {
+    match chars
+        .iter()
+        .position(|c| !(c.is_ascii_lowercase() || c.is_ascii_digit() || *c == '.'))
+    {
         None => key.to_owned(),
         Some(i) if i == chars.len() - 1 => key.to_owned(),
         Some(_) => format!("={}", base64::engine::general_purpose::STANDARD.encode(key)),
@@ -159,15 +183,22 @@ fn store(root: &Path, n: usize, seed: &str) -> Res<()> {
     let key = p256_key_from_seed(seed);
     let mut records = Vec::with_capacity(n);
     for i in 0..n {
-        let config = serde_json::to_vec(&json!({"architecture": "amd64", "os": "linux", "config": {"Labels": {"n": i.to_string()}},
-            "rootfs": {"type": "layers", "diff_ids": []}}))?;
+        let config = serde_json::to_vec(
+            &json!({"architecture": "amd64", "os": "linux", "config": {"Labels": {"n": i.to_string()}},
+            "rootfs": {"type": "layers", "diff_ids": []}}),
+        )?;
         let id = sha256_digest(&config)[7..].to_owned();
-        let manifest = serde_json::to_vec(&json!({"schemaVersion": 2, "mediaType": "application/vnd.oci.image.manifest.v1+json",
+        let manifest = serde_json::to_vec(
+            &json!({"schemaVersion": 2, "mediaType": "application/vnd.oci.image.manifest.v1+json",
             "config": {"mediaType": "application/vnd.oci.image.config.v1+json", "digest": format!("sha256:{id}"), "size": config.len()},
-            "layers": []}))?;
+            "layers": []}),
+        )?;
         let md = sha256_digest(&manifest);
         let name = format!("example.com/bench/app-{i}:1");
-        let sig = sigstore_to_blob(&sigstore_signature(&key, make_payload(&format!("example.com/bench/app-{i}"), &md, None)));
+        let sig = sigstore_to_blob(&sigstore_signature(
+            &key,
+            make_payload(&format!("example.com/bench/app-{i}"), &md, None),
+        ));
         let dir = images_dir.join(&id);
         fs::create_dir_all(&dir)?;
         let items: Vec<(String, Vec<u8>)> = vec![
@@ -182,14 +213,26 @@ fn store(root: &Path, n: usize, seed: &str) -> Res<()> {
         for (k, v) in &items {
             fs::write(dir.join(big_data_name(k)), v)?;
             sizes.insert(k.clone(), json!(v.len()));
-            digests.insert(k.clone(), json!(if k.starts_with("manifest") { md.clone() } else { sha256_digest(v) }));
+            digests.insert(
+                k.clone(),
+                json!(if k.starts_with("manifest") {
+                    md.clone()
+                } else {
+                    sha256_digest(v)
+                }),
+            );
         }
-        let metadata = json!({"signature-sizes": [sig.len()], "signatures-sizes": {md.clone(): [sig.len()]}}).to_string();
+        let metadata =
+            json!({"signature-sizes": [sig.len()], "signatures-sizes": {md.clone(): [sig.len()]}})
+                .to_string();
         records.push(json!({"id": id, "digest": md, "names": [name], "metadata": metadata,
             "big-data-names": items.iter().map(|(k, _)| k.clone()).collect::<Vec<_>>(),
             "big-data-sizes": sizes, "big-data-digests": digests, "created": "2026-01-01T00:00:00Z"}));
     }
-    fs::write(images_dir.join("images.json"), serde_json::to_vec(&records)?)?;
+    fs::write(
+        images_dir.join("images.json"),
+        serde_json::to_vec(&records)?,
+    )?;
     Ok(())
 }
 
@@ -209,7 +252,8 @@ fn unitcost(iterations: usize) -> Res<()> {
     let start = std::time::Instant::now();
     for _ in 0..iterations {
         let d = sha256_digest(std::hint::black_box(manifest));
-        let v = verify_sigstore(std::slice::from_ref(&key), &payload, &sig, Compat::Current).map_err(|e| e.0)?;
+        let v = verify_sigstore(std::slice::from_ref(&key), &payload, &sig, Compat::Current)
+            .map_err(|e| e.0)?;
         let p = parse_payload(v.payload(), Compat::Current)?;
         std::hint::black_box((d, p));
     }
@@ -226,7 +270,13 @@ fn main() -> Res<()> {
             print!("{}", p256_public_pem(&p256_key_from_seed(a(1)?)));
             Ok(())
         }
-        "sign" => sign(Path::new(a(1)?), a(2)?, a(3)?, args.get(4).map(String::as_str).filter(|s| !s.is_empty()), args.get(5).map(String::as_str)),
+        "sign" => sign(
+            Path::new(a(1)?),
+            a(2)?,
+            a(3)?,
+            args.get(4).map(String::as_str).filter(|s| !s.is_empty()),
+            args.get(5).map(String::as_str),
+        ),
         "attach" => attach(Path::new(a(1)?), a(2)?, a(3)?, a(4)?),
         "unitcost" => unitcost(a(1)?.parse()?),
         "store" => store(Path::new(a(1)?), a(2)?.parse()?, a(3)?),

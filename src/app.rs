@@ -92,4 +92,3 @@ fn label_for(kind: crate::json::ErrorKind) -> &'static str {
         _ => "here",
     }
 }
-

@@ -12,7 +12,12 @@ use crate::compat::Compat;
 /// containers/image would give, and checks policy.json files with containers/image's own strict
 /// parser.
 #[derive(Debug, Parser)]
-#[command(name = "policyctl", version, propagate_version = true, max_term_width = 100)]
+#[command(
+    name = "policyctl",
+    version,
+    propagate_version = true,
+    max_term_width = 100
+)]
 pub struct Cli {
     /// Options shared by every command.
     #[command(flatten)]

@@ -32,7 +32,9 @@ impl std::str::FromStr for Compat {
         match s {
             "5.23" | "5.23.1" => Ok(Compat::V5_23),
             "current" => Ok(Compat::Current),
-            other => Err(format!("unknown compatibility target {other:?} (expected 5.23 or current)")),
+            other => Err(format!(
+                "unknown compatibility target {other:?} (expected 5.23 or current)"
+            )),
         }
     }
 }

@@ -56,7 +56,11 @@ fn read_error(path: &std::path::Path, e: &std::io::Error) -> String {
         }
     };
     // os.ReadFile opens successfully and fails on read for a directory.
-    let op = if e.kind() == std::io::ErrorKind::IsADirectory { "read" } else { "open" };
+    let op = if e.kind() == std::io::ErrorKind::IsADirectory {
+        "read"
+    } else {
+        "open"
+    };
     format!("{op} {}: {text}", path.display())
 }
 

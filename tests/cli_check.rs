@@ -8,20 +8,46 @@ const DEMO: &str = "testdata/demo/policy.json";
 
 #[test]
 fn demo_verdicts_and_exit_codes() {
-    for (image, code) in [("signed", 0), ("unsigned", 1), ("wrong-key", 1), ("other-repo", 1), ("tampered", 1)] {
+    for (image, code) in [
+        ("signed", 0),
+        ("unsigned", 1),
+        ("wrong-key", 1),
+        ("other-repo", 1),
+        ("tampered", 1),
+    ] {
         policyctl()
-            .args(["--policy", DEMO, "check", "--quiet", &format!("dir:testdata/demo/images/{image}")])
+            .args([
+                "--policy",
+                DEMO,
+                "check",
+                "--quiet",
+                &format!("dir:testdata/demo/images/{image}"),
+            ])
             .assert()
             .code(code)
             .stdout_eq(str![""]);
     }
     // Several references: the worst verdict wins; an error beats a rejection.
     policyctl()
-        .args(["--policy", DEMO, "check", "-q", "dir:testdata/demo/images/signed", "dir:testdata/demo/images/unsigned"])
+        .args([
+            "--policy",
+            DEMO,
+            "check",
+            "-q",
+            "dir:testdata/demo/images/signed",
+            "dir:testdata/demo/images/unsigned",
+        ])
         .assert()
         .code(1);
     policyctl()
-        .args(["--policy", DEMO, "check", "-q", "dir:testdata/demo/images/unsigned", "dir:testdata/no/such/image"])
+        .args([
+            "--policy",
+            DEMO,
+            "check",
+            "-q",
+            "dir:testdata/demo/images/unsigned",
+            "dir:testdata/no/such/image",
+        ])
         .assert()
         .code(2);
 }
@@ -136,10 +162,20 @@ fn json_output() {
 #[test]
 fn lists_choose_the_platform_instance() {
     let tmp = tempfile::tempdir().unwrap();
-    let p = write(tmp.path(), "p.json", r#"{"default":[{"type":"insecureAcceptAnything"}]}"#);
+    let p = write(
+        tmp.path(),
+        "p.json",
+        r#"{"default":[{"type":"insecureAcceptAnything"}]}"#,
+    );
     for (arch, instance) in [
-        ("amd64", "sha256:3a6e9705da152a69a54a9b57dc065459e27ae26b4031f647ebf6e984cc834018"),
-        ("arm64", "sha256:418abaa0c577d3761aa0ffe5f968c7f40cb2d6822e5c1e376c2ba6a783641408"),
+        (
+            "amd64",
+            "sha256:3a6e9705da152a69a54a9b57dc065459e27ae26b4031f647ebf6e984cc834018",
+        ),
+        (
+            "arm64",
+            "sha256:418abaa0c577d3761aa0ffe5f968c7f40cb2d6822e5c1e376c2ba6a783641408",
+        ),
     ] {
         let out = policyctl()
             .args(["check", "--json", "--arch", arch, "--policy"])
@@ -151,14 +187,25 @@ fn lists_choose_the_platform_instance() {
             .stdout
             .clone();
         let v: serde_json::Value = serde_json::from_slice(&out).unwrap();
-        assert_eq!(v["results"][0]["image"]["list"]["instance_digest"], instance, "{arch}");
+        assert_eq!(
+            v["results"][0]["image"]["list"]["instance_digest"], instance,
+            "{arch}"
+        );
     }
-    policyctl().args(["check", "-q", "--arch", "s390x", "--policy"]).arg(&p).arg("dir:testdata/check/dir/multi").assert().code(2);
+    policyctl()
+        .args(["check", "-q", "--arch", "s390x", "--policy"])
+        .arg(&p)
+        .arg("dir:testdata/check/dir/multi")
+        .assert()
+        .code(2);
 }
 
 #[test]
 fn oci_attachments_are_opt_in_and_explained() {
-    policyctl().args(["--policy", DEMO, "check", "-q", "oci:testdata/demo/oci:a"]).assert().code(1);
+    policyctl()
+        .args(["--policy", DEMO, "check", "-q", "oci:testdata/demo/oci:a"])
+        .assert()
+        .code(1);
     policyctl()
         .args(["--policy", DEMO, "check", "--oci-attachments", "oci:testdata/demo/oci:a"])
         .assert()
@@ -174,14 +221,29 @@ oci:testdata/demo/oci:a: ACCEPTED (using --oci-attachments: podman would not see
 #[test]
 fn archives_and_bad_input() {
     let tmp = tempfile::tempdir().unwrap();
-    let p = write(tmp.path(), "p.json", r#"{"default":[{"type":"insecureAcceptAnything"}],"transports":{"docker-archive":{"":[{"type":"sigstoreSigned","keyPath":"/k"}]}}}"#);
+    let p = write(
+        tmp.path(),
+        "p.json",
+        r#"{"default":[{"type":"insecureAcceptAnything"}],"transports":{"docker-archive":{"":[{"type":"sigstoreSigned","keyPath":"/k"}]}}}"#,
+    );
     let ok = |r: &str, code: i32| {
-        policyctl().args(["check", "-q", "--policy"]).arg(&p).arg(r).assert().code(code);
+        policyctl()
+            .args(["check", "-q", "--policy"])
+            .arg(&p)
+            .arg(r)
+            .assert()
+            .code(code);
     };
     ok("oci-archive:testdata/check/a.oci.tar:a", 0);
     ok("oci-archive:testdata/check/a.oci.tar:nope", 2);
-    ok("docker-archive:testdata/check/a.docker.tar:example.com/fixtures/a:1", 1);
-    ok("docker-archive:testdata/check/a.docker.tar:example.com/fixtures/a:2", 2);
+    ok(
+        "docker-archive:testdata/check/a.docker.tar:example.com/fixtures/a:1",
+        1,
+    );
+    ok(
+        "docker-archive:testdata/check/a.docker.tar:example.com/fixtures/a:2",
+        2,
+    );
     ok("oci:testdata/check/oci:a", 0);
     ok("oci:testdata/check/oci", 2);
     ok("dir:testdata/check/dir/no-manifest", 2);
@@ -210,7 +272,11 @@ error: oci-archive:[..]/evil.tar:a: [..]/evil.tar: invalid archive: entry ../ind
     copy_dir(std::path::Path::new("testdata/check/oci"), &bad);
     let idx = std::fs::read_to_string(bad.join("index.json")).unwrap();
     let v: serde_json::Value = serde_json::from_str(&idx).unwrap();
-    let d = v["manifests"][0]["digest"].as_str().unwrap().trim_start_matches("sha256:").to_owned();
+    let d = v["manifests"][0]["digest"]
+        .as_str()
+        .unwrap()
+        .trim_start_matches("sha256:")
+        .to_owned();
     std::fs::write(bad.join("blobs/sha256").join(&d), b"{\"schemaVersion\":2}").unwrap();
     policyctl()
         .args(["check", "--policy"])
@@ -239,9 +305,22 @@ fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
 #[test]
 fn corrupt_signature_rejects_only_when_signatures_matter() {
     let tmp = tempfile::tempdir().unwrap();
-    let accept = write(tmp.path(), "a.json", r#"{"default":[{"type":"insecureAcceptAnything"}]}"#);
-    let sig = write(tmp.path(), "s.json", r#"{"default":[{"type":"sigstoreSigned","keyPath":"testdata/check/fixtures-key.pub"}]}"#);
-    policyctl().args(["check", "-q", "--policy"]).arg(&accept).arg("dir:testdata/check/dir/a-corrupt-signature").assert().code(0);
+    let accept = write(
+        tmp.path(),
+        "a.json",
+        r#"{"default":[{"type":"insecureAcceptAnything"}]}"#,
+    );
+    let sig = write(
+        tmp.path(),
+        "s.json",
+        r#"{"default":[{"type":"sigstoreSigned","keyPath":"testdata/check/fixtures-key.pub"}]}"#,
+    );
+    policyctl()
+        .args(["check", "-q", "--policy"])
+        .arg(&accept)
+        .arg("dir:testdata/check/dir/a-corrupt-signature")
+        .assert()
+        .code(0);
     policyctl()
         .args(["check", "--policy"])
         .arg(&sig)
@@ -265,7 +344,10 @@ fn index_only_signature_does_not_count_for_the_instance() {
     copy_dir(std::path::Path::new("testdata/check/dir/multi"), &img);
     let key = p256_key_from_seed("fixtures-key");
     let sign = |digest: &str, file: &str| {
-        let s = sigstore_signature(&key, make_payload("example.com/fixtures/multi", digest, None));
+        let s = sigstore_signature(
+            &key,
+            make_payload("example.com/fixtures/multi", digest, None),
+        );
         std::fs::write(img.join(file), sigstore_to_blob(&s)).unwrap();
     };
     let list_digest = sha256_digest(&std::fs::read(img.join("manifest.json")).unwrap());
@@ -288,16 +370,33 @@ dir:[..]/multi: REJECTED: A signature was required, but no signature exists
 "#]]);
     // Signing the amd64 instance (the index signature stays where it is) makes it pass.
     let instance = "3a6e9705da152a69a54a9b57dc065459e27ae26b4031f647ebf6e984cc834018";
-    sign(&format!("sha256:{instance}"), &format!("{instance}.signature-1"));
-    policyctl().args(["check", "-q", "--arch", "amd64", "--policy"]).arg(&p).arg(&r).assert().code(0);
+    sign(
+        &format!("sha256:{instance}"),
+        &format!("{instance}.signature-1"),
+    );
+    policyctl()
+        .args(["check", "-q", "--arch", "amd64", "--policy"])
+        .arg(&p)
+        .arg(&r)
+        .assert()
+        .code(0);
     // … but not the arm64 one.
-    policyctl().args(["check", "-q", "--arch", "arm64", "--policy"]).arg(&p).arg(&r).assert().code(1);
+    policyctl()
+        .args(["check", "-q", "--arch", "arm64", "--policy"])
+        .arg(&p)
+        .arg(&r)
+        .assert()
+        .code(1);
 }
 
 #[test]
 fn oversized_and_truncated_manifests() {
     let tmp = tempfile::tempdir().unwrap();
-    let accept = write(tmp.path(), "a.json", r#"{"default":[{"type":"insecureAcceptAnything"}]}"#);
+    let accept = write(
+        tmp.path(),
+        "a.json",
+        r#"{"default":[{"type":"insecureAcceptAnything"}]}"#,
+    );
     let big = tmp.path().join("big");
     copy_dir(std::path::Path::new("testdata/check/dir/a"), &big);
     std::fs::write(big.join("manifest.json"), vec![b' '; 5 * 1024 * 1024]).unwrap();

@@ -11,15 +11,29 @@ fn all_images_of_a_store() {
     }
     let tmp = tempfile::tempdir().unwrap();
     let t = std::fs::canonicalize(tmp.path()).unwrap();
-    let accept = write(&t, "accept.json", r#"{"default":[{"type":"insecureAcceptAnything"}]}"#);
+    let accept = write(
+        &t,
+        "accept.json",
+        r#"{"default":[{"type":"insecureAcceptAnything"}]}"#,
+    );
     let (root, run) = (t.join("root"), t.join("run"));
-    for (src, name) in [("dir/a-sigstore", "example.com/fixtures/a:1"), ("dir/b", "example.com/fixtures/b:1")] {
+    for (src, name) in [
+        ("dir/a-sigstore", "example.com/fixtures/a:1"),
+        ("dir/b", "example.com/fixtures/b:1"),
+    ] {
         let st = std::process::Command::new("skopeo")
             .arg("--policy")
             .arg(&accept)
             .args(["copy", "-q"])
-            .arg(format!("dir:{}", repo("testdata/check").join(src).display()))
-            .arg(format!("containers-storage:[vfs@{}+{}]{name}", root.display(), run.display()))
+            .arg(format!(
+                "dir:{}",
+                repo("testdata/check").join(src).display()
+            ))
+            .arg(format!(
+                "containers-storage:[vfs@{}+{}]{name}",
+                root.display(),
+                run.display()
+            ))
             .status()
             .unwrap();
         assert!(st.success());
@@ -47,7 +61,15 @@ containers-storage:[..]example.com/fixtures/b:1	rejected	A signature was require
 
 "#]]);
     // The same store found through storage.conf, as JSON, one worker.
-    let conf = write(&t, "storage.conf", &format!("[storage]\ndriver = \"vfs\"\ngraphroot = \"{}\"\nrunroot = \"{}\"\n", root.display(), run.display()));
+    let conf = write(
+        &t,
+        "storage.conf",
+        &format!(
+            "[storage]\ndriver = \"vfs\"\ngraphroot = \"{}\"\nrunroot = \"{}\"\n",
+            root.display(),
+            run.display()
+        ),
+    );
     let out = policyctl()
         .env("CONTAINERS_STORAGE_CONF", &conf)
         .args(["check", "--all", "--json", "--jobs", "1", "--policy"])
@@ -69,5 +91,9 @@ containers-storage:[..]example.com/fixtures/b:1	rejected	A signature was require
         .arg("containers-storage:example.com/fixtures/a:1")
         .assert()
         .code(0);
-    policyctl().args(["check", "--all", "--storage", "nonsense", "--policy"]).arg(&p).assert().code(2);
+    policyctl()
+        .args(["check", "--all", "--storage", "nonsense", "--policy"])
+        .arg(&p)
+        .assert()
+        .code(2);
 }

@@ -12,7 +12,11 @@ fn root_args(root: &Path) -> Vec<String> {
 
 fn other_key(dir: &Path) -> std::path::PathBuf {
     let sk = policyctl::signature::sign::p256_key_from_seed("cli-key-test");
-    write(dir, "other.pub", &policyctl::signature::sign::p256_public_pem(&sk))
+    write(
+        dir,
+        "other.pub",
+        &policyctl::signature::sign::p256_public_pem(&sk),
+    )
 }
 
 #[test]
@@ -26,12 +30,33 @@ key [..]/etc/pki/cosign/armorred.pub installed (ECDSA P-256, sha256:d8bace5c5747
 
 "#]]);
     let policy = std::fs::read_to_string(r.join("etc/containers/policy.json")).unwrap();
-    assert!(policy.contains(r#""keyPath": "/etc/pki/cosign/armorred.pub""#), "{policy}");
+    assert!(
+        policy.contains(r#""keyPath": "/etc/pki/cosign/armorred.pub""#),
+        "{policy}"
+    );
     use std::os::unix::fs::PermissionsExt;
-    assert_eq!(std::fs::metadata(r.join("etc/pki/cosign/armorred.pub")).unwrap().permissions().mode() & 0o777, 0o644);
-    assert_eq!(std::fs::metadata(r.join("etc/pki/cosign")).unwrap().permissions().mode() & 0o777, 0o755);
+    assert_eq!(
+        std::fs::metadata(r.join("etc/pki/cosign/armorred.pub"))
+            .unwrap()
+            .permissions()
+            .mode()
+            & 0o777,
+        0o644
+    );
+    assert_eq!(
+        std::fs::metadata(r.join("etc/pki/cosign"))
+            .unwrap()
+            .permissions()
+            .mode()
+            & 0o777,
+        0o755
+    );
     // The written policy loads, and a pull from ghcr.io/armorred lands on the new scope.
-    policyctl().args(root_args(r)).arg("lint").assert().success();
+    policyctl()
+        .args(root_args(r))
+        .arg("lint")
+        .assert()
+        .success();
     policyctl()
         .args(root_args(r))
         .args(["scope", "docker://ghcr.io/armorred/app:1.0"])
@@ -45,28 +70,48 @@ key [..]/etc/pki/cosign/armorred.pub installed (ECDSA P-256, sha256:d8bace5c5747
 
 "#]]);
     let before = std::fs::read(r.join("etc/containers/policy.json")).unwrap();
-    policyctl().args(root_args(r)).args(["key", "install", "armorred"]).assert().success().stdout_eq(str![[r#"
+    policyctl()
+        .args(root_args(r))
+        .args(["key", "install", "armorred"])
+        .assert()
+        .success()
+        .stdout_eq(str![[r#"
 key [..] already installed (sha256:d8bace5c57478ad74365ffca61608def78975da0026c2c1d9bef217bb032b486)
 [..] already enables sigstore attachments for ghcr.io/armorred
 [..]: docker scope ghcr.io/armorred already requires this key
 
 "#]]);
-    assert_eq!(std::fs::read(r.join("etc/containers/policy.json")).unwrap(), before);
+    assert_eq!(
+        std::fs::read(r.join("etc/containers/policy.json")).unwrap(),
+        before
+    );
     policyctl().args(root_args(r)).args(["key", "list"]).assert().success().stdout_eq(str![[r#"
 /etc/pki/cosign/armorred.pub	sha256:d8bace5c57478ad74365ffca61608def78975da0026c2c1d9bef217bb032b486	used by docker:ghcr.io/armorred	(ARMORRED, matches the built-in pin)
 
 "#]]);
-    policyctl().args(root_args(r)).args(["key", "remove", "armorred"]).assert().success();
+    policyctl()
+        .args(root_args(r))
+        .args(["key", "remove", "armorred"])
+        .assert()
+        .success();
     assert!(!r.join("etc/pki/cosign/armorred.pub").exists());
     assert!(!r.join("etc/containers/registries.d/armorred.yaml").exists());
-    assert!(!std::fs::read_to_string(r.join("etc/containers/policy.json")).unwrap().contains("armorred"));
+    assert!(
+        !std::fs::read_to_string(r.join("etc/containers/policy.json"))
+            .unwrap()
+            .contains("armorred")
+    );
 }
 
 #[test]
 fn conflicting_key_and_bad_keys_are_refused() {
     let t = tempfile::tempdir().unwrap();
     let r = t.path().join("root");
-    policyctl().args(root_args(&r)).args(["key", "install", "armorred"]).assert().success();
+    policyctl()
+        .args(root_args(&r))
+        .args(["key", "install", "armorred"])
+        .assert()
+        .success();
     let other = other_key(t.path());
     policyctl()
         .args(root_args(&r))
@@ -78,7 +123,11 @@ fn conflicting_key_and_bad_keys_are_refused() {
 error: [..]/armorred.pub already holds a different key (sha256:d8bace5c57478ad74365ffca61608def78975da0026c2c1d9bef217bb032b486); refusing to replace it with sha256:[..] (use --force)
 
 "#]]);
-    let private = write(t.path(), "cosign.key", "-----BEGIN ENCRYPTED SIGSTORE PRIVATE KEY-----\nYWJj\n-----END ENCRYPTED SIGSTORE PRIVATE KEY-----\n");
+    let private = write(
+        t.path(),
+        "cosign.key",
+        "-----BEGIN ENCRYPTED SIGSTORE PRIVATE KEY-----\nYWJj\n-----END ENCRYPTED SIGSTORE PRIVATE KEY-----\n",
+    );
     policyctl()
         .args(root_args(&r))
         .args(["key", "install", "mine", "--scope", "example.com/x", "--from"])
@@ -93,7 +142,16 @@ error: [..]/cosign.key: this is a private key (ENCRYPTED SIGSTORE PRIVATE KEY); 
     // From standard input.
     policyctl()
         .args(root_args(&r))
-        .args(["key", "install", "mine", "--scope", "example.com/x", "--from", "-", "--no-registries-d"])
+        .args([
+            "key",
+            "install",
+            "mine",
+            "--scope",
+            "example.com/x",
+            "--from",
+            "-",
+            "--no-registries-d",
+        ])
         .stdin(std::fs::read(&other).unwrap())
         .assert()
         .success();
@@ -115,14 +173,21 @@ fn broken_policy_is_never_overwritten() {
 error: [..]/etc/containers/policy.json:1:35: Unknown key "oops"; refusing to edit a policy containers/image cannot load (fix it first, see `policyctl lint`)
 
 "#]]);
-    assert_eq!(std::fs::read_to_string(r.join("etc/containers/policy.json")).unwrap(), broken);
+    assert_eq!(
+        std::fs::read_to_string(r.join("etc/containers/policy.json")).unwrap(),
+        broken
+    );
 }
 
 #[test]
 fn symlinked_policy_is_refused() {
     let t = tempfile::tempdir().unwrap();
     let r = t.path().join("root");
-    let real = write(t.path(), "elsewhere.json", r#"{"default":[{"type":"reject"}]}"#);
+    let real = write(
+        t.path(),
+        "elsewhere.json",
+        r#"{"default":[{"type":"reject"}]}"#,
+    );
     std::fs::create_dir_all(r.join("etc/containers")).unwrap();
     std::os::unix::fs::symlink(&real, r.join("etc/containers/policy.json")).unwrap();
     policyctl()
@@ -134,7 +199,10 @@ fn symlinked_policy_is_refused() {
 error: [..]/etc/containers/policy.json is a symlink (to [..]/elsewhere.json); refusing to replace it (use --force to replace the link with a file)
 
 "#]]);
-    assert_eq!(std::fs::read_to_string(&real).unwrap(), r#"{"default":[{"type":"reject"}]}"#);
+    assert_eq!(
+        std::fs::read_to_string(&real).unwrap(),
+        r#"{"default":[{"type":"reject"}]}"#
+    );
 }
 
 #[test]
@@ -149,7 +217,10 @@ fn killed_between_write_and_rename_keeps_the_old_file() {
         .args(["key", "install", "armorred", "--no-registries-d"])
         .assert()
         .code(137);
-    assert_eq!(std::fs::read_to_string(r.join("etc/containers/policy.json")).unwrap(), old);
+    assert_eq!(
+        std::fs::read_to_string(r.join("etc/containers/policy.json")).unwrap(),
+        old
+    );
 }
 
 #[test]
@@ -160,7 +231,17 @@ fn concurrent_writers_both_land() {
     let mut children = Vec::new();
     for i in 0..6 {
         let mut c = std::process::Command::new(snapbox::cmd::cargo_bin!("policyctl"));
-        c.arg("--root").arg(r).args(["key", "install", &format!("k{i}"), "--scope", &format!("example.com/r{i}"), "--from"]).arg(&other);
+        c.arg("--root")
+            .arg(r)
+            .args([
+                "key",
+                "install",
+                &format!("k{i}"),
+                "--scope",
+                &format!("example.com/r{i}"),
+                "--from",
+            ])
+            .arg(&other);
         c.stdout(std::process::Stdio::null());
         children.push(c.spawn().unwrap());
     }
@@ -169,7 +250,10 @@ fn concurrent_writers_both_land() {
     }
     let policy = std::fs::read_to_string(r.join("etc/containers/policy.json")).unwrap();
     for i in 0..6 {
-        assert!(policy.contains(&format!("\"example.com/r{i}\"")), "lost update for r{i}:\n{policy}");
+        assert!(
+            policy.contains(&format!("\"example.com/r{i}\"")),
+            "lost update for r{i}:\n{policy}"
+        );
     }
 }
 
@@ -177,7 +261,12 @@ fn concurrent_writers_both_land() {
 fn dry_run_changes_nothing() {
     let t = tempfile::tempdir().unwrap();
     let r = t.path();
-    policyctl().args(root_args(r)).args(["key", "install", "armorred", "--dry-run"]).assert().success().stdout_eq(str![[r#"
+    policyctl()
+        .args(root_args(r))
+        .args(["key", "install", "armorred", "--dry-run"])
+        .assert()
+        .success()
+        .stdout_eq(str![[r#"
 ...
 +            "ghcr.io/armorred": [
 ...
@@ -208,22 +297,48 @@ fn installed_trust_evaluates_as_intended_on_signed_and_unsigned_images() {
     let t = t.path().canonicalize().unwrap();
     let root = t.join("root");
     // A fresh node: safe starting policy, then trust a test key for example.com/fixtures.
-    policyctl().args(root_args(&root)).arg("init").assert().success();
     policyctl()
         .args(root_args(&root))
-        .args(["key", "install", "fixtures", "--scope", "example.com/fixtures", "--from"])
+        .arg("init")
+        .assert()
+        .success();
+    policyctl()
+        .args(root_args(&root))
+        .args([
+            "key",
+            "install",
+            "fixtures",
+            "--scope",
+            "example.com/fixtures",
+            "--from",
+        ])
         .arg(crate::util::repo("testdata/check/fixtures-key.pub"))
         .assert()
         .success();
     // A store with a signed and an unsigned image (copied by skopeo, signatures included).
-    let accept = write(&t, "accept.json", r#"{"default":[{"type":"insecureAcceptAnything"}]}"#);
-    let spec = format!("[vfs@{}+{}]", t.join("store").display(), t.join("run").display());
-    for (src, name) in [("dir/a-sigstore", "example.com/fixtures/a:1"), ("dir/b", "example.com/fixtures/b:1"), ("dir/a-sigstore", "example.com/other/a:1")] {
+    let accept = write(
+        &t,
+        "accept.json",
+        r#"{"default":[{"type":"insecureAcceptAnything"}]}"#,
+    );
+    let spec = format!(
+        "[vfs@{}+{}]",
+        t.join("store").display(),
+        t.join("run").display()
+    );
+    for (src, name) in [
+        ("dir/a-sigstore", "example.com/fixtures/a:1"),
+        ("dir/b", "example.com/fixtures/b:1"),
+        ("dir/a-sigstore", "example.com/other/a:1"),
+    ] {
         let st = std::process::Command::new("skopeo")
             .arg("--policy")
             .arg(&accept)
             .args(["copy", "-q"])
-            .arg(format!("dir:{}", crate::util::repo("testdata/check").join(src).display()))
+            .arg(format!(
+                "dir:{}",
+                crate::util::repo("testdata/check").join(src).display()
+            ))
             .arg(format!("containers-storage:{spec}{name}"))
             .status()
             .unwrap();
@@ -232,7 +347,12 @@ fn installed_trust_evaluates_as_intended_on_signed_and_unsigned_images() {
     let check = |name: &str, code: i32| {
         policyctl()
             .args(root_args(&root))
-            .args(["check", "-q", "--as-pulled", &format!("containers-storage:{spec}{name}")])
+            .args([
+                "check",
+                "-q",
+                "--as-pulled",
+                &format!("containers-storage:{spec}{name}"),
+            ])
             .assert()
             .code(code);
     };
@@ -242,10 +362,18 @@ fn installed_trust_evaluates_as_intended_on_signed_and_unsigned_images() {
     // Without --as-pulled the local transport's own scope (init: accept) applies.
     policyctl()
         .args(root_args(&root))
-        .args(["check", "-q", &format!("containers-storage:{spec}example.com/fixtures/b:1")])
+        .args([
+            "check",
+            "-q",
+            &format!("containers-storage:{spec}example.com/fixtures/b:1"),
+        ])
         .assert()
         .code(0);
     // Removing the key's trust: the signed image is then rejected by the default.
-    policyctl().args(root_args(&root)).args(["key", "remove", "fixtures"]).assert().success();
+    policyctl()
+        .args(root_args(&root))
+        .args(["key", "remove", "fixtures"])
+        .assert()
+        .success();
     check("example.com/fixtures/a:1", 1);
 }

@@ -11,12 +11,24 @@ fn shipped_policies_lint_clean() {
         if path.extension().is_some_and(|e| e == "json") {
             for compat in ["5.23", "current"] {
                 policyctl()
-                    .args(["lint", "--no-files", "--deny", "warnings", "--compat", compat, "--policy"])
+                    .args([
+                        "lint",
+                        "--no-files",
+                        "--deny",
+                        "warnings",
+                        "--compat",
+                        compat,
+                        "--policy",
+                    ])
                     .arg(&path)
                     .assert()
                     .success();
             }
-            assert!(path.with_extension("md").exists(), "{} needs a neighbouring .md", path.display());
+            assert!(
+                path.with_extension("md").exists(),
+                "{} needs a neighbouring .md",
+                path.display()
+            );
         }
     }
 }
@@ -24,7 +36,11 @@ fn shipped_policies_lint_clean() {
 #[test]
 fn invalid_policy_exits_2_with_location() {
     let tmp = tempfile::tempdir().unwrap();
-    let p = write(tmp.path(), "policy.json", "{\n  \"default\": [{\"type\": \"reject\"}],\n  \"transports\": {\"docker\": {\"\": [{\"type\": \"reject\", \"keyPath\": \"/k\"}]}}\n}\n");
+    let p = write(
+        tmp.path(),
+        "policy.json",
+        "{\n  \"default\": [{\"type\": \"reject\"}],\n  \"transports\": {\"docker\": {\"\": [{\"type\": \"reject\", \"keyPath\": \"/k\"}]}}\n}\n",
+    );
     policyctl()
         .args(["lint", "--policy"])
         .arg(&p)
@@ -44,7 +60,11 @@ error: invalid policy in "[..]/policy.json": Unknown key "keyPath"
 #[test]
 fn syntax_error_points_at_the_byte() {
     let tmp = tempfile::tempdir().unwrap();
-    let p = write(tmp.path(), "policy.json", "{\"default\": [{\"type\": \"reject\"}]} // trailing\n");
+    let p = write(
+        tmp.path(),
+        "policy.json",
+        "{\"default\": [{\"type\": \"reject\"}]} // trailing\n",
+    );
     policyctl()
         .args(["lint", "--compat", "5.23", "--policy"])
         .arg(&p)
@@ -76,7 +96,10 @@ fn json_output_for_invalid_and_valid() {
     assert_eq!(v["valid"], false);
     assert_eq!(v["compat"], "5.23");
     assert_eq!(v["policy"]["source"], "command-line");
-    assert_eq!(v["error"]["message"], "List of verification policy requirements must not be empty");
+    assert_eq!(
+        v["error"]["message"],
+        "List of verification policy requirements must not be empty"
+    );
     assert_eq!(v["error"]["line"], 1);
     assert_eq!(v["error"]["column"], 13);
 
@@ -113,7 +136,11 @@ fn newer_fields_are_unknown_under_5_23() {
         "p.json",
         r#"{"default": [{"type": "sigstoreSigned", "keyPaths": ["/a.pub", "/b.pub"]}]}"#,
     );
-    policyctl().args(["lint", "--no-files", "--policy"]).arg(&p).assert().success();
+    policyctl()
+        .args(["lint", "--no-files", "--policy"])
+        .arg(&p)
+        .assert()
+        .success();
     policyctl()
         .args(["lint", "--compat", "5.23", "--format", "json", "--policy"])
         .arg(&p)
@@ -171,7 +198,10 @@ fn hostile_inputs_exit_2_without_panicking() {
     let tmp = tempfile::tempdir().unwrap();
     // A 100 MB file (sparse: it costs no disk); only the first 16 MiB + 1 byte are ever read.
     let big = tmp.path().join("big.json");
-    std::fs::File::create(&big).unwrap().set_len(100 * 1024 * 1024).unwrap();
+    std::fs::File::create(&big)
+        .unwrap()
+        .set_len(100 * 1024 * 1024)
+        .unwrap();
     policyctl()
         .args(["lint", "--policy"])
         .arg(&big)
@@ -181,7 +211,15 @@ fn hostile_inputs_exit_2_without_panicking() {
 error: invalid policy in "[..]/big.json": policy file is larger than 16777216 bytes
 ...
 "#]]);
-    let deep = write(tmp.path(), "deep.json", &format!("{{\"default\":{}{}}}", "[".repeat(10_001), "]".repeat(10_001)));
+    let deep = write(
+        tmp.path(),
+        "deep.json",
+        &format!(
+            "{{\"default\":{}{}}}",
+            "[".repeat(10_001),
+            "]".repeat(10_001)
+        ),
+    );
     policyctl()
         .args(["lint", "--compat", "5.23", "--format", "json", "--policy"])
         .arg(&deep)

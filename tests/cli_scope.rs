@@ -24,7 +24,12 @@ fn human_output_names_file_scope_and_requirements() {
     policyctl()
         .args(["scope", "--policy"])
         .arg(&p)
-        .args(["docker://ghcr.io/armorred/app:1.0", "docker://registry.example.com/x:1", "docker://busybox", "dir:/usr/share"])
+        .args([
+            "docker://ghcr.io/armorred/app:1.0",
+            "docker://registry.example.com/x:1",
+            "docker://busybox",
+            "dir:/usr/share",
+        ])
         .assert()
         .success()
         .stdout_eq(str![[r#"
@@ -130,7 +135,12 @@ fn bad_reference_exits_2_but_answers_the_others() {
     policyctl()
         .args(["scope", "--policy"])
         .arg(&p)
-        .args(["dockers://x", "docker:busybox", "docker://busybox", "dir:/no/such/dir"])
+        .args([
+            "dockers://x",
+            "docker:busybox",
+            "docker://busybox",
+            "dir:/no/such/dir",
+        ])
         .assert()
         .code(2)
         .stderr_eq(str![[r#"
@@ -161,5 +171,10 @@ error: atomic:reg/ns/stream:tag: Invalid image name "atomic:reg/ns/stream:tag", 
 fn invalid_policy_is_an_error() {
     let tmp = tempfile::tempdir().unwrap();
     let p = write(tmp.path(), "policy.json", r#"{"default": []}"#);
-    policyctl().args(["scope", "--policy"]).arg(&p).arg("docker://busybox").assert().code(2);
+    policyctl()
+        .args(["scope", "--policy"])
+        .arg(&p)
+        .arg("docker://busybox")
+        .assert()
+        .code(2);
 }

@@ -32,7 +32,21 @@ policy.json:
 registries.d:
 ...
 "#]]);
-    let out = policyctl().env("HOME", &home).arg("--root").arg(&root).args(["where", "--json"]).assert().success().get_output().stdout.clone();
+    let out = policyctl()
+        .env("HOME", &home)
+        .arg("--root")
+        .arg(&root)
+        .args(["where", "--json"])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
     let v: serde_json::Value = serde_json::from_slice(&out).unwrap();
-    assert!(v["files"][0]["in_effect"].as_str().unwrap().ends_with("home/.config/containers/policy.json"));
+    assert!(
+        v["files"][0]["in_effect"]
+            .as_str()
+            .unwrap()
+            .ends_with("home/.config/containers/policy.json")
+    );
 }

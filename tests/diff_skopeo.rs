@@ -26,13 +26,25 @@ fn corpus() -> Vec<PathBuf> {
 /// path replaced by `$POLICY`.
 fn ours(path: &Path) -> Option<String> {
     let out = policyctl()
-        .args(["lint", "--no-files", "--compat", "5.23", "--format", "json", "--policy"])
+        .args([
+            "lint",
+            "--no-files",
+            "--compat",
+            "5.23",
+            "--format",
+            "json",
+            "--policy",
+        ])
         .arg(path)
         .output()
         .unwrap();
     let code = out.status.code();
-    let j: serde_json::Value = serde_json::from_slice(&out.stdout)
-        .unwrap_or_else(|e| panic!("{}: lint --format json printed no JSON ({e})", path.display()));
+    let j: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!(
+            "{}: lint --format json printed no JSON ({e})",
+            path.display()
+        )
+    });
     match code {
         Some(0) => None,
         Some(2) => {
@@ -81,13 +93,20 @@ fn go_unquote(s: &str) -> String {
             b'u' => (hex(&b[i + 2..i + 6]), 6),
             b'U' => (hex(&b[i + 2..i + 10]), 10),
             _ => {
-                out.push(u8::from_str_radix(std::str::from_utf8(&b[i + 1..i + 4]).unwrap(), 8).unwrap());
+                out.push(
+                    u8::from_str_radix(std::str::from_utf8(&b[i + 1..i + 4]).unwrap(), 8).unwrap(),
+                );
                 i += 4;
                 continue;
             }
         };
         let mut buf = [0u8; 4];
-        out.extend_from_slice(char::from_u32(cp).unwrap_or('\u{fffd}').encode_utf8(&mut buf).as_bytes());
+        out.extend_from_slice(
+            char::from_u32(cp)
+                .unwrap_or('\u{fffd}')
+                .encode_utf8(&mut buf)
+                .as_bytes(),
+        );
         i += len;
     }
     String::from_utf8_lossy(&out).into_owned()
@@ -95,10 +114,15 @@ fn go_unquote(s: &str) -> String {
 
 /// The `msg=` of skopeo's last fatal/error log line.
 fn skopeo_message(stderr: &str) -> String {
-    let Some(line) = stderr.lines().rfind(|l| l.contains("level=fatal") || l.contains("level=error")) else {
+    let Some(line) = stderr
+        .lines()
+        .rfind(|l| l.contains("level=fatal") || l.contains("level=error"))
+    else {
         return String::new();
     };
-    let Some(at) = line.find("msg=") else { return line.to_owned() };
+    let Some(at) = line.find("msg=") else {
+        return line.to_owned();
+    };
     let v = &line[at + 4..];
     if let Some(rest) = v.strip_prefix('"') {
         // Find the closing quote, skipping escapes.
@@ -128,7 +152,8 @@ fn skopeo(path: &Path) -> Option<String> {
         return None;
     }
     let msg = skopeo_message(&String::from_utf8_lossy(&out.stderr));
-    msg.strip_prefix(PREFIX).map(|m| m.replace(&path.display().to_string(), "$POLICY"))
+    msg.strip_prefix(PREFIX)
+        .map(|m| m.replace(&path.display().to_string(), "$POLICY"))
 }
 
 fn report(disagreements: &[String], total: usize) {
@@ -144,20 +169,35 @@ fn report(disagreements: &[String], total: usize) {
 #[test]
 fn recorded_skopeo_verdicts_agree() {
     let text = std::fs::read_to_string(repo("testdata/diff/expected.jsonl")).unwrap();
-    let recorded: Vec<serde_json::Value> = text.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    let recorded: Vec<serde_json::Value> = text
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
     let files = corpus();
-    assert_eq!(recorded.len(), files.len(), "expected.jsonl is stale: run testdata/diff/record.py");
+    assert_eq!(
+        recorded.len(),
+        files.len(),
+        "expected.jsonl is stale: run testdata/diff/record.py"
+    );
     assert!(files.len() >= 60);
     let loads = recorded.iter().filter(|r| r["loads"] == true).count();
-    assert!(loads >= 20 && recorded.len() - loads >= 60, "the corpus needs both valid and invalid policies");
+    assert!(
+        loads >= 20 && recorded.len() - loads >= 60,
+        "the corpus needs both valid and invalid policies"
+    );
     let mut bad = Vec::new();
     for (path, rec) in files.iter().zip(&recorded) {
         let name = path.file_name().unwrap().to_str().unwrap();
-        assert_eq!(rec["policy"], name, "expected.jsonl is stale: run testdata/diff/record.py");
+        assert_eq!(
+            rec["policy"], name,
+            "expected.jsonl is stale: run testdata/diff/record.py"
+        );
         let want = rec["error"].as_str().map(str::to_owned);
         let got = ours(path);
         if got != want {
-            bad.push(format!("{name}\n  skopeo:    {want:?}\n  policyctl: {got:?}"));
+            bad.push(format!(
+                "{name}\n  skopeo:    {want:?}\n  policyctl: {got:?}"
+            ));
         }
     }
     report(&bad, files.len());
@@ -174,7 +214,10 @@ fn live_skopeo_agrees() {
         let want = skopeo(path);
         let got = ours(path);
         if got != want {
-            bad.push(format!("{}\n  skopeo:    {want:?}\n  policyctl: {got:?}", path.display()));
+            bad.push(format!(
+                "{}\n  skopeo:    {want:?}\n  policyctl: {got:?}",
+                path.display()
+            ));
         }
     }
     report(&bad, files.len());
@@ -182,6 +225,12 @@ fn live_skopeo_agrees() {
 
 #[test]
 fn go_unquote_round_trips() {
-    assert_eq!(go_unquote(r#"a\"b\\c\n\u00e9\x41\101"#), "a\"b\\c\né\u{41}A");
-    assert_eq!(skopeo_message("time=\"x\" level=fatal msg=\"Error: \\\"q\\\"\"\n"), "Error: \"q\"");
+    assert_eq!(
+        go_unquote(r#"a\"b\\c\n\u00e9\x41\101"#),
+        "a\"b\\c\né\u{41}A"
+    );
+    assert_eq!(
+        skopeo_message("time=\"x\" level=fatal msg=\"Error: \\\"q\\\"\"\n"),
+        "Error: \"q\""
+    );
 }

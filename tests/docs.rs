@@ -17,7 +17,10 @@ fn render(cmd: &clap::Command) -> String {
 fn man_pages_match_cli() {
     let cmd = policyctl::cli::Cli::command();
     let mut pages = vec![("policyctl.1".to_owned(), render(&cmd))];
-    let mut todo: Vec<(String, clap::Command)> = cmd.get_subcommands().map(|s| (format!("policyctl-{}", s.get_name()), s.clone())).collect();
+    let mut todo: Vec<(String, clap::Command)> = cmd
+        .get_subcommands()
+        .map(|s| (format!("policyctl-{}", s.get_name()), s.clone()))
+        .collect();
     while let Some((name, sub)) = todo.pop() {
         for nested in sub.get_subcommands() {
             todo.push((format!("{name}-{}", nested.get_name()), nested.clone()));
@@ -33,7 +36,10 @@ fn man_pages_match_cli() {
             continue;
         }
         let committed = std::fs::read_to_string(&path).unwrap_or_default();
-        assert!(committed == text, "{file} is stale: run `SNAPSHOTS=overwrite cargo test man_pages` and commit man/");
+        assert!(
+            committed == text,
+            "{file} is stale: run `SNAPSHOTS=overwrite cargo test man_pages` and commit man/"
+        );
     }
 }
 
@@ -41,13 +47,31 @@ fn man_pages_match_cli() {
 fn every_command_has_help() {
     let cmd = policyctl::cli::Cli::command();
     for sub in cmd.get_subcommands() {
-        let out = policyctl().args([sub.get_name(), "--help"]).assert().success().get_output().stdout.clone();
+        let out = policyctl()
+            .args([sub.get_name(), "--help"])
+            .assert()
+            .success()
+            .get_output()
+            .stdout
+            .clone();
         let text = String::from_utf8(out).unwrap();
         assert!(text.contains("Usage: policyctl"), "{text}");
-        assert!(sub.get_about().is_some(), "{} needs an about line", sub.get_name());
+        assert!(
+            sub.get_about().is_some(),
+            "{} needs an about line",
+            sub.get_name()
+        );
         for nested in sub.get_subcommands() {
-            policyctl().args([sub.get_name(), nested.get_name(), "--help"]).assert().success();
-            assert!(nested.get_about().is_some(), "{} {} needs an about line", sub.get_name(), nested.get_name());
+            policyctl()
+                .args([sub.get_name(), nested.get_name(), "--help"])
+                .assert()
+                .success();
+            assert!(
+                nested.get_about().is_some(),
+                "{} {} needs an about line",
+                sub.get_name(),
+                nested.get_name()
+            );
         }
     }
     policyctl().arg("--help").assert().success();

@@ -11,7 +11,9 @@ fn policy(dir: &Path, requirement: &str) -> std::path::PathBuf {
     write(
         dir,
         "policy.json",
-        &format!(r#"{{"default":[{{"type":"reject"}}],"transports":{{"dir":{{"":[{requirement}]}}}}}}"#),
+        &format!(
+            r#"{{"default":[{{"type":"reject"}}],"transports":{{"dir":{{"":[{requirement}]}}}}}}"#
+        ),
     )
 }
 
@@ -29,8 +31,17 @@ fn exact_repo() -> String {
 
 /// Runs check on `testdata/upstream/<image>` and returns (exit code, first stdout line).
 fn check(policy: &Path, image: &Path) -> (i32, String) {
-    let out = policyctl().args(["check", "--policy"]).arg(policy).arg(format!("dir:{}", image.display())).output().unwrap();
-    let text = String::from_utf8_lossy(&out.stdout).lines().next().unwrap_or("").to_owned();
+    let out = policyctl()
+        .args(["check", "--policy"])
+        .arg(policy)
+        .arg(format!("dir:{}", image.display()))
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .next()
+        .unwrap_or("")
+        .to_owned();
     (out.status.code().unwrap_or(-1), text)
 }
 
@@ -41,16 +52,35 @@ fn fixture(name: &str) -> std::path::PathBuf {
 #[test]
 fn key_path_verdicts() {
     let tmp = tempfile::tempdir().unwrap();
-    let p = policy(tmp.path(), &sigstore(&format!(r#""keyPath":"{}""#, key_path()), &exact_repo()));
+    let p = policy(
+        tmp.path(),
+        &sigstore(&format!(r#""keyPath":"{}""#, key_path()), &exact_repo()),
+    );
     for (image, code, text) in [
         ("dir-img-cosign-valid", 0, "ACCEPTED"),
         ("dir-img-cosign-valid-2", 0, "ACCEPTED"),
         ("dir-img-cosign-mixed", 0, "ACCEPTED"),
-        ("dir-img-cosign-modified-manifest", 1, "Signature for digest sha256:634a8f35b5f16dcf4aaa0822adc0b1964bb786fca12f6831de8ddc45e5986a00 does not match"),
+        (
+            "dir-img-cosign-modified-manifest",
+            1,
+            "Signature for digest sha256:634a8f35b5f16dcf4aaa0822adc0b1964bb786fca12f6831de8ddc45e5986a00 does not match",
+        ),
         ("dir-img-cosign-manifest-digest-error", 1, "REJECTED"),
-        ("dir-img-cosign-other-attachment", 1, "(0 non-sigstore signatures, 1 sigstore non-signature attachments)"),
-        ("dir-img-unsigned", 1, "A signature was required, but no signature exists"),
-        ("dir-img-valid", 1, "(1 non-sigstore signatures, 0 sigstore non-signature attachments)"),
+        (
+            "dir-img-cosign-other-attachment",
+            1,
+            "(0 non-sigstore signatures, 1 sigstore non-signature attachments)",
+        ),
+        (
+            "dir-img-unsigned",
+            1,
+            "A signature was required, but no signature exists",
+        ),
+        (
+            "dir-img-valid",
+            1,
+            "(1 non-sigstore signatures, 0 sigstore non-signature attachments)",
+        ),
         ("dir-img-cosign-no-manifest", 2, ""),
     ] {
         let (c, t) = check(&p, &fixture(image));
@@ -64,45 +94,94 @@ fn key_data_and_bad_keys() {
     use base64::Engine;
     let tmp = tempfile::tempdir().unwrap();
     let data = base64::engine::general_purpose::STANDARD.encode(std::fs::read(key_path()).unwrap());
-    let p = policy(tmp.path(), &sigstore(&format!(r#""keyData":"{data}""#), &exact_repo()));
+    let p = policy(
+        tmp.path(),
+        &sigstore(&format!(r#""keyData":"{data}""#), &exact_repo()),
+    );
     assert_eq!(check(&p, &fixture("dir-img-cosign-valid")).0, 0);
-    let p = policy(tmp.path(), &sigstore(r#""keyPath":"/this/does/not/exist.pub""#, &exact_repo()));
+    let p = policy(
+        tmp.path(),
+        &sigstore(r#""keyPath":"/this/does/not/exist.pub""#, &exact_repo()),
+    );
     let (c, t) = check(&p, &fixture("dir-img-cosign-valid"));
-    assert_eq!((c, t.contains("open /this/does/not/exist.pub: no such file or directory")), (1, true), "{t}");
+    assert_eq!(
+        (
+            c,
+            t.contains("open /this/does/not/exist.pub: no such file or directory")
+        ),
+        (1, true),
+        "{t}"
+    );
     // A valid signature by another key.
     let img = tmp.path().join("img");
     std::fs::create_dir(&img).unwrap();
-    std::fs::copy(fixture("dir-img-cosign-valid/manifest.json"), img.join("manifest.json")).unwrap();
-    std::fs::copy(fixture("unknown-cosign-key.signature"), img.join("signature-1")).unwrap();
-    let p = policy(tmp.path(), &sigstore(&format!(r#""keyPath":"{}""#, key_path()), &exact_repo()));
+    std::fs::copy(
+        fixture("dir-img-cosign-valid/manifest.json"),
+        img.join("manifest.json"),
+    )
+    .unwrap();
+    std::fs::copy(
+        fixture("unknown-cosign-key.signature"),
+        img.join("signature-1"),
+    )
+    .unwrap();
+    let p = policy(
+        tmp.path(),
+        &sigstore(&format!(r#""keyPath":"{}""#, key_path()), &exact_repo()),
+    );
     let (c, t) = check(&p, &img);
     assert_eq!(c, 1);
-    assert!(t.contains("cryptographic signature verification failed"), "{t}");
+    assert!(
+        t.contains("cryptographic signature verification failed"),
+        "{t}"
+    );
 }
 
 #[test]
 fn identities() {
     let tmp = tempfile::tempdir().unwrap();
     let key = format!(r#""keyPath":"{}""#, key_path());
-    let p = policy(tmp.path(), &sigstore(&key, r#"{"type":"exactReference","dockerReference":"this/doesnt:match"}"#));
+    let p = policy(
+        tmp.path(),
+        &sigstore(
+            &key,
+            r#"{"type":"exactReference","dockerReference":"this/doesnt:match"}"#,
+        ),
+    );
     let (c, t) = check(&p, &fixture("dir-img-cosign-valid"));
     assert_eq!(c, 1);
-    assert!(t.contains(&format!("Signature for identity \\\"{IDENTITY}\\\" is not accepted")) || t.contains(&format!("Signature for identity \"{IDENTITY}\" is not accepted")), "{t}");
+    assert!(
+        t.contains(&format!(
+            "Signature for identity \\\"{IDENTITY}\\\" is not accepted"
+        )) || t.contains(&format!(
+            "Signature for identity \"{IDENTITY}\" is not accepted"
+        )),
+        "{t}"
+    );
     // The c/image-made signature carries a tag: exactReference with that tag accepts.
     let p = policy(
         tmp.path(),
-        &sigstore(&key, r#"{"type":"exactReference","dockerReference":"192.168.64.2:5000/skopeo-signed:tag"}"#),
+        &sigstore(
+            &key,
+            r#"{"type":"exactReference","dockerReference":"192.168.64.2:5000/skopeo-signed:tag"}"#,
+        ),
     );
     assert_eq!(check(&p, &fixture("dir-img-cosign-valid-with-tag")).0, 0);
     let p = policy(
         tmp.path(),
-        &sigstore(&key, r#"{"type":"exactReference","dockerReference":"192.168.64.2:5000/skopeo-signed:othertag"}"#),
+        &sigstore(
+            &key,
+            r#"{"type":"exactReference","dockerReference":"192.168.64.2:5000/skopeo-signed:othertag"}"#,
+        ),
     );
     assert_eq!(check(&p, &fixture("dir-img-cosign-valid-with-tag")).0, 1);
     // A cosign (repository-only) signature never satisfies exactReference.
     let p = policy(
         tmp.path(),
-        &sigstore(&key, &format!(r#"{{"type":"exactReference","dockerReference":"{IDENTITY}:latest"}}"#)),
+        &sigstore(
+            &key,
+            &format!(r#"{{"type":"exactReference","dockerReference":"{IDENTITY}:latest"}}"#),
+        ),
     );
     assert_eq!(check(&p, &fixture("dir-img-cosign-valid")).0, 1);
     // matchRepository needs an image identity, which dir: does not have.

@@ -61,7 +61,10 @@ pub struct Checker<'a> {
 impl Checker<'_> {
     /// Checks one reference.
     pub fn check(&self, reference: &str) -> Checked {
-        Checked { reference: reference.to_owned(), result: self.judge(reference) }
+        Checked {
+            reference: reference.to_owned(),
+            result: self.judge(reference),
+        }
     }
 
     fn judge(&self, reference: &str) -> Result<Judged, String> {
@@ -89,10 +92,17 @@ impl Checker<'_> {
         Ok(Judged {
             matched_by: m.matched_by,
             scope_key: m.scope.map(|s| s.key.value.clone()),
-            scope_offset: m.scope.map_or(m.requirements.span.start, |s| s.key.span.start),
+            scope_offset: m
+                .scope
+                .map_or(m.requirements.span.start, |s| s.key.span.start),
             transport_section: m.transport_section,
             requirement_index: m.requirements.items.iter().map(|r| r.span.start).collect(),
-            requirements: m.requirements.items.iter().map(|r| r.value.clone()).collect(),
+            requirements: m
+                .requirements
+                .items
+                .iter()
+                .map(|r| r.value.clone())
+                .collect(),
             opened,
             evaluation,
         })
@@ -106,7 +116,9 @@ fn as_pulled(o: &mut Opened) -> Result<(), String> {
         return Err("--as-pulled needs a reference with a Docker name (e.g. containers-storage:ghcr.io/org/app:1)".into());
     };
     if named.tag().is_some() && named.digest().is_some() {
-        return Err("Docker references with both a tag and digest are currently not supported".into());
+        return Err(
+            "Docker references with both a tag and digest are currently not supported".into(),
+        );
     }
     o.notes.push(format!(
         "--as-pulled: evaluated as a pull of docker://{named} (transports.docker scopes), with the manifest and signatures stored locally"
@@ -168,14 +180,33 @@ fn scope_line(loaded: &LoadedPolicy, j: &Judged) -> String {
     };
     let how = match j.matched_by {
         MatchedBy::Identity => "exact identity".to_owned(),
-        MatchedBy::Namespace(i) => format!("namespace {}", j.opened.identity.namespaces.get(i).cloned().unwrap_or_default()),
+        MatchedBy::Namespace(i) => format!(
+            "namespace {}",
+            j.opened
+                .identity
+                .namespaces
+                .get(i)
+                .cloned()
+                .unwrap_or_default()
+        ),
         MatchedBy::TransportDefault => "the transport's \"\" scope".to_owned(),
         MatchedBy::GlobalDefault if j.transport_section => {
-            format!("global default (transports.{} has no matching scope)", j.opened.transport.name())
+            format!(
+                "global default (transports.{} has no matching scope)",
+                j.opened.transport.name()
+            )
         }
-        MatchedBy::GlobalDefault => format!("global default (no transports.{} section)", j.opened.transport.name()),
+        MatchedBy::GlobalDefault => format!(
+            "global default (no transports.{} section)",
+            j.opened.transport.name()
+        ),
     };
-    format!("{key} ({}:{}:{}; {how})", loaded.location.path.display(), p.line, p.column)
+    format!(
+        "{key} ({}:{}:{}; {how})",
+        loaded.location.path.display(),
+        p.line,
+        p.column
+    )
 }
 
 /// A one-line reason for rejections, used by the verdict line and `--all`.
@@ -187,19 +218,47 @@ pub fn short_reason(j: &Judged) -> String {
 }
 
 fn human(loaded: &LoadedPolicy, reference: &str, j: &Judged) -> String {
-    let via_attachments = j.opened.notes.iter().any(|n| n.starts_with("--oci-attachments"));
+    let via_attachments = j
+        .opened
+        .notes
+        .iter()
+        .any(|n| n.starts_with("--oci-attachments"));
     let verdict = match (j.evaluation.allowed, via_attachments) {
         (true, false) => "ACCEPTED".to_owned(),
-        (true, true) => "ACCEPTED (using --oci-attachments: podman would not see these signatures)".to_owned(),
+        (true, true) => {
+            "ACCEPTED (using --oci-attachments: podman would not see these signatures)".to_owned()
+        }
         (false, _) => format!("REJECTED: {}", short_reason(j)),
     };
     let mut s = format!("{reference}: {verdict}\n");
-    s += &format!("  policy:       {} ({})\n", loaded.location.path.display(), loaded.location.definition.describe());
+    s += &format!(
+        "  policy:       {} ({})\n",
+        loaded.location.path.display(),
+        loaded.location.definition.describe()
+    );
     s += &format!("  transport:    {}\n", j.opened.transport.name());
-    s += &format!("  identity:     {}\n", if j.opened.identity.identity.is_empty() { "\"\"" } else { &j.opened.identity.identity });
+    s += &format!(
+        "  identity:     {}\n",
+        if j.opened.identity.identity.is_empty() {
+            "\"\""
+        } else {
+            &j.opened.identity.identity
+        }
+    );
     s += &format!("  scope:        {}\n", scope_line(loaded, j));
-    let digest = j.opened.manifest_digest.clone().unwrap_or_else(|e| format!("(error: {e})"));
-    s += &format!("  manifest:     {digest} ({})\n", if j.opened.mime_type.is_empty() { "unknown type" } else { &j.opened.mime_type });
+    let digest = j
+        .opened
+        .manifest_digest
+        .clone()
+        .unwrap_or_else(|e| format!("(error: {e})"));
+    s += &format!(
+        "  manifest:     {digest} ({})\n",
+        if j.opened.mime_type.is_empty() {
+            "unknown type"
+        } else {
+            &j.opened.mime_type
+        }
+    );
     if let Some(l) = &j.opened.list {
         s += &format!(
             "  instance:     {} of list {} (for {}/{}{})\n",
@@ -207,12 +266,18 @@ fn human(loaded: &LoadedPolicy, reference: &str, j: &Judged) -> String {
             l.list_digest,
             l.platform.os,
             l.platform.architecture,
-            l.platform.variant.as_ref().map(|v| format!("/{v}")).unwrap_or_default()
+            l.platform
+                .variant
+                .as_ref()
+                .map(|v| format!("/{v}"))
+                .unwrap_or_default()
         );
     }
     match &j.opened.docker_reference {
         Some(n) => s += &format!("  docker ref:   {n}\n"),
-        None => s += "  docker ref:   none (only exactReference/exactRepository identities can match)\n",
+        None => {
+            s += "  docker ref:   none (only exactReference/exactRepository identities can match)\n"
+        }
     }
     match &j.opened.signatures {
         Ok(v) => s += &format!("  signatures:   {}\n", v.len()),
@@ -228,12 +293,24 @@ fn human(loaded: &LoadedPolicy, reference: &str, j: &Judged) -> String {
                 Some(e) => format!("rejected: {e}"),
             },
         };
-        s += &format!("    {}. {} (line {})\n       => {outcome}\n", i + 1, describe::requirement(req), p.line);
+        s += &format!(
+            "    {}. {} (line {})\n       => {outcome}\n",
+            i + 1,
+            describe::requirement(req),
+            p.line
+        );
         if let Some(r) = j.evaluation.requirements.get(i) {
             for sig in &r.signatures {
                 let o = match &sig.outcome {
-                    SignatureOutcome::Accepted { fingerprint, signed_identity, signed_digest, .. } => {
-                        format!("verified by key {fingerprint}; signed identity {signed_identity}, digest {signed_digest}")
+                    SignatureOutcome::Accepted {
+                        fingerprint,
+                        signed_identity,
+                        signed_digest,
+                        ..
+                    } => {
+                        format!(
+                            "verified by key {fingerprint}; signed identity {signed_identity}, digest {signed_digest}"
+                        )
                     }
                     SignatureOutcome::Rejected(e) => {
                         let mut t = format!("rejected: {e}");
@@ -244,11 +321,17 @@ fn human(loaded: &LoadedPolicy, reference: &str, j: &Judged) -> String {
                             }
                             t += ")";
                         }
-                        if let (Requirement::SigstoreSigned(ss), Some(id)) = (req, &sig.claimed_identity)
+                        if let (Requirement::SigstoreSigned(ss), Some(id)) =
+                            (req, &sig.claimed_identity)
                             && e.starts_with("Signature for identity")
-                                && let Some(h) = identity_hint(&ss.signed_identity.value, j.opened.docker_reference.as_ref(), id) {
-                                    t += &format!("; hint: {h}");
-                                }
+                            && let Some(h) = identity_hint(
+                                &ss.signed_identity.value,
+                                j.opened.docker_reference.as_ref(),
+                                id,
+                            )
+                        {
+                            t += &format!("; hint: {h}");
+                        }
                         t
                     }
                     SignatureOutcome::Skipped(why) => format!("skipped: {why}"),

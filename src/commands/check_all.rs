@@ -10,16 +10,32 @@ use crate::reference::transport::ImageRef;
 use crate::report::out;
 
 /// Runs `check --all`.
-pub fn run(_global: &GlobalArgs, args: &CheckArgs, checker: &Checker<'_>) -> Result<Outcome, Error> {
+pub fn run(
+    _global: &GlobalArgs,
+    args: &CheckArgs,
+    checker: &Checker<'_>,
+) -> Result<Outcome, Error> {
     let store_spec = match &args.storage {
         None => None,
-        Some(text) => match ImageRef::parse(&format!("containers-storage:{text}x"), checker.opts.compat) {
-            Ok((_, ImageRef::Storage(s))) if s.store.is_some() && text.ends_with(']') => s.store,
-            _ => return Err(Error::Reference(format!("--storage {text}: expected [DRIVER@GRAPHROOT+RUNROOT] or [GRAPHROOT]"))),
-        },
+        Some(text) => {
+            match ImageRef::parse(&format!("containers-storage:{text}x"), checker.opts.compat) {
+                Ok((_, ImageRef::Storage(s))) if s.store.is_some() && text.ends_with(']') => {
+                    s.store
+                }
+                _ => {
+                    return Err(Error::Reference(format!(
+                        "--storage {text}: expected [DRIVER@GRAPHROOT+RUNROOT] or [GRAPHROOT]"
+                    )));
+                }
+            }
+        }
     };
-    let (store, images) = list_images(&checker.opts, store_spec.as_ref()).map_err(|e| Error::Reference(e.0))?;
-    let spec = args.storage.clone().unwrap_or_else(|| format!("[{}@{}]", store.driver, store.graph_root));
+    let (store, images) =
+        list_images(&checker.opts, store_spec.as_ref()).map_err(|e| Error::Reference(e.0))?;
+    let spec = args
+        .storage
+        .clone()
+        .unwrap_or_else(|| format!("[{}@{}]", store.driver, store.graph_root));
     let mut refs = Vec::new();
     for img in &images {
         if img.names.is_empty() {
@@ -57,7 +73,9 @@ pub fn run(_global: &GlobalArgs, args: &CheckArgs, checker: &Checker<'_>) -> Res
             }
         };
         if args.json {
-            json_items.push(serde_json::json!({"reference": reference, "verdict": verdict, "reason": reason}));
+            json_items.push(
+                serde_json::json!({"reference": reference, "verdict": verdict, "reason": reason}),
+            );
         } else if !args.quiet {
             table.push_str(&format!("{reference}\t{verdict}\t{reason}\n"));
         }

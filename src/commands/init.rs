@@ -11,22 +11,44 @@ use crate::policy::parse::MAX_POLICY_SIZE;
 use crate::report::out;
 
 /// Transports podman needs for local images (build, load, import, save).
-pub const LOCAL_TRANSPORTS: &[&str] = &["containers-storage", "dir", "oci", "oci-archive", "docker-archive", "docker-daemon", "tarball"];
+pub const LOCAL_TRANSPORTS: &[&str] = &[
+    "containers-storage",
+    "dir",
+    "oci",
+    "oci-archive",
+    "docker-archive",
+    "docker-daemon",
+    "tarball",
+];
 
 /// The starting policy.
 pub fn starting_policy() -> Node {
-    let req = |t: &str| Node::Array(vec![Node::Object(vec![("type".into(), Node::String(t.into()))])]);
+    let req = |t: &str| {
+        Node::Array(vec![Node::Object(vec![(
+            "type".into(),
+            Node::String(t.into()),
+        )])])
+    };
     let transports = LOCAL_TRANSPORTS
         .iter()
-        .map(|t| ((*t).to_owned(), Node::Object(vec![(String::new(), req("insecureAcceptAnything"))])))
+        .map(|t| {
+            (
+                (*t).to_owned(),
+                Node::Object(vec![(String::new(), req("insecureAcceptAnything"))]),
+            )
+        })
         .collect();
-    Node::Object(vec![("default".into(), req("reject")), ("transports".into(), Node::Object(transports))])
+    Node::Object(vec![
+        ("default".into(), req("reject")),
+        ("transports".into(), Node::Object(transports)),
+    ])
 }
 
 /// `policyctl init`.
 pub fn run(global: &GlobalArgs, a: &InitArgs) -> Result<Outcome, Error> {
     let path = policy_target(global);
-    let tx = Txn::begin(&path, Safety { force: a.force }, MAX_POLICY_SIZE as u64).map_err(|e| Error::Refused(e.0))?;
+    let tx = Txn::begin(&path, Safety { force: a.force }, MAX_POLICY_SIZE as u64)
+        .map_err(|e| Error::Refused(e.0))?;
     if tx.current.is_some() && !a.force && !a.dry_run {
         return Err(Error::Refused(format!(
             "{} already exists; use --force to replace it (a .bak is kept) or edit it with `policyctl trust set`",
@@ -38,7 +60,8 @@ pub fn run(global: &GlobalArgs, a: &InitArgs) -> Result<Outcome, Error> {
         out(&crate::commands::key::dry_run_diff(&tx, &text));
         return Ok(Outcome::Ok);
     }
-    tx.commit(text.as_bytes(), 0o644).map_err(|e| Error::Refused(e.0))?;
+    tx.commit(text.as_bytes(), 0o644)
+        .map_err(|e| Error::Refused(e.0))?;
     out(&format!(
         "{}: default reject; {} accepted\n",
         path.display(),

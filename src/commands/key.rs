@@ -35,7 +35,10 @@ pub fn under_root(global: &GlobalArgs, sys: &str) -> PathBuf {
 
 /// The policy file written by configuration commands: `--policy`, else the system one.
 pub fn policy_target(global: &GlobalArgs) -> PathBuf {
-    global.policy.clone().unwrap_or_else(|| under_root(global, "/etc/containers/policy.json"))
+    global
+        .policy
+        .clone()
+        .unwrap_or_else(|| under_root(global, "/etc/containers/policy.json"))
 }
 
 fn refused(s: impl Into<String>) -> Error {
@@ -48,7 +51,9 @@ fn key_sys_path(name: &str) -> String {
 
 /// Parses the current policy strictly (a broken file is reported, never overwritten).
 pub fn current_policy(global: &GlobalArgs, tx: &Txn) -> Result<Node, Error> {
-    let Some(text) = &tx.current else { return Ok(trust::default_policy()) };
+    let Some(text) = &tx.current else {
+        return Ok(trust::default_policy());
+    };
     if let Err(e) = parse_policy(text, global.compat) {
         let p = line_col(text, e.span.start);
         return Err(refused(format!(
@@ -65,8 +70,13 @@ pub fn current_policy(global: &GlobalArgs, tx: &Txn) -> Result<Node, Error> {
 /// Validates the edited policy with the strict parser before it is written.
 pub fn validated(global: &GlobalArgs, path: &Path, node: &Node) -> Result<String, Error> {
     let text = node.to_pretty();
-    parse_policy(text.as_bytes(), global.compat)
-        .map_err(|e| refused(format!("internal error: the edited {} would not load: {}", path.display(), e.message)))?;
+    parse_policy(text.as_bytes(), global.compat).map_err(|e| {
+        refused(format!(
+            "internal error: the edited {} would not load: {}",
+            path.display(),
+            e.message
+        ))
+    })?;
     Ok(text)
 }
 
@@ -74,13 +84,22 @@ fn read_key_source(from: &str) -> Result<Vec<u8>, Error> {
     use std::io::Read;
     let mut buf = Vec::new();
     if from == "-" {
-        std::io::stdin().take(MAX_KEY_FILE + 1).read_to_end(&mut buf).map_err(|e| refused(format!("reading standard input: {e}")))?;
+        std::io::stdin()
+            .take(MAX_KEY_FILE + 1)
+            .read_to_end(&mut buf)
+            .map_err(|e| refused(format!("reading standard input: {e}")))?;
     } else {
-        buf = crate::image::read_limited(Path::new(from), MAX_KEY_FILE)
-            .map_err(|e| refused(format!("reading {from}: {}", crate::config::host::go_errno_text(&e))))?;
+        buf = crate::image::read_limited(Path::new(from), MAX_KEY_FILE).map_err(|e| {
+            refused(format!(
+                "reading {from}: {}",
+                crate::config::host::go_errno_text(&e)
+            ))
+        })?;
     }
     if buf.len() as u64 > MAX_KEY_FILE {
-        return Err(refused(format!("{from}: larger than {MAX_KEY_FILE} bytes, not a public key")));
+        return Err(refused(format!(
+            "{from}: larger than {MAX_KEY_FILE} bytes, not a public key"
+        )));
     }
     Ok(buf)
 }
@@ -99,27 +118,49 @@ fn print_plans(plans: &[Plan]) {
 
 /// The diff `--dry-run` prints for replacing `tx`'s file with `new`.
 pub fn dry_run_diff(tx: &Txn, new: &str) -> String {
-    let old = tx.current.as_deref().map(String::from_utf8_lossy).unwrap_or_default();
+    let old = tx
+        .current
+        .as_deref()
+        .map(String::from_utf8_lossy)
+        .unwrap_or_default();
     trust::diff::line_diff(&tx.path().display().to_string(), &old, new)
 }
 
 pub fn install(global: &GlobalArgs, a: &KeyInstallArgs) -> Result<Outcome, Error> {
     if !trust::valid_key_name(&a.name) {
-        return Err(refused(format!("invalid key name {:?}: use lower-case letters, digits, '.', '_' and '-'", a.name)));
+        return Err(refused(format!(
+            "invalid key name {:?}: use lower-case letters, digits, '.', '_' and '-'",
+            a.name
+        )));
     }
     let (bytes, builtin) = match (&a.from, a.name.as_str()) {
         (Some(f), _) => (read_key_source(f)?, false),
         (None, "armorred") => (trust::ARMORRED_PEM.as_bytes().to_vec(), true),
-        (None, _) => return Err(refused("--from FILE is required (only `armorred` is built in)")),
+        (None, _) => {
+            return Err(refused(
+                "--from FILE is required (only `armorred` is built in)",
+            ));
+        }
     };
-    let key = trust::vet_public_key(&bytes).map_err(|e| refused(format!("{}: {e}", a.from.as_deref().unwrap_or("built-in key"))))?;
+    let key = trust::vet_public_key(&bytes).map_err(|e| {
+        refused(format!(
+            "{}: {e}",
+            a.from.as_deref().unwrap_or("built-in key")
+        ))
+    })?;
     if builtin && key.fingerprint != trust::ARMORRED_FINGERPRINT {
-        return Err(refused("internal error: the built-in ARMORRED key does not match its pin"));
+        return Err(refused(
+            "internal error: the built-in ARMORRED key does not match its pin",
+        ));
     }
     let scope = match (&a.scope, builtin) {
         (Some(s), _) => s.clone(),
         (None, true) => trust::ARMORRED_SCOPE.to_owned(),
-        (None, false) => return Err(refused("--scope SCOPE is required with --from (e.g. --scope ghcr.io/example)")),
+        (None, false) => {
+            return Err(refused(
+                "--scope SCOPE is required with --from (e.g. --scope ghcr.io/example)",
+            ));
+        }
     };
     let safety = Safety { force: a.force };
     let key_sys = key_sys_path(&a.name);
@@ -132,9 +173,15 @@ pub fn install(global: &GlobalArgs, a: &KeyInstallArgs) -> Result<Outcome, Error
     let pem = trust::normalized_pem(&bytes);
     match &tx.current {
         Some(old) => {
-            let old_fp = trust::vet_public_key(old).map(|k| k.fingerprint).unwrap_or_else(|e| format!("unreadable ({e})"));
+            let old_fp = trust::vet_public_key(old)
+                .map(|k| k.fingerprint)
+                .unwrap_or_else(|e| format!("unreadable ({e})"));
             if old_fp == key.fingerprint {
-                report.push(format!("key {} already installed ({})", key_real.display(), key.fingerprint));
+                report.push(format!(
+                    "key {} already installed ({})",
+                    key_real.display(),
+                    key.fingerprint
+                ));
             } else if !a.force {
                 return Err(refused(format!(
                     "{} already holds a different key ({old_fp}); refusing to replace it with {} (use --force)",
@@ -142,29 +189,62 @@ pub fn install(global: &GlobalArgs, a: &KeyInstallArgs) -> Result<Outcome, Error
                     key.fingerprint
                 )));
             } else {
-                report.push(format!("key {} replaced: {old_fp} -> {}", key_real.display(), key.fingerprint));
-                plans.push(Plan { tx, new: pem, mode: 0o644 });
+                report.push(format!(
+                    "key {} replaced: {old_fp} -> {}",
+                    key_real.display(),
+                    key.fingerprint
+                ));
+                plans.push(Plan {
+                    tx,
+                    new: pem,
+                    mode: 0o644,
+                });
             }
         }
         None => {
-            report.push(format!("key {} installed ({}, {})", key_real.display(), key.key.algorithm(), key.fingerprint));
-            plans.push(Plan { tx, new: pem, mode: 0o644 });
+            report.push(format!(
+                "key {} installed ({}, {})",
+                key_real.display(),
+                key.key.algorithm(),
+                key.fingerprint
+            ));
+            plans.push(Plan {
+                tx,
+                new: pem,
+                mode: 0o644,
+            });
         }
     }
 
     // 2. registries.d.
     if !a.no_registries_d {
-        let path = under_root(global, &format!("/etc/containers/registries.d/{}.yaml", a.name));
+        let path = under_root(
+            global,
+            &format!("/etc/containers/registries.d/{}.yaml", a.name),
+        );
         let tx = Txn::begin(&path, safety, MAX_KEY_FILE).map_err(|e| refused(e.0))?;
         let yaml = trust::registries_d_yaml(&scope);
         match &tx.current {
-            Some(old) if old == yaml.as_bytes() => report.push(format!("{} already enables sigstore attachments for {scope}", path.display())),
+            Some(old) if old == yaml.as_bytes() => report.push(format!(
+                "{} already enables sigstore attachments for {scope}",
+                path.display()
+            )),
             Some(_) if !a.force => {
-                return Err(refused(format!("{} exists with different content; refusing to replace it (use --force)", path.display())));
+                return Err(refused(format!(
+                    "{} exists with different content; refusing to replace it (use --force)",
+                    path.display()
+                )));
             }
             _ => {
-                report.push(format!("{}: use-sigstore-attachments: true for {scope}", path.display()));
-                plans.push(Plan { tx, new: yaml, mode: 0o644 });
+                report.push(format!(
+                    "{}: use-sigstore-attachments: true for {scope}",
+                    path.display()
+                ));
+                plans.push(Plan {
+                    tx,
+                    new: yaml,
+                    mode: 0o644,
+                });
             }
         }
     }
@@ -174,8 +254,16 @@ pub fn install(global: &GlobalArgs, a: &KeyInstallArgs) -> Result<Outcome, Error
         let path = policy_target(global);
         let tx = Txn::begin(&path, safety, MAX_POLICY_SIZE as u64).map_err(|e| refused(e.0))?;
         let mut node = current_policy(global, &tx)?;
-        match trust::set_docker_scope(&mut node, &scope, trust::sigstore_requirements(&key_sys), a.force) {
-            Edit::Unchanged => report.push(format!("{}: docker scope {scope} already requires this key", path.display())),
+        match trust::set_docker_scope(
+            &mut node,
+            &scope,
+            trust::sigstore_requirements(&key_sys),
+            a.force,
+        ) {
+            Edit::Unchanged => report.push(format!(
+                "{}: docker scope {scope} already requires this key",
+                path.display()
+            )),
             Edit::Conflict(existing) => {
                 return Err(refused(format!(
                     "{}: docker scope {scope} already has different requirements (use --force to replace them):\n{existing}",
@@ -188,7 +276,11 @@ pub fn install(global: &GlobalArgs, a: &KeyInstallArgs) -> Result<Outcome, Error
                     "{}: docker scope {scope} requires sigstoreSigned by {key_sys} (signedIdentity matchRepository)",
                     path.display()
                 ));
-                plans.push(Plan { tx, new: text, mode: 0o644 });
+                plans.push(Plan {
+                    tx,
+                    new: text,
+                    mode: 0o644,
+                });
             }
         }
     }
@@ -199,7 +291,8 @@ pub fn install(global: &GlobalArgs, a: &KeyInstallArgs) -> Result<Outcome, Error
         return Ok(Outcome::Ok);
     }
     for p in plans {
-        p.tx.commit(p.new.as_bytes(), p.mode).map_err(|e| refused(e.0))?;
+        p.tx.commit(p.new.as_bytes(), p.mode)
+            .map_err(|e| refused(e.0))?;
     }
     for line in report {
         out(&format!("{line}\n"));
@@ -215,13 +308,20 @@ fn list(global: &GlobalArgs, a: &KeyListArgs) -> Result<Outcome, Error> {
         .filter(|t| parse_policy(t, global.compat).is_ok())
         .and_then(|t| Node::parse(&t).ok());
     let mut entries: Vec<PathBuf> = match std::fs::read_dir(&dir) {
-        Ok(rd) => rd.filter_map(|e| e.ok().map(|e| e.path())).filter(|p| p.extension().is_some_and(|e| e == "pub")).collect(),
+        Ok(rd) => rd
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.extension().is_some_and(|e| e == "pub"))
+            .collect(),
         Err(_) => Vec::new(),
     };
     entries.sort();
     let mut rows = Vec::new();
     for p in &entries {
-        let name = p.file_stem().and_then(|s| s.to_str()).unwrap_or("").to_owned();
+        let name = p
+            .file_stem()
+            .and_then(|s| s.to_str())
+            .unwrap_or("")
+            .to_owned();
         let sys = key_sys_path(&name);
         let (fingerprint, problem) = match crate::image::read_limited(p, MAX_KEY_FILE) {
             Ok(b) => match trust::vet_public_key(&b) {
@@ -231,24 +331,48 @@ fn list(global: &GlobalArgs, a: &KeyListArgs) -> Result<Outcome, Error> {
             Err(e) => (None, Some(e.to_string())),
         };
         let builtin = fingerprint.as_deref() == Some(trust::ARMORRED_FINGERPRINT);
-        let scopes = policy.as_ref().map(|n| trust::scopes_using_key(n, &sys)).unwrap_or_default();
+        let scopes = policy
+            .as_ref()
+            .map(|n| trust::scopes_using_key(n, &sys))
+            .unwrap_or_default();
         rows.push(serde_json::json!({"name": name, "path": sys, "fingerprint": fingerprint, "problem": problem,
             "builtin_armorred": builtin, "scopes": scopes}));
     }
     if a.json {
-        out(&format!("{:#}\n", serde_json::json!({"keys": rows, "policy": policy_path.display().to_string()})));
+        out(&format!(
+            "{:#}\n",
+            serde_json::json!({"keys": rows, "policy": policy_path.display().to_string()})
+        ));
     } else {
         if rows.is_empty() {
             out(&format!("no keys in {}\n", dir.display()));
         }
         for r in &rows {
-            let scopes: Vec<String> = r["scopes"].as_array().map(|a| a.iter().filter_map(|s| s.as_str().map(str::to_owned)).collect()).unwrap_or_default();
+            let scopes: Vec<String> = r["scopes"]
+                .as_array()
+                .map(|a| {
+                    a.iter()
+                        .filter_map(|s| s.as_str().map(str::to_owned))
+                        .collect()
+                })
+                .unwrap_or_default();
             out(&format!(
                 "{}\t{}\t{}{}\n",
                 r["path"].as_str().unwrap_or(""),
-                r["fingerprint"].as_str().map_or_else(|| format!("INVALID: {}", r["problem"].as_str().unwrap_or("")), str::to_owned),
-                if scopes.is_empty() { "not used by the policy".to_owned() } else { format!("used by {}", scopes.join(", ")) },
-                if r["builtin_armorred"] == true { "\t(ARMORRED, matches the built-in pin)" } else { "" }
+                r["fingerprint"].as_str().map_or_else(
+                    || format!("INVALID: {}", r["problem"].as_str().unwrap_or("")),
+                    str::to_owned
+                ),
+                if scopes.is_empty() {
+                    "not used by the policy".to_owned()
+                } else {
+                    format!("used by {}", scopes.join(", "))
+                },
+                if r["builtin_armorred"] == true {
+                    "\t(ARMORRED, matches the built-in pin)"
+                } else {
+                    ""
+                }
             ));
         }
     }
@@ -264,7 +388,8 @@ fn remove(global: &GlobalArgs, a: &KeyRemoveArgs) -> Result<Outcome, Error> {
     let mut plans: Vec<Plan> = Vec::new();
     // Policy first: drop the scopes that require this key as `key install` wrote them.
     let path = policy_target(global);
-    let tx = Txn::begin(&path, Safety::default(), MAX_POLICY_SIZE as u64).map_err(|e| refused(e.0))?;
+    let tx =
+        Txn::begin(&path, Safety::default(), MAX_POLICY_SIZE as u64).map_err(|e| refused(e.0))?;
     if tx.current.is_some() {
         let mut node = current_policy(global, &tx)?;
         let scopes: Vec<String> = match &a.scope {
@@ -295,30 +420,53 @@ fn remove(global: &GlobalArgs, a: &KeyRemoveArgs) -> Result<Outcome, Error> {
         }
         if changed {
             let text = validated(global, &path, &node)?;
-            plans.push(Plan { tx, new: text, mode: 0o644 });
+            plans.push(Plan {
+                tx,
+                new: text,
+                mode: 0o644,
+            });
         }
     }
     if a.dry_run {
         print_plans(&plans);
-        out(&format!("dry run: would also remove {} and registries.d/{}.yaml\n", under_root(global, &key_sys).display(), a.name));
+        out(&format!(
+            "dry run: would also remove {} and registries.d/{}.yaml\n",
+            under_root(global, &key_sys).display(),
+            a.name
+        ));
         return Ok(Outcome::Ok);
     }
     for p in plans {
-        p.tx.commit(p.new.as_bytes(), p.mode).map_err(|e| refused(e.0))?;
+        p.tx.commit(p.new.as_bytes(), p.mode)
+            .map_err(|e| refused(e.0))?;
     }
-    let regd = under_root(global, &format!("/etc/containers/registries.d/{}.yaml", a.name));
+    let regd = under_root(
+        global,
+        &format!("/etc/containers/registries.d/{}.yaml", a.name),
+    );
     if std::fs::read(&regd).is_ok_and(|t| t.starts_with(b"# Written by policyctl")) {
-        std::fs::remove_file(&regd).map_err(|e| refused(format!("removing {}: {e}", regd.display())))?;
+        std::fs::remove_file(&regd)
+            .map_err(|e| refused(format!("removing {}: {e}", regd.display())))?;
         report.push(format!("removed {}", regd.display()));
     }
     let key_real = under_root(global, &key_sys);
     match std::fs::symlink_metadata(&key_real) {
         Ok(m) if m.is_file() => {
             let bak = key_real.with_extension("pub.bak");
-            std::fs::rename(&key_real, &bak).map_err(|e| refused(format!("removing {}: {e}", key_real.display())))?;
-            report.push(format!("removed {} (kept as {})", key_real.display(), bak.display()));
+            std::fs::rename(&key_real, &bak)
+                .map_err(|e| refused(format!("removing {}: {e}", key_real.display())))?;
+            report.push(format!(
+                "removed {} (kept as {})",
+                key_real.display(),
+                bak.display()
+            ));
         }
-        Ok(_) => return Err(refused(format!("{} is not a regular file; left alone", key_real.display()))),
+        Ok(_) => {
+            return Err(refused(format!(
+                "{} is not a regular file; left alone",
+                key_real.display()
+            )));
+        }
         Err(_) => report.push(format!("{} was not installed", key_real.display())),
     }
     for line in report {

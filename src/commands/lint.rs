@@ -16,16 +16,27 @@ use crate::report::{err, out};
 pub fn run(global: &GlobalArgs, args: &LintArgs) -> Result<Outcome, Error> {
     if let Some(code) = &args.explain {
         let Some(rule) = lint::rule(code) else {
-            return Err(Error::Refused(format!("no lint rule {code:?}; codes: {}", lint::RULES.iter().map(|r| r.code).collect::<Vec<_>>().join(", "))));
+            return Err(Error::Refused(format!(
+                "no lint rule {code:?}; codes: {}",
+                lint::RULES
+                    .iter()
+                    .map(|r| r.code)
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )));
         };
-        out(&format!("{} {} ({:?})\n\n{}\n\n{}", rule.code, rule.name, rule.severity, rule.summary, rule.docs));
+        out(&format!(
+            "{} {} ({:?})\n\n{}\n\n{}",
+            rule.code, rule.name, rule.severity, rule.summary, rule.docs
+        ));
         return Ok(Outcome::Ok);
     }
     let location = locate_policy(global)?;
     if args.fix
-        && let Ok(l) = load(location.clone(), global.compat) {
-            apply_fixes(global, &l)?;
-        }
+        && let Ok(l) = load(location.clone(), global.compat)
+    {
+        apply_fixes(global, &l)?;
+    }
     let loaded = match load(location.clone(), global.compat) {
         Ok(l) => l,
         Err(e) if args.format == Format::Sarif => {
@@ -34,7 +45,10 @@ pub fn run(global: &GlobalArgs, args: &LintArgs) -> Result<Outcome, Error> {
             return Ok(Outcome::ErrorReported);
         }
         Err(e) if args.format == Format::Json => {
-            out(&format!("{:#}\n", lint_json(&location, global, None, Some(&e))));
+            out(&format!(
+                "{:#}\n",
+                lint_json(&location, global, None, Some(&e))
+            ));
             drop(e);
             return Ok(Outcome::ErrorReported);
         }
@@ -47,8 +61,11 @@ pub fn run(global: &GlobalArgs, args: &LintArgs) -> Result<Outcome, Error> {
         });
         let mut f = crate::config::lint_facts::gather(&loaded.policy, global.root.as_deref(), &dir);
         let conf = args.registries_conf.clone().unwrap_or_else(|| {
-            let user = std::env::var_os("HOME").map(|h| std::path::PathBuf::from(h).join(".config/containers/registries.conf"));
-            user.filter(|u| u.exists()).unwrap_or_else(|| crate::commands::key::under_root(global, "/etc/containers/registries.conf"))
+            let user = std::env::var_os("HOME")
+                .map(|h| std::path::PathBuf::from(h).join(".config/containers/registries.conf"));
+            user.filter(|u| u.exists()).unwrap_or_else(|| {
+                crate::commands::key::under_root(global, "/etc/containers/registries.conf")
+            })
         });
         f.mirrors = crate::config::lint_facts::mirrors(&conf);
         if loaded.location.definition == crate::config::policy_path::Definition::User {
@@ -64,7 +81,12 @@ pub fn run(global: &GlobalArgs, args: &LintArgs) -> Result<Outcome, Error> {
         Some("auto") => detect_target(),
         Some(v) => v.strip_prefix("5.").and_then(|m| m.parse().ok()),
     };
-    let ctx = lint::Context { policy: &loaded.policy, compat: global.compat, facts: facts.as_ref(), target_minor };
+    let ctx = lint::Context {
+        policy: &loaded.policy,
+        compat: global.compat,
+        facts: facts.as_ref(),
+        target_minor,
+    };
     let mut findings = lint::run(&ctx);
     if args.require_signed {
         for (rule, _) in &mut findings {
@@ -75,11 +97,18 @@ pub fn run(global: &GlobalArgs, args: &LintArgs) -> Result<Outcome, Error> {
     }
     let deny_warnings = args.deny.iter().any(|d| d == "warnings");
     let failing = findings.iter().any(|(r, _)| {
-        r.severity == crate::report::human::Severity::Error || (deny_warnings && r.severity == crate::report::human::Severity::Warning)
+        r.severity == crate::report::human::Severity::Error
+            || (deny_warnings && r.severity == crate::report::human::Severity::Warning)
     });
     match args.format {
-        Format::Json => out(&format!("{:#}\n", lint_json(&location, global, Some((&loaded, &findings)), None))),
-        Format::Sarif => out(&format!("{:#}\n", sarif(&location, Some((&loaded, &findings)), None))),
+        Format::Json => out(&format!(
+            "{:#}\n",
+            lint_json(&location, global, Some((&loaded, &findings)), None)
+        )),
+        Format::Sarif => out(&format!(
+            "{:#}\n",
+            sarif(&location, Some((&loaded, &findings)), None)
+        )),
         Format::Human => {
             for (rule, f) in &findings {
                 err(&render(&Diagnostic {
@@ -102,7 +131,11 @@ pub fn run(global: &GlobalArgs, args: &LintArgs) -> Result<Outcome, Error> {
             ));
         }
     }
-    Ok(if failing { Outcome::Rejected } else { Outcome::Ok })
+    Ok(if failing {
+        Outcome::Rejected
+    } else {
+        Outcome::Ok
+    })
 }
 
 fn lint_json(
@@ -142,8 +175,15 @@ fn lint_json(
 fn detect_target() -> Option<u32> {
     ["podman", "skopeo"]
         .iter()
-        .filter_map(|tool| std::process::Command::new(tool).arg("--version").output().ok())
-        .filter_map(|o| crate::lint::rules::versions::cimage_minor_of(String::from_utf8_lossy(&o.stdout).trim()))
+        .filter_map(|tool| {
+            std::process::Command::new(tool)
+                .arg("--version")
+                .output()
+                .ok()
+        })
+        .filter_map(|o| {
+            crate::lint::rules::versions::cimage_minor_of(String::from_utf8_lossy(&o.stdout).trim())
+        })
         .min()
 }
 
@@ -176,7 +216,10 @@ fn sarif(
     let mut results = Vec::new();
     if let Some((l, findings)) = loaded {
         for (rule, f) in findings.iter() {
-            let index = lint::RULES.iter().position(|r| r.code == rule.code).unwrap_or(0);
+            let index = lint::RULES
+                .iter()
+                .position(|r| r.code == rule.code)
+                .unwrap_or(0);
             let mut text = f.message.clone();
             if let Some(h) = &f.help {
                 text = format!("{text} (help: {h})");
@@ -215,16 +258,25 @@ fn apply_fixes(global: &GlobalArgs, loaded: &LoadedPolicy) -> Result<(), Error> 
         return Ok(());
     }
     let path = &loaded.location.path;
-    let tx = crate::config::txn::Txn::begin(path, crate::config::txn::Safety::default(), crate::policy::parse::MAX_POLICY_SIZE as u64)
-        .map_err(|e| Error::Refused(e.0))?;
+    let tx = crate::config::txn::Txn::begin(
+        path,
+        crate::config::txn::Safety::default(),
+        crate::policy::parse::MAX_POLICY_SIZE as u64,
+    )
+    .map_err(|e| Error::Refused(e.0))?;
     let mut node = crate::commands::key::current_policy(global, &tx)?;
     let fixes: Vec<_> = plan.iter().map(|(_, _, f)| f.clone()).collect();
     let n = lint::fix::apply(&mut node, &fixes);
     let text = crate::commands::key::validated(global, path, &node)?;
-    tx.commit(text.as_bytes(), 0o644).map_err(|e| Error::Refused(e.0))?;
+    tx.commit(text.as_bytes(), 0o644)
+        .map_err(|e| Error::Refused(e.0))?;
     for (code, what, _) in &plan {
         err(&format!("fixed[{code}]: {what}\n"));
     }
-    err(&format!("{}: applied {n} fix(es) (previous version in {}.bak)\n", path.display(), path.display()));
+    err(&format!(
+        "{}: applied {n} fix(es) (previous version in {}.bak)\n",
+        path.display(),
+        path.display()
+    ));
     Ok(())
 }

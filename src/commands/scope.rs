@@ -51,10 +51,18 @@ pub fn run(global: &GlobalArgs, args: &ScopeArgs) -> Result<Outcome, Error> {
             }
         }
     }
-    Ok(if failed { Outcome::ErrorReported } else { Outcome::Ok })
+    Ok(if failed {
+        Outcome::ErrorReported
+    } else {
+        Outcome::Ok
+    })
 }
 
-fn answer<'p>(global: &GlobalArgs, loaded: &'p LoadedPolicy, reference: &str) -> Result<Answer<'p>, String> {
+fn answer<'p>(
+    global: &GlobalArgs,
+    loaded: &'p LoadedPolicy,
+    reference: &str,
+) -> Result<Answer<'p>, String> {
     let (transport, image) = ImageRef::parse(reference, global.compat).map_err(|e| e.0)?;
     let (identity, note) = match &image {
         ImageRef::Storage(s) => {
@@ -83,7 +91,13 @@ fn answer<'p>(global: &GlobalArgs, loaded: &'p LoadedPolicy, reference: &str) ->
         other => (other.policy_identity(&RealHost).map_err(|e| e.0)?, None),
     };
     let matched = requirements_for(&loaded.policy, transport.name(), &identity);
-    Ok(Answer { reference: reference.to_owned(), transport, identity, note, matched })
+    Ok(Answer {
+        reference: reference.to_owned(),
+        transport,
+        identity,
+        note,
+        matched,
+    })
 }
 
 fn matched_kind(m: MatchedBy) -> &'static str {
@@ -99,12 +113,20 @@ fn why(a: &Answer<'_>) -> String {
     let t = a.transport.name();
     match a.matched.matched_by {
         MatchedBy::Identity => format!("transports.{t}: exact identity"),
-        MatchedBy::Namespace(i) => format!("transports.{t}: namespace #{} of {}", i + 1, a.identity.namespaces.len()),
-        MatchedBy::TransportDefault => format!("transports.{t}: the transport's \"\" scope (no more specific scope matched)"),
+        MatchedBy::Namespace(i) => format!(
+            "transports.{t}: namespace #{} of {}",
+            i + 1,
+            a.identity.namespaces.len()
+        ),
+        MatchedBy::TransportDefault => {
+            format!("transports.{t}: the transport's \"\" scope (no more specific scope matched)")
+        }
         MatchedBy::GlobalDefault if a.matched.transport_section => {
             format!("global default: transports.{t} has no matching scope and no \"\" scope")
         }
-        MatchedBy::GlobalDefault => format!("global default: the policy has no transports.{t} section"),
+        MatchedBy::GlobalDefault => {
+            format!("global default: the policy has no transports.{t} section")
+        }
     }
 }
 
@@ -112,7 +134,11 @@ fn human(loaded: &LoadedPolicy, a: &Answer<'_>) -> String {
     let path = loaded.location.path.display();
     let mut s = format!("{}\n", a.reference);
     s += &format!("  transport:    {}\n", a.transport.name());
-    let identity = if a.identity.identity.is_empty() { "\"\" (this transport has no identity)" } else { &a.identity.identity };
+    let identity = if a.identity.identity.is_empty() {
+        "\"\" (this transport has no identity)"
+    } else {
+        &a.identity.identity
+    };
     s += &format!("  identity:     {identity}\n");
     if !a.identity.namespaces.is_empty() {
         s += &format!("  namespaces:   {}\n", a.identity.namespaces.join(", "));
@@ -139,7 +165,11 @@ fn human(loaded: &LoadedPolicy, a: &Answer<'_>) -> String {
     s
 }
 
-fn to_json(global: &GlobalArgs, loaded: &LoadedPolicy, results: &[Result<Answer<'_>, (String, String)>]) -> Value {
+fn to_json(
+    global: &GlobalArgs,
+    loaded: &LoadedPolicy,
+    results: &[Result<Answer<'_>, (String, String)>],
+) -> Value {
     let pos = |off: usize| {
         let p = line_col(&loaded.text, off);
         json!({"line": p.line, "column": p.column})

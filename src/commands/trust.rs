@@ -49,11 +49,22 @@ fn gpg_ids(req: &Node) -> String {
         files.push(p.clone());
     }
     if let Some(Node::Array(ps)) = req.get("keyPaths") {
-        files.extend(ps.iter().filter_map(|p| if let Node::String(s) = p { Some(s.clone()) } else { None }));
+        files.extend(ps.iter().filter_map(|p| {
+            if let Node::String(s) = p {
+                Some(s.clone())
+            } else {
+                None
+            }
+        }));
     }
     let mut ids = Vec::new();
     for f in files {
-        let out = ["gpg2", "gpg"].iter().find_map(|g| std::process::Command::new(g).args(["--with-colons", &f]).output().ok());
+        let out = ["gpg2", "gpg"].iter().find_map(|g| {
+            std::process::Command::new(g)
+                .args(["--with-colons", &f])
+                .output()
+                .ok()
+        });
         let Some(out) = out else { continue };
         for line in String::from_utf8_lossy(&out.stdout).lines() {
             if line.starts_with("uid:") || line.starts_with("pub:") {
@@ -103,7 +114,11 @@ pub fn entries(policy: &Node, warnings: &mut Vec<String>) -> Vec<Entry> {
         let mut ts: Vec<&(String, Node)> = transports.iter().collect();
         ts.sort_by(|a, b| a.0.cmp(&b.0));
         for (t, scopes) in ts {
-            let shown = if t == "docker" { "repository" } else { t.as_str() };
+            let shown = if t == "docker" {
+                "repository"
+            } else {
+                t.as_str()
+            };
             if let Node::Object(scopes) = scopes {
                 let mut ss: Vec<&(String, Node)> = scopes.iter().collect();
                 ss.sort_by(|a, b| a.0.cmp(&b.0));
@@ -122,7 +137,11 @@ pub fn entries(policy: &Node, warnings: &mut Vec<String>) -> Vec<Entry> {
 
 /// Go's `json.Marshal` of a string (HTML-escaped).
 fn go_json_string(s: &str) -> String {
-    serde_json::Value::from(s).to_string().replace('<', "\\u003c").replace('>', "\\u003e").replace('&', "\\u0026")
+    serde_json::Value::from(s)
+        .to_string()
+        .replace('<', "\\u003c")
+        .replace('>', "\\u003e")
+        .replace('&', "\\u0026")
 }
 
 /// `json.MarshalIndent(entries, "", "  ")`.
@@ -183,8 +202,12 @@ fn show(global: &GlobalArgs, a: &TrustShowArgs) -> Result<Outcome, Error> {
         Some(p) => p.clone(),
         None => locate_policy(global)?.path,
     };
-    let bytes = crate::image::read_limited(&path, MAX_POLICY_SIZE as u64)
-        .map_err(|e| Error::PolicyRead { path: path.clone(), source: e })?;
+    let bytes = crate::image::read_limited(&path, MAX_POLICY_SIZE as u64).map_err(|e| {
+        Error::PolicyRead {
+            path: path.clone(),
+            source: e,
+        }
+    })?;
     if a.raw {
         out(&format!("{}\n", String::from_utf8_lossy(&bytes)));
         return Ok(Outcome::Ok);
@@ -214,10 +237,20 @@ fn show(global: &GlobalArgs, a: &TrustShowArgs) -> Result<Outcome, Error> {
     }
     let mut rows = Vec::new();
     if !a.noheading {
-        rows.push(["TRANSPORT", "NAME", "TYPE", "ID", "STORE"].map(str::to_owned).to_vec());
+        rows.push(
+            ["TRANSPORT", "NAME", "TYPE", "ID", "STORE"]
+                .map(str::to_owned)
+                .to_vec(),
+        );
     }
     for e in &list {
-        rows.push(vec![e.transport.clone(), e.repo_name.clone(), e.kind.clone(), e.gpg_id.clone(), e.sigstore.clone()]);
+        rows.push(vec![
+            e.transport.clone(),
+            e.repo_name.clone(),
+            e.kind.clone(),
+            e.gpg_id.clone(),
+            e.sigstore.clone(),
+        ]);
     }
     out(&tabwrite(&rows));
     crate::report::err(&format!("(policy: {})\n", path.display()));
@@ -228,17 +261,33 @@ fn show(global: &GlobalArgs, a: &TrustShowArgs) -> Result<Outcome, Error> {
 fn valid_scope(scope: &str) -> bool {
     let host = scope.split(['/', '?', '#']).next().unwrap_or("");
     let b = host.as_bytes();
-    let i = b.iter().position(|c| !(c.is_ascii_alphanumeric() || b"-_.".contains(c))).unwrap_or(b.len());
-    i > 0 && b[i..].iter().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || b"-/:".contains(c))
+    let i = b
+        .iter()
+        .position(|c| !(c.is_ascii_alphanumeric() || b"-_.".contains(c)))
+        .unwrap_or(b.len());
+    i > 0
+        && b[i..]
+            .iter()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || b"-/:".contains(c))
 }
 
 fn identity_node(spec: &str) -> Result<Node, Error> {
     let s = |x: &str| Node::String(x.to_owned());
-    let obj = |fields: Vec<(&str, Node)>| Node::Object(fields.into_iter().map(|(k, v)| (k.to_owned(), v)).collect());
+    let obj = |fields: Vec<(&str, Node)>| {
+        Node::Object(fields.into_iter().map(|(k, v)| (k.to_owned(), v)).collect())
+    };
     Ok(match spec.split_once(':') {
-        None if ["matchRepository", "matchExact", "matchRepoDigestOrExact"].contains(&spec) => obj(vec![("type", s(spec))]),
-        Some(("exactRepository", r)) => obj(vec![("type", s("exactRepository")), ("dockerRepository", s(r))]),
-        Some(("exactReference", r)) => obj(vec![("type", s("exactReference")), ("dockerReference", s(r))]),
+        None if ["matchRepository", "matchExact", "matchRepoDigestOrExact"].contains(&spec) => {
+            obj(vec![("type", s(spec))])
+        }
+        Some(("exactRepository", r)) => obj(vec![
+            ("type", s("exactRepository")),
+            ("dockerRepository", s(r)),
+        ]),
+        Some(("exactReference", r)) => obj(vec![
+            ("type", s("exactReference")),
+            ("dockerReference", s(r)),
+        ]),
         _ => {
             return Err(Error::Refused(format!(
                 "--signed-identity {spec}: use matchRepository, matchExact, matchRepoDigestOrExact, exactRepository:REPO or exactReference:REF"
@@ -258,18 +307,29 @@ pub fn requirements(t: TrustType, keys: &[String], identity: Option<&Node>) -> R
                     TrustType::Reject => "reject",
                     _ => "accept",
                 };
-                return Err(Error::Refused(format!("{} public keys unexpectedly provided for trust type {tn}", keys.len())));
+                return Err(Error::Refused(format!(
+                    "{} public keys unexpectedly provided for trust type {tn}",
+                    keys.len()
+                )));
             }
             if identity.is_some() {
-                return Err(Error::Refused("--signed-identity only applies to signedBy and sigstoreSigned".into()));
+                return Err(Error::Refused(
+                    "--signed-identity only applies to signedBy and sigstoreSigned".into(),
+                ));
             }
-            return Ok(if t == TrustType::Reject { simple("reject") } else { simple("insecureAcceptAnything") });
+            return Ok(if t == TrustType::Reject {
+                simple("reject")
+            } else {
+                simple("insecureAcceptAnything")
+            });
         }
         TrustType::SignedBy => ("signedBy", "signedBy"),
         TrustType::SigstoreSigned => ("sigstoreSigned", "sigstoreSigned"),
     };
     if keys.is_empty() {
-        return Err(Error::Refused(format!("at least one public key must be defined for type '{for_type}'")));
+        return Err(Error::Refused(format!(
+            "at least one public key must be defined for type '{for_type}'"
+        )));
     }
     let reqs = keys
         .iter()
@@ -292,20 +352,39 @@ fn set(global: &GlobalArgs, a: &TrustSetArgs) -> Result<Outcome, Error> {
     if a.scope != "default" && !valid_scope(&a.scope) {
         return Err(Error::Refused(format!("invalid image scope {:?}", a.scope)));
     }
-    let identity = a.signed_identity.as_deref().map(identity_node).transpose()?;
+    let identity = a
+        .signed_identity
+        .as_deref()
+        .map(identity_node)
+        .transpose()?;
     let reqs = requirements(a.r#type, &a.pubkeysfile, identity.as_ref())?;
-    let path = a.policypath.clone().or_else(|| global.policy.clone()).unwrap_or_else(|| under_root(global, "/etc/containers/policy.json"));
-    let tx = Txn::begin(&path, Safety { force: a.force }, MAX_POLICY_SIZE as u64).map_err(|e| Error::Refused(e.0))?;
-    let mut policy = if tx.current.is_some() { current_policy(global, &tx)? } else { Node::Object(Vec::new()) };
+    let path = a
+        .policypath
+        .clone()
+        .or_else(|| global.policy.clone())
+        .unwrap_or_else(|| under_root(global, "/etc/containers/policy.json"));
+    let tx = Txn::begin(&path, Safety { force: a.force }, MAX_POLICY_SIZE as u64)
+        .map_err(|e| Error::Refused(e.0))?;
+    let mut policy = if tx.current.is_some() {
+        current_policy(global, &tx)?
+    } else {
+        Node::Object(Vec::new())
+    };
     if a.scope == "default" {
         policy.set("default", reqs);
     } else {
         if !matches!(policy.get("default"), Some(Node::Array(d)) if !d.is_empty()) {
             return Err(Error::Refused("default trust policy must be set".into()));
         }
-        let transports = policy.object_entry("transports").ok_or_else(|| Error::Refused("transports is not an object".into()))?;
-        let Node::Object(ts) = transports else { return Err(Error::Refused("transports is not an object".into())) };
-        let existing = ts.iter_mut().find(|(_, scopes)| scopes.get(&a.scope).is_some());
+        let transports = policy
+            .object_entry("transports")
+            .ok_or_else(|| Error::Refused("transports is not an object".into()))?;
+        let Node::Object(ts) = transports else {
+            return Err(Error::Refused("transports is not an object".into()));
+        };
+        let existing = ts
+            .iter_mut()
+            .find(|(_, scopes)| scopes.get(&a.scope).is_some());
         match existing {
             Some((_, scopes)) => {
                 scopes.set(&a.scope, reqs);
@@ -323,7 +402,8 @@ fn set(global: &GlobalArgs, a: &TrustSetArgs) -> Result<Outcome, Error> {
         out(&crate::commands::key::dry_run_diff(&tx, &text));
         return Ok(Outcome::Ok);
     }
-    tx.commit(text.as_bytes(), 0o644).map_err(|e| Error::Refused(e.0))?;
+    tx.commit(text.as_bytes(), 0o644)
+        .map_err(|e| Error::Refused(e.0))?;
     Ok(Outcome::Ok)
 }
 
@@ -339,8 +419,20 @@ mod tests {
         .unwrap();
         let mut w = Vec::new();
         let e = entries(&p, &mut w);
-        let mut rows = vec![["TRANSPORT", "NAME", "TYPE", "ID", "STORE"].map(str::to_owned).to_vec()];
-        rows.extend(e.iter().map(|e| vec![e.transport.clone(), e.repo_name.clone(), e.kind.clone(), e.gpg_id.clone(), e.sigstore.clone()]));
+        let mut rows = vec![
+            ["TRANSPORT", "NAME", "TYPE", "ID", "STORE"]
+                .map(str::to_owned)
+                .to_vec(),
+        ];
+        rows.extend(e.iter().map(|e| {
+            vec![
+                e.transport.clone(),
+                e.repo_name.clone(),
+                e.kind.clone(),
+                e.gpg_id.clone(),
+                e.sigstore.clone(),
+            ]
+        }));
         assert_eq!(
             tabwrite(&rows),
             "TRANSPORT      NAME                        TYPE            ID          STORE\n\

@@ -36,46 +36,98 @@ pub fn run(global: &GlobalArgs, a: &WhereArgs) -> Result<Outcome, Error> {
     let mut sections: Vec<(&str, Vec<Candidate>, Option<PathBuf>)> = Vec::new();
 
     let mut policy = Vec::new();
-    policy.push(Candidate { what: "--policy".into(), path: global.policy.clone(), state: if global.policy.is_some() { "given" } else { "not given" } });
+    policy.push(Candidate {
+        what: "--policy".into(),
+        path: global.policy.clone(),
+        state: if global.policy.is_some() {
+            "given"
+        } else {
+            "not given"
+        },
+    });
     if global.compat == crate::compat::Compat::Current {
         let env = std::env::var_os("CONTAINERS_POLICY_JSON").map(PathBuf::from);
-        policy.push(Candidate { what: "$CONTAINERS_POLICY_JSON".into(), state: if env.is_some() { "set" } else { "unset" }, path: env });
+        policy.push(Candidate {
+            what: "$CONTAINERS_POLICY_JSON".into(),
+            state: if env.is_some() { "set" } else { "unset" },
+            path: env,
+        });
     }
     if let Some(h) = &home {
         let p = h.join(".config/containers/policy.json");
-        policy.push(Candidate { what: "user".into(), state: exists(&p, false), path: Some(p) });
+        policy.push(Candidate {
+            what: "user".into(),
+            state: exists(&p, false),
+            path: Some(p),
+        });
     }
     let p = sys(global, "/etc/containers/policy.json");
-    policy.push(Candidate { what: "system".into(), state: exists(&p, false), path: Some(p) });
+    policy.push(Candidate {
+        what: "system".into(),
+        state: exists(&p, false),
+        path: Some(p),
+    });
     sections.push(("policy.json", policy, effective_policy));
 
     let mut regd = Vec::new();
     if let Some(h) = &home {
         let p = h.join(".config/containers/registries.d");
-        regd.push(Candidate { what: "user".into(), state: exists(&p, true), path: Some(p) });
+        regd.push(Candidate {
+            what: "user".into(),
+            state: exists(&p, true),
+            path: Some(p),
+        });
     }
     let p = sys(global, "/etc/containers/registries.d");
-    regd.push(Candidate { what: "system".into(), state: exists(&p, true), path: Some(p) });
-    let regd_effective = crate::config::registries_d::default_dir(home.as_deref(), global.root.as_deref());
+    regd.push(Candidate {
+        what: "system".into(),
+        state: exists(&p, true),
+        path: Some(p),
+    });
+    let regd_effective =
+        crate::config::registries_d::default_dir(home.as_deref(), global.root.as_deref());
     sections.push(("registries.d", regd, Some(regd_effective)));
 
     let env = StorageEnv::from_process(global.root.clone());
     let mut storage = Vec::new();
     storage.push(Candidate {
         what: "$CONTAINERS_STORAGE_CONF".into(),
-        state: if env.conf_override.is_some() { "set" } else { "unset" },
+        state: if env.conf_override.is_some() {
+            "set"
+        } else {
+            "unset"
+        },
         path: env.conf_override.clone(),
     });
-    if let Some(x) = env.xdg_config_home.clone().or_else(|| home.as_ref().map(|h| h.join(".config"))) {
+    if let Some(x) = env
+        .xdg_config_home
+        .clone()
+        .or_else(|| home.as_ref().map(|h| h.join(".config")))
+    {
         let p = x.join("containers/storage.conf");
-        storage.push(Candidate { what: "user".into(), state: exists(&p, false), path: Some(p) });
+        storage.push(Candidate {
+            what: "user".into(),
+            state: exists(&p, false),
+            path: Some(p),
+        });
     }
-    for s in ["/etc/containers/storage.conf", "/usr/share/containers/storage.conf"] {
+    for s in [
+        "/etc/containers/storage.conf",
+        "/usr/share/containers/storage.conf",
+    ] {
         let p = sys(global, s);
-        storage.push(Candidate { what: "system".into(), state: exists(&p, false), path: Some(p) });
+        storage.push(Candidate {
+            what: "system".into(),
+            state: exists(&p, false),
+            path: Some(p),
+        });
     }
     let conf = store_config(&env).ok();
-    sections.push(("storage.conf", storage, conf.as_ref().and_then(|c| c.file.clone())));
+    sections.push((
+        "storage.conf",
+        storage,
+        conf.as_ref().and_then(|c| c.file.clone()),
+    ));
 
     if a.json {
         let v: Vec<_> = sections
@@ -85,16 +137,29 @@ pub fn run(global: &GlobalArgs, a: &WhereArgs) -> Result<Outcome, Error> {
                     "candidates": cands.iter().map(|c| json!({"source": c.what, "path": c.path.as_ref().map(|p| p.display().to_string()), "state": c.state})).collect::<Vec<_>>()})
             })
             .collect();
-        let store = conf.map(|c| json!({"driver": c.driver, "graph_root": c.graph_root, "run_root": c.run_root}));
-        out(&format!("{:#}\n", json!({"uid": env.uid, "files": v, "store": store})));
+        let store = conf.map(
+            |c| json!({"driver": c.driver, "graph_root": c.graph_root, "run_root": c.run_root}),
+        );
+        out(&format!(
+            "{:#}\n",
+            json!({"uid": env.uid, "files": v, "store": store})
+        ));
         return Ok(Outcome::Ok);
     }
-    out(&format!("as uid {} ({}):\n", env.uid, if env.uid == 0 { "root" } else { "rootless" }));
+    out(&format!(
+        "as uid {} ({}):\n",
+        env.uid,
+        if env.uid == 0 { "root" } else { "rootless" }
+    ));
     for (name, cands, eff) in &sections {
         out(&format!("{name}:\n"));
         let mut seen_effective = false;
         for c in cands {
-            let path = c.path.as_ref().map(|p| p.display().to_string()).unwrap_or_else(|| "-".into());
+            let path = c
+                .path
+                .as_ref()
+                .map(|p| p.display().to_string())
+                .unwrap_or_else(|| "-".into());
             let mark = match (&c.path, eff) {
                 (Some(p), Some(e)) if p == e && !seen_effective => {
                     seen_effective = true;

@@ -14,7 +14,9 @@ fn abs(path: &str) -> io::Result<String> {
         return Ok(go_clean(path));
     }
     let cwd = std::env::current_dir()?;
-    let cwd = cwd.to_str().ok_or_else(|| io::Error::other("current directory is not UTF-8"))?;
+    let cwd = cwd
+        .to_str()
+        .ok_or_else(|| io::Error::other("current directory is not UTF-8"))?;
     Ok(go_clean(&format!("{cwd}/{path}")))
 }
 
@@ -34,7 +36,10 @@ fn lstat_error(abs_path: &str, e: &io::Error) -> io::Error {
 /// The strerror text Go prints (Rust appends " (os error N)" and capitalises).
 pub fn go_errno_text(e: &io::Error) -> String {
     let s = e.to_string();
-    let s = s.find(" (os error").map_or(s.as_str(), |i| &s[..i]).to_owned();
+    let s = s
+        .find(" (os error")
+        .map_or(s.as_str(), |i| &s[..i])
+        .to_owned();
     let mut c = s.chars();
     match c.next() {
         Some(f) => f.to_lowercase().collect::<String>() + c.as_str(),
@@ -45,7 +50,9 @@ pub fn go_errno_text(e: &io::Error) -> String {
 fn resolve_existing(path: &str) -> io::Result<String> {
     let a = abs(path)?;
     let r = std::fs::canonicalize(&a).map_err(|e| lstat_error(&a, &e))?;
-    r.to_str().map(go_clean).ok_or_else(|| io::Error::other(format!("{} is not UTF-8", r.display())))
+    r.to_str()
+        .map(go_clean)
+        .ok_or_else(|| io::Error::other(format!("{} is not UTF-8", r.display())))
 }
 
 impl Host for RealHost {
@@ -59,7 +66,9 @@ impl Host for RealHost {
                     None => ("", path),
                 };
                 if file == "." || file == ".." {
-                    return Err(format!("Unexpectedly missing special filename component in {path}"));
+                    return Err(format!(
+                        "Unexpectedly missing special filename component in {path}"
+                    ));
                 }
                 let parent = if parent.is_empty() { "." } else { parent };
                 let rp = resolve_existing(parent).map_err(|e| e.to_string())?;
@@ -83,10 +92,17 @@ mod tests {
         std::fs::create_dir(format!("{real}/target")).unwrap();
         std::os::unix::fs::symlink(format!("{real}/target"), format!("{real}/link")).unwrap();
         let h = RealHost;
-        assert_eq!(h.resolve_path(&format!("{real}/link")).unwrap(), format!("{real}/target"));
-        assert_eq!(h.resolve_path(&format!("{real}/link/missing")).unwrap(), format!("{real}/target/missing"));
         assert_eq!(
-            h.resolve_path(&format!("{real}/missing/missing")).unwrap_err(),
+            h.resolve_path(&format!("{real}/link")).unwrap(),
+            format!("{real}/target")
+        );
+        assert_eq!(
+            h.resolve_path(&format!("{real}/link/missing")).unwrap(),
+            format!("{real}/target/missing")
+        );
+        assert_eq!(
+            h.resolve_path(&format!("{real}/missing/missing"))
+                .unwrap_err(),
             format!("lstat {real}/missing: no such file or directory")
         );
     }
@@ -104,7 +120,10 @@ pub struct KeyFiles {
 impl KeyFiles {
     /// Key files under `root` (for `--root`), or as written.
     pub fn new(root: Option<std::path::PathBuf>) -> KeyFiles {
-        KeyFiles { root, cache: Default::default() }
+        KeyFiles {
+            root,
+            cache: Default::default(),
+        }
     }
 
     fn read_uncached(&self, path: &str) -> Result<Vec<u8>, String> {

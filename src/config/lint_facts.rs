@@ -10,7 +10,12 @@ use crate::policy::{KeySource, Policy, Requirement, SigstoreTrust};
 /// Reads what the rules need. `root` prefixes absolute key paths (`--root`).
 pub fn gather(policy: &Policy, root: Option<&Path>, registries_dir: &Path) -> Facts {
     let mut facts = Facts::default();
-    let lists = std::iter::once(&policy.default).chain(policy.transports.iter().flat_map(|t| t.scopes.iter().map(|s| &s.requirements)));
+    let lists = std::iter::once(&policy.default).chain(
+        policy
+            .transports
+            .iter()
+            .flat_map(|t| t.scopes.iter().map(|s| &s.requirements)),
+    );
     for list in lists {
         for r in &list.items {
             let src = match &r.value {
@@ -34,7 +39,10 @@ pub fn gather(policy: &Policy, root: Option<&Path>, registries_dir: &Path) -> Fa
                     Some(r) if p.starts_with('/') => r.join(p.trim_start_matches('/')),
                     _ => PathBuf::from(&p),
                 };
-                let fact = match (std::fs::metadata(&real), crate::image::read_limited(&real, 1024 * 1024)) {
+                let fact = match (
+                    std::fs::metadata(&real),
+                    crate::image::read_limited(&real, 1024 * 1024),
+                ) {
                     (Ok(m), Ok(bytes)) => {
                         let mut blocks = 0;
                         let mut at = 0;
@@ -49,17 +57,27 @@ pub fn gather(policy: &Policy, root: Option<&Path>, registries_dir: &Path) -> Fa
                             mode: m.mode(),
                             vetted: crate::signature::keys::parse_pem_public_key(&bytes)
                                 .map(|k| k.fingerprint)
-                                .map_err(|_| crate::trust::vet_public_key(&bytes).err().unwrap_or_default()),
+                                .map_err(|_| {
+                                    crate::trust::vet_public_key(&bytes)
+                                        .err()
+                                        .unwrap_or_default()
+                                }),
                             pem_blocks: blocks,
                         }
                     }
-                    (_, Err(e)) | (Err(e), _) => KeyFile::Unreadable(crate::config::host::go_errno_text(&e)),
+                    (_, Err(e)) | (Err(e), _) => {
+                        KeyFile::Unreadable(crate::config::host::go_errno_text(&e))
+                    }
                 };
                 facts.keys.insert(p, fact);
             }
         }
     }
-    for t in policy.transports.iter().filter(|t| ["dir", "oci", "oci-archive", "sif"].contains(&t.name.value.as_str())) {
+    for t in policy
+        .transports
+        .iter()
+        .filter(|t| ["dir", "oci", "oci-archive", "sif"].contains(&t.name.value.as_str()))
+    {
         for sc in t.scopes.iter().filter(|s| s.key.value.starts_with('/')) {
             let real = match root {
                 Some(r) => r.join(sc.key.value.trim_start_matches('/')),
@@ -67,12 +85,17 @@ pub fn gather(policy: &Policy, root: Option<&Path>, registries_dir: &Path) -> Fa
             };
             if let Ok(c) = std::fs::canonicalize(&real) {
                 let c = match root.and_then(|r| std::fs::canonicalize(r).ok()) {
-                    Some(r) => c.strip_prefix(&r).map(|p| Path::new("/").join(p)).unwrap_or(c),
+                    Some(r) => c
+                        .strip_prefix(&r)
+                        .map(|p| Path::new("/").join(p))
+                        .unwrap_or(c),
                     None => c,
                 };
                 let c = c.display().to_string();
                 if c != sc.key.value {
-                    facts.unresolved_path_scopes.insert(format!("{}:{}", t.name.value, sc.key.value), c);
+                    facts
+                        .unresolved_path_scopes
+                        .insert(format!("{}:{}", t.name.value, sc.key.value), c);
                 }
             }
         }
@@ -112,11 +135,20 @@ struct Mirror {
 /// The mirrors of a registries.conf (v2 `[[registry]]` tables): (prefix, mirror locations).
 /// A missing or unparsable file yields none (lint reports only what it can read).
 pub fn mirrors(conf: &Path) -> Vec<(String, Vec<String>)> {
-    let Ok(bytes) = crate::image::read_limited(conf, 1024 * 1024) else { return Vec::new() };
-    let Ok(c) = toml::from_str::<RegistriesConf>(&String::from_utf8_lossy(&bytes)) else { return Vec::new() };
+    let Ok(bytes) = crate::image::read_limited(conf, 1024 * 1024) else {
+        return Vec::new();
+    };
+    let Ok(c) = toml::from_str::<RegistriesConf>(&String::from_utf8_lossy(&bytes)) else {
+        return Vec::new();
+    };
     c.registry
         .into_iter()
         .filter(|r| !r.mirror.is_empty())
-        .filter_map(|r| Some((r.prefix.or(r.location)?, r.mirror.into_iter().map(|m| m.location).collect())))
+        .filter_map(|r| {
+            Some((
+                r.prefix.or(r.location)?,
+                r.mirror.into_iter().map(|m| m.location).collect(),
+            ))
+        })
         .collect()
 }

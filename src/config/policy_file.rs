@@ -23,20 +23,33 @@ pub struct LoadedPolicy {
 /// Reads at most `MAX_POLICY_SIZE + 1` bytes of `location` and parses them.
 pub fn load(location: PolicyLocation, compat: Compat) -> Result<LoadedPolicy, Error> {
     let path = location.path.clone();
-    let read_err = |source| Error::PolicyRead { path: path.clone(), source };
+    let read_err = |source| Error::PolicyRead {
+        path: path.clone(),
+        source,
+    };
     let file = std::fs::File::open(&path).map_err(read_err)?;
     let mut text = Vec::new();
-    file.take(MAX_POLICY_SIZE as u64 + 1).read_to_end(&mut text).map_err(read_err)?;
+    file.take(MAX_POLICY_SIZE as u64 + 1)
+        .read_to_end(&mut text)
+        .map_err(read_err)?;
     if text.len() > MAX_POLICY_SIZE {
         let error = DecodeError::new(
             ErrorKind::Syntax,
             format!("policy file is larger than {MAX_POLICY_SIZE} bytes"),
             0..0,
         );
-        return Err(Error::PolicyInvalid { path, text: Vec::new(), error });
+        return Err(Error::PolicyInvalid {
+            path,
+            text: Vec::new(),
+            error,
+        });
     }
     match parse_policy(&text, compat) {
-        Ok(policy) => Ok(LoadedPolicy { location, text, policy }),
+        Ok(policy) => Ok(LoadedPolicy {
+            location,
+            text,
+            policy,
+        }),
         Err(error) => Err(Error::PolicyInvalid { path, text, error }),
     }
 }

@@ -91,12 +91,19 @@ pub struct LookupInput {
 impl LookupInput {
     /// Reads the environment of this process.
     pub fn from_process(explicit: Option<PathBuf>, root: Option<PathBuf>) -> Self {
-        let env_policy = std::env::var_os(ENV_POLICY_JSON).filter(|v| !v.is_empty()).map(PathBuf::from);
+        let env_policy = std::env::var_os(ENV_POLICY_JSON)
+            .filter(|v| !v.is_empty())
+            .map(PathBuf::from);
         let home = std::env::var_os("HOME")
             .filter(|v| !v.is_empty())
             .map(PathBuf::from)
             .or_else(|| directories::BaseDirs::new().map(|b| b.home_dir().to_path_buf()));
-        LookupInput { explicit, env_policy, home, root }
+        LookupInput {
+            explicit,
+            env_policy,
+            home,
+            root,
+        }
     }
 }
 
@@ -117,15 +124,23 @@ pub fn find_policy(input: &LookupInput, compat: Compat) -> Result<PolicyLocation
         return at(p.clone(), Definition::CommandLine);
     }
     if compat == Compat::Current
-        && let Some(p) = &input.env_policy {
-            return at(p.clone(), Definition::Environment);
-        }
-    let user = input.home.as_deref().unwrap_or(Path::new("")).join(USER_POLICY_FILE);
+        && let Some(p) = &input.env_policy
+    {
+        return at(p.clone(), Definition::Environment);
+    }
+    let user = input
+        .home
+        .as_deref()
+        .unwrap_or(Path::new(""))
+        .join(USER_POLICY_FILE);
     if input.home.is_some() && user.exists() {
         return at(user, Definition::User);
     }
     if let Some(root) = &input.root {
-        return at(root.join(SYSTEM_POLICY_PATH.trim_start_matches('/')), Definition::Root);
+        return at(
+            root.join(SYSTEM_POLICY_PATH.trim_start_matches('/')),
+            Definition::Root,
+        );
     }
     let system = PathBuf::from(SYSTEM_POLICY_PATH);
     if compat == Compat::V5_23 || system.exists() {
@@ -165,8 +180,14 @@ mod tests {
             root: Some(tmp.path().join("root")),
             ..Default::default()
         };
-        assert_eq!(find_policy(&input, Compat::Current).unwrap().definition, Definition::Environment);
-        assert_eq!(find_policy(&input, Compat::V5_23).unwrap().definition, Definition::Root);
+        assert_eq!(
+            find_policy(&input, Compat::Current).unwrap().definition,
+            Definition::Environment
+        );
+        assert_eq!(
+            find_policy(&input, Compat::V5_23).unwrap().definition,
+            Definition::Root
+        );
     }
 
     #[test]
@@ -174,7 +195,11 @@ mod tests {
         let tmp = tempfile::tempdir().unwrap();
         let user = tmp.path().join(USER_POLICY_FILE);
         touch(&user);
-        let input = LookupInput { home: Some(tmp.path().to_path_buf()), root: Some("/r".into()), ..Default::default() };
+        let input = LookupInput {
+            home: Some(tmp.path().to_path_buf()),
+            root: Some("/r".into()),
+            ..Default::default()
+        };
         let loc = find_policy(&input, Compat::V5_23).unwrap();
         assert_eq!((loc.path, loc.definition), (user, Definition::User));
     }
@@ -182,7 +207,11 @@ mod tests {
     #[test]
     fn root_prefix_without_user_file() {
         let tmp = tempfile::tempdir().unwrap();
-        let input = LookupInput { home: Some(tmp.path().to_path_buf()), root: Some("/r".into()), ..Default::default() };
+        let input = LookupInput {
+            home: Some(tmp.path().to_path_buf()),
+            root: Some("/r".into()),
+            ..Default::default()
+        };
         let loc = find_policy(&input, Compat::Current).unwrap();
         assert_eq!(loc.path, PathBuf::from("/r/etc/containers/policy.json"));
     }
@@ -190,12 +219,18 @@ mod tests {
     #[test]
     fn system_fallback_differs_by_version() {
         let tmp = tempfile::tempdir().unwrap();
-        let input = LookupInput { home: Some(tmp.path().to_path_buf()), ..Default::default() };
+        let input = LookupInput {
+            home: Some(tmp.path().to_path_buf()),
+            ..Default::default()
+        };
         let loc = find_policy(&input, Compat::V5_23).unwrap();
         assert_eq!(loc.path, PathBuf::from(SYSTEM_POLICY_PATH));
         if !Path::new(SYSTEM_POLICY_PATH).exists() {
             let err = find_policy(&input, Compat::Current).unwrap_err();
-            assert!(err.to_string().starts_with("no policy.json file found at any of the following: \""));
+            assert!(
+                err.to_string()
+                    .starts_with("no policy.json file found at any of the following: \"")
+            );
         }
     }
 }

@@ -54,7 +54,10 @@ pub fn default_dir(home: Option<&Path>, root: Option<&Path>) -> PathBuf {
 
 /// Loads every `*.yaml` of `dir` (sorted by name; a missing directory is empty).
 pub fn load(dir: &Path) -> Result<RegistriesD, String> {
-    let mut out = RegistriesD { dir: dir.to_owned(), ..Default::default() };
+    let mut out = RegistriesD {
+        dir: dir.to_owned(),
+        ..Default::default()
+    };
     let mut files: Vec<PathBuf> = match std::fs::read_dir(dir) {
         Ok(rd) => rd
             .filter_map(|e| e.ok().map(|e| e.path()))
@@ -65,11 +68,13 @@ pub fn load(dir: &Path) -> Result<RegistriesD, String> {
     };
     files.sort();
     for path in files {
-        let bytes = crate::image::read_limited(&path, MAX_FILE).map_err(|e| format!("reading {}: {e}", path.display()))?;
+        let bytes = crate::image::read_limited(&path, MAX_FILE)
+            .map_err(|e| format!("reading {}: {e}", path.display()))?;
         if bytes.iter().all(u8::is_ascii_whitespace) {
             continue;
         }
-        let f: File = serde_norway::from_slice(&bytes).map_err(|e| format!("parsing {}: {e}", path.display()))?;
+        let f: File = serde_norway::from_slice(&bytes)
+            .map_err(|e| format!("parsing {}: {e}", path.display()))?;
         if let Some(d) = f.default_docker {
             if let Some((_, first)) = &out.default_docker {
                 return Err(format!(
@@ -88,7 +93,8 @@ pub fn load(dir: &Path) -> Result<RegistriesD, String> {
                     path.display()
                 ));
             }
-            out.docker.insert(scope, (section.unwrap_or_default(), path.clone()));
+            out.docker
+                .insert(scope, (section.unwrap_or_default(), path.clone()));
         }
     }
     Ok(out)
@@ -98,7 +104,13 @@ impl RegistriesD {
     /// Podman's `trust show` Store column: the exact scope, then the scope with trailing
     /// `/component`s removed, then `default-docker`; `lookaside` before `sigstore`.
     pub fn podman_store(&self, scope: &str, is_default_entry: bool) -> String {
-        let url = |s: &Section| s.lookaside.clone().filter(|x| !x.is_empty()).or_else(|| s.sigstore.clone()).unwrap_or_default();
+        let url = |s: &Section| {
+            s.lookaside
+                .clone()
+                .filter(|x| !x.is_empty())
+                .or_else(|| s.sigstore.clone())
+                .unwrap_or_default()
+        };
         if !is_default_entry && !scope.is_empty() {
             let mut key = scope;
             loop {
@@ -111,7 +123,10 @@ impl RegistriesD {
                 }
             }
         }
-        self.default_docker.as_ref().map(|(s, _)| url(s)).unwrap_or_default()
+        self.default_docker
+            .as_ref()
+            .map(|(s, _)| url(s))
+            .unwrap_or_default()
     }
 }
 
@@ -123,15 +138,30 @@ mod tests {
     fn load_merge_and_lookup() {
         let t = tempfile::tempdir().unwrap();
         std::fs::write(t.path().join("a.yaml"), "default-docker:\n  lookaside: https://d.example\ndocker:\n  example.com/x:\n    lookaside: https://x.example\n  docker.io:\n    sigstore: https://old.example\n    use-sigstore-attachments: true\n").unwrap();
-        std::fs::write(t.path().join("b.yml"), "default-docker:\n  lookaside: ignored\n").unwrap();
+        std::fs::write(
+            t.path().join("b.yml"),
+            "default-docker:\n  lookaside: ignored\n",
+        )
+        .unwrap();
         let r = load(t.path()).unwrap();
-        assert_eq!(r.podman_store("example.com/x/sub", false), "https://x.example");
+        assert_eq!(
+            r.podman_store("example.com/x/sub", false),
+            "https://x.example"
+        );
         assert_eq!(r.podman_store("docker.io", false), "https://old.example");
         assert_eq!(r.podman_store("quay.io", false), "https://d.example");
         assert_eq!(r.podman_store("", true), "https://d.example");
         assert_eq!(r.docker["docker.io"].0.use_sigstore_attachments, Some(true));
-        std::fs::write(t.path().join("c.yaml"), "docker:\n  docker.io:\n    lookaside: x\n").unwrap();
-        assert!(load(t.path()).unwrap_err().contains("\"docker\" namespace \"docker.io\" defined both in"));
+        std::fs::write(
+            t.path().join("c.yaml"),
+            "docker:\n  docker.io:\n    lookaside: x\n",
+        )
+        .unwrap();
+        assert!(
+            load(t.path())
+                .unwrap_err()
+                .contains("\"docker\" namespace \"docker.io\" defined both in")
+        );
         std::fs::write(t.path().join("c.yaml"), "docker: [").unwrap();
         assert!(load(t.path()).unwrap_err().starts_with("parsing "));
         assert!(load(&t.path().join("missing")).unwrap().docker.is_empty());

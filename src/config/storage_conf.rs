@@ -28,7 +28,10 @@ pub struct StoreConfig {
 #[derive(Debug, thiserror::Error)]
 pub enum StorageConfError {
     #[error("reading {}: {source}", path.display())]
-    Read { path: PathBuf, source: std::io::Error },
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     #[error("{}: {message}", path.display())]
     Parse { path: PathBuf, message: String },
     #[error("{0}")]
@@ -71,7 +74,11 @@ pub struct StorageEnv {
 impl StorageEnv {
     /// From this process's environment.
     pub fn from_process(root: Option<PathBuf>) -> StorageEnv {
-        let var = |k: &str| std::env::var_os(k).filter(|v| !v.is_empty()).map(PathBuf::from);
+        let var = |k: &str| {
+            std::env::var_os(k)
+                .filter(|v| !v.is_empty())
+                .map(PathBuf::from)
+        };
         StorageEnv {
             conf_override: var("CONTAINERS_STORAGE_CONF"),
             uid: current_uid(),
@@ -80,7 +87,9 @@ impl StorageEnv {
             xdg_config_home: var("XDG_CONFIG_HOME"),
             xdg_data_home: var("XDG_DATA_HOME"),
             xdg_runtime_dir: var("XDG_RUNTIME_DIR"),
-            storage_driver: std::env::var("STORAGE_DRIVER").ok().filter(|s| !s.is_empty()),
+            storage_driver: std::env::var("STORAGE_DRIVER")
+                .ok()
+                .filter(|s| !s.is_empty()),
             root,
         }
     }
@@ -111,16 +120,27 @@ fn current_uid() -> u32 {
 
 fn read_conf(path: &Path) -> Result<ConfStorage, StorageConfError> {
     use std::io::Read;
-    let f = std::fs::File::open(path).map_err(|source| StorageConfError::Read { path: path.into(), source })?;
+    let f = std::fs::File::open(path).map_err(|source| StorageConfError::Read {
+        path: path.into(),
+        source,
+    })?;
     let mut text = String::new();
     f.take(MAX_CONF_SIZE + 1)
         .read_to_string(&mut text)
-        .map_err(|source| StorageConfError::Read { path: path.into(), source })?;
+        .map_err(|source| StorageConfError::Read {
+            path: path.into(),
+            source,
+        })?;
     if text.len() as u64 > MAX_CONF_SIZE {
-        return Err(StorageConfError::Parse { path: path.into(), message: "file too large".into() });
+        return Err(StorageConfError::Parse {
+            path: path.into(),
+            message: "file too large".into(),
+        });
     }
-    let conf: ConfFile =
-        toml::from_str(&text).map_err(|e| StorageConfError::Parse { path: path.into(), message: e.to_string() })?;
+    let conf: ConfFile = toml::from_str(&text).map_err(|e| StorageConfError::Parse {
+        path: path.into(),
+        message: e.to_string(),
+    })?;
     Ok(conf.storage)
 }
 
@@ -169,42 +189,89 @@ pub fn store_config(env: &StorageEnv) -> Result<StoreConfig, StorageConfError> {
             (None, Some((p, c))) => {
                 // Rootless users keep the system driver only when it is a rootless-capable one;
                 // graph/run roots become the rootless defaults (rootless_storage_path wins).
-                let driver = c.driver.filter(|d| ["overlay", "overlay2", "btrfs", "vfs"].contains(&d.as_str()));
+                let driver = c
+                    .driver
+                    .filter(|d| ["overlay", "overlay2", "btrfs", "vfs"].contains(&d.as_str()));
                 let graphroot = c.rootless_storage_path.clone();
-                (Some(p), ConfStorage { driver: Some(driver.unwrap_or_else(|| "vfs".into())), graphroot, runroot: None, rootless_storage_path: None })
+                (
+                    Some(p),
+                    ConfStorage {
+                        driver: Some(driver.unwrap_or_else(|| "vfs".into())),
+                        graphroot,
+                        runroot: None,
+                        rootless_storage_path: None,
+                    },
+                )
             }
             (None, None) => (None, ConfStorage::default()),
         }
     };
-    let mut driver = env.storage_driver.clone().or(conf.driver).filter(|d| !d.is_empty());
+    let mut driver = env
+        .storage_driver
+        .clone()
+        .or(conf.driver)
+        .filter(|d| !d.is_empty());
     if driver.as_deref() == Some("overlay2") {
         driver = Some("overlay".into());
     }
     let (graph_default, run_default) = if env.rootless() {
         let home = env.home.clone().unwrap_or_else(|| PathBuf::from("/"));
-        let data = env.xdg_data_home.clone().unwrap_or_else(|| home.join(".local/share"));
+        let data = env
+            .xdg_data_home
+            .clone()
+            .unwrap_or_else(|| home.join(".local/share"));
         let run = env
             .xdg_runtime_dir
             .clone()
             .unwrap_or_else(|| PathBuf::from(format!("/run/user/{}", env.uid)));
         (data.join("containers/storage"), run.join("containers"))
     } else {
-        (PathBuf::from("/var/lib/containers/storage"), PathBuf::from("/run/containers/storage"))
+        (
+            PathBuf::from("/var/lib/containers/storage"),
+            PathBuf::from("/run/containers/storage"),
+        )
     };
-    let expand = |s: String| s.replace("$UID", &env.uid.to_string()).replace("$HOME", &env.home.as_ref().map(|h| h.display().to_string()).unwrap_or_default());
-    let graph_root = conf.graphroot.filter(|s| !s.is_empty()).map(expand).unwrap_or_else(|| graph_default.display().to_string());
-    let run_root = conf.runroot.filter(|s| !s.is_empty()).map(expand).unwrap_or_else(|| run_default.display().to_string());
-    Ok(StoreConfig { file, driver, graph_root, run_root })
+    let expand = |s: String| {
+        s.replace("$UID", &env.uid.to_string()).replace(
+            "$HOME",
+            &env.home
+                .as_ref()
+                .map(|h| h.display().to_string())
+                .unwrap_or_default(),
+        )
+    };
+    let graph_root = conf
+        .graphroot
+        .filter(|s| !s.is_empty())
+        .map(expand)
+        .unwrap_or_else(|| graph_default.display().to_string());
+    let run_root = conf
+        .runroot
+        .filter(|s| !s.is_empty())
+        .map(expand)
+        .unwrap_or_else(|| run_default.display().to_string());
+    Ok(StoreConfig {
+        file,
+        driver,
+        graph_root,
+        run_root,
+    })
 }
 
 /// Resolves a reference's store: the `[driver@root]` written in the reference, completed from
 /// the configuration; the driver is auto-detected as c/storage does when none is configured.
-pub fn resolve_store(spec: Option<&StoreSpec>, conf: &StoreConfig) -> Result<ResolvedStore, StorageConfError> {
+pub fn resolve_store(
+    spec: Option<&StoreSpec>,
+    conf: &StoreConfig,
+) -> Result<ResolvedStore, StorageConfError> {
     let graph_root = spec
         .and_then(|s| s.graph_root.clone())
         .unwrap_or_else(|| canonical_or_same(&conf.graph_root));
     let graph_root = crate::reference::transport::go_clean(&graph_root);
-    let driver = match spec.and_then(|s| s.driver.clone()).or_else(|| conf.driver.clone()) {
+    let driver = match spec
+        .and_then(|s| s.driver.clone())
+        .or_else(|| conf.driver.clone())
+    {
         Some(d) => d,
         None => detect_driver(Path::new(&graph_root))?,
     };
@@ -213,7 +280,10 @@ pub fn resolve_store(spec: Option<&StoreSpec>, conf: &StoreConfig) -> Result<Res
 
 /// A configured graph root goes through `EvalSymlinks` when it exists.
 fn canonical_or_same(p: &str) -> String {
-    std::fs::canonicalize(p).ok().and_then(|c| c.to_str().map(str::to_owned)).unwrap_or_else(|| p.to_owned())
+    std::fs::canonicalize(p)
+        .ok()
+        .and_then(|c| c.to_str().map(str::to_owned))
+        .unwrap_or_else(|| p.to_owned())
 }
 
 /// `drivers.New` with no configured driver: a single existing driver directory wins; otherwise
@@ -226,7 +296,9 @@ fn detect_driver(graph_root: &Path) -> Result<String, StorageConfError> {
         .collect();
     match found.as_slice() {
         [one] => Ok((*one).to_owned()),
-        [] if graph_root.join("vfs").is_dir() && !graph_root.join("overlay-images").is_dir() => Ok("vfs".to_owned()),
+        [] if graph_root.join("vfs").is_dir() && !graph_root.join("overlay-images").is_dir() => {
+            Ok("vfs".to_owned())
+        }
         [] => Ok("overlay".to_owned()),
         many => Err(StorageConfError::Driver(format!(
             "{} contains several valid graphdrivers: {}; Please cleanup or explicitly choose storage driver (-s <DRIVER>)",
@@ -241,7 +313,11 @@ mod tests {
     use super::*;
 
     fn env(root: &Path) -> StorageEnv {
-        StorageEnv { root: Some(root.to_owned()), home: Some(root.join("home")), ..StorageEnv::default() }
+        StorageEnv {
+            root: Some(root.to_owned()),
+            home: Some(root.join("home")),
+            ..StorageEnv::default()
+        }
     }
 
     #[test]
@@ -259,7 +335,11 @@ mod tests {
         let t = tempfile::tempdir().unwrap();
         std::fs::create_dir_all(t.path().join("etc/containers")).unwrap();
         std::fs::create_dir_all(t.path().join("usr/share/containers")).unwrap();
-        std::fs::write(t.path().join("usr/share/containers/storage.conf"), "[storage]\ndriver = \"btrfs\"\n").unwrap();
+        std::fs::write(
+            t.path().join("usr/share/containers/storage.conf"),
+            "[storage]\ndriver = \"btrfs\"\n",
+        )
+        .unwrap();
         std::fs::write(
             t.path().join("etc/containers/storage.conf"),
             "[storage]\ndriver = \"overlay2\"\ngraphroot = \"/srv/s\"\n[storage.options]\nadditionalimagestores = []\n",
@@ -284,7 +364,13 @@ mod tests {
         e.uid = 1000;
         e.xdg_runtime_dir = Some("/run/user/1000".into());
         let c = store_config(&e).unwrap();
-        assert_eq!(c.graph_root, format!("{}/home/.local/share/containers/storage", t.path().display()));
+        assert_eq!(
+            c.graph_root,
+            format!(
+                "{}/home/.local/share/containers/storage",
+                t.path().display()
+            )
+        );
         assert_eq!(c.run_root, "/run/user/1000/containers");
     }
 
@@ -295,14 +381,24 @@ mod tests {
         std::fs::write(&p, "[storage\n").unwrap();
         let mut e = env(t.path());
         e.conf_override = Some(p);
-        assert!(store_config(&e).unwrap_err().to_string().contains("bad.conf"));
+        assert!(
+            store_config(&e)
+                .unwrap_err()
+                .to_string()
+                .contains("bad.conf")
+        );
     }
 
     #[test]
     fn driver_detection() {
         let t = tempfile::tempdir().unwrap();
         let root = t.path().to_str().unwrap().to_owned();
-        let conf = StoreConfig { file: None, driver: None, graph_root: root.clone(), run_root: "/run".into() };
+        let conf = StoreConfig {
+            file: None,
+            driver: None,
+            graph_root: root.clone(),
+            run_root: "/run".into(),
+        };
         assert_eq!(resolve_store(None, &conf).unwrap().driver, "overlay");
         std::fs::create_dir(t.path().join("vfs")).unwrap();
         assert_eq!(resolve_store(None, &conf).unwrap().driver, "vfs");
@@ -310,7 +406,17 @@ mod tests {
         assert_eq!(resolve_store(None, &conf).unwrap().driver, "btrfs");
         std::fs::create_dir(t.path().join("overlay")).unwrap();
         assert!(resolve_store(None, &conf).is_err());
-        let spec = StoreSpec { driver: Some("vfs".into()), graph_root: Some("/s".into()), ..StoreSpec::default() };
-        assert_eq!(resolve_store(Some(&spec), &conf).unwrap(), ResolvedStore { driver: "vfs".into(), graph_root: "/s".into() });
+        let spec = StoreSpec {
+            driver: Some("vfs".into()),
+            graph_root: Some("/s".into()),
+            ..StoreSpec::default()
+        };
+        assert_eq!(
+            resolve_store(Some(&spec), &conf).unwrap(),
+            ResolvedStore {
+                driver: "vfs".into(),
+                graph_root: "/s".into()
+            }
+        );
     }
 }

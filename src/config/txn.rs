@@ -19,7 +19,8 @@ fn io_err(what: &str, path: &Path, e: &io::Error) -> TxnError {
 
 /// Directories this process holds locked. A second transaction in the same directory shares
 /// the lock (instead of deadlocking on it); the lock is released with its last holder.
-static HELD: std::sync::Mutex<Vec<(PathBuf, std::sync::Arc<File>)>> = std::sync::Mutex::new(Vec::new());
+static HELD: std::sync::Mutex<Vec<(PathBuf, std::sync::Arc<File>)>> =
+    std::sync::Mutex::new(Vec::new());
 
 /// A share of a directory lock.
 struct DirLock {
@@ -59,14 +60,24 @@ pub fn ensure_dir(dir: &Path) -> Result<(), TxnError> {
     if dir.is_dir() {
         return Ok(());
     }
-    fs::DirBuilder::new().recursive(true).mode(0o755).create(dir).map_err(|e| io_err("creating directory", dir, &e))
+    fs::DirBuilder::new()
+        .recursive(true)
+        .mode(0o755)
+        .create(dir)
+        .map_err(|e| io_err("creating directory", dir, &e))
 }
 
 impl Txn {
     /// Locks `path`'s directory and reads the file's current contents.
     pub fn begin(path: &Path, safety: Safety, max_size: u64) -> Result<Txn, TxnError> {
-        let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
-        let name = path.file_name().and_then(|n| n.to_str()).ok_or_else(|| TxnError(format!("{}: not a file name", path.display())))?;
+        let dir = path
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
+        let name = path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .ok_or_else(|| TxnError(format!("{}: not a file name", path.display())))?;
         ensure_dir(dir)?;
         let meta = fs::metadata(dir).map_err(|e| io_err("stat", dir, &e))?;
         if meta.mode() & 0o022 != 0 && meta.mode() & 0o1000 == 0 && !safety.force {
@@ -79,23 +90,35 @@ impl Txn {
         }
         match fs::symlink_metadata(path) {
             Ok(m) if m.file_type().is_symlink() && !safety.force => {
-                let target = fs::read_link(path).map(|t| t.display().to_string()).unwrap_or_default();
+                let target = fs::read_link(path)
+                    .map(|t| t.display().to_string())
+                    .unwrap_or_default();
                 return Err(TxnError(format!(
                     "{} is a symlink (to {target}); refusing to replace it (use --force to replace the link with a file)",
                     path.display()
                 )));
             }
             Ok(m) if !m.file_type().is_symlink() && !m.is_file() => {
-                return Err(TxnError(format!("{} is not a regular file", path.display())));
+                return Err(TxnError(format!(
+                    "{} is not a regular file",
+                    path.display()
+                )));
             }
             _ => {}
         }
         // flock(2) on the directory itself: no lock files are left in /etc; writers of any file
         // in the directory are serialised, so read-modify-write never loses an update.
         let canon = fs::canonicalize(dir).map_err(|e| io_err("resolving", dir, &e))?;
-        let held = HELD.lock().ok().and_then(|h| h.iter().find(|(d, _)| *d == canon).map(|(_, f)| std::sync::Arc::clone(f)));
+        let held = HELD.lock().ok().and_then(|h| {
+            h.iter()
+                .find(|(d, _)| *d == canon)
+                .map(|(_, f)| std::sync::Arc::clone(f))
+        });
         let lock = match held {
-            Some(f) => DirLock { dir: canon, file: Some(f) },
+            Some(f) => DirLock {
+                dir: canon,
+                file: Some(f),
+            },
             None => {
                 let f = File::open(&canon).map_err(|e| io_err("opening", dir, &e))?;
                 f.lock().map_err(|e| io_err("locking", dir, &e))?;
@@ -103,7 +126,10 @@ impl Txn {
                 if let Ok(mut h) = HELD.lock() {
                     h.push((canon.clone(), std::sync::Arc::clone(&f)));
                 }
-                DirLock { dir: canon, file: Some(f) }
+                DirLock {
+                    dir: canon,
+                    file: Some(f),
+                }
             }
         };
         let current = match crate::image::read_limited(path, max_size) {
@@ -111,7 +137,11 @@ impl Txn {
             Err(e) if e.kind() == io::ErrorKind::NotFound => None,
             Err(e) => return Err(io_err("reading", path, &e)),
         };
-        Ok(Txn { path: path.to_owned(), _lock: lock, current })
+        Ok(Txn {
+            path: path.to_owned(),
+            _lock: lock,
+            current,
+        })
     }
 
     /// The file being changed.
@@ -121,8 +151,16 @@ impl Txn {
 
     /// Replaces the file with `contents` (mode `mode`), keeping `<file>.bak` of the old one.
     pub fn commit(self, contents: &[u8], mode: u32) -> Result<(), TxnError> {
-        let dir = self.path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
-        let name = self.path.file_name().and_then(|n| n.to_str()).unwrap_or("file");
+        let dir = self
+            .path
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
+        let name = self
+            .path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or("file");
         if let Some(old) = &self.current {
             write_replace(dir, &dir.join(format!("{name}.bak")), old, mode)?;
         }
@@ -132,7 +170,10 @@ impl Txn {
 
 /// tmp file + fsync + rename + fsync(dir).
 fn write_replace(dir: &Path, target: &Path, contents: &[u8], mode: u32) -> Result<(), TxnError> {
-    let name = target.file_name().and_then(|n| n.to_str()).unwrap_or("file");
+    let name = target
+        .file_name()
+        .and_then(|n| n.to_str())
+        .unwrap_or("file");
     let tmp = dir.join(format!(".{name}.tmp-{}", std::process::id()));
     let result = (|| {
         let mut f = OpenOptions::new()
@@ -141,15 +182,19 @@ fn write_replace(dir: &Path, target: &Path, contents: &[u8], mode: u32) -> Resul
             .mode(mode)
             .open(&tmp)
             .map_err(|e| io_err("creating", &tmp, &e))?;
-        f.write_all(contents).map_err(|e| io_err("writing", &tmp, &e))?;
-        f.set_permissions(fs::Permissions::from_mode(mode)).map_err(|e| io_err("chmod", &tmp, &e))?;
+        f.write_all(contents)
+            .map_err(|e| io_err("writing", &tmp, &e))?;
+        f.set_permissions(fs::Permissions::from_mode(mode))
+            .map_err(|e| io_err("chmod", &tmp, &e))?;
         f.sync_all().map_err(|e| io_err("fsync", &tmp, &e))?;
         if std::env::var_os("POLICYCTL_TEST_CRASH_BEFORE_RENAME").is_some() {
             // Test hook: simulate a process killed between write and rename.
             std::process::exit(137);
         }
         fs::rename(&tmp, target).map_err(|e| io_err("renaming into place", target, &e))?;
-        File::open(dir).and_then(|d| d.sync_all()).map_err(|e| io_err("fsync", dir, &e))
+        File::open(dir)
+            .and_then(|d| d.sync_all())
+            .map_err(|e| io_err("fsync", dir, &e))
     })();
     if result.is_err() {
         let _ = fs::remove_file(&tmp);
@@ -172,9 +217,15 @@ mod tests {
         assert_eq!(tx.current.as_deref(), Some(&b"one"[..]));
         tx.commit(b"two", 0o644).unwrap();
         assert_eq!(fs::read(&p).unwrap(), b"two");
-        assert_eq!(fs::read(t.path().join("sub/policy.json.bak")).unwrap(), b"one");
+        assert_eq!(
+            fs::read(t.path().join("sub/policy.json.bak")).unwrap(),
+            b"one"
+        );
         assert_eq!(fs::metadata(&p).unwrap().mode() & 0o777, 0o644);
-        assert_eq!(fs::metadata(t.path().join("sub")).unwrap().mode() & 0o777, 0o755);
+        assert_eq!(
+            fs::metadata(t.path().join("sub")).unwrap().mode() & 0o777,
+            0o755
+        );
     }
 
     #[test]
@@ -184,7 +235,12 @@ mod tests {
         let b = Txn::begin(&t.path().join("b"), Safety::default(), 1024).unwrap();
         a.commit(b"a", 0o644).unwrap();
         b.commit(b"b", 0o644).unwrap();
-        assert!(HELD.lock().unwrap().iter().all(|(d, _)| !d.starts_with(t.path().canonicalize().unwrap())));
+        assert!(
+            HELD.lock()
+                .unwrap()
+                .iter()
+                .all(|(d, _)| !d.starts_with(t.path().canonicalize().unwrap()))
+        );
     }
 
     #[test]
@@ -201,7 +257,9 @@ mod tests {
         let open = t.path().join("open");
         fs::create_dir(&open).unwrap();
         fs::set_permissions(&open, fs::Permissions::from_mode(0o777)).unwrap();
-        let e = Txn::begin(&open.join("p.json"), Safety::default(), 1 << 20).err().unwrap();
+        let e = Txn::begin(&open.join("p.json"), Safety::default(), 1 << 20)
+            .err()
+            .unwrap();
         assert!(e.0.contains("writable by other users"), "{e}");
     }
 }

@@ -24,11 +24,19 @@ pub enum Mismatch {
 
 /// Evaluates `identity` for an image whose Docker reference is `image` (as the user wrote it,
 /// normalised; `None` for transports without one) and a signature claiming `signed`.
-pub fn matches_docker_reference(identity: &SignedIdentity, image: Option<&Named>, signed: &str) -> Result<(), Mismatch> {
+pub fn matches_docker_reference(
+    identity: &SignedIdentity,
+    image: Option<&Named>,
+    signed: &str,
+) -> Result<(), Mismatch> {
     let image_relative = |f: &dyn Fn(&Named, &Named) -> bool| -> Result<(), Mismatch> {
         let intended = image.ok_or(Mismatch::NoImageIdentity)?;
         let sig = parse_signed(signed)?;
-        if f(intended, &sig) { Ok(()) } else { Err(Mismatch::Differs) }
+        if f(intended, &sig) {
+            Ok(())
+        } else {
+            Err(Mismatch::Differs)
+        }
     };
     match identity {
         SignedIdentity::MatchExact => image_relative(&|i, s| exact(i, s)),
@@ -38,19 +46,34 @@ pub fn matches_docker_reference(identity: &SignedIdentity, image: Option<&Named>
             let intended = Named::parse_normalized(docker_reference)
                 .map_err(|e| Mismatch::InvalidPolicyReference(e.to_string()))?;
             let sig = parse_signed(signed)?;
-            if exact(&intended, &sig) { Ok(()) } else { Err(Mismatch::Differs) }
+            if exact(&intended, &sig) {
+                Ok(())
+            } else {
+                Err(Mismatch::Differs)
+            }
         }
         SignedIdentity::ExactRepository { docker_repository } => {
             let intended = Named::parse_normalized(docker_repository)
                 .map_err(|e| Mismatch::InvalidPolicyReference(e.to_string()))?;
             let sig = parse_signed(signed)?;
-            if sig.name() == intended.name() { Ok(()) } else { Err(Mismatch::Differs) }
+            if sig.name() == intended.name() {
+                Ok(())
+            } else {
+                Err(Mismatch::Differs)
+            }
         }
-        SignedIdentity::RemapIdentity { prefix, signed_prefix } => {
+        SignedIdentity::RemapIdentity {
+            prefix,
+            signed_prefix,
+        } => {
             let intended = image.ok_or(Mismatch::NoImageIdentity)?;
             let sig = parse_signed(signed)?;
             let remapped = remap(intended, prefix, signed_prefix)?;
-            if repo_digest_or_exact(&remapped, &sig) { Ok(()) } else { Err(Mismatch::Differs) }
+            if repo_digest_or_exact(&remapped, &sig) {
+                Ok(())
+            } else {
+                Err(Mismatch::Differs)
+            }
         }
     }
 }

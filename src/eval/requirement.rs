@@ -7,7 +7,9 @@
 
 use crate::compat::Compat;
 use crate::eval::prm::matches_docker_reference;
-use crate::policy::model::{KeySource, KeyType, Requirement, RequirementList, SignedIdentity, SigstoreSigned, SigstoreTrust};
+use crate::policy::model::{
+    KeySource, KeyType, Requirement, RequirementList, SignedIdentity, SigstoreSigned, SigstoreTrust,
+};
 use crate::reference::docker::Named;
 use crate::signature::blob::{SIGNATURE_ANNOTATION, SIGSTORE_SIGNATURE_MIME_TYPE, Sigstore};
 use crate::signature::keys::{LoadedKey, parse_pem_public_key};
@@ -38,7 +40,12 @@ pub struct ImageFacts<'a> {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SignatureOutcome {
     /// It satisfied the requirement.
-    Accepted { fingerprint: String, key_index: usize, signed_identity: String, signed_digest: String },
+    Accepted {
+        fingerprint: String,
+        key_index: usize,
+        signed_identity: String,
+        signed_digest: String,
+    },
     /// It was examined and rejected.
     Rejected(String),
     /// Not looked at by this requirement (other format, attachment, or after an acceptance).
@@ -80,12 +87,19 @@ pub struct Evaluation {
 impl Evaluation {
     /// c/image's error for a rejection (the first rejecting requirement's).
     pub fn reason(&self) -> Option<&str> {
-        self.requirements.iter().find_map(|r| r.rejection.as_deref())
+        self.requirements
+            .iter()
+            .find_map(|r| r.rejection.as_deref())
     }
 }
 
 /// Evaluates `list` for the image (short-circuit AND in array order).
-pub fn evaluate(list: &RequirementList, image: &ImageFacts<'_>, keys: &dyn KeyLoader, compat: Compat) -> Evaluation {
+pub fn evaluate(
+    list: &RequirementList,
+    image: &ImageFacts<'_>,
+    keys: &dyn KeyLoader,
+    compat: Compat,
+) -> Evaluation {
     let mut results = Vec::new();
     if list.items.is_empty() {
         results.push(RequirementResult {
@@ -94,25 +108,50 @@ pub fn evaluate(list: &RequirementList, image: &ImageFacts<'_>, keys: &dyn KeyLo
             unsupported: false,
             signatures: vec![],
         });
-        return Evaluation { allowed: false, requirements: results };
+        return Evaluation {
+            allowed: false,
+            requirements: results,
+        };
     }
     for (index, req) in list.items.iter().enumerate() {
         let r = evaluate_one(index, &req.value, image, keys, compat);
         let rejected = r.rejection.is_some();
         results.push(r);
         if rejected {
-            return Evaluation { allowed: false, requirements: results };
+            return Evaluation {
+                allowed: false,
+                requirements: results,
+            };
         }
     }
-    Evaluation { allowed: true, requirements: results }
+    Evaluation {
+        allowed: true,
+        requirements: results,
+    }
 }
 
-fn evaluate_one(index: usize, req: &Requirement, image: &ImageFacts<'_>, keys: &dyn KeyLoader, compat: Compat) -> RequirementResult {
-    let done = |rejection: Option<String>| RequirementResult { index, rejection, unsupported: false, signatures: vec![] };
+fn evaluate_one(
+    index: usize,
+    req: &Requirement,
+    image: &ImageFacts<'_>,
+    keys: &dyn KeyLoader,
+    compat: Compat,
+) -> RequirementResult {
+    let done = |rejection: Option<String>| RequirementResult {
+        index,
+        rejection,
+        unsupported: false,
+        signatures: vec![],
+    };
     match req {
         Requirement::InsecureAcceptAnything => done(None),
-        Requirement::Reject => done(Some(format!("Running image {} is rejected by policy.", image.image_name))),
-        Requirement::SignedBaseLayer { .. } => done(Some("signedBaseLayer not implemented yet!".into())),
+        Requirement::Reject => done(Some(format!(
+            "Running image {} is rejected by policy.",
+            image.image_name
+        ))),
+        Requirement::SignedBaseLayer { .. } => {
+            done(Some("signedBaseLayer not implemented yet!".into()))
+        }
         Requirement::SignedBy(sb) => signed_by(index, sb.key_type, &sb.keys, image, keys),
         Requirement::SigstoreSigned(s) => sigstore_signed(index, s, image, keys, compat),
         #[allow(unreachable_patterns)]
@@ -130,7 +169,10 @@ fn summarize(rejections: &[String], none_msg: String) -> String {
     match rejections {
         [] => none_msg,
         [one] => one.clone(),
-        many => format!("None of the signatures were accepted, reasons: {}", many.join("; ")),
+        many => format!(
+            "None of the signatures were accepted, reasons: {}",
+            many.join("; ")
+        ),
     }
 }
 
@@ -147,22 +189,41 @@ fn read_source(src: &KeySource, keys: &dyn KeyLoader) -> Result<Vec<Vec<u8>>, St
     }
 }
 
-fn signed_by(index: usize, key_type: KeyType, src: &KeySource, image: &ImageFacts<'_>, keys: &dyn KeyLoader) -> RequirementResult {
+fn signed_by(
+    index: usize,
+    key_type: KeyType,
+    src: &KeySource,
+    image: &ImageFacts<'_>,
+    keys: &dyn KeyLoader,
+) -> RequirementResult {
     let sigs = match image.signatures {
         Ok(s) => s,
-        Err(e) => return RequirementResult { index, rejection: Some(e.to_owned()), unsupported: false, signatures: vec![] },
+        Err(e) => {
+            return RequirementResult {
+                index,
+                rejection: Some(e.to_owned()),
+                unsupported: false,
+                signatures: vec![],
+            };
+        }
     };
     let mut reports = Vec::new();
     let mut rejections = Vec::new();
     let mut unsupported = false;
-    for SourcedSignature { signature: sig, origin } in sigs {
+    for SourcedSignature {
+        signature: sig,
+        origin,
+    } in sigs
+    {
         let Signature::SimpleSigning(_) = sig else {
             reports.push(SignatureReport {
                 origin: origin.clone(),
                 format: sig.format().into(),
                 claimed_identity: None,
                 claimed_digest: None,
-                outcome: SignatureOutcome::Skipped("not a simple-signing signature: signedBy does not see it".into()),
+                outcome: SignatureOutcome::Skipped(
+                    "not a simple-signing signature: signedBy does not see it".into(),
+                ),
             });
             continue;
         };
@@ -185,21 +246,46 @@ fn signed_by(index: usize, key_type: KeyType, src: &KeySource, image: &ImageFact
         });
         rejections.push(reason);
     }
-    let summary = summarize(&rejections, "A signature was required, but no signature exists".into());
-    RequirementResult { index, rejection: Some(summary), unsupported, signatures: reports }
+    let summary = summarize(
+        &rejections,
+        "A signature was required, but no signature exists".into(),
+    );
+    RequirementResult {
+        index,
+        rejection: Some(summary),
+        unsupported,
+        signatures: reports,
+    }
 }
 
-fn sigstore_signed(index: usize, req: &SigstoreSigned, image: &ImageFacts<'_>, keys: &dyn KeyLoader, compat: Compat) -> RequirementResult {
+fn sigstore_signed(
+    index: usize,
+    req: &SigstoreSigned,
+    image: &ImageFacts<'_>,
+    keys: &dyn KeyLoader,
+    compat: Compat,
+) -> RequirementResult {
     let sigs = match image.signatures {
         Ok(s) => s,
-        Err(e) => return RequirementResult { index, rejection: Some(e.to_owned()), unsupported: false, signatures: vec![] },
+        Err(e) => {
+            return RequirementResult {
+                index,
+                rejection: Some(e.to_owned()),
+                unsupported: false,
+                signatures: vec![],
+            };
+        }
     };
     let mut reports = Vec::new();
     let mut rejections = Vec::new();
     let (mut non_sigstore, mut attachments) = (0, 0);
     let mut unsupported = false;
     let mut accepted = false;
-    for SourcedSignature { signature: sig, origin } in sigs {
+    for SourcedSignature {
+        signature: sig,
+        origin,
+    } in sigs
+    {
         let report = |outcome, claimed: Option<(String, String)>| SignatureReport {
             origin: origin.clone(),
             format: sig.format().into(),
@@ -208,23 +294,36 @@ fn sigstore_signed(index: usize, req: &SigstoreSigned, image: &ImageFacts<'_>, k
             outcome,
         };
         if accepted {
-            reports.push(report(SignatureOutcome::Skipped("not examined: an earlier signature was accepted".into()), None));
+            reports.push(report(
+                SignatureOutcome::Skipped("not examined: an earlier signature was accepted".into()),
+                None,
+            ));
             continue;
         }
         let Signature::Sigstore(s) = sig else {
             non_sigstore += 1;
-            reports.push(report(SignatureOutcome::Skipped("not a sigstore signature: sigstoreSigned does not see it".into()), None));
+            reports.push(report(
+                SignatureOutcome::Skipped(
+                    "not a sigstore signature: sigstoreSigned does not see it".into(),
+                ),
+                None,
+            ));
             continue;
         };
         if s.mime_type != SIGSTORE_SIGNATURE_MIME_TYPE {
             attachments += 1;
             reports.push(report(
-                SignatureOutcome::Skipped(format!("a sigstore attachment of type {:?}, not a signature", s.mime_type)),
+                SignatureOutcome::Skipped(format!(
+                    "a sigstore attachment of type {:?}, not a signature",
+                    s.mime_type
+                )),
                 None,
             ));
             continue;
         }
-        let claimed = parse_payload(&s.payload, compat).ok().map(|p| (p.docker_reference, p.manifest_digest));
+        let claimed = parse_payload(&s.payload, compat)
+            .ok()
+            .map(|p| (p.docker_reference, p.manifest_digest));
         match signature_accepted(req, s, image, keys, compat) {
             Ok(outcome) => {
                 accepted = true;
@@ -238,7 +337,12 @@ fn sigstore_signed(index: usize, req: &SigstoreSigned, image: &ImageFacts<'_>, k
         }
     }
     if accepted {
-        return RequirementResult { index, rejection: None, unsupported: false, signatures: reports };
+        return RequirementResult {
+            index,
+            rejection: None,
+            unsupported: false,
+            signatures: reports,
+        };
     }
     let none = if non_sigstore == 0 && attachments == 0 {
         "A signature was required, but no signature exists".to_owned()
@@ -247,7 +351,12 @@ fn sigstore_signed(index: usize, req: &SigstoreSigned, image: &ImageFacts<'_>, k
             "A signature was required, but no signature exists ({non_sigstore} non-sigstore signatures, {attachments} sigstore non-signature attachments)"
         )
     };
-    RequirementResult { index, rejection: Some(summarize(&rejections, none)), unsupported, signatures: reports }
+    RequirementResult {
+        index,
+        rejection: Some(summarize(&rejections, none)),
+        unsupported,
+        signatures: reports,
+    }
 }
 
 /// `prSigstoreSigned.isSignatureAccepted` for key-based trust.
@@ -292,16 +401,28 @@ fn signature_accepted(
     };
     let verified = verify_sigstore(&loaded, &s.payload, b64, compat).map_err(|e| plain(e.0))?;
     let payload = parse_payload(verified.payload(), compat).map_err(plain)?;
-    let manifest_digest = image.manifest_digest.as_ref().map_err(|e| plain(e.clone()))?;
+    let manifest_digest = image
+        .manifest_digest
+        .as_ref()
+        .map_err(|e| plain(e.clone()))?;
     if &payload.manifest_digest != manifest_digest {
-        return Err(plain(format!("Signature for digest {} does not match", payload.manifest_digest)));
+        return Err(plain(format!(
+            "Signature for digest {} does not match",
+            payload.manifest_digest
+        )));
     }
-    if let Err(_why) = matches_docker_reference(&req.signed_identity.value, image.docker_reference, &payload.docker_reference) {
+    if let Err(_why) = matches_docker_reference(
+        &req.signed_identity.value,
+        image.docker_reference,
+        &payload.docker_reference,
+    ) {
         let shown = match compat {
             Compat::V5_23 => payload.docker_reference.clone(),
             Compat::Current => crate::json::gofmt::quote(&payload.docker_reference),
         };
-        return Err(plain(format!("Signature for identity {shown} is not accepted")));
+        return Err(plain(format!(
+            "Signature for identity {shown} is not accepted"
+        )));
     }
     Ok(SignatureOutcome::Accepted {
         fingerprint: verified.fingerprint().to_owned(),
@@ -312,7 +433,11 @@ fn signature_accepted(
 }
 
 /// Why an identity did not match, in words (for explanations).
-pub fn identity_hint(identity: &SignedIdentity, image: Option<&Named>, signed: &str) -> Option<String> {
+pub fn identity_hint(
+    identity: &SignedIdentity,
+    image: Option<&Named>,
+    signed: &str,
+) -> Option<String> {
     use crate::eval::prm::Mismatch;
     match matches_docker_reference(identity, image, signed) {
         Ok(()) => None,

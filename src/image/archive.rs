@@ -51,13 +51,19 @@ impl TarIndex {
             let e = e.map_err(|e| bad(e.to_string()))?;
             let raw = e.path().map_err(|e| bad(e.to_string()))?.into_owned();
             let Some(name) = clean_entry_name(&raw) else {
-                return Err(bad(format!("entry {} leaves the archive root", raw.display())));
+                return Err(bad(format!(
+                    "entry {} leaves the archive root",
+                    raw.display()
+                )));
             };
             if e.header().entry_type().is_file() {
                 entries.insert(name, (e.raw_file_position(), e.size()));
             }
         }
-        Ok(TarIndex { path: path.to_owned(), entries })
+        Ok(TarIndex {
+            path: path.to_owned(),
+            entries,
+        })
     }
 }
 
@@ -70,10 +76,14 @@ impl LayoutFiles for TarIndex {
         if size > limit {
             return Err(ImageError(format!("{shown} is larger than {limit} bytes")));
         }
-        let mut f = File::open(&self.path).map_err(|e| ImageError(path_error("open", &self.path, &e)))?;
-        f.seek(SeekFrom::Start(pos)).map_err(|e| ImageError(format!("{shown}: {e}")))?;
+        let mut f =
+            File::open(&self.path).map_err(|e| ImageError(path_error("open", &self.path, &e)))?;
+        f.seek(SeekFrom::Start(pos))
+            .map_err(|e| ImageError(format!("{shown}: {e}")))?;
         let mut buf = Vec::with_capacity(size as usize);
-        f.take(size).read_to_end(&mut buf).map_err(|e| ImageError(format!("{shown}: {e}")))?;
+        f.take(size)
+            .read_to_end(&mut buf)
+            .map_err(|e| ImageError(format!("{shown}: {e}")))?;
         if buf.len() as u64 != size {
             return Err(ImageError(format!("{shown}: truncated archive")));
         }
@@ -82,14 +92,32 @@ impl LayoutFiles for TarIndex {
 }
 
 /// Opens an image in an OCI archive.
-pub fn open_oci_archive(r: &ImageRef, host: &dyn Host, opts: &OpenOptions) -> Result<Opened, ImageError> {
-    let ImageRef::Oci { path, image, index, .. } = r else {
-        return Err(ImageError("internal error: not an oci-archive: reference".into()));
+pub fn open_oci_archive(
+    r: &ImageRef,
+    host: &dyn Host,
+    opts: &OpenOptions,
+) -> Result<Opened, ImageError> {
+    let ImageRef::Oci {
+        path, image, index, ..
+    } = r
+    else {
+        return Err(ImageError(
+            "internal error: not an oci-archive: reference".into(),
+        ));
     };
     let identity = r.policy_identity(host).map_err(|e| ImageError(e.0))?;
     let files = TarIndex::open(Path::new(path))?;
     let within = format!("{path}:{image}");
-    open_in_layout(&files, path, Transport::OciArchive, within, image, *index, identity, opts)
+    open_in_layout(
+        &files,
+        path,
+        Transport::OciArchive,
+        within,
+        image,
+        *index,
+        identity,
+        opts,
+    )
 }
 
 #[derive(Deserialize)]
@@ -104,22 +132,40 @@ struct DockerArchiveItem {
 
 /// Opens an image in a `docker save` archive. Such images never carry signatures; c/image
 /// synthesizes their manifest, so no manifest digest is computed here.
-pub fn open_docker_archive(r: &ImageRef, _host: &dyn Host, _opts: &OpenOptions) -> Result<Opened, ImageError> {
+pub fn open_docker_archive(
+    r: &ImageRef,
+    _host: &dyn Host,
+    _opts: &OpenOptions,
+) -> Result<Opened, ImageError> {
     let ImageRef::DockerArchive { path, named, index } = r else {
-        return Err(ImageError("internal error: not a docker-archive: reference".into()));
+        return Err(ImageError(
+            "internal error: not a docker-archive: reference".into(),
+        ));
     };
     let files = TarIndex::open(Path::new(path))?;
     let bytes = files.read("manifest.json", 16 * 1024 * 1024)?;
-    let items: Vec<DockerArchiveItem> =
-        serde_json::from_slice(&bytes).map_err(|e| ImageError(format!("{path}:manifest.json: {e}")))?;
+    let items: Vec<DockerArchiveItem> = serde_json::from_slice(&bytes)
+        .map_err(|e| ImageError(format!("{path}:manifest.json: {e}")))?;
     let item = match (named, index) {
-        (_, Some(i)) => items
-            .get(*i)
-            .ok_or_else(|| ImageError(format!("Invalid source index @{i}, only {} manifest items available", items.len())))?,
+        (_, Some(i)) => items.get(*i).ok_or_else(|| {
+            ImageError(format!(
+                "Invalid source index @{i}, only {} manifest items available",
+                items.len()
+            ))
+        })?,
         (Some(n), None) => items
             .iter()
-            .find(|it| it.repo_tags.iter().any(|t| Named::parse_normalized(t).is_ok_and(|p| p.to_string() == n.to_string())))
-            .ok_or_else(|| ImageError(format!("Tag {} not found", crate::json::gofmt::quote(&n.to_string()))))?,
+            .find(|it| {
+                it.repo_tags.iter().any(|t| {
+                    Named::parse_normalized(t).is_ok_and(|p| p.to_string() == n.to_string())
+                })
+            })
+            .ok_or_else(|| {
+                ImageError(format!(
+                    "Tag {} not found",
+                    crate::json::gofmt::quote(&n.to_string())
+                ))
+            })?,
         (None, None) => match items.as_slice() {
             [one] => one,
             _ => {
@@ -131,13 +177,22 @@ pub fn open_docker_archive(r: &ImageRef, _host: &dyn Host, _opts: &OpenOptions) 
         },
     };
     let config = files.read(&item.config, manifest::MAX_MANIFEST_SIZE)?;
-    let config_digest = format!("sha256:{}", item.config.trim_end_matches(".json").rsplit('/').next().unwrap_or(""));
+    let config_digest = format!(
+        "sha256:{}",
+        item.config
+            .trim_end_matches(".json")
+            .rsplit('/')
+            .next()
+            .unwrap_or("")
+    );
     if config_digest.len() == 71 {
         verify_digest(&config, &config_digest, &format!("{path}:{}", item.config))?;
     }
     for l in &item.layers {
         if !files.entries.contains_key(l.trim_start_matches("./")) {
-            return Err(ImageError(format!("{path}: layer {l} listed in manifest.json is missing")));
+            return Err(ImageError(format!(
+                "{path}: layer {l} listed in manifest.json is missing"
+            )));
         }
     }
     let within = match (named, index) {
@@ -149,10 +204,16 @@ pub fn open_docker_archive(r: &ImageRef, _host: &dyn Host, _opts: &OpenOptions) 
         transport: Transport::DockerArchive,
         within,
         docker_reference: named.clone(),
-        identity: PolicyIdentity { identity: String::new(), namespaces: vec![] },
+        identity: PolicyIdentity {
+            identity: String::new(),
+            namespaces: vec![],
+        },
         manifest: Vec::new(),
         mime_type: manifest::DOCKER_V2S2.to_owned(),
-        manifest_digest: Err("docker-archive: the manifest is synthesized by containers/image and has no signatures".into()),
+        manifest_digest: Err(
+            "docker-archive: the manifest is synthesized by containers/image and has no signatures"
+                .into(),
+        ),
         list: None,
         signatures: Ok(Vec::new()),
         notes: vec!["docker-archive images cannot carry signatures".into()],

@@ -3,26 +3,41 @@
 
 use std::path::{Path, PathBuf};
 
-use super::{ImageError, MAX_SIGNATURES, MAX_SIGNATURE_SIZE, OpenOptions, Opened, SourcedSignature, path_error, read_limited};
+use super::{
+    ImageError, MAX_SIGNATURE_SIZE, MAX_SIGNATURES, OpenOptions, Opened, SourcedSignature,
+    path_error, read_limited,
+};
 use crate::compat::Compat;
 use crate::image::manifest::{self, MAX_MANIFEST_SIZE};
 use crate::reference::transport::{Host, ImageRef, Transport};
 use crate::signature::blob::from_blob;
 
 /// Opens a `dir:` image.
-pub fn open(path: &str, reference: &ImageRef, host: &dyn Host, opts: &OpenOptions) -> Result<Opened, ImageError> {
-    let identity = reference.policy_identity(host).map_err(|e| ImageError(e.0))?;
+pub fn open(
+    path: &str,
+    reference: &ImageRef,
+    host: &dyn Host,
+    opts: &OpenOptions,
+) -> Result<Opened, ImageError> {
+    let identity = reference
+        .policy_identity(host)
+        .map_err(|e| ImageError(e.0))?;
     let root = PathBuf::from(path);
     if opts.compat == Compat::Current {
         check_version(&root)?;
     }
     let top_path = root.join("manifest.json");
-    let top = read_limited(&top_path, MAX_MANIFEST_SIZE).map_err(|e| ImageError(path_error("open", &top_path, &e)))?;
+    let top = read_limited(&top_path, MAX_MANIFEST_SIZE)
+        .map_err(|e| ImageError(path_error("open", &top_path, &e)))?;
     let mut read_instance = |d: &str| -> Result<Vec<u8>, ImageError> {
         let p = root.join(format!("{}.manifest.json", hex_of(d)?));
-        let m = read_limited(&p, MAX_MANIFEST_SIZE).map_err(|e| ImageError(path_error("open", &p, &e)))?;
+        let m = read_limited(&p, MAX_MANIFEST_SIZE)
+            .map_err(|e| ImageError(path_error("open", &p, &e)))?;
         if manifest::digest(&m).ok().as_deref() != Some(d) {
-            return Err(ImageError(format!("Manifest does not match provided manifest digest {d} ({})", p.display())));
+            return Err(ImageError(format!(
+                "Manifest does not match provided manifest digest {d} ({})",
+                p.display()
+            )));
         }
         Ok(m)
     };
@@ -59,11 +74,18 @@ fn check_version(root: &Path) -> Result<(), ImageError> {
     match read_limited(&p, 4096) {
         Ok(b) => {
             let text = String::from_utf8_lossy(&b);
-            let ok = ["Directory Transport Version: 1.1\n", "Directory Transport Version: 1.2\n"].contains(&&*text);
+            let ok = [
+                "Directory Transport Version: 1.1\n",
+                "Directory Transport Version: 1.2\n",
+            ]
+            .contains(&&*text);
             if ok {
                 Ok(())
             } else {
-                Err(ImageError(format!("invalid version file content: {}", crate::json::gofmt::quote(&text))))
+                Err(ImageError(format!(
+                    "invalid version file content: {}",
+                    crate::json::gofmt::quote(&text)
+                )))
             }
         }
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
@@ -82,11 +104,21 @@ fn read_signatures(root: &Path, prefix: &str) -> Result<Vec<SourcedSignature>, S
             Err(e) => return Err(path_error("open", &p, &e)),
         };
         if n > MAX_SIGNATURES {
-            return Err(format!("{}: more than {MAX_SIGNATURES} signatures", root.display()));
+            return Err(format!(
+                "{}: more than {MAX_SIGNATURES} signatures",
+                root.display()
+            ));
         }
-        let signature = from_blob(&blob)
-            .map_err(|e| format!("parsing signature {}: {e}", crate::json::gofmt::quote(&p.display().to_string())))?;
-        out.push(SourcedSignature { signature, origin: p.display().to_string() });
+        let signature = from_blob(&blob).map_err(|e| {
+            format!(
+                "parsing signature {}: {e}",
+                crate::json::gofmt::quote(&p.display().to_string())
+            )
+        })?;
+        out.push(SourcedSignature {
+            signature,
+            origin: p.display().to_string(),
+        });
     }
     Ok(out)
 }

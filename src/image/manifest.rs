@@ -20,17 +20,35 @@ const DOCKER_CONFIG: &str = "application/vnd.docker.container.image.v1+json";
 
 /// `manifest.GuessMIMEType` (empty string: unknown).
 pub fn guess_mime_type(m: &[u8]) -> String {
-    let Ok(v) = serde_json::from_slice::<Value>(m) else { return String::new() };
+    let Ok(v) = serde_json::from_slice::<Value>(m) else {
+        return String::new();
+    };
     if let Some(mt) = v.get("mediaType").and_then(Value::as_str)
-        && [OCI_MANIFEST, OCI_INDEX, DOCKER_V2S2, DOCKER_LIST, DOCKER_V2S1, DOCKER_V2S1_SIGNED].contains(&mt) {
-            return mt.to_owned();
-        }
+        && [
+            OCI_MANIFEST,
+            OCI_INDEX,
+            DOCKER_V2S2,
+            DOCKER_LIST,
+            DOCKER_V2S1,
+            DOCKER_V2S1_SIGNED,
+        ]
+        .contains(&mt)
+    {
+        return mt.to_owned();
+    }
     match v.get("schemaVersion").and_then(Value::as_i64) {
         Some(1) => {
-            if v.get("signatures").is_some() { DOCKER_V2S1_SIGNED.into() } else { DOCKER_V2S1.into() }
+            if v.get("signatures").is_some() {
+                DOCKER_V2S1_SIGNED.into()
+            } else {
+                DOCKER_V2S1.into()
+            }
         }
         Some(2) => {
-            let config_mt = v.get("config").and_then(|c| c.get("mediaType")).and_then(Value::as_str);
+            let config_mt = v
+                .get("config")
+                .and_then(|c| c.get("mediaType"))
+                .and_then(Value::as_str);
             match config_mt {
                 Some(OCI_CONFIG) => OCI_MANIFEST.into(),
                 Some(DOCKER_CONFIG) => DOCKER_V2S2.into(),
@@ -59,21 +77,33 @@ pub fn digest(m: &[u8]) -> Result<String, String> {
 fn schema1_payload(m: &[u8]) -> Result<Vec<u8>, String> {
     let b64 = base64::engine::general_purpose::URL_SAFE_NO_PAD;
     let v: Value = serde_json::from_slice(m).map_err(|e| e.to_string())?;
-    let sigs = v
-        .get("signatures")
-        .and_then(Value::as_array)
-        .ok_or("json: cannot unmarshal signatures into Go value of type []libtrust.jsParsedSignature")?;
+    let sigs = v.get("signatures").and_then(Value::as_array).ok_or(
+        "json: cannot unmarshal signatures into Go value of type []libtrust.jsParsedSignature",
+    )?;
     if sigs.is_empty() {
         return Err("missing signatures".into());
     }
     let mut found: Option<(usize, Vec<u8>)> = None;
     for s in sigs {
-        let protected = s.get("protected").and_then(Value::as_str).ok_or("missing protected header")?;
-        let header = b64.decode(protected.trim_end_matches('=')).map_err(|e| e.to_string())?;
+        let protected = s
+            .get("protected")
+            .and_then(Value::as_str)
+            .ok_or("missing protected header")?;
+        let header = b64
+            .decode(protected.trim_end_matches('='))
+            .map_err(|e| e.to_string())?;
         let h: Value = serde_json::from_slice(&header).map_err(|e| e.to_string())?;
-        let len = h.get("formatLength").and_then(Value::as_u64).ok_or("missing formatLength")? as usize;
-        let tail = h.get("formatTail").and_then(Value::as_str).ok_or("missing formatTail")?;
-        let tail = b64.decode(tail.trim_end_matches('=')).map_err(|e| e.to_string())?;
+        let len = h
+            .get("formatLength")
+            .and_then(Value::as_u64)
+            .ok_or("missing formatLength")? as usize;
+        let tail = h
+            .get("formatTail")
+            .and_then(Value::as_str)
+            .ok_or("missing formatTail")?;
+        let tail = b64
+            .decode(tail.trim_end_matches('='))
+            .map_err(|e| e.to_string())?;
         match &found {
             None => found = Some((len, tail)),
             Some((l, t)) if *l == len && *t == tail => {}
@@ -107,7 +137,11 @@ impl Platform {
             "powerpc64" => "ppc64le",
             other => other,
         };
-        Platform { os: "linux".into(), architecture: arch.into(), variant: None }
+        Platform {
+            os: "linux".into(),
+            architecture: arch.into(),
+            variant: None,
+        }
     }
 
     fn wanted(&self) -> Vec<(String, String, Option<String>)> {
@@ -117,7 +151,9 @@ impl Platform {
         let (os, arch) = (self.os.clone(), self.architecture.clone());
         match (arch.as_str(), self.variant.as_deref()) {
             ("arm", v) => {
-                let start = v.and_then(|v| v.trim_start_matches('v').parse::<u32>().ok()).unwrap_or(7);
+                let start = v
+                    .and_then(|v| v.trim_start_matches('v').parse::<u32>().ok())
+                    .unwrap_or(7);
                 for n in (5..=start).rev() {
                     out.push((os.clone(), arch.clone(), Some(format!("v{n}"))));
                 }
@@ -134,20 +170,35 @@ impl Platform {
 
 /// `list.ChooseInstance`: the digest of the instance for `platform`.
 pub fn choose_instance(list: &[u8], platform: &Platform) -> Result<String, String> {
-    let v: Value = serde_json::from_slice(list).map_err(|e| format!("parsing manifest list: {e}"))?;
-    let entries = v.get("manifests").and_then(Value::as_array).cloned().unwrap_or_default();
+    let v: Value =
+        serde_json::from_slice(list).map_err(|e| format!("parsing manifest list: {e}"))?;
+    let entries = v
+        .get("manifests")
+        .and_then(Value::as_array)
+        .cloned()
+        .unwrap_or_default();
     for (os, arch, variant) in platform.wanted() {
         for e in &entries {
             let p = e.get("platform");
-            let get = |k: &str| p.and_then(|p| p.get(k)).and_then(Value::as_str).unwrap_or("");
+            let get = |k: &str| {
+                p.and_then(|p| p.get(k))
+                    .and_then(Value::as_str)
+                    .unwrap_or("")
+            };
             let variant_ok = match &variant {
                 None => true,
-                Some(w) => get("variant") == w || (get("variant").is_empty() && variant.as_deref() == Some("v8")),
-            };
-            if get("os") == os && get("architecture") == arch && variant_ok
-                && let Some(d) = e.get("digest").and_then(Value::as_str) {
-                    return Ok(d.to_owned());
+                Some(w) => {
+                    get("variant") == w
+                        || (get("variant").is_empty() && variant.as_deref() == Some("v8"))
                 }
+            };
+            if get("os") == os
+                && get("architecture") == arch
+                && variant_ok
+                && let Some(d) = e.get("digest").and_then(Value::as_str)
+            {
+                return Ok(d.to_owned());
+            }
         }
     }
     Err(format!(
@@ -166,9 +217,20 @@ mod tests {
     fn mime_sniffing() {
         assert_eq!(guess_mime_type(br#"{"schemaVersion":2,"config":{"mediaType":"application/vnd.oci.image.config.v1+json"}}"#), OCI_MANIFEST);
         assert_eq!(guess_mime_type(br#"{"schemaVersion":2,"config":{"mediaType":"application/vnd.docker.container.image.v1+json"}}"#), DOCKER_V2S2);
-        assert_eq!(guess_mime_type(br#"{"schemaVersion":2,"manifests":[]}"#), OCI_INDEX);
-        assert_eq!(guess_mime_type(br#"{"mediaType":"application/vnd.docker.distribution.manifest.list.v2+json"}"#), DOCKER_LIST);
-        assert_eq!(guess_mime_type(br#"{"schemaVersion":1,"signatures":[]}"#), DOCKER_V2S1_SIGNED);
+        assert_eq!(
+            guess_mime_type(br#"{"schemaVersion":2,"manifests":[]}"#),
+            OCI_INDEX
+        );
+        assert_eq!(
+            guess_mime_type(
+                br#"{"mediaType":"application/vnd.docker.distribution.manifest.list.v2+json"}"#
+            ),
+            DOCKER_LIST
+        );
+        assert_eq!(
+            guess_mime_type(br#"{"schemaVersion":1,"signatures":[]}"#),
+            DOCKER_V2S1_SIGNED
+        );
         assert_eq!(guess_mime_type(b"nope"), "");
     }
 
@@ -185,10 +247,23 @@ mod tests {
             {"digest":"sha256:aa","platform":{"os":"linux","architecture":"arm","variant":"v6"}},
             {"digest":"sha256:bb","platform":{"os":"linux","architecture":"amd64"}},
             {"digest":"sha256:cc","platform":{"os":"linux","architecture":"arm64"}}]}"#;
-        let p = |a: &str, v: Option<&str>| Platform { os: "linux".into(), architecture: a.into(), variant: v.map(Into::into) };
-        assert_eq!(choose_instance(list, &p("amd64", None)).unwrap(), "sha256:bb");
-        assert_eq!(choose_instance(list, &p("arm64", None)).unwrap(), "sha256:cc");
-        assert_eq!(choose_instance(list, &p("arm", Some("v7"))).unwrap(), "sha256:aa");
+        let p = |a: &str, v: Option<&str>| Platform {
+            os: "linux".into(),
+            architecture: a.into(),
+            variant: v.map(Into::into),
+        };
+        assert_eq!(
+            choose_instance(list, &p("amd64", None)).unwrap(),
+            "sha256:bb"
+        );
+        assert_eq!(
+            choose_instance(list, &p("arm64", None)).unwrap(),
+            "sha256:cc"
+        );
+        assert_eq!(
+            choose_instance(list, &p("arm", Some("v7"))).unwrap(),
+            "sha256:aa"
+        );
         assert!(choose_instance(list, &p("s390x", None)).is_err());
     }
 }

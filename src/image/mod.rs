@@ -33,7 +33,6 @@ pub const MAX_SIGNATURES: usize = 1024;
 #[error("{0}")]
 pub struct ImageError(pub String);
 
-
 /// What opening an image yields.
 #[derive(Debug, Clone)]
 pub struct Opened {
@@ -78,11 +77,25 @@ pub struct OpenOptions {
 }
 
 /// Opens `reference` (already parsed) on this machine.
-pub fn open(transport: Transport, reference: &ImageRef, host: &dyn Host, opts: &OpenOptions) -> Result<Opened, ImageError> {
+pub fn open(
+    transport: Transport,
+    reference: &ImageRef,
+    host: &dyn Host,
+    opts: &OpenOptions,
+) -> Result<Opened, ImageError> {
     match reference {
-        ImageRef::Path { transport: Transport::Dir, path } => dir::open(path, reference, host, opts),
-        ImageRef::Oci { transport: Transport::Oci, .. } => oci::open_layout(reference, host, opts),
-        ImageRef::Oci { transport: Transport::OciArchive, .. } => archive::open_oci_archive(reference, host, opts),
+        ImageRef::Path {
+            transport: Transport::Dir,
+            path,
+        } => dir::open(path, reference, host, opts),
+        ImageRef::Oci {
+            transport: Transport::Oci,
+            ..
+        } => oci::open_layout(reference, host, opts),
+        ImageRef::Oci {
+            transport: Transport::OciArchive,
+            ..
+        } => archive::open_oci_archive(reference, host, opts),
         ImageRef::DockerArchive { .. } => archive::open_docker_archive(reference, host, opts),
         ImageRef::Storage(s) => storage::open(s, opts),
         _ => Err(ImageError(format!(
@@ -98,7 +111,10 @@ pub fn read_limited(path: &Path, limit: u64) -> Result<Vec<u8>, std::io::Error> 
     let mut buf = Vec::new();
     f.take(limit + 1).read_to_end(&mut buf)?;
     if buf.len() as u64 > limit {
-        return Err(std::io::Error::other(format!("{} is larger than {limit} bytes", path.display())));
+        return Err(std::io::Error::other(format!(
+            "{} is larger than {limit} bytes",
+            path.display()
+        )));
     }
     Ok(buf)
 }
@@ -108,7 +124,11 @@ pub fn path_error(op: &str, path: &Path, e: &std::io::Error) -> String {
     if e.kind() == std::io::ErrorKind::Other {
         return e.to_string();
     }
-    format!("{op} {}: {}", path.display(), crate::config::host::go_errno_text(e))
+    format!(
+        "{op} {}: {}",
+        path.display(),
+        crate::config::host::go_errno_text(e)
+    )
 }
 
 /// Sniffs, digests and (for lists) chooses the instance, reading instance manifests with
@@ -121,11 +141,18 @@ pub fn resolve_manifest(
     let mime = manifest::guess_mime_type(&top);
     if manifest::is_list(&mime) {
         let list_digest = manifest::digest(&top).map_err(ImageError)?;
-        let instance = manifest::choose_instance(&top, &opts.platform)
-            .map_err(|e| ImageError(format!("choosing an image from manifest list {list_digest}: {e}")))?;
+        let instance = manifest::choose_instance(&top, &opts.platform).map_err(|e| {
+            ImageError(format!(
+                "choosing an image from manifest list {list_digest}: {e}"
+            ))
+        })?;
         let m = read_instance(&instance)?;
         let mime = manifest::guess_mime_type(&m);
-        let choice = ListChoice { list_digest, instance_digest: instance, platform: opts.platform.clone() };
+        let choice = ListChoice {
+            list_digest,
+            instance_digest: instance,
+            platform: opts.platform.clone(),
+        };
         return Ok((m, mime, Some(choice)));
     }
     Ok((top, mime, None))
@@ -134,11 +161,15 @@ pub fn resolve_manifest(
 /// Checks that `bytes` have digest `want` (`sha256:` only; other algorithms are refused).
 pub fn verify_digest(bytes: &[u8], want: &str, what: &str) -> Result<(), ImageError> {
     if !want.starts_with("sha256:") {
-        return Err(ImageError(format!("{what}: unsupported digest algorithm in {want}")));
+        return Err(ImageError(format!(
+            "{what}: unsupported digest algorithm in {want}"
+        )));
     }
     let got = crate::signature::keys::sha256_digest(bytes);
     if got != want {
-        return Err(ImageError(format!("{what}: digest mismatch: expected {want}, got {got}")));
+        return Err(ImageError(format!(
+            "{what}: digest mismatch: expected {want}, got {got}"
+        )));
     }
     Ok(())
 }
@@ -153,10 +184,14 @@ pub fn check_manifest_parses(o: &Opened) -> Result<(), ImageError> {
     // `guess_mime_type` already parsed the JSON: an empty type means it did not parse (or is no
     // manifest at all), so no second parse is needed.
     if o.mime_type.is_empty() {
-        return Err(ImageError(format!("{what}: parsing manifest: not a valid manifest (the image would fail to pull or run)")));
+        return Err(ImageError(format!(
+            "{what}: parsing manifest: not a valid manifest (the image would fail to pull or run)"
+        )));
     }
     if manifest::is_list(&o.mime_type) {
-        return Err(ImageError(format!("{what}: a manifest list instance is itself a list")));
+        return Err(ImageError(format!(
+            "{what}: a manifest list instance is itself a list"
+        )));
     }
     Ok(())
 }

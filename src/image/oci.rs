@@ -9,7 +9,10 @@ use std::path::{Component, Path, PathBuf};
 
 use oci_spec::image::{Descriptor, ImageIndex, ImageManifest};
 
-use super::{ImageError, ListChoice, MAX_SIGNATURE_SIZE, OpenOptions, Opened, SourcedSignature, path_error, read_limited, verify_digest};
+use super::{
+    ImageError, ListChoice, MAX_SIGNATURE_SIZE, OpenOptions, Opened, SourcedSignature, path_error,
+    read_limited, verify_digest,
+};
 use crate::compat::Compat;
 use crate::image::manifest::{self, MAX_MANIFEST_SIZE};
 use crate::reference::transport::{Host, ImageRef, Transport};
@@ -36,23 +39,43 @@ pub struct LayoutDir {
 impl LayoutFiles for LayoutDir {
     fn read(&self, rel: &str, limit: u64) -> Result<Vec<u8>, ImageError> {
         let p = self.root.join(rel);
-        if Path::new(rel).components().any(|c| !matches!(c, Component::Normal(_))) {
-            return Err(ImageError(format!("{}: path leaves the layout", p.display())));
+        if Path::new(rel)
+            .components()
+            .any(|c| !matches!(c, Component::Normal(_)))
+        {
+            return Err(ImageError(format!(
+                "{}: path leaves the layout",
+                p.display()
+            )));
         }
         // A symlinked blob must stay inside the layout.
         if let (Ok(real), Ok(root)) = (std::fs::canonicalize(&p), std::fs::canonicalize(&self.root))
-            && !real.starts_with(&root) {
-                return Err(ImageError(format!("{}: symlink points outside the layout ({})", p.display(), real.display())));
-            }
+            && !real.starts_with(&root)
+        {
+            return Err(ImageError(format!(
+                "{}: symlink points outside the layout ({})",
+                p.display(),
+                real.display()
+            )));
+        }
         read_limited(&p, limit).map_err(|e| ImageError(path_error("open", &p, &e)))
     }
 }
 
 /// Reads and verifies the blob of `digest`.
 pub fn read_blob(files: &dyn LayoutFiles, digest: &str, limit: u64) -> Result<Vec<u8>, ImageError> {
-    let (algo, hex) = digest.split_once(':').ok_or_else(|| ImageError(format!("invalid digest {digest}")))?;
-    if algo != "sha256" || hex.len() != 64 || !hex.bytes().all(|c| c.is_ascii_hexdigit() && !c.is_ascii_uppercase()) {
-        return Err(ImageError(format!("unsupported or invalid digest {digest}")));
+    let (algo, hex) = digest
+        .split_once(':')
+        .ok_or_else(|| ImageError(format!("invalid digest {digest}")))?;
+    if algo != "sha256"
+        || hex.len() != 64
+        || !hex
+            .bytes()
+            .all(|c| c.is_ascii_hexdigit() && !c.is_ascii_uppercase())
+    {
+        return Err(ImageError(format!(
+            "unsupported or invalid digest {digest}"
+        )));
     }
     let b = files.read(&format!("blobs/{algo}/{hex}"), limit)?;
     verify_digest(&b, digest, &format!("blob {digest}"))?;
@@ -61,26 +84,40 @@ pub fn read_blob(files: &dyn LayoutFiles, digest: &str, limit: u64) -> Result<Ve
 
 fn read_index(files: &dyn LayoutFiles, what: &str) -> Result<ImageIndex, ImageError> {
     let bytes = files.read("index.json", MAX_INDEX_SIZE)?;
-    serde_json::from_slice::<ImageIndex>(&bytes).map_err(|e| ImageError(format!("{what}/index.json: {e}")))
+    serde_json::from_slice::<ImageIndex>(&bytes)
+        .map_err(|e| ImageError(format!("{what}/index.json: {e}")))
 }
 
 fn ref_name(d: &Descriptor) -> Option<&str> {
-    d.annotations().as_ref().and_then(|a| a.get(REF_NAME)).map(String::as_str)
+    d.annotations()
+        .as_ref()
+        .and_then(|a| a.get(REF_NAME))
+        .map(String::as_str)
 }
 
 /// Chooses the index entry for `image` (`""`: the only one) as c/image's `oci:` does.
-fn choose_descriptor<'i>(index: &'i ImageIndex, image: &str, at: Option<usize>, compat: Compat) -> Result<&'i Descriptor, ImageError> {
+fn choose_descriptor<'i>(
+    index: &'i ImageIndex,
+    image: &str,
+    at: Option<usize>,
+    compat: Compat,
+) -> Result<&'i Descriptor, ImageError> {
     let entries = index.manifests();
     if let Some(n) = at {
-        return entries
-            .get(n)
-            .ok_or_else(|| ImageError(format!("index {n} is too large, only {} entries available", entries.len())));
+        return entries.get(n).ok_or_else(|| {
+            ImageError(format!(
+                "index {n} is too large, only {} entries available",
+                entries.len()
+            ))
+        });
     }
     if image.is_empty() {
         return match entries.as_slice() {
             [one] => Ok(one),
             [] => Err(ImageError("no descriptor found for reference \"\"".into())),
-            _ => Err(ImageError("more than one image in oci, choose an image".into())),
+            _ => Err(ImageError(
+                "more than one image in oci, choose an image".into(),
+            )),
         };
     }
     let oci_types = [manifest::OCI_MANIFEST, manifest::OCI_INDEX];
@@ -90,11 +127,20 @@ fn choose_descriptor<'i>(index: &'i ImageIndex, image: &str, at: Option<usize>, 
             let mt = d.media_type().to_string();
             let type_ok = match compat {
                 Compat::V5_23 => oci_types.contains(&mt.as_str()),
-                Compat::Current => oci_types.contains(&mt.as_str()) || mt == manifest::DOCKER_V2S2 || mt == manifest::DOCKER_LIST,
+                Compat::Current => {
+                    oci_types.contains(&mt.as_str())
+                        || mt == manifest::DOCKER_V2S2
+                        || mt == manifest::DOCKER_LIST
+                }
             };
             type_ok && ref_name(d) == Some(image)
         })
-        .ok_or_else(|| ImageError(format!("no descriptor found for reference {}", crate::json::gofmt::quote(image))))
+        .ok_or_else(|| {
+            ImageError(format!(
+                "no descriptor found for reference {}",
+                crate::json::gofmt::quote(image)
+            ))
+        })
 }
 
 /// Evaluates an image in any layout: shared by `oci:` and `oci-archive:`.
@@ -118,7 +164,9 @@ pub fn open_in_layout(
     let manifest_digest = manifest::digest(&m);
     let mut notes = Vec::new();
     let signatures = if opts.oci_attachments {
-        let evaluated = list.as_ref().map_or(top_digest.clone(), |l: &ListChoice| l.instance_digest.clone());
+        let evaluated = list.as_ref().map_or(top_digest.clone(), |l: &ListChoice| {
+            l.instance_digest.clone()
+        });
         let sigs = attachments(files, &index, &evaluated);
         if let Ok(s) = &sigs {
             notes.push(format!(
@@ -145,22 +193,38 @@ pub fn open_in_layout(
 }
 
 /// cosign signature manifests for `digest` in the layout, as sigstore signatures.
-fn attachments(files: &dyn LayoutFiles, index: &ImageIndex, digest: &str) -> Result<Vec<SourcedSignature>, String> {
+fn attachments(
+    files: &dyn LayoutFiles,
+    index: &ImageIndex,
+    digest: &str,
+) -> Result<Vec<SourcedSignature>, String> {
     let tag = digest.replacen(':', "-", 1) + ".sig";
     let mut out = Vec::new();
     for d in index.manifests() {
         let ann = d.annotations().clone().unwrap_or_default();
-        let is_sig = ref_name(d) == Some(tag.as_str()) || ann.get(COSIGN_KIND).map(String::as_str) == Some(COSIGN_SIGS);
+        let is_sig = ref_name(d) == Some(tag.as_str())
+            || ann.get(COSIGN_KIND).map(String::as_str) == Some(COSIGN_SIGS);
         if !is_sig {
             continue;
         }
         let bytes = read_blob(files, d.digest().as_ref(), MAX_MANIFEST_SIZE).map_err(|e| e.0)?;
-        let m: ImageManifest = serde_json::from_slice(&bytes).map_err(|e| format!("sigstore attachment manifest {}: {e}", d.digest()))?;
+        let m: ImageManifest = serde_json::from_slice(&bytes)
+            .map_err(|e| format!("sigstore attachment manifest {}: {e}", d.digest()))?;
         for (i, layer) in m.layers().iter().enumerate() {
-            let payload = read_blob(files, layer.digest().as_ref(), MAX_SIGNATURE_SIZE).map_err(|e| e.0)?;
-            let annotations = layer.annotations().clone().unwrap_or_default().into_iter().collect();
+            let payload =
+                read_blob(files, layer.digest().as_ref(), MAX_SIGNATURE_SIZE).map_err(|e| e.0)?;
+            let annotations = layer
+                .annotations()
+                .clone()
+                .unwrap_or_default()
+                .into_iter()
+                .collect();
             out.push(SourcedSignature {
-                signature: Signature::Sigstore(Sigstore { mime_type: layer.media_type().to_string(), payload, annotations }),
+                signature: Signature::Sigstore(Sigstore {
+                    mime_type: layer.media_type().to_string(),
+                    payload,
+                    annotations,
+                }),
                 origin: format!("cosign attachment {} layer {}", d.digest(), i + 1),
             });
         }
@@ -169,18 +233,38 @@ fn attachments(files: &dyn LayoutFiles, index: &ImageIndex, digest: &str) -> Res
 }
 
 /// Opens an image in an OCI layout directory.
-pub fn open_layout(r: &ImageRef, host: &dyn Host, opts: &OpenOptions) -> Result<Opened, ImageError> {
-    let ImageRef::Oci { path, image, index, .. } = r else {
+pub fn open_layout(
+    r: &ImageRef,
+    host: &dyn Host,
+    opts: &OpenOptions,
+) -> Result<Opened, ImageError> {
+    let ImageRef::Oci {
+        path, image, index, ..
+    } = r
+    else {
         return Err(ImageError("internal error: not an oci: reference".into()));
     };
     if path.contains(':') {
-        return Err(ImageError(format!("Invalid OCI reference: path {path} contains a colon")));
+        return Err(ImageError(format!(
+            "Invalid OCI reference: path {path} contains a colon"
+        )));
     }
     let identity = r.policy_identity(host).map_err(|e| ImageError(e.0))?;
-    let files = LayoutDir { root: PathBuf::from(path) };
+    let files = LayoutDir {
+        root: PathBuf::from(path),
+    };
     let within = match index {
         Some(n) => format!("{path}:@{n}"),
         None => format!("{path}:{image}"),
     };
-    open_in_layout(&files, path, Transport::Oci, within, image, *index, identity, opts)
+    open_in_layout(
+        &files,
+        path,
+        Transport::Oci,
+        within,
+        image,
+        *index,
+        identity,
+        opts,
+    )
 }

@@ -10,19 +10,23 @@
 mod tests;
 
 use std::collections::{BTreeMap, HashMap};
-use std::sync::{Arc, Mutex};
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
 
 use serde::Deserialize;
 
-use super::{ImageError, MAX_SIGNATURES, OpenOptions, Opened, SourcedSignature, path_error, read_limited};
+use super::{
+    ImageError, MAX_SIGNATURES, OpenOptions, Opened, SourcedSignature, path_error, read_limited,
+};
 use crate::compat::Compat;
 use crate::config::storage_conf::{StorageEnv, StoreConfig, resolve_store, store_config};
 use crate::image::manifest::{self, MAX_MANIFEST_SIZE};
 use crate::json::gofmt::quote;
 use crate::json::{Cursor, Kind, scan};
 use crate::reference::docker::Named;
-use crate::reference::transport::{ResolvedStore, StorageRef, StoreSpec, Transport, go_clean, storage_identity};
+use crate::reference::transport::{
+    ResolvedStore, StorageRef, StoreSpec, Transport, go_clean, storage_identity,
+};
 use crate::signature::blob::from_blob;
 
 /// Largest `images.json` we read.
@@ -68,7 +72,10 @@ impl<'de> Deserialize<'de> for ImageList {
             fn visit_unit<E>(self) -> Result<ImageList, E> {
                 Ok(ImageList(Vec::new()))
             }
-            fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<ImageList, A::Error> {
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(
+                self,
+                mut seq: A,
+            ) -> Result<ImageList, A::Error> {
                 let mut out = Vec::new();
                 while let Some(r) = seq.next_element::<ImageRecord>()? {
                     out.push(Image::from(r));
@@ -91,7 +98,12 @@ impl From<ImageRecord> for Image {
                 digests.push(d);
             }
         }
-        Image { id: r.id.unwrap_or_default(), names: r.names.unwrap_or_default(), digests, metadata: r.metadata.unwrap_or_default() }
+        Image {
+            id: r.id.unwrap_or_default(),
+            names: r.names.unwrap_or_default(),
+            digests,
+            metadata: r.metadata.unwrap_or_default(),
+        }
     }
 }
 
@@ -149,7 +161,11 @@ enum BigDataErr {
 /// Opens an image in a containers-storage store.
 pub fn open(s: &StorageRef, opts: &OpenOptions) -> Result<Opened, ImageError> {
     let (conf, resolved) = locate(&opts.storage_env, s.store.as_ref())?;
-    let options = driver_options(s.store.as_ref().map(|spec| spec.options.as_slice()), &conf, &resolved.driver);
+    let options = driver_options(
+        s.store.as_ref().map(|spec| spec.options.as_slice()),
+        &conf,
+        &resolved.driver,
+    );
     let store = Store::load_cached(&resolved, &options)?;
     let spec_prefix = store_spec_string(s, &resolved, &conf, &options);
 
@@ -162,7 +178,9 @@ pub fn open(s: &StorageRef, opts: &OpenOptions) -> Result<Opened, ImageError> {
         let at_form = s.raw.rsplit_once('@').is_some_and(|(_, p)| p == prefix);
         let expanded = store
             .lookup(prefix)
-            .filter(|img| prefix.len() >= MIN_TRUNCATED_ID_LENGTH && img.id.starts_with(prefix.as_str()))
+            .filter(|img| {
+                prefix.len() >= MIN_TRUNCATED_ID_LENGTH && img.id.starts_with(prefix.as_str())
+            })
             .map(|img| img.id.clone());
         match (expanded, at_form) {
             (Some(full), true) => id = Some(full),
@@ -178,7 +196,10 @@ pub fn open(s: &StorageRef, opts: &OpenOptions) -> Result<Opened, ImageError> {
                 )));
             }
             (None, false) if named.is_none() => {
-                let e = Named::parse_normalized(prefix).err().map(|e| e.to_string()).unwrap_or_default();
+                let e = Named::parse_normalized(prefix)
+                    .err()
+                    .map(|e| e.to_string())
+                    .unwrap_or_default();
                 return Err(ImageError(format!(
                     "parsing named reference {}: {e} (no image ID starts with it in {})",
                     quote(prefix),
@@ -190,7 +211,11 @@ pub fn open(s: &StorageRef, opts: &OpenOptions) -> Result<Opened, ImageError> {
     }
 
     let image = resolve_image(&store, named.as_ref(), id.as_deref(), &spec_prefix, opts)?;
-    let within = format!("{spec_prefix}{}@{}", named.as_ref().map(Named::to_string).unwrap_or_default(), image.id);
+    let within = format!(
+        "{spec_prefix}{}@{}",
+        named.as_ref().map(Named::to_string).unwrap_or_default(),
+        image.id
+    );
     let metadata = if image.metadata.is_empty() {
         Metadata::default()
     } else {
@@ -205,17 +230,30 @@ pub fn open(s: &StorageRef, opts: &OpenOptions) -> Result<Opened, ImageError> {
 
     let top = read_top_manifest(&store, &image.id, named.as_ref())?;
     let mut read_instance = |d: &str| -> Result<Vec<u8>, ImageError> {
-        let (m, p) = store.big_data(&image.id, &format!("manifest-{d}"), MAX_MANIFEST_SIZE).map_err(|e| match e {
-            BigDataErr::Missing(m) => ImageError(format!("reading manifest for image instance {}: {m}", quote(d))),
-            BigDataErr::Refused(e) => e,
-        })?;
+        let (m, p) = store
+            .big_data(&image.id, &format!("manifest-{d}"), MAX_MANIFEST_SIZE)
+            .map_err(|e| match e {
+                BigDataErr::Missing(m) => ImageError(format!(
+                    "reading manifest for image instance {}: {m}",
+                    quote(d)
+                )),
+                BigDataErr::Refused(e) => e,
+            })?;
         if manifest::digest(&m).ok().as_deref() != Some(d) {
-            return Err(ImageError(format!("Manifest does not match provided manifest digest {d} ({})", p.display())));
+            return Err(ImageError(format!(
+                "Manifest does not match provided manifest digest {d} ({})",
+                p.display()
+            )));
         }
         Ok(m)
     };
     let (m, mime_type, list) = super::resolve_manifest(top, opts, &mut read_instance)?;
-    let signatures = read_signatures(&store, &image.id, &metadata, list.as_ref().map(|l| l.instance_digest.as_str()))?;
+    let signatures = read_signatures(
+        &store,
+        &image.id,
+        &metadata,
+        list.as_ref().map(|l| l.instance_digest.as_str()),
+    )?;
     Ok(Opened {
         transport: Transport::ContainersStorage,
         within,
@@ -231,9 +269,13 @@ pub fn open(s: &StorageRef, opts: &OpenOptions) -> Result<Opened, ImageError> {
 }
 
 /// Configuration and resolved store for `spec`, computed once per process and environment.
-fn locate(env: &StorageEnv, spec: Option<&StoreSpec>) -> Result<(StoreConfig, ResolvedStore), ImageError> {
+fn locate(
+    env: &StorageEnv,
+    spec: Option<&StoreSpec>,
+) -> Result<(StoreConfig, ResolvedStore), ImageError> {
     type Key = (StorageEnv, Option<StoreSpec>);
-    static LOCATED: std::sync::OnceLock<Mutex<HashMap<Key, (StoreConfig, ResolvedStore)>>> = std::sync::OnceLock::new();
+    static LOCATED: std::sync::OnceLock<Mutex<HashMap<Key, (StoreConfig, ResolvedStore)>>> =
+        std::sync::OnceLock::new();
     let key = (env.clone(), spec.cloned());
     let cache = LOCATED.get_or_init(|| Mutex::new(HashMap::new()));
     if let Some(hit) = cache.lock().ok().and_then(|c| c.get(&key).cloned()) {
@@ -248,30 +290,63 @@ fn locate(env: &StorageEnv, spec: Option<&StoreSpec>) -> Result<(StoreConfig, Re
 }
 
 /// Every image of the default store (for `check --all`).
-pub fn list_images(opts: &OpenOptions, spec: Option<&StoreSpec>) -> Result<(ResolvedStore, Vec<StoredImage>), ImageError> {
+pub fn list_images(
+    opts: &OpenOptions,
+    spec: Option<&StoreSpec>,
+) -> Result<(ResolvedStore, Vec<StoredImage>), ImageError> {
     let conf = store_config(&opts.storage_env).map_err(|e| ImageError(e.to_string()))?;
     let resolved = resolve_store(spec, &conf).map_err(|e| ImageError(e.to_string()))?;
     let options = driver_options(spec.map(|s| s.options.as_slice()), &conf, &resolved.driver);
     let store = Store::load(&resolved, &options)?;
-    let images = store.images().into_iter().map(|i| StoredImage { id: i.id.clone(), names: i.names.clone() }).collect();
+    let images = store
+        .images()
+        .into_iter()
+        .map(|i| StoredImage {
+            id: i.id.clone(),
+            names: i.names.clone(),
+        })
+        .collect();
     Ok((resolved, images))
 }
 
 /// `[driver@graphroot+runroot:options]` of `StringWithinTransport`.
-fn store_spec_string(s: &StorageRef, resolved: &ResolvedStore, conf: &StoreConfig, options: &[String]) -> String {
-    let run_root = s.store.as_ref().and_then(|spec| spec.run_root.clone()).unwrap_or_else(|| conf.run_root.clone());
-    let options = if options.is_empty() { String::new() } else { format!(":{}", options.join(",")) };
-    format!("[{}@{}+{}{options}]", resolved.driver, resolved.graph_root, go_clean(&run_root))
+fn store_spec_string(
+    s: &StorageRef,
+    resolved: &ResolvedStore,
+    conf: &StoreConfig,
+    options: &[String],
+) -> String {
+    let run_root = s
+        .store
+        .as_ref()
+        .and_then(|spec| spec.run_root.clone())
+        .unwrap_or_else(|| conf.run_root.clone());
+    let options = if options.is_empty() {
+        String::new()
+    } else {
+        format!(":{}", options.join(","))
+    };
+    format!(
+        "[{}@{}+{}{options}]",
+        resolved.driver,
+        resolved.graph_root,
+        go_clean(&run_root)
+    )
 }
 
 /// c/storage's `makeBigDataBaseName`: the key itself if it is made of `[.0-9a-z]` (a single
 /// other character is tolerated only as the last one), else `=` + standard base64 of the key.
 pub(crate) fn big_data_file_name(key: &str) -> String {
-    let bad = key.char_indices().find(|&(_, c)| !(c == '.' || c.is_ascii_digit() || c.is_ascii_lowercase()));
+    let bad = key
+        .char_indices()
+        .find(|&(_, c)| !(c == '.' || c.is_ascii_digit() || c.is_ascii_lowercase()));
     match bad {
         Some((i, c)) if i + c.len_utf8() < key.len() => {
             use base64::Engine;
-            format!("={}", base64::engine::general_purpose::STANDARD.encode(key.as_bytes()))
+            format!(
+                "={}",
+                base64::engine::general_purpose::STANDARD.encode(key.as_bytes())
+            )
         }
         _ => key.to_owned(),
     }
@@ -280,15 +355,29 @@ pub(crate) fn big_data_file_name(key: &str) -> String {
 /// Stores already loaded by this process, keyed by graph root, driver and options: `check
 /// --all` and multi-reference checks read each `images.json` once, not once per image.
 /// The `images.json` metadata is part of the key, so a store changed on disk is reloaded.
-type StoreKey = (String, String, Vec<String>, Option<(std::time::SystemTime, u64)>);
-static LOADED: std::sync::OnceLock<Mutex<HashMap<StoreKey, Arc<Store>>>> = std::sync::OnceLock::new();
+type StoreKey = (
+    String,
+    String,
+    Vec<String>,
+    Option<(std::time::SystemTime, u64)>,
+);
+static LOADED: std::sync::OnceLock<Mutex<HashMap<StoreKey, Arc<Store>>>> =
+    std::sync::OnceLock::new();
 
 impl Store {
     /// [`Store::load`] through the per-process cache.
     fn load_cached(resolved: &ResolvedStore, options: &[String]) -> Result<Arc<Store>, ImageError> {
-        let json = Path::new(&resolved.graph_root).join(format!("{}-images/images.json", resolved.driver));
-        let stamp = std::fs::metadata(&json).ok().and_then(|m| Some((m.modified().ok()?, m.len())));
-        let key = (resolved.graph_root.clone(), resolved.driver.clone(), options.to_vec(), stamp);
+        let json =
+            Path::new(&resolved.graph_root).join(format!("{}-images/images.json", resolved.driver));
+        let stamp = std::fs::metadata(&json)
+            .ok()
+            .and_then(|m| Some((m.modified().ok()?, m.len())));
+        let key = (
+            resolved.graph_root.clone(),
+            resolved.driver.clone(),
+            options.to_vec(),
+            stamp,
+        );
         let cache = LOADED.get_or_init(|| Mutex::new(HashMap::new()));
         if let Some(s) = cache.lock().ok().and_then(|c| c.get(&key).cloned()) {
             return Ok(s);
@@ -302,7 +391,10 @@ impl Store {
 
     /// Loads the primary store and the additional image stores named by `options`.
     fn load(resolved: &ResolvedStore, options: &[String]) -> Result<Store, ImageError> {
-        let mut stores = vec![ImageStore::load(Path::new(&resolved.graph_root), &resolved.driver)?];
+        let mut stores = vec![ImageStore::load(
+            Path::new(&resolved.graph_root),
+            &resolved.driver,
+        )?];
         for root in additional_image_stores(options, &resolved.driver) {
             stores.push(ImageStore::load(Path::new(&root), &resolved.driver)?);
         }
@@ -311,7 +403,11 @@ impl Store {
 
     /// The `images.json` files consulted, for messages.
     fn json_paths(&self) -> String {
-        self.stores.iter().map(|s| s.json_path.display().to_string()).collect::<Vec<_>>().join(", ")
+        self.stores
+            .iter()
+            .map(|s| s.json_path.display().to_string())
+            .collect::<Vec<_>>()
+            .join(", ")
     }
 
     /// Every image, primary store first (an ID seen earlier hides later copies).
@@ -363,7 +459,9 @@ impl Store {
 fn additional_image_stores(options: &[String], driver: &str) -> Vec<String> {
     let mut out = Vec::new();
     for o in options {
-        let Some((k, v)) = o.split_once('=') else { continue };
+        let Some((k, v)) = o.split_once('=') else {
+            continue;
+        };
         let k = k.trim().to_ascii_lowercase();
         let ours = k == "imagestore"
             || k == ".imagestore"
@@ -384,7 +482,11 @@ fn additional_image_stores(options: &[String], driver: &str) -> Vec<String> {
 /// just the specifier's fields to `storage.GetStore`, which fills in only the run root);
 /// otherwise `additionalimagestores` of the storage.conf read (as c/storage turns them into
 /// options; other configured driver options are not reproduced).
-fn driver_options(spec_options: Option<&[String]>, conf: &StoreConfig, driver: &str) -> Vec<String> {
+fn driver_options(
+    spec_options: Option<&[String]>,
+    conf: &StoreConfig,
+    driver: &str,
+) -> Vec<String> {
     if let Some(o) = spec_options {
         return o.to_vec();
     }
@@ -403,11 +505,21 @@ fn driver_options(spec_options: Option<&[String]>, conf: &StoreConfig, driver: &
         #[serde(default)]
         additionalimagestores: Vec<String>,
     }
-    let Some(path) = &conf.file else { return Vec::new() };
+    let Some(path) = &conf.file else {
+        return Vec::new();
+    };
     // store_config has already read and validated this file; errors here mean "no options".
-    let Ok(text) = read_limited(path, 1 << 20) else { return Vec::new() };
+    let Ok(text) = read_limited(path, 1 << 20) else {
+        return Vec::new();
+    };
     let parsed: File = toml::from_str(&String::from_utf8_lossy(&text)).unwrap_or_default();
-    parsed.storage.options.additionalimagestores.into_iter().map(|p| format!("{driver}.imagestore={p}")).collect()
+    parsed
+        .storage
+        .options
+        .additionalimagestores
+        .into_iter()
+        .map(|p| format!("{driver}.imagestore={p}"))
+        .collect()
 }
 
 impl ImageStore {
@@ -489,13 +601,19 @@ impl ImageStore {
 
     /// `ImagesByDigest`.
     fn by_digest(&self, d: &str) -> Vec<&Image> {
-        self.by_digest.get(d).map(|v| v.iter().filter_map(|&i| self.images.get(i)).collect()).unwrap_or_default()
+        self.by_digest
+            .get(d)
+            .map(|v| v.iter().filter_map(|&i| self.images.get(i)).collect())
+            .unwrap_or_default()
     }
 
     /// Reads a file that must stay inside the image store.
     fn read(&self, path: &Path, limit: u64) -> Result<(Vec<u8>, PathBuf), ReadErr> {
         let Some(root) = &self.canon else {
-            return Err(ReadErr::Missing(format!("{}: no such file or directory", path.display())));
+            return Err(ReadErr::Missing(format!(
+                "{}: no such file or directory",
+                path.display()
+            )));
         };
         // Fast path: a relative path of plain components below the store directory, none of
         // them a symlink, cannot leave the store (2 lstat calls instead of a full realpath).
@@ -503,10 +621,15 @@ impl ImageStore {
             let mut p = self.dir.clone();
             rel.components().all(|c| {
                 p.push(c);
-                matches!(c, std::path::Component::Normal(_)) && std::fs::symlink_metadata(&p).is_ok_and(|m| !m.file_type().is_symlink())
+                matches!(c, std::path::Component::Normal(_))
+                    && std::fs::symlink_metadata(&p).is_ok_and(|m| !m.file_type().is_symlink())
             })
         });
-        let resolved = if plain { Ok(path.to_owned()) } else { std::fs::canonicalize(path) };
+        let resolved = if plain {
+            Ok(path.to_owned())
+        } else {
+            std::fs::canonicalize(path)
+        };
         let canon = match resolved {
             Ok(c) => c,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
@@ -524,11 +647,15 @@ impl ImageStore {
         }
         match read_limited(&canon, limit) {
             Ok(b) => Ok((b, path.to_owned())),
-            Err(e) if e.kind() == std::io::ErrorKind::Other => Err(ReadErr::Refused(ImageError(format!(
-                "{} is larger than {limit} bytes (policyctl's limit)",
-                path.display()
-            )))),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Err(ReadErr::Missing(path_error("open", path, &e))),
+            Err(e) if e.kind() == std::io::ErrorKind::Other => {
+                Err(ReadErr::Refused(ImageError(format!(
+                    "{} is larger than {limit} bytes (policyctl's limit)",
+                    path.display()
+                ))))
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                Err(ReadErr::Missing(path_error("open", path, &e)))
+            }
             Err(e) => Err(ReadErr::Failed(path_error("open", path, &e))),
         }
     }
@@ -542,19 +669,31 @@ impl ImageStore {
 /// Whether some name of `image` is in `named`'s repository (`imageMatchesRepo`).
 fn image_matches_repo(image: &Image, named: &Named) -> bool {
     let repo = named.name();
-    image.names.iter().any(|n| Named::parse_normalized(n).is_ok_and(|p| p.name() == repo))
+    image
+        .names
+        .iter()
+        .any(|n| Named::parse_normalized(n).is_ok_and(|p| p.name() == repo))
 }
 
 /// `multiArchImageMatchesSystemContext`: `manifest-D` is a list whose chosen instance is stored.
 fn multi_arch_matches(store: &Store, image: &Image, d: &str, opts: &OpenOptions) -> bool {
-    let Ok((list, _)) = store.big_data(&image.id, &format!("manifest-{d}"), MAX_MANIFEST_SIZE) else {
+    let Ok((list, _)) = store.big_data(&image.id, &format!("manifest-{d}"), MAX_MANIFEST_SIZE)
+    else {
         return false;
     };
     if !manifest::is_list(&manifest::guess_mime_type(&list)) {
         return false;
     }
-    let Ok(instance) = manifest::choose_instance(&list, &opts.platform) else { return false };
-    store.big_data(&image.id, &format!("manifest-{instance}"), MAX_MANIFEST_SIZE).is_ok()
+    let Ok(instance) = manifest::choose_instance(&list, &opts.platform) else {
+        return false;
+    };
+    store
+        .big_data(
+            &image.id,
+            &format!("manifest-{instance}"),
+            MAX_MANIFEST_SIZE,
+        )
+        .is_ok()
 }
 
 /// `storageReference.resolveImage`.
@@ -572,7 +711,9 @@ fn resolve_image(
             && let Some(d) = n.digest()
         {
             for img in store.by_digest(d) {
-                if image_matches_repo(img, n) && (loaded.is_none() || multi_arch_matches(store, img, d, opts)) {
+                if image_matches_repo(img, n)
+                    && (loaded.is_none() || multi_arch_matches(store, img, d, opts))
+                {
                     loaded = Some(img);
                 }
             }
@@ -600,7 +741,11 @@ fn resolve_image(
                 store.json_paths()
             ))
         })?,
-        (None, None) => return Err(ImageError("invalid reference: neither a name nor an image ID".into())),
+        (None, None) => {
+            return Err(ImageError(
+                "invalid reference: neither a name nor an image ID".into(),
+            ));
+        }
     };
     if let Some(n) = named
         && !image_matches_repo(image, n)
@@ -617,7 +762,11 @@ fn resolve_image(
 
 /// The top-level manifest: `manifest-D` for a digested reference if stored, else `manifest`;
 /// a digested reference must match it (`UnparsedImage.Manifest`).
-fn read_top_manifest(store: &Store, id: &str, named: Option<&Named>) -> Result<Vec<u8>, ImageError> {
+fn read_top_manifest(
+    store: &Store,
+    id: &str,
+    named: Option<&Named>,
+) -> Result<Vec<u8>, ImageError> {
     let want = named.and_then(Named::digest);
     let mut top = None;
     if let Some(d) = want {
@@ -626,21 +775,28 @@ fn read_top_manifest(store: &Store, id: &str, named: Option<&Named>) -> Result<V
         // with Debian's skopeo: "determining manifest MIME type … locating item named …").
         match store.big_data(id, &format!("manifest-{d}"), MAX_MANIFEST_SIZE) {
             Ok(r) => top = Some(r),
-            Err(BigDataErr::Missing(m)) => return Err(ImageError(format!("determining manifest MIME type: {m}"))),
+            Err(BigDataErr::Missing(m)) => {
+                return Err(ImageError(format!("determining manifest MIME type: {m}")));
+            }
             Err(BigDataErr::Refused(e)) => return Err(e),
         }
     }
     let (m, path) = match top {
         Some(r) => r,
-        None => store.big_data(id, "manifest", MAX_MANIFEST_SIZE).map_err(|e| match e {
-            BigDataErr::Missing(m) => ImageError(m),
-            BigDataErr::Refused(e) => e,
-        })?,
+        None => store
+            .big_data(id, "manifest", MAX_MANIFEST_SIZE)
+            .map_err(|e| match e {
+                BigDataErr::Missing(m) => ImageError(m),
+                BigDataErr::Refused(e) => e,
+            })?,
     };
     if let Some(d) = want
         && manifest::digest(&m).ok().as_deref() != Some(d)
     {
-        return Err(ImageError(format!("Manifest does not match provided manifest digest {d} ({})", path.display())));
+        return Err(ImageError(format!(
+            "Manifest does not match provided manifest digest {d} ({})",
+            path.display()
+        )));
     }
     Ok(m)
 }
@@ -727,11 +883,17 @@ fn parse_metadata(text: &str) -> Result<Metadata, String> {
 }
 
 fn field_type_error(value: &str, field: &str, go_type: &str) -> String {
-    format!("json: cannot unmarshal {value} into Go struct field storageImageSource.{field} of type {go_type}")
+    format!(
+        "json: cannot unmarshal {value} into Go struct field storageImageSource.{field} of type {go_type}"
+    )
 }
 
 /// A `[]int` value (`null` → empty); `None` after a type error.
-fn read_sizes(cur: &mut Cursor<'_>, field: &str, first_err: &mut Option<String>) -> Option<Vec<i64>> {
+fn read_sizes(
+    cur: &mut Cursor<'_>,
+    field: &str,
+    first_err: &mut Option<String>,
+) -> Option<Vec<i64>> {
     match cur.peek_kind() {
         Kind::Null => {
             cur.skip_value();
@@ -749,7 +911,11 @@ fn read_sizes(cur: &mut Cursor<'_>, field: &str, first_err: &mut Option<String>)
                             Ok(n) => v.push(n),
                             Err(_) => {
                                 ok = false;
-                                first_err.get_or_insert(field_type_error(&format!("number {t}"), field, "int"));
+                                first_err.get_or_insert(field_type_error(
+                                    &format!("number {t}"),
+                                    field,
+                                    "int",
+                                ));
                             }
                         }
                     }
@@ -784,18 +950,31 @@ fn read_signatures(
 ) -> Result<Result<Vec<SourcedSignature>, String>, ImageError> {
     let empty = Vec::new();
     let (sizes, key, label) = match instance {
-        None => (&meta.signature_sizes, "signatures".to_owned(), "default instance".to_owned()),
+        None => (
+            &meta.signature_sizes,
+            "signatures".to_owned(),
+            "default instance".to_owned(),
+        ),
         Some(d) => {
             let hex = d.split_once(':').map_or(d, |(_, h)| h);
-            (meta.signatures_sizes.get(d).unwrap_or(&empty), format!("signature-{hex}"), hex.to_owned())
+            (
+                meta.signatures_sizes.get(d).unwrap_or(&empty),
+                format!("signature-{hex}"),
+                hex.to_owned(),
+            )
         }
     };
     if sizes.is_empty() {
         return Ok(Ok(Vec::new()));
     }
-    let prefix = format!("looking up signatures data for image {} ({label})", quote(id));
+    let prefix = format!(
+        "looking up signatures data for image {} ({label})",
+        quote(id)
+    );
     if sizes.len() > MAX_SIGNATURES {
-        return Ok(Err(format!("{prefix}: more than {MAX_SIGNATURES} signatures (policyctl's limit)")));
+        return Ok(Err(format!(
+            "{prefix}: more than {MAX_SIGNATURES} signatures (policyctl's limit)"
+        )));
     }
     let (data, path) = match store.big_data(id, &key, MAX_SIGNATURES_DATA_SIZE) {
         Ok(r) => r,
@@ -814,18 +993,30 @@ fn read_signatures(
         }
         let end = offset.saturating_add(length);
         if end > total {
-            return Ok(Err(format!("{prefix}: expected at least {total} bytes, only found {end}")));
+            return Ok(Err(format!(
+                "{prefix}: expected at least {total} bytes, only found {end}"
+            )));
         }
         let slice = data.get(offset as usize..end as usize).unwrap_or_default();
         let signature = match from_blob(slice) {
             Ok(s) => s,
-            Err(e) => return Ok(Err(format!("parsing signature at ({offset}, {length}): {e}"))),
+            Err(e) => {
+                return Ok(Err(format!(
+                    "parsing signature at ({offset}, {length}): {e}"
+                )));
+            }
         };
-        out.push(SourcedSignature { signature, origin: format!("{} (bytes {offset}..{end})", path.display()) });
+        out.push(SourcedSignature {
+            signature,
+            origin: format!("{} (bytes {offset}..{end})", path.display()),
+        });
         offset = end;
     }
     if offset != total {
-        return Ok(Err(format!("signatures data ({label}) contained {} extra bytes", total - offset)));
+        return Ok(Err(format!(
+            "signatures data ({label}) contained {} extra bytes",
+            total - offset
+        )));
     }
     Ok(Ok(out))
 }

@@ -113,15 +113,31 @@ mod tests {
         assert_eq!(d("YWJj"), Ok(b"abc".to_vec()));
         assert_eq!(d("YWI="), Ok(b"ab".to_vec()));
         assert_eq!(d("YQ=="), Ok(b"a".to_vec()));
-        assert_eq!(d("YWJ="), Ok(b"ab".to_vec()), "non-zero trailing bits are accepted");
+        assert_eq!(
+            d("YWJ="),
+            Ok(b"ab".to_vec()),
+            "non-zero trailing bits are accepted"
+        );
         assert_eq!(d("YW\nJj\r\n"), Ok(b"abc".to_vec()));
         assert_eq!(d("YWI"), Err("illegal base64 data at input byte 0".into()));
-        assert_eq!(d("YWJjZA"), Err("illegal base64 data at input byte 4".into()));
-        assert_eq!(d("YW Jj"), Err("illegal base64 data at input byte 2".into()));
+        assert_eq!(
+            d("YWJjZA"),
+            Err("illegal base64 data at input byte 4".into())
+        );
+        assert_eq!(
+            d("YW Jj"),
+            Err("illegal base64 data at input byte 2".into())
+        );
         assert_eq!(d("YQ="), Err("illegal base64 data at input byte 3".into()));
-        assert_eq!(d("YQ==YQ=="), Err("illegal base64 data at input byte 4".into()));
+        assert_eq!(
+            d("YQ==YQ=="),
+            Err("illegal base64 data at input byte 4".into())
+        );
         assert_eq!(d("Y==="), Err("illegal base64 data at input byte 1".into()));
-        assert_eq!(d("YWJj!"), Err("illegal base64 data at input byte 4".into()));
+        assert_eq!(
+            d("YWJj!"),
+            Err("illegal base64 data at input byte 4".into())
+        );
         assert_eq!(d("YQ=x"), Err("illegal base64 data at input byte 2".into()));
         assert_eq!(d("-_=="), Err("illegal base64 data at input byte 0".into()));
     }

@@ -77,7 +77,11 @@ pub struct DecodeError {
 impl DecodeError {
     /// Creates an error.
     pub fn new(kind: ErrorKind, message: impl Into<String>, span: Span) -> Self {
-        DecodeError { kind, message: message.into(), span }
+        DecodeError {
+            kind,
+            message: message.into(),
+            span,
+        }
     }
 }
 
@@ -203,7 +207,10 @@ impl<'a> Cursor<'a> {
         let start = self.pos;
         self.skip_string();
         let end = self.pos;
-        let inner = self.src.get(start + 1..end.saturating_sub(1)).unwrap_or(&[]);
+        let inner = self
+            .src
+            .get(start + 1..end.saturating_sub(1))
+            .unwrap_or(&[]);
         (unquote(inner), start..end)
     }
 
@@ -297,7 +304,9 @@ impl<'a> Cursor<'a> {
                 let f: f64 = text.parse().unwrap_or(f64::INFINITY);
                 if f.is_infinite() {
                     // Token() decodes numbers as float64; out-of-range is a decode error.
-                    let msg = format!("json: cannot unmarshal number {text} into Go value of type float64");
+                    let msg = format!(
+                        "json: cannot unmarshal number {text} into Go value of type float64"
+                    );
                     return Some((msg, span));
                 }
                 match compat {
@@ -490,10 +499,18 @@ pub fn type_error(value: &str, go_type: &str, span: Span) -> DecodeError {
 }
 
 /// Go's `UnmarshalTypeError` text for a struct field destination.
-pub fn struct_field_type_error(value: &str, strukt: &str, field: &str, go_type: &str, span: Span) -> DecodeError {
+pub fn struct_field_type_error(
+    value: &str,
+    strukt: &str,
+    field: &str,
+    go_type: &str,
+    span: Span,
+) -> DecodeError {
     DecodeError::new(
         ErrorKind::Type,
-        format!("json: cannot unmarshal {value} into Go struct field {strukt}.{field} of type {go_type}"),
+        format!(
+            "json: cannot unmarshal {value} into Go struct field {strukt}.{field} of type {go_type}"
+        ),
         span,
     )
 }
@@ -518,14 +535,16 @@ fn unquote(b: &[u8]) -> String {
                     i += 4;
                     if (0xD800..0xDC00).contains(&r) {
                         // A surrogate pair needs a following \uDC00–\uDFFF escape.
-                        if b.get(i) == Some(&b'\\') && b.get(i + 1) == Some(&b'u')
+                        if b.get(i) == Some(&b'\\')
+                            && b.get(i + 1) == Some(&b'u')
                             && let Some(r2) = hex4(b, i + 2)
-                                && (0xDC00..0xE000).contains(&r2) {
-                                    let cp = 0x10000 + ((r - 0xD800) << 10) + (r2 - 0xDC00);
-                                    out.push(char::from_u32(cp).unwrap_or('\u{FFFD}'));
-                                    i += 6;
-                                    continue;
-                                }
+                            && (0xDC00..0xE000).contains(&r2)
+                        {
+                            let cp = 0x10000 + ((r - 0xD800) << 10) + (r2 - 0xDC00);
+                            out.push(char::from_u32(cp).unwrap_or('\u{FFFD}'));
+                            i += 6;
+                            continue;
+                        }
                         out.push('\u{FFFD}');
                     } else {
                         out.push(char::from_u32(r).unwrap_or('\u{FFFD}'));

@@ -396,52 +396,118 @@ mod tests {
     fn go_messages() {
         let cases: &[(&[u8], &str)] = &[
             (b"{}", "ok"),
-            (b" {\"a\": [1, 2.5e-3, true, false, null, \"x\\u00e9\"]} \n", "ok"),
+            (
+                b" {\"a\": [1, 2.5e-3, true, false, null, \"x\\u00e9\"]} \n",
+                "ok",
+            ),
             (b"", "unexpected end of JSON input"),
             (b"   ", "unexpected end of JSON input"),
             (b"{", "unexpected end of JSON input"),
             (b"{}x", "invalid character 'x' after top-level value"),
             (b"{} {}", "invalid character '{' after top-level value"),
-            (b"{\"a\":1 // c\n}", "invalid character '/' after object key:value pair"),
-            (b"// c\n{}", "invalid character '/' looking for beginning of value"),
-            (b"\xef\xbb\xbf{}", "invalid character '\u{ef}' looking for beginning of value"),
+            (
+                b"{\"a\":1 // c\n}",
+                "invalid character '/' after object key:value pair",
+            ),
+            (
+                b"// c\n{}",
+                "invalid character '/' looking for beginning of value",
+            ),
+            (
+                b"\xef\xbb\xbf{}",
+                "invalid character '\u{ef}' looking for beginning of value",
+            ),
             (b"{\"a\" 1}", "invalid character '1' after object key"),
-            (b"{1:1}", "invalid character '1' looking for beginning of object key string"),
-            (b"{\"a\":1,}", "invalid character '}' looking for beginning of object key string"),
-            (b"[1,]", "invalid character ']' looking for beginning of value"),
+            (
+                b"{1:1}",
+                "invalid character '1' looking for beginning of object key string",
+            ),
+            (
+                b"{\"a\":1,}",
+                "invalid character '}' looking for beginning of object key string",
+            ),
+            (
+                b"[1,]",
+                "invalid character ']' looking for beginning of value",
+            ),
             (b"[1 2]", "invalid character '2' after array element"),
             (b"\"a\nb\"", "invalid character '\\n' in string literal"),
             (b"\"\\x\"", "invalid character 'x' in string escape code"),
-            (b"\"\\u12g4\"", "invalid character 'g' in \\u hexadecimal character escape"),
+            (
+                b"\"\\u12g4\"",
+                "invalid character 'g' in \\u hexadecimal character escape",
+            ),
             (b"-x", "invalid character 'x' in numeric literal"),
-            (b"1.", "invalid character ' ' after decimal point in numeric literal"),
+            (
+                b"1.",
+                "invalid character ' ' after decimal point in numeric literal",
+            ),
             (b"-", "invalid character ' ' in numeric literal"),
-            (b"1e", "invalid character ' ' in exponent of numeric literal"),
+            (
+                b"1e",
+                "invalid character ' ' in exponent of numeric literal",
+            ),
             (b"\"abc", "unexpected end of JSON input"),
             (b"[1", "unexpected end of JSON input"),
-            (b"1.x", "invalid character 'x' after decimal point in numeric literal"),
-            (b"1ex", "invalid character 'x' in exponent of numeric literal"),
+            (
+                b"1.x",
+                "invalid character 'x' after decimal point in numeric literal",
+            ),
+            (
+                b"1ex",
+                "invalid character 'x' in exponent of numeric literal",
+            ),
             (b"01", "invalid character '1' after top-level value"),
-            (b"tru", "invalid character ' ' in literal true (expecting 'e')"),
-            (b"trUe", "invalid character 'U' in literal true (expecting 'u')"),
-            (b"nul", "invalid character ' ' in literal null (expecting 'l')"),
-            (b"nulL", "invalid character 'L' in literal null (expecting 'l')"),
-            (b"fals", "invalid character ' ' in literal false (expecting 'e')"),
-            (b"'a'", "invalid character '\\'' looking for beginning of value"),
+            (
+                b"tru",
+                "invalid character ' ' in literal true (expecting 'e')",
+            ),
+            (
+                b"trUe",
+                "invalid character 'U' in literal true (expecting 'u')",
+            ),
+            (
+                b"nul",
+                "invalid character ' ' in literal null (expecting 'l')",
+            ),
+            (
+                b"nulL",
+                "invalid character 'L' in literal null (expecting 'l')",
+            ),
+            (
+                b"fals",
+                "invalid character ' ' in literal false (expecting 'e')",
+            ),
+            (
+                b"'a'",
+                "invalid character '\\'' looking for beginning of value",
+            ),
             (b"1", "ok"),
             (b"-0.5E+10", "ok"),
         ];
         for (input, want) in cases {
-            assert_eq!(msg(input), *want, "input {:?}", String::from_utf8_lossy(input));
+            assert_eq!(
+                msg(input),
+                *want,
+                "input {:?}",
+                String::from_utf8_lossy(input)
+            );
         }
     }
 
     #[test]
     fn depth_limit_matches_go() {
-        let ok = format!("{}{}", "[".repeat(MAX_NESTING_DEPTH), "]".repeat(MAX_NESTING_DEPTH));
+        let ok = format!(
+            "{}{}",
+            "[".repeat(MAX_NESTING_DEPTH),
+            "]".repeat(MAX_NESTING_DEPTH)
+        );
         assert_eq!(msg(ok.as_bytes()), "ok");
         let deep = "[".repeat(MAX_NESTING_DEPTH + 1);
-        assert_eq!(msg(deep.as_bytes()), "invalid character '[' exceeded max depth");
+        assert_eq!(
+            msg(deep.as_bytes()),
+            "invalid character '[' exceeded max depth"
+        );
         let deep = "[".repeat(1_000_000);
         assert!(validate(deep.as_bytes()).is_err());
     }

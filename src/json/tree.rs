@@ -77,7 +77,11 @@ impl Node {
             serde_json::Value::Number(n) => Node::Number(n.to_string()),
             serde_json::Value::String(s) => Node::String(s.clone()),
             serde_json::Value::Array(a) => Node::Array(a.iter().map(Node::from_value).collect()),
-            serde_json::Value::Object(o) => Node::Object(o.iter().map(|(k, v)| (k.clone(), Node::from_value(v))).collect()),
+            serde_json::Value::Object(o) => Node::Object(
+                o.iter()
+                    .map(|(k, v)| (k.clone(), Node::from_value(v)))
+                    .collect(),
+            ),
         }
     }
 
@@ -183,11 +187,17 @@ mod tests {
     #[test]
     fn edits() {
         let mut n = Node::parse(br#"{"a": 1, "b": 2}"#).unwrap();
-        assert_eq!(n.set("a", Node::Number("3".into())), Some(Node::Number("1".into())));
+        assert_eq!(
+            n.set("a", Node::Number("3".into())),
+            Some(Node::Number("1".into()))
+        );
         n.set("c", Node::Null);
         n.remove("b");
         n.object_entry("d").unwrap().set("x", Node::Bool(true));
-        assert_eq!(n.to_pretty(), "{\n    \"a\": 3,\n    \"c\": null,\n    \"d\": {\n        \"x\": true\n    }\n}\n");
+        assert_eq!(
+            n.to_pretty(),
+            "{\n    \"a\": 3,\n    \"c\": null,\n    \"d\": {\n        \"x\": true\n    }\n}\n"
+        );
         assert!(Node::parse(b"{").is_err());
     }
 }

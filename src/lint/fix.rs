@@ -20,44 +20,78 @@ pub enum Fix {
     /// P005: remove the `index`-th requirement (an ANDed insecureAcceptAnything).
     RemoveRequirement { list: ListPath, index: usize },
     /// P002: rename a docker scope to its expanded form.
-    RenameScope { transport: String, from: String, to: String },
+    RenameScope {
+        transport: String,
+        from: String,
+        to: String,
+    },
 }
 
 /// Fixes for the policy, with the rule code and a description.
 pub fn plan(policy: &Policy) -> Vec<(&'static str, String, Fix)> {
     let mut out = Vec::new();
     for (at, list) in lists(policy) {
-        let path = ListPath { scope: at.map(|(t, s)| (t.name.value.clone(), s.key.value.clone())) };
-        let has_sig = list.items.iter().any(|r| crate::lint::rules::is_signature(&r.value));
+        let path = ListPath {
+            scope: at.map(|(t, s)| (t.name.value.clone(), s.key.value.clone())),
+        };
+        let has_sig = list
+            .items
+            .iter()
+            .any(|r| crate::lint::rules::is_signature(&r.value));
         for (i, r) in list.items.iter().enumerate() {
             match &r.value {
                 Requirement::SigstoreSigned(s) if !s.signed_identity_explicit => out.push((
                     "P009",
                     "add signedIdentity matchRepository".to_owned(),
-                    Fix::SetMatchRepository { list: path.clone(), index: i },
+                    Fix::SetMatchRepository {
+                        list: path.clone(),
+                        index: i,
+                    },
                 )),
                 Requirement::InsecureAcceptAnything if has_sig => out.push((
                     "P005",
                     "remove the ANDed insecureAcceptAnything".to_owned(),
-                    Fix::RemoveRequirement { list: path.clone(), index: i },
+                    Fix::RemoveRequirement {
+                        list: path.clone(),
+                        index: i,
+                    },
                 )),
                 _ => {}
             }
         }
     }
-    for t in policy.transports.iter().filter(|t| t.name.value == "docker") {
+    for t in policy
+        .transports
+        .iter()
+        .filter(|t| t.name.value == "docker")
+    {
         for s in &t.scopes {
             let key = &s.key.value;
             let first = key.split('/').next().unwrap_or("");
-            let has_domain = key.contains('/') && (first.contains(['.', ':']) || first == "localhost");
+            let has_domain =
+                key.contains('/') && (first.contains(['.', ':']) || first == "localhost");
             let bare_host = !key.contains('/') && (key.contains(['.', ':']) || key == "localhost");
             if key.is_empty() || key.starts_with("*.") || has_domain || bare_host {
                 continue;
             }
-            let Ok(n) = Named::parse_normalized(key) else { continue };
-            let to = if n.is_name_only() { n.name() } else { n.to_string() };
+            let Ok(n) = Named::parse_normalized(key) else {
+                continue;
+            };
+            let to = if n.is_name_only() {
+                n.name()
+            } else {
+                n.to_string()
+            };
             if !t.scopes.iter().any(|o| o.key.value == to) {
-                out.push(("P002", format!("rename scope {key:?} to {to:?}"), Fix::RenameScope { transport: "docker".into(), from: key.clone(), to }));
+                out.push((
+                    "P002",
+                    format!("rename scope {key:?} to {to:?}"),
+                    Fix::RenameScope {
+                        transport: "docker".into(),
+                        from: key.clone(),
+                        to,
+                    },
+                ));
             }
         }
     }
@@ -86,10 +120,18 @@ pub fn apply(policy: &mut Node, fixes: &[Fix]) -> usize {
     });
     for f in ordered {
         let ok = match f {
-            Fix::SetMatchRepository { list, index } => list_mut(policy, list).and_then(|v| v.get_mut(*index)).is_some_and(|r| {
-                r.set("signedIdentity", Node::Object(vec![("type".into(), Node::String("matchRepository".into()))]));
-                true
-            }),
+            Fix::SetMatchRepository { list, index } => list_mut(policy, list)
+                .and_then(|v| v.get_mut(*index))
+                .is_some_and(|r| {
+                    r.set(
+                        "signedIdentity",
+                        Node::Object(vec![(
+                            "type".into(),
+                            Node::String("matchRepository".into()),
+                        )]),
+                    );
+                    true
+                }),
             Fix::RemoveRequirement { list, index } => list_mut(policy, list).is_some_and(|v| {
                 if *index < v.len() && v.len() > 1 {
                     v.remove(*index);
@@ -98,15 +140,24 @@ pub fn apply(policy: &mut Node, fixes: &[Fix]) -> usize {
                     false
                 }
             }),
-            Fix::RenameScope { transport, from, to } => {
-                match policy.get_mut("transports").and_then(|t| t.get_mut(transport)) {
-                    Some(Node::Object(m)) if !m.iter().any(|(k, _)| k == to) => match m.iter_mut().find(|(k, _)| k == from) {
-                        Some(entry) => {
-                            entry.0 = to.clone();
-                            true
+            Fix::RenameScope {
+                transport,
+                from,
+                to,
+            } => {
+                match policy
+                    .get_mut("transports")
+                    .and_then(|t| t.get_mut(transport))
+                {
+                    Some(Node::Object(m)) if !m.iter().any(|(k, _)| k == to) => {
+                        match m.iter_mut().find(|(k, _)| k == from) {
+                            Some(entry) => {
+                                entry.0 = to.clone();
+                                true
+                            }
+                            None => false,
                         }
-                        None => false,
-                    },
+                    }
                     _ => false,
                 }
             }

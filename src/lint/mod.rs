@@ -66,7 +66,11 @@ pub enum KeyFile {
     /// Not there (or unreadable), with the OS error.
     Unreadable(String),
     /// Read; `mode` is the file mode, `vetted` the key check.
-    Read { mode: u32, vetted: Result<String, String>, pem_blocks: usize },
+    Read {
+        mode: u32,
+        vetted: Result<String, String>,
+        pem_blocks: usize,
+    },
 }
 
 /// One finding of a rule.
@@ -126,7 +130,10 @@ pub fn run(ctx: &Context<'_>) -> Vec<(&'static Rule, Finding)> {
 
 /// The rule with this code.
 pub fn rule(code: &str) -> Option<&'static Rule> {
-    RULES.iter().copied().find(|r| r.code.eq_ignore_ascii_case(code) || r.name == code)
+    RULES
+        .iter()
+        .copied()
+        .find(|r| r.code.eq_ignore_ascii_case(code) || r.name == code)
 }
 
 #[cfg(test)]
@@ -138,8 +145,16 @@ mod tests {
         let mut seen = std::collections::HashSet::new();
         for r in RULES {
             assert!(seen.insert(r.code), "duplicate code {}", r.code);
-            assert!(!r.summary.is_empty() && r.docs.len() > 80, "{} needs docs", r.code);
-            assert!(r.code.len() == 4 && "PKRV".contains(&r.code[..1]), "bad code {}", r.code);
+            assert!(
+                !r.summary.is_empty() && r.docs.len() > 80,
+                "{} needs docs",
+                r.code
+            );
+            assert!(
+                r.code.len() == 4 && "PKRV".contains(&r.code[..1]),
+                "bad code {}",
+                r.code
+            );
         }
     }
 }

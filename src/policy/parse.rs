@@ -29,13 +29,20 @@ pub fn parse_policy(src: &[u8], compat: Compat) -> Result<Policy> {
     if src.len() > MAX_POLICY_SIZE {
         return Err(DecodeError::new(
             ErrorKind::Syntax,
-            format!("policy file too large: {} bytes (limit {MAX_POLICY_SIZE})", src.len()),
+            format!(
+                "policy file too large: {} bytes (limit {MAX_POLICY_SIZE})",
+                src.len()
+            ),
             MAX_POLICY_SIZE..src.len(),
         ));
     }
     if let Err(e) = scan::validate(src) {
         let end = (e.offset + 1).min(src.len());
-        return Err(DecodeError::new(ErrorKind::Syntax, e.message, e.offset.min(src.len())..end));
+        return Err(DecodeError::new(
+            ErrorKind::Syntax,
+            e.message,
+            e.offset.min(src.len())..end,
+        ));
     }
     let p = Parser { compat };
     let mut cur = Cursor::new(src);
@@ -58,7 +65,11 @@ pub fn parse_policy(src: &[u8], compat: Compat) -> Result<Policy> {
     let Some(default) = default else {
         return Err(invalid("Default policy is missing", span));
     };
-    Ok(Policy { default, transports, transports_span })
+    Ok(Policy {
+        default,
+        transports,
+        transports_span,
+    })
 }
 
 fn invalid(message: impl Into<String>, span: Span) -> DecodeError {
@@ -113,14 +124,22 @@ impl Parser {
                 // an invalid scope makes the resolver return nil → "Unknown key" (spec §1.2).
                 if !scope.is_empty()
                     && let Some(t) = transport
-                        && t.validate_scope(scope).is_err() {
-                            return Ok(false);
-                        }
+                    && t.validate_scope(scope).is_err()
+                {
+                    return Ok(false);
+                }
                 let requirements = self.requirement_list(cur)?;
-                scopes.push(Scope { key: Spanned::new(scope.to_owned(), scope_span), requirements });
+                scopes.push(Scope {
+                    key: Spanned::new(scope.to_owned(), scope_span),
+                    requirements,
+                });
                 Ok(true)
             })?;
-            out.push(TransportScopes { name: Spanned::new(name.to_owned(), name_span), scopes, span });
+            out.push(TransportScopes {
+                name: Spanned::new(name.to_owned(), name_span),
+                scopes,
+                span,
+            });
             Ok(true)
         })?;
         Ok((out, span))
@@ -132,7 +151,10 @@ impl Parser {
             Kind::Array => {}
             Kind::Null => {
                 let span = cur.skip_value();
-                return Err(invalid("List of verification policy requirements must not be empty", span));
+                return Err(invalid(
+                    "List of verification policy requirements must not be empty",
+                    span,
+                ));
             }
             k => {
                 let span = cur.skip_value();
@@ -149,7 +171,10 @@ impl Parser {
             items.push((element, espan));
         }
         if items.is_empty() {
-            return Err(invalid("List of verification policy requirements must not be empty", span));
+            return Err(invalid(
+                "List of verification policy requirements must not be empty",
+                span,
+            ));
         }
         let mut out = Vec::with_capacity(items.len());
         for (mut element, espan) in items {
@@ -167,7 +192,11 @@ impl Parser {
             Kind::Null => return Ok(String::new()),
             k => {
                 let span = c.skip_value();
-                return Err(type_error(k.go_name(), &format!("signature.{strukt}"), span));
+                return Err(type_error(
+                    k.go_name(),
+                    &format!("signature.{strukt}"),
+                    span,
+                ));
             }
         }
         c.enter();
@@ -208,7 +237,11 @@ impl Parser {
                 if got != ty {
                     return Err(self.unexpected(&got, span));
                 }
-                Ok(if ty == "reject" { Requirement::Reject } else { Requirement::InsecureAcceptAnything })
+                Ok(if ty == "reject" {
+                    Requirement::Reject
+                } else {
+                    Requirement::InsecureAcceptAnything
+                })
             }
             "signedBy" => self.signed_by(cur, span),
             "signedBaseLayer" => self.signed_base_layer(cur, span),
@@ -216,12 +249,18 @@ impl Parser {
                 Compat::V5_23 => self.sigstore_signed_5_23(cur, span),
                 Compat::Current => self.sigstore_signed_current(cur, span),
             },
-            other => Err(invalid(format!("Unknown policy requirement type {}", self.q(other)), span)),
+            other => Err(invalid(
+                format!("Unknown policy requirement type {}", self.q(other)),
+                span,
+            )),
         }
     }
 
     fn unexpected(&self, got: &str, span: Span) -> DecodeError {
-        invalid(format!("Unexpected policy requirement type {}", self.q(got)), span)
+        invalid(
+            format!("Unexpected policy requirement type {}", self.q(got)),
+            span,
+        )
     }
 
     /// An exact-fields object with only `type`.
@@ -231,7 +270,10 @@ impl Parser {
         let span = cur.strict_object(self.compat, |cur, key, _| {
             if key == "type" {
                 seen.mark("type");
-                ty = cur.decode_string(&format!("signature.{go_type}"))?.0.unwrap_or_default();
+                ty = cur
+                    .decode_string(&format!("signature.{go_type}"))?
+                    .0
+                    .unwrap_or_default();
                 return Ok(true);
             }
             Ok(false)
@@ -249,7 +291,12 @@ impl Parser {
         let mut identity: Option<Cursor<'_>> = None;
         let obj = cur.strict_object(self.compat, |cur, key, _| {
             match key {
-                "type" => ty = cur.decode_string("signature.prTypeIdentifier")?.0.unwrap_or_default(),
+                "type" => {
+                    ty = cur
+                        .decode_string("signature.prTypeIdentifier")?
+                        .0
+                        .unwrap_or_default()
+                }
                 "keyType" => {
                     // sbKeyType.UnmarshalJSON: json.Unmarshal into a string, then validate.
                     let (s, vspan) = cur.decode_string("string")?;
@@ -257,7 +304,10 @@ impl Parser {
                     match KeyType::from_json(&s) {
                         Some(k) => key_type = Some(k),
                         None => {
-                            return Err(invalid(format!("Unrecognized keyType value {}", self.q(&s)), vspan));
+                            return Err(invalid(
+                                format!("Unrecognized keyType value {}", self.q(&s)),
+                                vspan,
+                            ));
                         }
                     }
                 }
@@ -288,7 +338,10 @@ impl Parser {
                 // keyPaths: null leaves a nil slice, counted as no key source below.
                 self.check_key_type(key_type, &obj)?;
                 let Some(v) = v else {
-                    return Err(invalid("exactly one of keyPath, keyPaths and keyData must be specified", s));
+                    return Err(invalid(
+                        "exactly one of keyPath, keyPaths and keyData must be specified",
+                        s,
+                    ));
                 };
                 KeySource::Paths(Spanned::new(v, s))
             }
@@ -314,7 +367,10 @@ impl Parser {
             _ => false,
         };
         if empty {
-            return Err(invalid("exactly one of keyPath, keyPaths and keyData must be specified", obj));
+            return Err(invalid(
+                "exactly one of keyPath, keyPaths and keyData must be specified",
+                obj,
+            ));
         }
         Ok(Requirement::SignedBy(SignedBy {
             key_type,
@@ -334,7 +390,10 @@ impl Parser {
         obj: &Span,
     ) -> Result<(Spanned<SignedIdentity>, bool)> {
         match identity {
-            None => Ok((Spanned::new(SignedIdentity::MatchRepoDigestOrExact, obj.clone()), false)),
+            None => Ok((
+                Spanned::new(SignedIdentity::MatchRepoDigestOrExact, obj.clone()),
+                false,
+            )),
             Some(mut c) => Ok((self.prm(&mut c)?, true)),
         }
     }
@@ -347,7 +406,10 @@ impl Parser {
             match key {
                 "type" => {
                     seen.mark("type");
-                    ty = cur.decode_string("signature.prTypeIdentifier")?.0.unwrap_or_default();
+                    ty = cur
+                        .decode_string("signature.prTypeIdentifier")?
+                        .0
+                        .unwrap_or_default();
                 }
                 "baseLayerIdentity" => {
                     seen.mark("baseLayerIdentity");
@@ -365,7 +427,9 @@ impl Parser {
         let Some(mut c) = identity else {
             return Err(invalid("baseLayerIdentity not specified", obj));
         };
-        Ok(Requirement::SignedBaseLayer { base_layer_identity: self.prm(&mut c)? })
+        Ok(Requirement::SignedBaseLayer {
+            base_layer_identity: self.prm(&mut c)?,
+        })
     }
 
     /// c/image 5.23.1 `prSigstoreSigned.UnmarshalJSON` (spec §1.7.2).
@@ -376,7 +440,12 @@ impl Parser {
         let mut identity = None;
         let obj = cur.strict_object(self.compat, |cur, key, _| {
             match key {
-                "type" => ty = cur.decode_string("signature.prTypeIdentifier")?.0.unwrap_or_default(),
+                "type" => {
+                    ty = cur
+                        .decode_string("signature.prTypeIdentifier")?
+                        .0
+                        .unwrap_or_default()
+                }
                 "keyPath" => {
                     let (s, vspan) = cur.decode_string("string")?;
                     key_path = Some(Spanned::new(s.unwrap_or_default(), vspan));
@@ -399,12 +468,18 @@ impl Parser {
         let (signed_identity, explicit) = self.identity_or_default(identity, &obj)?;
         let keys = match (key_path, key_data) {
             (Some(_), Some(_)) => {
-                return Err(invalid("keyPath and keyData cannot be used simultaneously", obj));
+                return Err(invalid(
+                    "keyPath and keyData cannot be used simultaneously",
+                    obj,
+                ));
             }
             (Some(p), None) => KeySource::Path(p),
             (None, Some(d)) => KeySource::Data(d),
             (None, None) => {
-                return Err(invalid("At least one of keyPath and keyData must be specified", obj));
+                return Err(invalid(
+                    "At least one of keyPath and keyData must be specified",
+                    obj,
+                ));
             }
         };
         Ok(Requirement::SigstoreSigned(SigstoreSigned {
@@ -435,7 +510,12 @@ impl Parser {
         let mut identity = None;
         let obj = cur.strict_object(self.compat, |cur, key, _| {
             match key {
-                "type" => f.ty = cur.decode_string("signature.prTypeIdentifier")?.0.unwrap_or_default(),
+                "type" => {
+                    f.ty = cur
+                        .decode_string("signature.prTypeIdentifier")?
+                        .0
+                        .unwrap_or_default()
+                }
                 "keyPath" => {
                     let (s, vspan) = cur.decode_string("string")?;
                     f.key_path = Some(Spanned::new(s.unwrap_or_default(), vspan));
@@ -448,9 +528,13 @@ impl Parser {
                     let (s, vspan) = cur.decode_string("string")?;
                     f.rekor_path = Some(Spanned::new(s.unwrap_or_default(), vspan));
                 }
-                "rekorPublicKeyPaths" => f.rekor_paths = Some(to_spanned(cur.decode_string_slice()?)),
+                "rekorPublicKeyPaths" => {
+                    f.rekor_paths = Some(to_spanned(cur.decode_string_slice()?))
+                }
                 "rekorPublicKeyData" => f.rekor_data = Some(to_spanned(cur.decode_bytes()?)),
-                "rekorPublicKeyDatas" => f.rekor_datas = Some(to_spanned(cur.decode_bytes_slice()?)),
+                "rekorPublicKeyDatas" => {
+                    f.rekor_datas = Some(to_spanned(cur.decode_bytes_slice()?))
+                }
                 "pki" => f.pki = Some(self.pki(cur)?),
                 "signedIdentity" => {
                     identity = Some(cur.clone());
@@ -466,25 +550,30 @@ impl Parser {
         let (signed_identity, explicit) = self.identity_or_default(identity, &obj)?;
 
         // The option functions run in this order; the "contains no entries" checks live there.
-        let no_entries = |name: &str, s: &Span| invalid(format!("\"{name}\" contains no entries"), s.clone());
+        let no_entries =
+            |name: &str, s: &Span| invalid(format!("\"{name}\" contains no entries"), s.clone());
         let nonempty = |v: &Option<Vec<String>>| v.as_ref().is_some_and(|v| !v.is_empty());
         let nonempty_b = |v: &Option<Vec<Vec<u8>>>| v.as_ref().is_some_and(|v| !v.is_empty());
         if let Some(kp) = &f.key_paths
-            && !nonempty(&kp.value) {
-                return Err(no_entries("keyPaths", &kp.span));
-            }
+            && !nonempty(&kp.value)
+        {
+            return Err(no_entries("keyPaths", &kp.span));
+        }
         if let Some(kd) = &f.key_datas
-            && !nonempty_b(&kd.value) {
-                return Err(no_entries("keyDatas", &kd.span));
-            }
+            && !nonempty_b(&kd.value)
+        {
+            return Err(no_entries("keyDatas", &kd.span));
+        }
         if let Some(rp) = &f.rekor_paths
-            && !nonempty(&rp.value) {
-                return Err(no_entries("rekorPublickeyPaths", &rp.span)); // sic: upstream spelling
-            }
+            && !nonempty(&rp.value)
+        {
+            return Err(no_entries("rekorPublickeyPaths", &rp.span)); // sic: upstream spelling
+        }
         if let Some(rd) = &f.rekor_datas
-            && !nonempty_b(&rd.value) {
-                return Err(no_entries("rekorPublickeyDatas", &rd.span)); // sic
-            }
+            && !nonempty_b(&rd.value)
+        {
+            return Err(no_entries("rekorPublickeyDatas", &rd.span)); // sic
+        }
 
         let mut trust = Vec::new();
         if let Some(p) = f.key_path.filter(|p| !p.value.is_empty()) {
@@ -492,14 +581,18 @@ impl Parser {
         }
         if let Some(p) = f.key_paths {
             let v = p.value.unwrap_or_default();
-            trust.push(SigstoreTrust::PublicKeys(KeySource::Paths(Spanned::new(v, p.span))));
+            trust.push(SigstoreTrust::PublicKeys(KeySource::Paths(Spanned::new(
+                v, p.span,
+            ))));
         }
         if let Some(d) = f.key_data.filter(|d| d.value.is_some()) {
             trust.push(SigstoreTrust::PublicKeys(KeySource::Data(d)));
         }
         if let Some(d) = f.key_datas {
             let v = d.value.unwrap_or_default();
-            trust.push(SigstoreTrust::PublicKeys(KeySource::Datas(Spanned::new(v, d.span))));
+            trust.push(SigstoreTrust::PublicKeys(KeySource::Datas(Spanned::new(
+                v, d.span,
+            ))));
         }
         let has_fulcio = f.fulcio.is_some();
         if let Some(fu) = f.fulcio {
@@ -520,13 +613,19 @@ impl Parser {
             rekor.push(KeySource::Path(p));
         }
         if let Some(p) = f.rekor_paths {
-            rekor.push(KeySource::Paths(Spanned::new(p.value.unwrap_or_default(), p.span)));
+            rekor.push(KeySource::Paths(Spanned::new(
+                p.value.unwrap_or_default(),
+                p.span,
+            )));
         }
         if let Some(d) = f.rekor_data.filter(|d| d.value.is_some()) {
             rekor.push(KeySource::Data(d));
         }
         if let Some(d) = f.rekor_datas {
-            rekor.push(KeySource::Datas(Spanned::new(d.value.unwrap_or_default(), d.span)));
+            rekor.push(KeySource::Datas(Spanned::new(
+                d.value.unwrap_or_default(),
+                d.span,
+            )));
         }
         if rekor.len() > 1 {
             return Err(invalid(
@@ -546,7 +645,9 @@ impl Parser {
                 obj,
             ));
         }
-        let trust = trust.pop().ok_or_else(|| invalid("internal: no trust root", span.clone()))?;
+        let trust = trust
+            .pop()
+            .ok_or_else(|| invalid("internal: no trust root", span.clone()))?;
         Ok(Requirement::SigstoreSigned(SigstoreSigned {
             trust,
             rekor: rekor.pop(),
@@ -557,7 +658,8 @@ impl Parser {
 
     /// `prSigstoreSignedFulcio.UnmarshalJSON` + `newPRSigstoreSignedFulcio`.
     fn fulcio(&self, cur: &mut Cursor<'_>) -> Result<Spanned<Fulcio>> {
-        let (mut ca_path, mut ca_data, mut issuer, mut email) = (String::new(), None, String::new(), String::new());
+        let (mut ca_path, mut ca_data, mut issuer, mut email) =
+            (String::new(), None, String::new(), String::new());
         let span = cur.strict_object(self.compat, |cur, key, _| {
             match key {
                 "caPath" => ca_path = cur.decode_string("string")?.0.unwrap_or_default(),
@@ -569,8 +671,18 @@ impl Parser {
             Ok(true)
         })?;
         let ca = match (ca_path.is_empty(), ca_data) {
-            (false, Some(_)) => return Err(invalid("caPath and caData cannot be used simultaneously", span)),
-            (true, None) => return Err(invalid("At least one of caPath and caData must be specified", span)),
+            (false, Some(_)) => {
+                return Err(invalid(
+                    "caPath and caData cannot be used simultaneously",
+                    span,
+                ));
+            }
+            (true, None) => {
+                return Err(invalid(
+                    "At least one of caPath and caData must be specified",
+                    span,
+                ));
+            }
             (false, None) => CaSource::Path(ca_path),
             (true, Some(d)) => CaSource::Data(d),
         };
@@ -580,7 +692,14 @@ impl Parser {
         if email.is_empty() {
             return Err(invalid("subjectEmail not specified", span));
         }
-        Ok(Spanned::new(Fulcio { ca, oidc_issuer: issuer, subject_email: email }, span))
+        Ok(Spanned::new(
+            Fulcio {
+                ca,
+                oidc_issuer: issuer,
+                subject_email: email,
+            },
+            span,
+        ))
     }
 
     /// `prSigstoreSignedPKI.UnmarshalJSON` + `newPRSigstoreSignedPKI`.
@@ -592,7 +711,9 @@ impl Parser {
             match key {
                 "caRootsPath" => roots_path = cur.decode_string("string")?.0.unwrap_or_default(),
                 "caRootsData" => roots_data = cur.decode_bytes()?.0,
-                "caIntermediatesPath" => int_path = cur.decode_string("string")?.0.unwrap_or_default(),
+                "caIntermediatesPath" => {
+                    int_path = cur.decode_string("string")?.0.unwrap_or_default()
+                }
                 "caIntermediatesData" => int_data = cur.decode_bytes()?.0,
                 "subjectEmail" => email = cur.decode_string("string")?.0.unwrap_or_default(),
                 "subjectHostname" => host = cur.decode_string("string")?.0.unwrap_or_default(),
@@ -602,10 +723,16 @@ impl Parser {
         })?;
         let ca_roots = match (roots_path.is_empty(), roots_data) {
             (false, Some(_)) => {
-                return Err(invalid("caRootsPath and caRootsData cannot be used simultaneously", span));
+                return Err(invalid(
+                    "caRootsPath and caRootsData cannot be used simultaneously",
+                    span,
+                ));
             }
             (true, None) => {
-                return Err(invalid("At least one of caRootsPath and caRootsData must be specified", span));
+                return Err(invalid(
+                    "At least one of caRootsPath and caRootsData must be specified",
+                    span,
+                ));
             }
             (false, None) => CaSource::Path(roots_path),
             (true, Some(d)) => CaSource::Data(d),
@@ -622,10 +749,18 @@ impl Parser {
             (true, Some(d)) => Some(CaSource::Data(d)),
         };
         if email.is_empty() && host.is_empty() {
-            return Err(invalid("At least one of subjectEmail, subjectHostname must be specified", span));
+            return Err(invalid(
+                "At least one of subjectEmail, subjectHostname must be specified",
+                span,
+            ));
         }
         Ok(Spanned::new(
-            Pki { ca_roots, ca_intermediates, subject_email: email, subject_hostname: host },
+            Pki {
+                ca_roots,
+                ca_intermediates,
+                subject_email: email,
+                subject_hostname: host,
+            },
             span,
         ))
     }
@@ -654,13 +789,24 @@ impl Parser {
                 return Ok(false);
             };
             seen.mark(k);
-            let go_type = if k == "type" { "signature.prmTypeIdentifier" } else { "string" };
+            let go_type = if k == "type" {
+                "signature.prmTypeIdentifier"
+            } else {
+                "string"
+            };
             let v = cur.decode_string(go_type)?.0.unwrap_or_default();
             values.push((k, v));
             Ok(true)
         })?;
         self.require(&seen, fields, &span)?;
-        let get = |k: &str| values.iter().rev().find(|(n, _)| *n == k).map(|(_, v)| v.clone()).unwrap_or_default();
+        let get = |k: &str| {
+            values
+                .iter()
+                .rev()
+                .find(|(n, _)| *n == k)
+                .map(|(_, v)| v.clone())
+                .unwrap_or_default()
+        };
         let got = get("type");
         if got != ty {
             return Err(self.unexpected(&got, span));
@@ -680,11 +826,16 @@ impl Parser {
                     }
                     Ok(n) if n.is_name_only() => {
                         return Err(invalid(
-                            format!("dockerReference {} contains neither a tag nor digest", self.q_raw(&r)),
+                            format!(
+                                "dockerReference {} contains neither a tag nor digest",
+                                self.q_raw(&r)
+                            ),
                             span,
                         ));
                     }
-                    Ok(_) => SignedIdentity::ExactReference { docker_reference: r },
+                    Ok(_) => SignedIdentity::ExactReference {
+                        docker_reference: r,
+                    },
                 }
             }
             "exactRepository" => {
@@ -695,7 +846,9 @@ impl Parser {
                         span,
                     ));
                 }
-                SignedIdentity::ExactRepository { docker_repository: r }
+                SignedIdentity::ExactRepository {
+                    docker_repository: r,
+                }
             }
             _ => {
                 let (prefix, signed_prefix) = (get("prefix"), get("signedPrefix"));
@@ -708,7 +861,10 @@ impl Parser {
                         ));
                     }
                 }
-                SignedIdentity::RemapIdentity { prefix, signed_prefix }
+                SignedIdentity::RemapIdentity {
+                    prefix,
+                    signed_prefix,
+                }
             }
         };
         Ok(Spanned::new(prm, span))

@@ -45,7 +45,11 @@ impl ScopeMatch<'_> {
 
 /// Finds the requirements for an image of transport `transport` (its `Name()`, matched exactly)
 /// with the given identity and namespaces.
-pub fn requirements_for<'p>(policy: &'p Policy, transport: &str, id: &PolicyIdentity) -> ScopeMatch<'p> {
+pub fn requirements_for<'p>(
+    policy: &'p Policy,
+    transport: &str,
+    id: &PolicyIdentity,
+) -> ScopeMatch<'p> {
     let global = ScopeMatch {
         matched_by: MatchedBy::GlobalDefault,
         scope: None,
@@ -73,7 +77,10 @@ pub fn requirements_for<'p>(policy: &'p Policy, transport: &str, id: &PolicyIden
     if let Some(s) = find("") {
         return found(MatchedBy::TransportDefault, s);
     }
-    ScopeMatch { transport_section: true, ..global }
+    ScopeMatch {
+        transport_section: true,
+        ..global
+    }
 }
 
 #[cfg(test)]

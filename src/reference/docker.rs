@@ -80,7 +80,11 @@ impl Named {
 
     /// `Name()`: `domain/path`, fully expanded.
     pub fn name(&self) -> String {
-        if self.domain.is_empty() { self.path.clone() } else { format!("{}/{}", self.domain, self.path) }
+        if self.domain.is_empty() {
+            self.path.clone()
+        } else {
+            format!("{}/{}", self.domain, self.path)
+        }
     }
 
     /// The registry host[:port] (may be empty for odd inputs that only parse as a path).
@@ -118,7 +122,12 @@ impl Named {
 
     /// The same repository without tag or digest.
     pub fn name_only(&self) -> Named {
-        Named { domain: self.domain.clone(), path: self.path.clone(), tag: None, digest: None }
+        Named {
+            domain: self.domain.clone(),
+            path: self.path.clone(),
+            tag: None,
+            digest: None,
+        }
     }
 }
 
@@ -177,7 +186,12 @@ fn parse(s: &str) -> Result<Named, ReferenceError> {
         }
         None => None,
     };
-    Ok(Named { domain: domain.to_owned(), path: path.to_owned(), tag: parts.tag.map(str::to_owned), digest })
+    Ok(Named {
+        domain: domain.to_owned(),
+        path: path.to_owned(),
+        tag: parts.tag.map(str::to_owned),
+        digest,
+    })
 }
 
 struct ReferenceParts<'a> {
@@ -208,9 +222,10 @@ fn match_reference(s: &str) -> Option<ReferenceParts<'_>> {
         None => (rest, None),
     };
     if let Some(t) = tag
-        && !is_tag(t) {
-            return None;
-        }
+        && !is_tag(t)
+    {
+        return None;
+    }
     if !is_name(name) {
         return None;
     }
@@ -266,9 +281,10 @@ pub fn is_domain(s: &str) -> bool {
         None => (s, None),
     };
     if let Some(p) = port
-        && (p.is_empty() || !p.bytes().all(|c| c.is_ascii_digit())) {
-            return false;
-        }
+        && (p.is_empty() || !p.bytes().all(|c| c.is_ascii_digit()))
+    {
+        return false;
+    }
     host.split('.').all(|c| {
         let b = c.as_bytes();
         !b.is_empty()
@@ -282,12 +298,17 @@ pub fn is_domain(s: &str) -> bool {
 pub fn is_tag(s: &str) -> bool {
     let b = s.as_bytes();
     let word = |c: u8| c.is_ascii_alphanumeric() || c == b'_';
-    !b.is_empty() && b.len() <= 128 && word(b[0]) && b[1..].iter().all(|&c| word(c) || c == b'.' || c == b'-')
+    !b.is_empty()
+        && b.len() <= 128
+        && word(b[0])
+        && b[1..].iter().all(|&c| word(c) || c == b'.' || c == b'-')
 }
 
 /// `DigestRegexp`: `[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*[:][[:xdigit:]]{32,}`.
 fn is_digest_grammar(s: &str) -> bool {
-    let Some((algo, hex)) = s.split_once(':') else { return false };
+    let Some((algo, hex)) = s.split_once(':') else {
+        return false;
+    };
     if hex.len() < 32 || !hex.bytes().all(|c| c.is_ascii_hexdigit()) {
         return false;
     }
@@ -309,13 +330,20 @@ pub fn validate_digest(s: &str) -> Result<(), DigestError> {
         "sha384" => 48,
         "sha512" => 64,
         _ => {
-            return Err(if is_go_digest_anchored(s) { DigestError::Unsupported } else { DigestError::InvalidFormat });
+            return Err(if is_go_digest_anchored(s) {
+                DigestError::Unsupported
+            } else {
+                DigestError::InvalidFormat
+            });
         }
     };
     if hex.len() != size * 2 {
         return Err(DigestError::InvalidLength);
     }
-    if !hex.bytes().all(|c| c.is_ascii_digit() || (b'a'..=b'f').contains(&c)) {
+    if !hex
+        .bytes()
+        .all(|c| c.is_ascii_digit() || (b'a'..=b'f').contains(&c))
+    {
         return Err(DigestError::InvalidFormat);
     }
     Ok(())
@@ -323,16 +351,26 @@ pub fn validate_digest(s: &str) -> Result<(), DigestError> {
 
 /// go-digest `DigestRegexpAnchored`: `^[a-z0-9]+(?:[.+_-][a-z0-9]+)*:[a-zA-Z0-9=_-]+$`.
 fn is_go_digest_anchored(s: &str) -> bool {
-    let Some((algo, enc)) = s.split_once(':') else { return false };
+    let Some((algo, enc)) = s.split_once(':') else {
+        return false;
+    };
     let algo_ok = algo.split(['.', '+', '_', '-']).all(|p| {
-        !p.is_empty() && p.bytes().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
+        !p.is_empty()
+            && p.bytes()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
     });
-    algo_ok && !enc.is_empty() && enc.bytes().all(|c| c.is_ascii_alphanumeric() || c == b'=' || c == b'_' || c == b'-')
+    algo_ok
+        && !enc.is_empty()
+        && enc
+            .bytes()
+            .all(|c| c.is_ascii_alphanumeric() || c == b'=' || c == b'_' || c == b'-')
 }
 
 /// `reference.IsFullIdentifier`: exactly 64 lower-case hex digits (an image ID).
 pub fn is_full_identifier(s: &str) -> bool {
-    s.len() == 64 && s.bytes().all(|c| c.is_ascii_digit() || (b'a'..=b'f').contains(&c))
+    s.len() == 64
+        && s.bytes()
+            .all(|c| c.is_ascii_digit() || (b'a'..=b'f').contains(&c))
 }
 
 /// A valid digest string as go-digest's `digest.Parse` accepts it.

@@ -89,16 +89,26 @@ impl Transport {
             }
             Transport::DockerDaemon => {
                 if validate_digest(scope).is_ok() {
-                    err(format!("docker-daemon: can not use algo:digest value {scope} as a namespace"))
+                    err(format!(
+                        "docker-daemon: can not use algo:digest value {scope} as a namespace"
+                    ))
                 } else {
                     Ok(())
                 }
             }
-            Transport::DockerArchive => err(r#"docker-archive: does not support any scopes except the default "" one"#.into()),
-            Transport::Tarball => err(r#"tarball: does not support any scopes except the default "" one"#.into()),
+            Transport::DockerArchive => err(
+                r#"docker-archive: does not support any scopes except the default "" one"#.into(),
+            ),
+            Transport::Tarball => {
+                err(r#"tarball: does not support any scopes except the default "" one"#.into())
+            }
             // Same rules, slightly different texts (directory/ vs oci/internal in c/image).
-            Transport::Dir | Transport::Sif => validate_path_scope(scope, ("Must", "format, perhaps try ")),
-            Transport::Oci | Transport::OciArchive => validate_path_scope(scope, ("must", "path format, perhaps try with path ")),
+            Transport::Dir | Transport::Sif => {
+                validate_path_scope(scope, ("Must", "format, perhaps try "))
+            }
+            Transport::Oci | Transport::OciArchive => {
+                validate_path_scope(scope, ("must", "path format, perhaps try with path "))
+            }
             Transport::ContainersStorage => validate_storage_scope(scope).map_err(ScopeError),
         }
     }
@@ -107,14 +117,20 @@ impl Transport {
 /// Path scopes (`dir`, `sif`, `oci`, `oci-archive`): absolute, not `/`, already clean.
 fn validate_path_scope(scope: &str, (must, canonical): (&str, &str)) -> Result<(), ScopeError> {
     if !scope.starts_with('/') {
-        return Err(ScopeError(format!("Invalid scope {scope}: {must} be an absolute path")));
+        return Err(ScopeError(format!(
+            "Invalid scope {scope}: {must} be an absolute path"
+        )));
     }
     if scope == "/" {
-        return Err(ScopeError(r#"Invalid scope "/": Use the generic default scope """#.into()));
+        return Err(ScopeError(
+            r#"Invalid scope "/": Use the generic default scope """#.into(),
+        ));
     }
     let cleaned = go_clean(scope);
     if cleaned != scope {
-        return Err(ScopeError(format!("Invalid scope {scope}: Uses non-canonical {canonical}{cleaned}")));
+        return Err(ScopeError(format!(
+            "Invalid scope {scope}: Uses non-canonical {canonical}{cleaned}"
+        )));
     }
     Ok(())
 }
@@ -153,9 +169,12 @@ fn validate_storage_scope(scope: &str) -> Result<(), String> {
         [_] => Ok(()),
         [_, x] => {
             if let Err(id_err) = validate_image_id(x)
-                && let Err(d_err) = validate_digest(x) {
-                    return Err(format!("{x} is neither a valid digest({d_err}) nor a valid ID({id_err})"));
-                }
+                && let Err(d_err) = validate_digest(x)
+            {
+                return Err(format!(
+                    "{x} is neither a valid digest({d_err}) nor a valid ID({id_err})"
+                ));
+            }
             Ok(())
         }
         [_, d, id] => {
@@ -265,13 +284,25 @@ pub enum ImageRef {
     /// `docker://NAME[:TAG|@DIGEST]` (also `atomic:`).
     Docker { transport: Transport, named: Named },
     /// `docker-daemon:NAME:TAG` or `docker-daemon:algo:hex` (an ID).
-    DockerDaemon { named: Option<Named>, id: Option<String> },
+    DockerDaemon {
+        named: Option<Named>,
+        id: Option<String>,
+    },
     /// `dir:PATH`, `sif:PATH`.
     Path { transport: Transport, path: String },
     /// `oci:PATH[:REF]`, `oci-archive:PATH[:REF]`.
-    Oci { transport: Transport, path: String, image: String, index: Option<usize> },
+    Oci {
+        transport: Transport,
+        path: String,
+        image: String,
+        index: Option<usize>,
+    },
     /// `docker-archive:PATH[:REF|:@INDEX]`.
-    DockerArchive { path: String, named: Option<Named>, index: Option<usize> },
+    DockerArchive {
+        path: String,
+        named: Option<Named>,
+        index: Option<usize>,
+    },
     /// `tarball:PATH[:PATH…]`.
     Tarball { paths: Vec<String> },
     /// `containers-storage:…`.
@@ -282,7 +313,8 @@ pub enum ImageRef {
 fn is_oci_ref_name(s: &str) -> bool {
     s.split('/').all(|comp| {
         let b = comp.as_bytes();
-        if b.is_empty() || !b[0].is_ascii_alphanumeric() || !b[b.len() - 1].is_ascii_alphanumeric() {
+        if b.is_empty() || !b[0].is_ascii_alphanumeric() || !b[b.len() - 1].is_ascii_alphanumeric()
+        {
             return false;
         }
         let mut i = 0;
@@ -330,13 +362,21 @@ impl ImageRef {
                     ));
                 }
                 let Some(rest) = within.strip_prefix("//") else {
-                    return Err(ImageRefError(format!("docker: image reference {within} does not start with //")));
+                    return Err(ImageRefError(format!(
+                        "docker: image reference {within} does not start with //"
+                    )));
                 };
                 let named = Named::parse_normalized(rest)?.with_default_tag();
                 if named.tag().is_some() && named.digest().is_some() {
-                    return Err(ImageRefError("Docker references with both a tag and digest are currently not supported".into()));
+                    return Err(ImageRefError(
+                        "Docker references with both a tag and digest are currently not supported"
+                            .into(),
+                    ));
                 }
-                ImageRef::Docker { transport: t, named }
+                ImageRef::Docker {
+                    transport: t,
+                    named,
+                }
             }
             Transport::DockerDaemon => {
                 if validate_digest(within).is_ok() {
@@ -345,32 +385,51 @@ impl ImageRef {
                             "docker-daemon: image ID {within} is not a sha256 digest"
                         )));
                     }
-                    ImageRef::DockerDaemon { named: None, id: Some(within.to_owned()) }
+                    ImageRef::DockerDaemon {
+                        named: None,
+                        id: Some(within.to_owned()),
+                    }
                 } else {
                     let named = Named::parse_normalized(within)?.with_default_tag();
                     if named.digest().is_some() {
                         return Err(ImageRefError(
-                            "docker-daemon: references with a digest and no ID are not supported".into(),
+                            "docker-daemon: references with a digest and no ID are not supported"
+                                .into(),
                         ));
                     }
-                    ImageRef::DockerDaemon { named: Some(named), id: None }
+                    ImageRef::DockerDaemon {
+                        named: Some(named),
+                        id: None,
+                    }
                 }
             }
-            Transport::Dir | Transport::Sif => ImageRef::Path { transport: t, path: within.to_owned() },
+            Transport::Dir | Transport::Sif => ImageRef::Path {
+                transport: t,
+                path: within.to_owned(),
+            },
             Transport::Oci | Transport::OciArchive => {
                 let (path, image) = within.split_once(':').unwrap_or((within, ""));
                 let mut index = None;
                 let mut image = image.to_owned();
-                if t == Transport::Oci && compat == Compat::Current
-                    && let Some(n) = image.strip_prefix('@') {
-                        let i: usize = n.parse().map_err(|_| ImageRefError(format!("Invalid source index @{n}")))?;
-                        index = Some(i);
-                        image.clear();
-                    }
+                if t == Transport::Oci
+                    && compat == Compat::Current
+                    && let Some(n) = image.strip_prefix('@')
+                {
+                    let i: usize = n
+                        .parse()
+                        .map_err(|_| ImageRefError(format!("Invalid source index @{n}")))?;
+                    index = Some(i);
+                    image.clear();
+                }
                 if !image.is_empty() && !is_oci_ref_name(&image) {
                     return Err(ImageRefError(format!("Invalid image {image}")));
                 }
-                ImageRef::Oci { transport: t, path: path.to_owned(), image, index }
+                ImageRef::Oci {
+                    transport: t,
+                    path: path.to_owned(),
+                    image,
+                    index,
+                }
             }
             Transport::DockerArchive => {
                 if within.is_empty() {
@@ -389,24 +448,38 @@ impl ImageRef {
                             ImageRefError(format!("Invalid source index {r}: strconv.Atoi: parsing {}: invalid syntax", crate::json::gofmt::quote(n)))
                         })?;
                         if i < 0 {
-                            return Err(ImageRefError(format!("Invalid source index @{i}: must not be negative")));
+                            return Err(ImageRefError(format!(
+                                "Invalid source index @{i}: must not be negative"
+                            )));
                         }
                         index = usize::try_from(i).ok();
                     } else {
                         let n = Named::parse_normalized(r)
-                            .map_err(|e| ImageRefError(format!("docker-archive parsing reference: {e}")))?
+                            .map_err(|e| {
+                                ImageRefError(format!("docker-archive parsing reference: {e}"))
+                            })?
                             .with_default_tag();
                         if n.tag().is_none() {
-                            return Err(ImageRefError(format!("reference does not include a tag: {n}")));
+                            return Err(ImageRefError(format!(
+                                "reference does not include a tag: {n}"
+                            )));
                         }
                         named = Some(n);
                     }
                 }
-                ImageRef::DockerArchive { path: path.to_owned(), named, index }
+                ImageRef::DockerArchive {
+                    path: path.to_owned(),
+                    named,
+                    index,
+                }
             }
-            Transport::Tarball => ImageRef::Tarball { paths: within.split(':').map(str::to_owned).collect() },
+            Transport::Tarball => ImageRef::Tarball {
+                paths: within.split(':').map(str::to_owned).collect(),
+            },
             Transport::Ostree => {
-                return Err(ImageRefError(r#"The transport "ostree:" is not supported in this build"#.to_string()));
+                return Err(ImageRefError(
+                    r#"The transport "ostree:" is not supported in this build"#.to_string(),
+                ));
             }
             Transport::ContainersStorage => ImageRef::Storage(parse_storage(within)?),
         };
@@ -459,11 +532,19 @@ fn parse_storage(within: &str) -> Result<StorageRef, ImageRefError> {
             }
         }
         let opt = |s: &str| (!s.is_empty()).then(|| s.to_owned());
-        store = Some(StoreSpec { driver, graph_root: opt(root), run_root: opt(run_root), options });
+        store = Some(StoreSpec {
+            driver,
+            graph_root: opt(root),
+            run_root: opt(run_root),
+            options,
+        });
     }
     let raw = rest.to_owned();
     if rest.is_empty() {
-        return Err(ImageRefError(format!("{} is an empty reference: {INVALID_REFERENCE}", crate::json::gofmt::quote(rest))));
+        return Err(ImageRefError(format!(
+            "{} is an empty reference: {INVALID_REFERENCE}",
+            crate::json::gofmt::quote(rest)
+        )));
     }
     let mut id = None;
     let mut id_prefix = None;
@@ -486,7 +567,11 @@ fn parse_storage(within: &str) -> Result<StorageRef, ImageRefError> {
             name_part = &rest[..split];
         }
     }
-    if id.is_none() && id_prefix.is_none() && name_part.len() >= 3 && !name_part.contains(['@', ':']) {
+    if id.is_none()
+        && id_prefix.is_none()
+        && name_part.len() >= 3
+        && !name_part.contains(['@', ':'])
+    {
         // May be an ID prefix if the store has a matching image; else a name.
         id_prefix = Some(name_part.to_owned());
     }
@@ -508,7 +593,13 @@ fn parse_storage(within: &str) -> Result<StorageRef, ImageRefError> {
     if named.is_none() && id.is_none() && id_prefix.is_none() {
         return Err(ImageRefError(INVALID_REFERENCE.into()));
     }
-    Ok(StorageRef { store, named, id, id_prefix, raw })
+    Ok(StorageRef {
+        store,
+        named,
+        id,
+        id_prefix,
+        raw,
+    })
 }
 
 /// What the machine provides to turn a parsed reference into a policy identity.
@@ -558,7 +649,10 @@ pub fn docker_identity(named: &Named) -> PolicyIdentity {
         name = name[i + 1..].to_owned();
         namespaces.push(format!("*.{name}"));
     }
-    PolicyIdentity { identity, namespaces }
+    PolicyIdentity {
+        identity,
+        namespaces,
+    }
 }
 
 /// dir/sif namespaces: parents of the path, stopping before `/`.
@@ -591,7 +685,11 @@ fn self_and_parent_namespaces(path: &str) -> Vec<String> {
 
 /// `storageReference.PolicyConfigurationIdentity` / `…Namespaces` for a resolved store and the
 /// image ID the opened source fills in.
-pub fn storage_identity(store: &ResolvedStore, named: Option<&Named>, id: Option<&str>) -> PolicyIdentity {
+pub fn storage_identity(
+    store: &ResolvedStore,
+    named: Option<&Named>,
+    id: Option<&str>,
+) -> PolicyIdentity {
     let spec = format!("[{}@{}]", store.driver, store.graph_root);
     let mut identity = spec.clone();
     if let Some(n) = named {
@@ -618,7 +716,10 @@ pub fn storage_identity(store: &ResolvedStore, named: Option<&Named>, id: Option
     }
     namespaces.push(spec);
     namespaces.push(format!("[{}]", store.graph_root));
-    PolicyIdentity { identity, namespaces }
+    PolicyIdentity {
+        identity,
+        namespaces,
+    }
 }
 
 impl ImageRef {
@@ -629,20 +730,32 @@ impl ImageRef {
         Ok(match self {
             ImageRef::Docker { named, .. } => docker_identity(named),
             ImageRef::DockerDaemon { named: Some(n), .. } => docker_identity(n),
-            ImageRef::DockerDaemon { named: None, .. } => PolicyIdentity { identity: String::new(), namespaces: vec![] },
+            ImageRef::DockerDaemon { named: None, .. } => PolicyIdentity {
+                identity: String::new(),
+                namespaces: vec![],
+            },
             ImageRef::Path { path, .. } => {
                 let r = resolve(path)?;
-                PolicyIdentity { namespaces: parent_namespaces(&r), identity: r }
+                PolicyIdentity {
+                    namespaces: parent_namespaces(&r),
+                    identity: r,
+                }
             }
             ImageRef::Oci { path, .. } => {
                 let r = resolve(path)?;
-                PolicyIdentity { namespaces: self_and_parent_namespaces(&r), identity: r }
+                PolicyIdentity {
+                    namespaces: self_and_parent_namespaces(&r),
+                    identity: r,
+                }
             }
-            ImageRef::DockerArchive { .. } | ImageRef::Tarball { .. } => {
-                PolicyIdentity { identity: String::new(), namespaces: vec![] }
-            }
+            ImageRef::DockerArchive { .. } | ImageRef::Tarball { .. } => PolicyIdentity {
+                identity: String::new(),
+                namespaces: vec![],
+            },
             ImageRef::Storage(_) => {
-                return Err(ImageRefError("containers-storage: references need the store to be resolved".into()));
+                return Err(ImageRefError(
+                    "containers-storage: references need the store to be resolved".into(),
+                ));
             }
         })
     }

@@ -5,9 +5,16 @@ use crate::policy::{CaSource, KeySource, Requirement, SignedIdentity, SigstoreTr
 /// Describes a `signedIdentity`.
 pub fn identity(prm: &SignedIdentity) -> String {
     match prm {
-        SignedIdentity::ExactReference { docker_reference } => format!("exactReference {docker_reference}"),
-        SignedIdentity::ExactRepository { docker_repository } => format!("exactRepository {docker_repository}"),
-        SignedIdentity::RemapIdentity { prefix, signed_prefix } => format!("remapIdentity {prefix} -> {signed_prefix}"),
+        SignedIdentity::ExactReference { docker_reference } => {
+            format!("exactReference {docker_reference}")
+        }
+        SignedIdentity::ExactRepository { docker_repository } => {
+            format!("exactRepository {docker_repository}")
+        }
+        SignedIdentity::RemapIdentity {
+            prefix,
+            signed_prefix,
+        } => format!("remapIdentity {prefix} -> {signed_prefix}"),
         other => other.type_name().to_owned(),
     }
 }
@@ -17,7 +24,10 @@ pub fn keys(k: &KeySource) -> String {
     match k {
         KeySource::Path(p) => format!("keyPath {}", p.value),
         KeySource::Paths(p) => format!("keyPaths [{}]", p.value.join(", ")),
-        KeySource::Data(d) => format!("keyData ({} bytes)", d.value.as_ref().map_or(0, |v| v.len())),
+        KeySource::Data(d) => format!(
+            "keyData ({} bytes)",
+            d.value.as_ref().map_or(0, |v| v.len())
+        ),
         KeySource::Datas(d) => format!("keyDatas ({} keys)", d.value.len()),
     }
 }
@@ -32,9 +42,13 @@ fn ca(c: &CaSource) -> String {
 /// Describes a requirement in one line.
 pub fn requirement(r: &Requirement) -> String {
     match r {
-        Requirement::InsecureAcceptAnything => "insecureAcceptAnything (accepts any image, no signature check)".to_owned(),
+        Requirement::InsecureAcceptAnything => {
+            "insecureAcceptAnything (accepts any image, no signature check)".to_owned()
+        }
         Requirement::Reject => "reject (rejects every image)".to_owned(),
-        Requirement::SignedBaseLayer { base_layer_identity } => format!(
+        Requirement::SignedBaseLayer {
+            base_layer_identity,
+        } => format!(
             "signedBaseLayer, baseLayerIdentity {} (not implemented by containers/image: always rejects)",
             identity(&base_layer_identity.value)
         ),
@@ -43,7 +57,11 @@ pub fn requirement(r: &Requirement) -> String {
             s.key_type.as_str(),
             keys(&s.keys),
             identity(&s.signed_identity.value),
-            if s.signed_identity_explicit { "" } else { " (default)" }
+            if s.signed_identity_explicit {
+                ""
+            } else {
+                " (default)"
+            }
         ),
         Requirement::SigstoreSigned(s) => {
             let trust = match &s.trust {
@@ -56,11 +74,19 @@ pub fn requirement(r: &Requirement) -> String {
                 ),
                 SigstoreTrust::Pki(p) => format!("pki roots {}", ca(&p.value.ca_roots)),
             };
-            let rekor = s.rekor.as_ref().map(|r| format!(", rekor {}", keys(r))).unwrap_or_default();
+            let rekor = s
+                .rekor
+                .as_ref()
+                .map(|r| format!(", rekor {}", keys(r)))
+                .unwrap_or_default();
             format!(
                 "sigstoreSigned {trust}{rekor}, signedIdentity {}{}",
                 identity(&s.signed_identity.value),
-                if s.signed_identity_explicit { "" } else { " (default)" }
+                if s.signed_identity_explicit {
+                    ""
+                } else {
+                    " (default)"
+                }
             )
         }
     }

@@ -41,7 +41,11 @@ pub struct Diagnostic<'a> {
 
 fn renderer() -> Renderer {
     let color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
-    if color { Renderer::styled() } else { Renderer::plain() }
+    if color {
+        Renderer::styled()
+    } else {
+        Renderer::plain()
+    }
 }
 
 /// Renders a diagnostic. When the file is not valid UTF-8 (or empty), only `file:line:col` is
@@ -70,11 +74,15 @@ pub fn render(d: &Diagnostic<'_>) -> String {
             while !text.is_char_boundary(end) {
                 end += 1;
             }
-            groups.push(title.element(
-                Snippet::source(text)
-                    .path(path.as_str())
-                    .annotation(AnnotationKind::Primary.span(start..end).label(d.label.as_str())),
-            ));
+            groups.push(
+                title.element(
+                    Snippet::source(text).path(path.as_str()).annotation(
+                        AnnotationKind::Primary
+                            .span(start..end)
+                            .label(d.label.as_str()),
+                    ),
+                ),
+            );
         }
         None => {
             let loc = format!("{path}:{}:{}", pos.line, pos.column);

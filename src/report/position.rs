@@ -14,7 +14,10 @@ pub fn line_col(text: &[u8], offset: usize) -> LineCol {
     let offset = offset.min(text.len());
     let before = &text[..offset];
     let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
-    let start = before.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
+    let start = before
+        .iter()
+        .rposition(|&b| b == b'\n')
+        .map_or(0, |i| i + 1);
     let col_bytes = &before[start..];
     let column = match std::str::from_utf8(col_bytes) {
         Ok(s) => s.chars().count() + 1,

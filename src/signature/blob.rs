@@ -67,10 +67,15 @@ pub fn from_blob(blob: &[u8]) -> Result<Signature, String> {
             match &*name {
                 "simple-signing" => Ok(Signature::SimpleSigning(chunk.to_vec())),
                 "sigstore-json" => sigstore_from_json(chunk).map(Signature::Sigstore),
-                other => Err(format!("unrecognized signature format {}", crate::json::gofmt::quote(other))),
+                other => Err(format!(
+                    "unrecognized signature format {}",
+                    crate::json::gofmt::quote(other)
+                )),
             }
         }
-        b => Err(format!("unrecognized signature format, starting with binary {b:#04x}")),
+        b => Err(format!(
+            "unrecognized signature format, starting with binary {b:#04x}"
+        )),
     }
 }
 
@@ -81,7 +86,9 @@ fn sigstore_from_json(chunk: &[u8]) -> Result<Sigstore, String> {
     scan::validate(chunk).map_err(|e| e.message)?;
     let mut cur = Cursor::new(chunk);
     let type_err = |v: &str, field: &str, t: &str| {
-        format!("json: cannot unmarshal {v} into Go struct field sigstoreJSONRepresentation.{field} of type {t}")
+        format!(
+            "json: cannot unmarshal {v} into Go struct field sigstoreJSONRepresentation.{field} of type {t}"
+        )
     };
     match cur.peek_kind() {
         Kind::Object => {}
@@ -133,7 +140,11 @@ fn sigstore_from_json(chunk: &[u8]) -> Result<Sigstore, String> {
                         }
                         kind => {
                             cur.skip_value();
-                            first_err.get_or_insert(type_err(kind.go_name(), "annotations", "string"));
+                            first_err.get_or_insert(type_err(
+                                kind.go_name(),
+                                "annotations",
+                                "string",
+                            ));
                         }
                     }
                 }
@@ -177,13 +188,30 @@ mod tests {
     #[test]
     fn formats() {
         assert_eq!(from_blob(b"").unwrap_err(), "empty signature blob");
-        assert!(matches!(from_blob(b"\xa3rest"), Ok(Signature::SimpleSigning(_))));
+        assert!(matches!(
+            from_blob(b"\xa3rest"),
+            Ok(Signature::SimpleSigning(_))
+        ));
         assert!(matches!(from_blob(b"=x"), Ok(Signature::SimpleSigning(_))));
-        assert_eq!(from_blob(b"\x93x").unwrap_err(), "unrecognized signature format, starting with binary 0x93");
-        assert_eq!(from_blob(b"\x00sigstore-json").unwrap_err(), "invalid signature format, missing newline");
-        assert_eq!(from_blob(b"\x00sig\x01\n").unwrap_err(), "invalid signature format, non-ASCII byte 0x01");
-        assert_eq!(from_blob(b"\x00other\n{}").unwrap_err(), "unrecognized signature format \"other\"");
-        assert!(matches!(from_blob(b"\x00simple-signing\n\xa3"), Ok(Signature::SimpleSigning(b)) if b == b"\xa3"));
+        assert_eq!(
+            from_blob(b"\x93x").unwrap_err(),
+            "unrecognized signature format, starting with binary 0x93"
+        );
+        assert_eq!(
+            from_blob(b"\x00sigstore-json").unwrap_err(),
+            "invalid signature format, missing newline"
+        );
+        assert_eq!(
+            from_blob(b"\x00sig\x01\n").unwrap_err(),
+            "invalid signature format, non-ASCII byte 0x01"
+        );
+        assert_eq!(
+            from_blob(b"\x00other\n{}").unwrap_err(),
+            "unrecognized signature format \"other\""
+        );
+        assert!(
+            matches!(from_blob(b"\x00simple-signing\n\xa3"), Ok(Signature::SimpleSigning(b)) if b == b"\xa3")
+        );
         assert_eq!(
             from_blob(b"\x00sigstore-json\n{no}").unwrap_err(),
             "invalid character 'n' looking for beginning of object key string"
@@ -202,13 +230,22 @@ mod tests {
             from_blob(b"\x00sigstore-json\n{\"payload\":\"%%\"}").unwrap_err(),
             "illegal base64 data at input byte 0"
         );
-        assert!(from_blob(b"\x00sigstore-json\n{\"mimeType\":1}").unwrap_err().contains("sigstoreJSONRepresentation.mimeType"));
+        assert!(
+            from_blob(b"\x00sigstore-json\n{\"mimeType\":1}")
+                .unwrap_err()
+                .contains("sigstoreJSONRepresentation.mimeType")
+        );
     }
 
     #[test]
     fn round_trip() {
-        let mut s = Sigstore { mime_type: SIGSTORE_SIGNATURE_MIME_TYPE.into(), payload: b"{}".to_vec(), ..Default::default() };
-        s.annotations.insert(SIGNATURE_ANNOTATION.into(), "c2ln".into());
+        let mut s = Sigstore {
+            mime_type: SIGSTORE_SIGNATURE_MIME_TYPE.into(),
+            payload: b"{}".to_vec(),
+            ..Default::default()
+        };
+        s.annotations
+            .insert(SIGNATURE_ANNOTATION.into(), "c2ln".into());
         let blob = sigstore_to_blob(&s);
         assert!(blob.starts_with(b"\x00sigstore-json\n{\"mimeType\":"));
         assert_eq!(from_blob(&blob).unwrap(), Signature::Sigstore(s));

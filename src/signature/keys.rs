@@ -92,20 +92,34 @@ pub fn parse_pem_public_key(data: &[u8]) -> Result<LoadedKey, String> {
                     "x509: malformed PKCS#1 public key".to_owned()
                 }
             })?;
-            let der = k.to_public_key_der().map_err(|e| e.to_string())?.as_bytes().to_vec();
+            let der = k
+                .to_public_key_der()
+                .map_err(|e| e.to_string())?
+                .as_bytes()
+                .to_vec();
             (PublicKey::Rsa(Box::new(k)), der)
         }
         other => {
-            return Err(format!("unknown Public key PEM file type: {other}. Are you passing the correct public key?"));
+            return Err(format!(
+                "unknown Public key PEM file type: {other}. Are you passing the correct public key?"
+            ));
         }
     };
-    Ok(LoadedKey { key, fingerprint: sha256_digest(&spki_der), ignored_blocks })
+    Ok(LoadedKey {
+        key,
+        fingerprint: sha256_digest(&spki_der),
+        ignored_blocks,
+    })
 }
 
 /// `x509.ParsePKIXPublicKey` for the algorithms Go supports.
 pub fn parse_spki(der: &[u8]) -> Result<PublicKey, String> {
-    let spki = SubjectPublicKeyInfoRef::from_der(der).map_err(|e| format!("asn1: structure error: {e}"))?;
-    let bits = spki.subject_public_key.as_bytes().ok_or("x509: invalid public key bit string")?;
+    let spki = SubjectPublicKeyInfoRef::from_der(der)
+        .map_err(|e| format!("asn1: structure error: {e}"))?;
+    let bits = spki
+        .subject_public_key
+        .as_bytes()
+        .ok_or("x509: invalid public key bit string")?;
     let oid = spki.algorithm.oid;
     if oid == OID_EC {
         let curve: ObjectIdentifier = spki
@@ -116,9 +130,15 @@ pub fn parse_spki(der: &[u8]) -> Result<PublicKey, String> {
             .map_err(|_| "x509: failed to parse ECDSA parameters as named curve")?;
         let bad = || "x509: failed to unmarshal elliptic curve point".to_owned();
         return match curve {
-            c if c == OID_P256 => p256::ecdsa::VerifyingKey::from_sec1_bytes(bits).map(PublicKey::P256).map_err(|_| bad()),
-            c if c == OID_P384 => p384::ecdsa::VerifyingKey::from_sec1_bytes(bits).map(PublicKey::P384).map_err(|_| bad()),
-            c if c == OID_P521 => p521::ecdsa::VerifyingKey::from_sec1_bytes(bits).map(PublicKey::P521).map_err(|_| bad()),
+            c if c == OID_P256 => p256::ecdsa::VerifyingKey::from_sec1_bytes(bits)
+                .map(PublicKey::P256)
+                .map_err(|_| bad()),
+            c if c == OID_P384 => p384::ecdsa::VerifyingKey::from_sec1_bytes(bits)
+                .map(PublicKey::P384)
+                .map_err(|_| bad()),
+            c if c == OID_P521 => p521::ecdsa::VerifyingKey::from_sec1_bytes(bits)
+                .map(PublicKey::P521)
+                .map_err(|_| bad()),
             c if c == OID_P224 => Err("policyctl does not support ECDSA P-224 keys".to_owned()),
             _ => Err("x509: unsupported elliptic curve".to_owned()),
         };
@@ -127,7 +147,9 @@ pub fn parse_spki(der: &[u8]) -> Result<PublicKey, String> {
         if spki.algorithm.parameters.is_some() {
             return Err("x509: Ed25519 key encoded with illegal parameters".to_owned());
         }
-        let arr: [u8; 32] = bits.try_into().map_err(|_| "x509: wrong Ed25519 public key size".to_owned())?;
+        let arr: [u8; 32] = bits
+            .try_into()
+            .map_err(|_| "x509: wrong Ed25519 public key size".to_owned())?;
         return ed25519_dalek::VerifyingKey::from_bytes(&arr)
             .map(PublicKey::Ed25519)
             .map_err(|_| "x509: invalid Ed25519 public key".to_owned());
@@ -144,6 +166,7 @@ pub fn parse_spki(der: &[u8]) -> Result<PublicKey, String> {
 /// Re-encodes a verifying key's SPKI (used by tests and `key` commands).
 pub fn spki_der_of_p256(k: &p256::ecdsa::VerifyingKey) -> Vec<u8> {
     use p256::pkcs8::EncodePublicKey;
-    k.to_public_key_der().map(|d| d.as_bytes().to_vec()).unwrap_or_default()
+    k.to_public_key_der()
+        .map(|d| d.as_bytes().to_vec())
+        .unwrap_or_default()
 }
-

@@ -26,16 +26,23 @@ type Raw = Option<std::ops::Range<usize>>;
 
 /// `ParanoidUnmarshalJSONObjectExactFields` over `src[span]`, returning the raw value spans in
 /// the order of `fields`.
-fn exact_fields(src: &[u8], span: std::ops::Range<usize>, fields: &[&str], compat: Compat) -> Result<Vec<std::ops::Range<usize>>, String> {
+fn exact_fields(
+    src: &[u8],
+    span: std::ops::Range<usize>,
+    fields: &[&str],
+    compat: Compat,
+) -> Result<Vec<std::ops::Range<usize>>, String> {
     let mut got: Vec<Raw> = vec![None; fields.len()];
     let mut cur = Cursor::new(&src[..span.end]);
     cur.seek(span.start);
-    cur.strict_object(compat, |cur, key, _| match fields.iter().position(|f| *f == key) {
-        Some(i) => {
-            got[i] = Some(cur.skip_value());
-            Ok(true)
+    cur.strict_object(compat, |cur, key, _| {
+        match fields.iter().position(|f| *f == key) {
+            Some(i) => {
+                got[i] = Some(cur.skip_value());
+                Ok(true)
+            }
+            None => Ok(false),
         }
-        None => Ok(false),
     })
     .map_err(|e| e.message)?;
     fields
@@ -49,7 +56,9 @@ fn exact_fields(src: &[u8], span: std::ops::Range<usize>, fields: &[&str], compa
 fn go_string(src: &[u8], span: std::ops::Range<usize>) -> Result<String, String> {
     let mut cur = Cursor::new(&src[..span.end]);
     cur.seek(span.start);
-    cur.decode_string("string").map(|(s, _)| s.unwrap_or_default()).map_err(|e| e.message)
+    cur.decode_string("string")
+        .map(|(s, _)| s.unwrap_or_default())
+        .map_err(|e| e.message)
 }
 
 /// Parses a payload exactly as c/image does (after its signature verified).
@@ -125,22 +134,35 @@ pub fn parse_payload(src: &[u8], compat: Compat) -> Result<Payload, String> {
     let image = exact_fields(src, crit[1].clone(), &["docker-manifest-digest"], compat)?;
     let manifest_digest = go_string(src, image[0].clone())?;
     if compat == Compat::Current
-        && let Err(e) = validate_digest(&manifest_digest) {
-            return Err(format!(
-                "invalid docker-manifest-digest value {}: {e}",
-                crate::json::gofmt::quote(&manifest_digest)
-            ));
-        }
+        && let Err(e) = validate_digest(&manifest_digest)
+    {
+        return Err(format!(
+            "invalid docker-manifest-digest value {}: {e}",
+            crate::json::gofmt::quote(&manifest_digest)
+        ));
+    }
     let identity = exact_fields(src, crit[2].clone(), &["docker-reference"], compat)?;
     let docker_reference = go_string(src, identity[0].clone())?;
-    Ok(Payload { manifest_digest, docker_reference, creator, timestamp })
+    Ok(Payload {
+        manifest_digest,
+        docker_reference,
+        creator,
+        timestamp,
+    })
 }
 
 /// Builds a payload as cosign / c/image write it (for tests and the test signer).
-pub fn make_payload(docker_reference: &str, manifest_digest: &str, optional: Option<(&str, i64)>) -> Vec<u8> {
+pub fn make_payload(
+    docker_reference: &str,
+    manifest_digest: &str,
+    optional: Option<(&str, i64)>,
+) -> Vec<u8> {
     let optional = match optional {
         None => "null".to_owned(),
-        Some((creator, ts)) => format!("{{\"creator\":{},\"timestamp\":{ts}}}", serde_json::Value::from(creator)),
+        Some((creator, ts)) => format!(
+            "{{\"creator\":{},\"timestamp\":{ts}}}",
+            serde_json::Value::from(creator)
+        ),
     };
     format!(
         "{{\"critical\":{{\"identity\":{{\"docker-reference\":{}}},\"image\":{{\"docker-manifest-digest\":{}}},\"type\":\"{SIGSTORE_SIGNATURE_TYPE}\"}},\"optional\":{optional}}}",

@@ -88,12 +88,22 @@ pub fn decode(data: &[u8]) -> Option<(Block, usize)> {
         if !get_line(rest_of_end_line).0.is_empty() {
             continue;
         }
-        let body: Vec<u8> = rest[..end_index].iter().copied().filter(|&b| b != b' ' && b != b'\t').collect();
-        let Ok(der) = gobase64::decode(&body) else { continue };
+        let body: Vec<u8> = rest[..end_index]
+            .iter()
+            .copied()
+            .filter(|&b| b != b' ' && b != b'\t')
+            .collect();
+        let Ok(der) = gobase64::decode(&body) else {
+            continue;
+        };
         let (_, after_end) = get_line(&rest[end_index + END.len() - 1..]);
         let end = off(after_end);
         return Some((
-            Block { label: String::from_utf8_lossy(label).into_owned(), der, span: block_start..end },
+            Block {
+                label: String::from_utf8_lossy(label).into_owned(),
+                der,
+                span: block_start..end,
+            },
             end,
         ));
     }

@@ -40,7 +40,11 @@ pub fn sign_p256(k: &p256::ecdsa::SigningKey, payload: &[u8]) -> String {
 
 /// A complete sigstore signature of `payload`.
 pub fn sigstore_signature(k: &p256::ecdsa::SigningKey, payload: Vec<u8>) -> Sigstore {
-    let mut s = Sigstore { mime_type: SIGSTORE_SIGNATURE_MIME_TYPE.to_owned(), payload, ..Default::default() };
+    let mut s = Sigstore {
+        mime_type: SIGSTORE_SIGNATURE_MIME_TYPE.to_owned(),
+        payload,
+        ..Default::default()
+    };
     let sig = sign_p256(k, &s.payload);
     s.annotations.insert(SIGNATURE_ANNOTATION.to_owned(), sig);
     s

@@ -43,15 +43,25 @@ pub fn verify_sigstore<'a>(
     base64_signature: &str,
     compat: Compat,
 ) -> Result<Verified<'a>, VerifyError> {
-    let sig = gobase64::decode(base64_signature.as_bytes()).map_err(|e| VerifyError(format!("base64 decoding: {e}")))?;
+    let sig = gobase64::decode(base64_signature.as_bytes())
+        .map_err(|e| VerifyError(format!("base64 decoding: {e}")))?;
     let mut errors = Vec::new();
     for (i, k) in keys.iter().enumerate() {
         match verify_one(&k.key, payload, &sig, compat) {
-            Ok(()) => return Ok(Verified { payload, key_index: i, fingerprint: k.fingerprint.clone() }),
+            Ok(()) => {
+                return Ok(Verified {
+                    payload,
+                    key_index: i,
+                    fingerprint: k.fingerprint.clone(),
+                });
+            }
             Err(e) => errors.push(e),
         }
     }
-    Err(VerifyError(format!("cryptographic signature verification failed: {}", errors.join(", "))))
+    Err(VerifyError(format!(
+        "cryptographic signature verification failed: {}",
+        errors.join(", ")
+    )))
 }
 
 const ECDSA_ERR: &str = "invalid signature when validating ASN.1 encoded signature";
@@ -79,18 +89,22 @@ fn verify_one(key: &PublicKey, payload: &[u8], sig: &[u8], compat: Compat) -> Re
         PublicKey::P384(k) => ecdsa_verify!(p384, k, &digest, sig, compat),
         PublicKey::P521(k) => ecdsa_verify!(p521, k, &digest, sig, compat),
         PublicKey::Ed25519(k) => {
-            let s = ed25519_dalek::Signature::from_slice(sig).map_err(|_| "failed to verify signature".to_owned())?;
-            k.verify_strict(payload, &s).or_else(|_| {
-                use ed25519_dalek::Verifier;
-                k.verify(payload, &s)
-            })
-            .map_err(|_| "failed to verify signature".to_owned())
+            let s = ed25519_dalek::Signature::from_slice(sig)
+                .map_err(|_| "failed to verify signature".to_owned())?;
+            k.verify_strict(payload, &s)
+                .or_else(|_| {
+                    use ed25519_dalek::Verifier;
+                    k.verify(payload, &s)
+                })
+                .map_err(|_| "failed to verify signature".to_owned())
         }
         PublicKey::Rsa(k) => {
             use rsa::signature::Verifier;
             let vk = rsa::pkcs1v15::VerifyingKey::<Sha256>::new((**k).clone());
-            let s = rsa::pkcs1v15::Signature::try_from(sig).map_err(|_| "crypto/rsa: verification error".to_owned())?;
-            vk.verify(payload, &s).map_err(|_| "crypto/rsa: verification error".to_owned())
+            let s = rsa::pkcs1v15::Signature::try_from(sig)
+                .map_err(|_| "crypto/rsa: verification error".to_owned())?;
+            vk.verify(payload, &s)
+                .map_err(|_| "crypto/rsa: verification error".to_owned())
         }
     }
 }
@@ -120,15 +134,23 @@ mod tests {
         let v = verify_sigstore(std::slice::from_ref(&k), payload, &sig, Compat::V5_23).unwrap();
         assert_eq!(v.payload(), payload);
         assert_eq!(v.fingerprint(), k.fingerprint);
-        let e = verify_sigstore(std::slice::from_ref(&k), b"payloaD", &sig, Compat::V5_23).unwrap_err();
-        assert_eq!(e.0, "cryptographic signature verification failed: invalid signature when validating ASN.1 encoded signature");
+        let e =
+            verify_sigstore(std::slice::from_ref(&k), b"payloaD", &sig, Compat::V5_23).unwrap_err();
+        assert_eq!(
+            e.0,
+            "cryptographic signature verification failed: invalid signature when validating ASN.1 encoded signature"
+        );
         let other = key(&p256_public_pem(&p256_key_from_seed("b")));
-        assert!(verify_sigstore(std::slice::from_ref(&other), payload, &sig, Compat::V5_23).is_err());
+        assert!(
+            verify_sigstore(std::slice::from_ref(&other), payload, &sig, Compat::V5_23).is_err()
+        );
         // Any of several keys (keyPaths under current).
         let v = verify_sigstore(&[other, k.clone()], payload, &sig, Compat::Current).unwrap();
         assert_eq!(v.key_index(), 1);
         assert_eq!(
-            verify_sigstore(&[k], payload, "not base64", Compat::V5_23).unwrap_err().0,
+            verify_sigstore(&[k], payload, "not base64", Compat::V5_23)
+                .unwrap_err()
+                .0,
             "base64 decoding: illegal base64 data at input byte 3"
         );
     }
@@ -148,7 +170,10 @@ mod tests {
     fn p384_uses_sha256() {
         use p384::pkcs8::EncodePublicKey;
         let sk = p384::ecdsa::SigningKey::from_slice(&[9u8; 48]).unwrap();
-        let pem = sk.verifying_key().to_public_key_pem(p384::pkcs8::LineEnding::LF).unwrap();
+        let pem = sk
+            .verifying_key()
+            .to_public_key_pem(p384::pkcs8::LineEnding::LF)
+            .unwrap();
         let k = key(&pem);
         assert_eq!(k.key.algorithm(), "ECDSA P-384");
         let sig: p384::ecdsa::Signature = sk.sign_prehash(&Sha256::digest(b"x")).unwrap();
@@ -160,31 +185,50 @@ mod tests {
     fn ed25519() {
         use ed25519_dalek::Signer;
         let sk = ed25519_dalek::SigningKey::from_bytes(&[5u8; 32]);
-        let mut der = vec![0x30, 0x2a, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x03, 0x21, 0x00];
+        let mut der = vec![
+            0x30, 0x2a, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x03, 0x21, 0x00,
+        ];
         der.extend_from_slice(sk.verifying_key().as_bytes());
-        let pem = format!("-----BEGIN PUBLIC KEY-----\n{}\n-----END PUBLIC KEY-----\n", B64.encode(&der));
+        let pem = format!(
+            "-----BEGIN PUBLIC KEY-----\n{}\n-----END PUBLIC KEY-----\n",
+            B64.encode(&der)
+        );
         let k = key(&pem);
         let sig = B64.encode(sk.sign(b"x").to_bytes());
         assert!(verify_sigstore(std::slice::from_ref(&k), b"x", &sig, Compat::V5_23).is_ok());
         assert_eq!(
-            verify_sigstore(&[k], b"y", &sig, Compat::V5_23).unwrap_err().0,
+            verify_sigstore(&[k], b"y", &sig, Compat::V5_23)
+                .unwrap_err()
+                .0,
             "cryptographic signature verification failed: failed to verify signature"
         );
     }
 
     #[test]
     fn key_parsing_errors() {
-        assert_eq!(parse_pem_public_key(b"nothing").unwrap_err(), "PEM decoding failed");
         assert_eq!(
-            parse_pem_public_key(b"-----BEGIN EC PUBLIC KEY-----\nYWJj\n-----END EC PUBLIC KEY-----\n").unwrap_err(),
+            parse_pem_public_key(b"nothing").unwrap_err(),
+            "PEM decoding failed"
+        );
+        assert_eq!(
+            parse_pem_public_key(
+                b"-----BEGIN EC PUBLIC KEY-----\nYWJj\n-----END EC PUBLIC KEY-----\n"
+            )
+            .unwrap_err(),
             "unknown Public key PEM file type: EC PUBLIC KEY. Are you passing the correct public key?"
         );
-        assert!(parse_pem_public_key(b"-----BEGIN PUBLIC KEY-----\nYWJj\n-----END PUBLIC KEY-----\n").is_err());
+        assert!(
+            parse_pem_public_key(b"-----BEGIN PUBLIC KEY-----\nYWJj\n-----END PUBLIC KEY-----\n")
+                .is_err()
+        );
         // Only the first block counts; later ones are reported as ignored.
         let a = p256_public_pem(&p256_key_from_seed("a"));
         let b = p256_public_pem(&p256_key_from_seed("b"));
         let both = parse_pem_public_key(format!("{a}{b}").as_bytes()).unwrap();
-        assert_eq!(both.fingerprint, parse_pem_public_key(a.as_bytes()).unwrap().fingerprint);
+        assert_eq!(
+            both.fingerprint,
+            parse_pem_public_key(a.as_bytes()).unwrap().fingerprint
+        );
         assert_eq!(both.ignored_blocks, 1);
         // An SPKI body under an RSA PUBLIC KEY label.
         let spki = a.replace("PUBLIC KEY", "RSA PUBLIC KEY");

@@ -5,12 +5,20 @@ pub fn line_diff(label: &str, old: &str, new: &str) -> String {
     let a: Vec<&str> = old.lines().collect();
     let b: Vec<&str> = new.lines().collect();
     if a.len() * b.len() > 4_000_000 {
-        return format!("--- {label}\n+++ {label} (new)\n(file too large to diff: {} → {} lines)\n", a.len(), b.len());
+        return format!(
+            "--- {label}\n+++ {label} (new)\n(file too large to diff: {} → {} lines)\n",
+            a.len(),
+            b.len()
+        );
     }
     let mut lcs = vec![vec![0u32; b.len() + 1]; a.len() + 1];
     for i in (0..a.len()).rev() {
         for j in (0..b.len()).rev() {
-            lcs[i][j] = if a[i] == b[j] { lcs[i + 1][j + 1] + 1 } else { lcs[i + 1][j].max(lcs[i][j + 1]) };
+            lcs[i][j] = if a[i] == b[j] {
+                lcs[i + 1][j + 1] + 1
+            } else {
+                lcs[i + 1][j].max(lcs[i][j + 1])
+            };
         }
     }
     let mut out = format!("--- {label}\n+++ {label} (new)\n");
@@ -35,7 +43,10 @@ pub fn line_diff(label: &str, old: &str, new: &str) -> String {
 mod tests {
     #[test]
     fn diff() {
-        assert_eq!(super::line_diff("f", "a\nb\nc\n", "a\nx\nc\n"), "--- f\n+++ f (new)\n a\n-b\n+x\n c\n");
+        assert_eq!(
+            super::line_diff("f", "a\nb\nc\n", "a\nx\nc\n"),
+            "--- f\n+++ f (new)\n a\n-b\n+x\n c\n"
+        );
         assert_eq!(super::line_diff("f", "", "a\n"), "--- f\n+++ f (new)\n+a\n");
     }
 }

@@ -15,7 +15,8 @@ A0sMNk5I6GNdZoNCJzJMyOj3jkuGm3TPDE6TtqWlbkScX0EcHv5U0kJqgg==
 -----END PUBLIC KEY-----
 ";
 /// SHA-256 of the key's DER SubjectPublicKeyInfo: the pin checked before every install.
-pub const ARMORRED_FINGERPRINT: &str = "sha256:d8bace5c57478ad74365ffca61608def78975da0026c2c1d9bef217bb032b486";
+pub const ARMORRED_FINGERPRINT: &str =
+    "sha256:d8bace5c57478ad74365ffca61608def78975da0026c2c1d9bef217bb032b486";
 /// The registry scope ARMORRED signs.
 pub const ARMORRED_SCOPE: &str = "ghcr.io/armorred";
 
@@ -28,14 +29,17 @@ pub fn valid_key_name(name: &str) -> bool {
     !b.is_empty()
         && b.len() <= 64
         && (b[0].is_ascii_lowercase() || b[0].is_ascii_digit())
-        && b.iter().all(|&c| c.is_ascii_lowercase() || c.is_ascii_digit() || b"._-".contains(&c))
+        && b.iter()
+            .all(|&c| c.is_ascii_lowercase() || c.is_ascii_digit() || b"._-".contains(&c))
 }
 
 /// Vets bytes offered as a cosign public key: refuses private keys, certificates, other PEM
 /// and keys c/image cannot use, with a message that says what to do instead.
 pub fn vet_public_key(bytes: &[u8]) -> Result<LoadedKey, String> {
     let Some((block, _)) = pem::decode(bytes) else {
-        return Err("not a PEM file: expected a cosign public key (-----BEGIN PUBLIC KEY-----)".into());
+        return Err(
+            "not a PEM file: expected a cosign public key (-----BEGIN PUBLIC KEY-----)".into(),
+        );
     };
     let label = block.label.as_str();
     if label.contains("PRIVATE KEY") {
@@ -63,7 +67,9 @@ pub fn vet_public_key(bytes: &[u8]) -> Result<LoadedKey, String> {
 /// The canonical PEM we write for a vetted key (the first block, re-encoded).
 pub fn normalized_pem(bytes: &[u8]) -> String {
     use base64::Engine;
-    let Some((block, _)) = pem::decode(bytes) else { return String::new() };
+    let Some((block, _)) = pem::decode(bytes) else {
+        return String::new();
+    };
     let b64 = base64::engine::general_purpose::STANDARD.encode(&block.der);
     let mut out = format!("-----BEGIN {}-----\n", block.label);
     for chunk in b64.as_bytes().chunks(64) {
@@ -80,7 +86,10 @@ pub fn sigstore_requirements(key_path: &str) -> Node {
     Node::Array(vec![Node::Object(vec![
         ("type".into(), s("sigstoreSigned")),
         ("keyPath".into(), s(key_path)),
-        ("signedIdentity".into(), Node::Object(vec![("type".into(), s("matchRepository"))])),
+        (
+            "signedIdentity".into(),
+            Node::Object(vec![("type".into(), s("matchRepository"))]),
+        ),
     ])])
 }
 
@@ -97,15 +106,22 @@ pub enum Edit {
 
 /// A starting policy when none exists: the distribution default (accept everything).
 pub fn default_policy() -> Node {
-    let accept = Node::Object(vec![("type".into(), Node::String("insecureAcceptAnything".into()))]);
+    let accept = Node::Object(vec![(
+        "type".into(),
+        Node::String("insecureAcceptAnything".into()),
+    )]);
     Node::Object(vec![("default".into(), Node::Array(vec![accept]))])
 }
 
 /// Sets `transports.docker[scope]` to `requirements` unless something else is there (`force`
 /// replaces it). Other entries keep their order.
 pub fn set_docker_scope(policy: &mut Node, scope: &str, requirements: Node, force: bool) -> Edit {
-    let Some(transports) = policy.object_entry("transports") else { return Edit::Conflict("transports is not an object".into()) };
-    let Some(docker) = transports.object_entry("docker") else { return Edit::Conflict("transports.docker is not an object".into()) };
+    let Some(transports) = policy.object_entry("transports") else {
+        return Edit::Conflict("transports is not an object".into());
+    };
+    let Some(docker) = transports.object_entry("docker") else {
+        return Edit::Conflict("transports.docker is not an object".into());
+    };
     match docker.get(scope) {
         Some(existing) if *existing == requirements => Edit::Unchanged,
         Some(existing) if !force => Edit::Conflict(existing.to_pretty()),
@@ -118,7 +134,12 @@ pub fn set_docker_scope(policy: &mut Node, scope: &str, requirements: Node, forc
 
 /// Removes `transports.docker[scope]` if it requires exactly `key_path`.
 pub fn remove_docker_scope(policy: &mut Node, scope: &str, key_path: &str) -> Edit {
-    let Some(docker) = policy.get_mut("transports").and_then(|t| t.get_mut("docker")) else { return Edit::Unchanged };
+    let Some(docker) = policy
+        .get_mut("transports")
+        .and_then(|t| t.get_mut("docker"))
+    else {
+        return Edit::Unchanged;
+    };
     match docker.get(scope) {
         Some(existing) if *existing == sigstore_requirements(key_path) => {
             docker.remove(scope);
@@ -137,13 +158,19 @@ pub fn scopes_using_key(policy: &Node, key_path: &str) -> Vec<String> {
             if let Node::Object(scopes) = scopes {
                 for (scope, reqs) in scopes {
                     if node_mentions(reqs, key_path) {
-                        out.push(format!("{t}:{}", if scope.is_empty() { "\"\"" } else { scope }));
+                        out.push(format!(
+                            "{t}:{}",
+                            if scope.is_empty() { "\"\"" } else { scope }
+                        ));
                     }
                 }
             }
         }
     }
-    if policy.get("default").is_some_and(|d| node_mentions(d, key_path)) {
+    if policy
+        .get("default")
+        .is_some_and(|d| node_mentions(d, key_path))
+    {
         out.push("default".into());
     }
     out
@@ -182,25 +209,63 @@ mod tests {
     #[test]
     fn vetting_refuses_what_users_get_wrong() {
         assert!(vet_public_key(b"-----BEGIN ENCRYPTED SIGSTORE PRIVATE KEY-----\nYWJj\n-----END ENCRYPTED SIGSTORE PRIVATE KEY-----\n").unwrap_err().contains("private key"));
-        assert!(vet_public_key(b"-----BEGIN EC PRIVATE KEY-----\nYWJj\n-----END EC PRIVATE KEY-----\n").unwrap_err().contains("private key"));
-        assert!(vet_public_key(b"-----BEGIN CERTIFICATE-----\nYWJj\n-----END CERTIFICATE-----\n").unwrap_err().contains("certificate"));
-        assert!(vet_public_key(b"hello").unwrap_err().contains("not a PEM file"));
-        assert!(vet_public_key(b"-----BEGIN X-----\nYWJj\n-----END X-----\n").unwrap_err().contains("not a usable public key"));
+        assert!(
+            vet_public_key(b"-----BEGIN EC PRIVATE KEY-----\nYWJj\n-----END EC PRIVATE KEY-----\n")
+                .unwrap_err()
+                .contains("private key")
+        );
+        assert!(
+            vet_public_key(b"-----BEGIN CERTIFICATE-----\nYWJj\n-----END CERTIFICATE-----\n")
+                .unwrap_err()
+                .contains("certificate")
+        );
+        assert!(
+            vet_public_key(b"hello")
+                .unwrap_err()
+                .contains("not a PEM file")
+        );
+        assert!(
+            vet_public_key(b"-----BEGIN X-----\nYWJj\n-----END X-----\n")
+                .unwrap_err()
+                .contains("not a usable public key")
+        );
         let two = format!("{ARMORRED_PEM}{ARMORRED_PEM}");
-        assert!(vet_public_key(two.as_bytes()).unwrap_err().contains("2 PEM blocks"));
+        assert!(
+            vet_public_key(two.as_bytes())
+                .unwrap_err()
+                .contains("2 PEM blocks")
+        );
     }
 
     #[test]
     fn policy_edits() {
         let mut p = Node::parse(br#"{"default":[{"type":"reject"}],"transports":{"docker":{"a.example":[{"type":"reject"}]}}}"#).unwrap();
         let reqs = sigstore_requirements("/etc/pki/cosign/x.pub");
-        assert_eq!(set_docker_scope(&mut p, "ghcr.io/x", reqs.clone(), false), Edit::Changed);
-        assert_eq!(set_docker_scope(&mut p, "ghcr.io/x", reqs.clone(), false), Edit::Unchanged);
-        assert!(matches!(set_docker_scope(&mut p, "a.example", reqs.clone(), false), Edit::Conflict(_)));
+        assert_eq!(
+            set_docker_scope(&mut p, "ghcr.io/x", reqs.clone(), false),
+            Edit::Changed
+        );
+        assert_eq!(
+            set_docker_scope(&mut p, "ghcr.io/x", reqs.clone(), false),
+            Edit::Unchanged
+        );
+        assert!(matches!(
+            set_docker_scope(&mut p, "a.example", reqs.clone(), false),
+            Edit::Conflict(_)
+        ));
         let text = p.to_pretty();
-        assert!(text.find("a.example").unwrap() < text.find("ghcr.io/x").unwrap(), "order kept");
-        assert_eq!(scopes_using_key(&p, "/etc/pki/cosign/x.pub"), ["docker:ghcr.io/x"]);
-        assert_eq!(remove_docker_scope(&mut p, "ghcr.io/x", "/etc/pki/cosign/x.pub"), Edit::Changed);
+        assert!(
+            text.find("a.example").unwrap() < text.find("ghcr.io/x").unwrap(),
+            "order kept"
+        );
+        assert_eq!(
+            scopes_using_key(&p, "/etc/pki/cosign/x.pub"),
+            ["docker:ghcr.io/x"]
+        );
+        assert_eq!(
+            remove_docker_scope(&mut p, "ghcr.io/x", "/etc/pki/cosign/x.pub"),
+            Edit::Changed
+        );
         assert!(scopes_using_key(&p, "/etc/pki/cosign/x.pub").is_empty());
         assert!(valid_key_name("armorred") && !valid_key_name("../x") && !valid_key_name("A"));
     }

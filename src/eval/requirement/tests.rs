@@ -12,26 +12,42 @@ const DIGEST: &str = "sha256:634a8f35b5f16dcf4aaa0822adc0b1964bb786fca12f6831de8
 struct Keys(HashMap<String, Vec<u8>>);
 impl KeyLoader for Keys {
     fn read_key(&self, path: &str) -> Result<Vec<u8>, String> {
-        self.0.get(path).cloned().ok_or_else(|| format!("open {path}: no such file or directory"))
+        self.0
+            .get(path)
+            .cloned()
+            .ok_or_else(|| format!("open {path}: no such file or directory"))
     }
 }
 
 fn keys() -> Keys {
     let mut m = HashMap::new();
-    m.insert("/k.pub".to_owned(), p256_public_pem(&p256_key_from_seed("k")).into_bytes());
-    m.insert("/other.pub".to_owned(), p256_public_pem(&p256_key_from_seed("other")).into_bytes());
+    m.insert(
+        "/k.pub".to_owned(),
+        p256_public_pem(&p256_key_from_seed("k")).into_bytes(),
+    );
+    m.insert(
+        "/other.pub".to_owned(),
+        p256_public_pem(&p256_key_from_seed("other")).into_bytes(),
+    );
     m.insert("/garbage.pub".to_owned(), b"not a key".to_vec());
     Keys(m)
 }
 
 fn list(json: &str, compat: Compat) -> RequirementList {
-    let p = parse_policy(format!(r#"{{"default":{json}}}"#).as_bytes(), compat).unwrap_or_else(|e| panic!("{}", e.message));
+    let p = parse_policy(format!(r#"{{"default":{json}}}"#).as_bytes(), compat)
+        .unwrap_or_else(|e| panic!("{}", e.message));
     p.default
 }
 
 fn sig(seed: &str, identity: &str, digest: &str) -> SourcedSignature {
-    let s = sigstore_signature(&p256_key_from_seed(seed), make_payload(identity, digest, None));
-    SourcedSignature { signature: Signature::Sigstore(s), origin: "signature-1".into() }
+    let s = sigstore_signature(
+        &p256_key_from_seed(seed),
+        make_payload(identity, digest, None),
+    );
+    SourcedSignature {
+        signature: Signature::Sigstore(s),
+        origin: "signature-1".into(),
+    }
 }
 
 fn run(req: &str, image: &str, sigs: &[SourcedSignature], compat: Compat) -> Evaluation {
@@ -46,20 +62,44 @@ fn run(req: &str, image: &str, sigs: &[SourcedSignature], compat: Compat) -> Eva
     evaluate(&list(req, compat), &facts, &keys(), compat)
 }
 
-const SIGSTORE_REPO: &str = r#"[{"type":"sigstoreSigned","keyPath":"/k.pub","signedIdentity":{"type":"matchRepository"}}]"#;
+const SIGSTORE_REPO: &str =
+    r#"[{"type":"sigstoreSigned","keyPath":"/k.pub","signedIdentity":{"type":"matchRepository"}}]"#;
 const SIGSTORE_DEFAULT: &str = r#"[{"type":"sigstoreSigned","keyPath":"/k.pub"}]"#;
 
 #[test]
 fn simple_requirements() {
-    let e = run(r#"[{"type":"insecureAcceptAnything"}]"#, "busybox", &[], Compat::V5_23);
+    let e = run(
+        r#"[{"type":"insecureAcceptAnything"}]"#,
+        "busybox",
+        &[],
+        Compat::V5_23,
+    );
     assert!(e.allowed);
-    let e = run(r#"[{"type":"insecureAcceptAnything"},{"type":"reject"}]"#, "busybox", &[], Compat::V5_23);
+    let e = run(
+        r#"[{"type":"insecureAcceptAnything"},{"type":"reject"}]"#,
+        "busybox",
+        &[],
+        Compat::V5_23,
+    );
     assert!(!e.allowed);
-    assert_eq!(e.reason(), Some("Running image docker://example is rejected by policy."));
+    assert_eq!(
+        e.reason(),
+        Some("Running image docker://example is rejected by policy.")
+    );
     assert_eq!(e.requirements.len(), 2);
-    let e = run(r#"[{"type":"reject"},{"type":"insecureAcceptAnything"}]"#, "busybox", &[], Compat::V5_23);
+    let e = run(
+        r#"[{"type":"reject"},{"type":"insecureAcceptAnything"}]"#,
+        "busybox",
+        &[],
+        Compat::V5_23,
+    );
     assert_eq!(e.requirements.len(), 1, "short-circuit AND");
-    let e = run(r#"[{"type":"signedBaseLayer","baseLayerIdentity":{"type":"matchRepository"}}]"#, "busybox", &[], Compat::V5_23);
+    let e = run(
+        r#"[{"type":"signedBaseLayer","baseLayerIdentity":{"type":"matchRepository"}}]"#,
+        "busybox",
+        &[],
+        Compat::V5_23,
+    );
     assert_eq!(e.reason(), Some("signedBaseLayer not implemented yet!"));
 }
 
@@ -68,13 +108,24 @@ fn cosign_style_signature() {
     let s = [sig("k", "example.com/app", DIGEST)];
     let e = run(SIGSTORE_REPO, "example.com/app:1", &s, Compat::V5_23);
     assert!(e.allowed, "{e:?}");
-    let SignatureOutcome::Accepted { signed_identity, .. } = &e.requirements[0].signatures[0].outcome else { panic!() };
+    let SignatureOutcome::Accepted {
+        signed_identity, ..
+    } = &e.requirements[0].signatures[0].outcome
+    else {
+        panic!()
+    };
     assert_eq!(signed_identity, "example.com/app");
     // The default signedIdentity rejects repository-only identities (tag pulls).
     let e = run(SIGSTORE_DEFAULT, "example.com/app:1", &s, Compat::V5_23);
-    assert_eq!(e.reason(), Some("Signature for identity example.com/app is not accepted"));
+    assert_eq!(
+        e.reason(),
+        Some("Signature for identity example.com/app is not accepted")
+    );
     let e = run(SIGSTORE_DEFAULT, "example.com/app:1", &s, Compat::Current);
-    assert_eq!(e.reason(), Some("Signature for identity \"example.com/app\" is not accepted"));
+    assert_eq!(
+        e.reason(),
+        Some("Signature for identity \"example.com/app\" is not accepted")
+    );
     // Another repository.
     let e = run(SIGSTORE_REPO, "example.com/other:1", &s, Compat::V5_23);
     assert!(!e.allowed);
@@ -84,27 +135,54 @@ fn cosign_style_signature() {
 fn tampering_rejects() {
     // Signature for another digest.
     let other = "sha256:0000000000000000000000000000000000000000000000000000000000000000";
-    let e = run(SIGSTORE_REPO, "example.com/app:1", &[sig("k", "example.com/app", other)], Compat::V5_23);
-    assert_eq!(e.reason(), Some(format!("Signature for digest {other} does not match").as_str()));
-    // Wrong key.
-    let e = run(SIGSTORE_REPO, "example.com/app:1", &[sig("other", "example.com/app", DIGEST)], Compat::V5_23);
+    let e = run(
+        SIGSTORE_REPO,
+        "example.com/app:1",
+        &[sig("k", "example.com/app", other)],
+        Compat::V5_23,
+    );
     assert_eq!(
         e.reason(),
-        Some("cryptographic signature verification failed: invalid signature when validating ASN.1 encoded signature")
+        Some(format!("Signature for digest {other} does not match").as_str())
+    );
+    // Wrong key.
+    let e = run(
+        SIGSTORE_REPO,
+        "example.com/app:1",
+        &[sig("other", "example.com/app", DIGEST)],
+        Compat::V5_23,
+    );
+    assert_eq!(
+        e.reason(),
+        Some(
+            "cryptographic signature verification failed: invalid signature when validating ASN.1 encoded signature"
+        )
     );
     // Edited payload.
     let mut s = sig("k", "example.com/app", DIGEST);
     if let Signature::Sigstore(x) = &mut s.signature {
         x.payload = make_payload("example.com/evil", DIGEST, None);
     }
-    assert!(run(SIGSTORE_REPO, "example.com/evil:1", &[s], Compat::V5_23).reason().unwrap().starts_with("cryptographic"));
+    assert!(
+        run(SIGSTORE_REPO, "example.com/evil:1", &[s], Compat::V5_23)
+            .reason()
+            .unwrap()
+            .starts_with("cryptographic")
+    );
     // Garbled and missing annotation.
     let mut s = sig("k", "example.com/app", DIGEST);
     if let Signature::Sigstore(x) = &mut s.signature {
-        x.annotations.insert(SIGNATURE_ANNOTATION.into(), "!!".into());
+        x.annotations
+            .insert(SIGNATURE_ANNOTATION.into(), "!!".into());
     }
     assert_eq!(
-        run(SIGSTORE_REPO, "example.com/app:1", &[s.clone()], Compat::V5_23).reason(),
+        run(
+            SIGSTORE_REPO,
+            "example.com/app:1",
+            &[s.clone()],
+            Compat::V5_23
+        )
+        .reason(),
         Some("base64 decoding: illegal base64 data at input byte 0")
     );
     if let Signature::Sigstore(x) = &mut s.signature {
@@ -119,39 +197,103 @@ fn tampering_rejects() {
 #[test]
 fn summaries() {
     let e = run(SIGSTORE_REPO, "example.com/app:1", &[], Compat::V5_23);
-    assert_eq!(e.reason(), Some("A signature was required, but no signature exists"));
-    let gpg = SourcedSignature { signature: Signature::SimpleSigning(vec![0xa3]), origin: "signature-1".into() };
+    assert_eq!(
+        e.reason(),
+        Some("A signature was required, but no signature exists")
+    );
+    let gpg = SourcedSignature {
+        signature: Signature::SimpleSigning(vec![0xa3]),
+        origin: "signature-1".into(),
+    };
     let mut att = sig("k", "example.com/app", DIGEST);
     if let Signature::Sigstore(x) = &mut att.signature {
         x.mime_type = "text/plain".into();
     }
-    let e = run(SIGSTORE_REPO, "example.com/app:1", &[gpg.clone(), att], Compat::V5_23);
+    let e = run(
+        SIGSTORE_REPO,
+        "example.com/app:1",
+        &[gpg.clone(), att],
+        Compat::V5_23,
+    );
     assert_eq!(
         e.reason(),
-        Some("A signature was required, but no signature exists (1 non-sigstore signatures, 1 sigstore non-signature attachments)")
+        Some(
+            "A signature was required, but no signature exists (1 non-sigstore signatures, 1 sigstore non-signature attachments)"
+        )
     );
     let bad = sig("other", "example.com/app", DIGEST);
     let good = sig("k", "example.com/app", DIGEST);
-    assert!(run(SIGSTORE_REPO, "example.com/app:1", &[bad.clone(), good.clone()], Compat::V5_23).allowed);
-    let e = run(SIGSTORE_REPO, "example.com/app:1", &[bad.clone(), bad], Compat::V5_23);
-    assert!(e.reason().unwrap().starts_with("None of the signatures were accepted, reasons: cryptographic"));
+    assert!(
+        run(
+            SIGSTORE_REPO,
+            "example.com/app:1",
+            &[bad.clone(), good.clone()],
+            Compat::V5_23
+        )
+        .allowed
+    );
+    let e = run(
+        SIGSTORE_REPO,
+        "example.com/app:1",
+        &[bad.clone(), bad],
+        Compat::V5_23,
+    );
+    assert!(
+        e.reason()
+            .unwrap()
+            .starts_with("None of the signatures were accepted, reasons: cryptographic")
+    );
     // signedBy never accepts here (GPG is not verified) and says so.
-    let e = run(r#"[{"type":"signedBy","keyType":"GPGKeys","keyPath":"/k.pub"}]"#, "busybox", &[gpg], Compat::V5_23);
+    let e = run(
+        r#"[{"type":"signedBy","keyType":"GPGKeys","keyPath":"/k.pub"}]"#,
+        "busybox",
+        &[gpg],
+        Compat::V5_23,
+    );
     assert!(!e.allowed);
     assert!(e.requirements[0].unsupported);
-    let e = run(r#"[{"type":"signedBy","keyType":"GPGKeys","keyPath":"/k.pub"}]"#, "busybox", &[good], Compat::V5_23);
-    assert_eq!(e.reason(), Some("A signature was required, but no signature exists"));
+    let e = run(
+        r#"[{"type":"signedBy","keyType":"GPGKeys","keyPath":"/k.pub"}]"#,
+        "busybox",
+        &[good],
+        Compat::V5_23,
+    );
+    assert_eq!(
+        e.reason(),
+        Some("A signature was required, but no signature exists")
+    );
 }
 
 #[test]
 fn key_problems_reject_per_signature() {
     let s = [sig("k", "example.com/app", DIGEST)];
-    let e = run(r#"[{"type":"sigstoreSigned","keyPath":"/missing.pub"}]"#, "example.com/app:1", &s, Compat::V5_23);
-    assert_eq!(e.reason(), Some("open /missing.pub: no such file or directory"));
-    let e = run(r#"[{"type":"sigstoreSigned","keyPath":"/garbage.pub"}]"#, "example.com/app:1", &s, Compat::V5_23);
+    let e = run(
+        r#"[{"type":"sigstoreSigned","keyPath":"/missing.pub"}]"#,
+        "example.com/app:1",
+        &s,
+        Compat::V5_23,
+    );
+    assert_eq!(
+        e.reason(),
+        Some("open /missing.pub: no such file or directory")
+    );
+    let e = run(
+        r#"[{"type":"sigstoreSigned","keyPath":"/garbage.pub"}]"#,
+        "example.com/app:1",
+        &s,
+        Compat::V5_23,
+    );
     assert_eq!(e.reason(), Some("parsing public key: PEM decoding failed"));
-    let e = run(r#"[{"type":"sigstoreSigned","keyPaths":["/other.pub","/garbage.pub"]}]"#, "example.com/app:1", &s, Compat::Current);
-    assert_eq!(e.reason(), Some("parsing public key 2: PEM decoding failed"));
+    let e = run(
+        r#"[{"type":"sigstoreSigned","keyPaths":["/other.pub","/garbage.pub"]}]"#,
+        "example.com/app:1",
+        &s,
+        Compat::Current,
+    );
+    assert_eq!(
+        e.reason(),
+        Some("parsing public key 2: PEM decoding failed")
+    );
     let e = run(
         r#"[{"type":"sigstoreSigned","keyPaths":["/other.pub","/k.pub"],"signedIdentity":{"type":"matchRepository"}}]"#,
         "example.com/app:1",
@@ -160,23 +302,56 @@ fn key_problems_reject_per_signature() {
     );
     assert!(e.allowed);
     // Without candidate signatures the key is never read.
-    let e = run(r#"[{"type":"sigstoreSigned","keyPath":"/missing.pub"}]"#, "example.com/app:1", &[], Compat::V5_23);
-    assert_eq!(e.reason(), Some("A signature was required, but no signature exists"));
+    let e = run(
+        r#"[{"type":"sigstoreSigned","keyPath":"/missing.pub"}]"#,
+        "example.com/app:1",
+        &[],
+        Compat::V5_23,
+    );
+    assert_eq!(
+        e.reason(),
+        Some("A signature was required, but no signature exists")
+    );
 }
 
 #[test]
 fn unreadable_signatures_and_digest_errors() {
     let named = Named::parse_normalized("example.com/app:1").unwrap();
     let digest = Ok(DIGEST.to_owned());
-    let facts = ImageFacts { image_name: "x", docker_reference: Some(&named), manifest_digest: &digest, signatures: Err("boom") };
-    let e = evaluate(&list(SIGSTORE_REPO, Compat::V5_23), &facts, &keys(), Compat::V5_23);
+    let facts = ImageFacts {
+        image_name: "x",
+        docker_reference: Some(&named),
+        manifest_digest: &digest,
+        signatures: Err("boom"),
+    };
+    let e = evaluate(
+        &list(SIGSTORE_REPO, Compat::V5_23),
+        &facts,
+        &keys(),
+        Compat::V5_23,
+    );
     assert_eq!(e.reason(), Some("boom"));
-    let e = evaluate(&list(r#"[{"type":"insecureAcceptAnything"}]"#, Compat::V5_23), &facts, &keys(), Compat::V5_23);
+    let e = evaluate(
+        &list(r#"[{"type":"insecureAcceptAnything"}]"#, Compat::V5_23),
+        &facts,
+        &keys(),
+        Compat::V5_23,
+    );
     assert!(e.allowed, "insecureAcceptAnything reads nothing");
     let bad_digest = Err("manifest digest error".to_owned());
     let s = [sig("k", "example.com/app", DIGEST)];
-    let facts = ImageFacts { image_name: "x", docker_reference: Some(&named), manifest_digest: &bad_digest, signatures: Ok(&s) };
-    let e = evaluate(&list(SIGSTORE_REPO, Compat::V5_23), &facts, &keys(), Compat::V5_23);
+    let facts = ImageFacts {
+        image_name: "x",
+        docker_reference: Some(&named),
+        manifest_digest: &bad_digest,
+        signatures: Ok(&s),
+    };
+    let e = evaluate(
+        &list(SIGSTORE_REPO, Compat::V5_23),
+        &facts,
+        &keys(),
+        Compat::V5_23,
+    );
     assert_eq!(e.reason(), Some("manifest digest error"));
 }
 

@@ -35,7 +35,10 @@ fn sigstore_blob(payload: &str) -> Vec<u8> {
     sigstore_to_blob(&Sigstore {
         mime_type: "application/vnd.dev.cosign.simplesigning.v1+json".into(),
         payload: payload.as_bytes().to_vec(),
-        annotations: BTreeMap::from([("dev.cosignproject.cosign/signature".to_owned(), "c2ln".to_owned())]),
+        annotations: BTreeMap::from([(
+            "dev.cosignproject.cosign/signature".to_owned(),
+            "c2ln".to_owned(),
+        )]),
     })
 }
 
@@ -55,14 +58,27 @@ impl Fixture {
             ),
         )
         .unwrap();
-        let storage_env = StorageEnv { conf_override: Some(conf), uid: 0, ..StorageEnv::default() };
+        let storage_env = StorageEnv {
+            conf_override: Some(conf),
+            uid: 0,
+            ..StorageEnv::default()
+        };
         let opts = OpenOptions {
             compat: Compat::V5_23,
-            platform: Platform { os: "linux".into(), architecture: "amd64".into(), variant: None },
+            platform: Platform {
+                os: "linux".into(),
+                architecture: "amd64".into(),
+                variant: None,
+            },
             oci_attachments: false,
             storage_env,
         };
-        Fixture { _tmp: tmp, root, opts, records: Vec::new() }
+        Fixture {
+            _tmp: tmp,
+            root,
+            opts,
+            records: Vec::new(),
+        }
     }
 
     fn images_dir(&self) -> PathBuf {
@@ -93,12 +109,18 @@ impl Fixture {
     }
 
     fn save(&self) {
-        std::fs::write(self.images_dir().join("images.json"), serde_json::to_vec(&self.records).unwrap()).unwrap();
+        std::fs::write(
+            self.images_dir().join("images.json"),
+            serde_json::to_vec(&self.records).unwrap(),
+        )
+        .unwrap();
     }
 
     fn open(&self, reference: &str) -> Result<Opened, ImageError> {
         let r = ImageRef::parse(&format!("containers-storage:{reference}"), Compat::V5_23);
-        let Ok((_, ImageRef::Storage(s))) = r else { panic!("{reference}: {r:?}") };
+        let Ok((_, ImageRef::Storage(s))) = r else {
+            panic!("{reference}: {r:?}")
+        };
         open(&s, &self.opts)
     }
 }
@@ -109,7 +131,10 @@ fn big_data_names() {
     assert_eq!(big_data_file_name("signatures"), "signatures");
     assert_eq!(big_data_file_name("manifest-"), "manifest-");
     assert_eq!(big_data_file_name("a.b9"), "a.b9");
-    assert_eq!(big_data_file_name("manifest-sha256:ab"), "=bWFuaWZlc3Qtc2hhMjU2OmFi");
+    assert_eq!(
+        big_data_file_name("manifest-sha256:ab"),
+        "=bWFuaWZlc3Qtc2hhMjU2OmFi"
+    );
     assert_eq!(big_data_file_name("sha256:ab"), "=c2hhMjU2OmFi");
     assert_eq!(big_data_file_name("signature-ab"), "=c2lnbmF0dXJlLWFi");
     assert_eq!(big_data_file_name("Manifest"), "=TWFuaWZlc3Q=");
@@ -125,10 +150,19 @@ fn lookup_by_name() {
     assert_eq!(o.manifest, m);
     assert_eq!(o.manifest_digest.as_deref(), Ok(sha(&m).as_str()));
     let root = f.root.display().to_string();
-    assert_eq!(o.identity.identity, format!("[vfs@{root}]docker.io/example/app:1@{ID1}"));
+    assert_eq!(
+        o.identity.identity,
+        format!("[vfs@{root}]docker.io/example/app:1@{ID1}")
+    );
     assert!(o.within.starts_with(&format!("[vfs@{root}+")));
-    assert!(o.within.ends_with(&format!("]docker.io/example/app:1@{ID1}")));
-    assert_eq!(o.docker_reference.unwrap().to_string(), "docker.io/example/app:1");
+    assert!(
+        o.within
+            .ends_with(&format!("]docker.io/example/app:1@{ID1}"))
+    );
+    assert_eq!(
+        o.docker_reference.unwrap().to_string(),
+        "docker.io/example/app:1"
+    );
     assert!(o.signatures.unwrap().is_empty());
 }
 
@@ -156,9 +190,24 @@ fn lookup_by_id_and_prefix() {
     let mut f = Fixture::new();
     let m1 = manifest_bytes(1);
     let m3 = manifest_bytes(3);
-    f.add_image(ID1, &["docker.io/example/app:1"], &m1, serde_json::json!({}));
-    f.add_image(ID2, &["docker.io/example/other:1"], &manifest_bytes(2), serde_json::json!({}));
-    f.add_image(ID3, &["docker.io/library/abc:latest"], &m3, serde_json::json!({}));
+    f.add_image(
+        ID1,
+        &["docker.io/example/app:1"],
+        &m1,
+        serde_json::json!({}),
+    );
+    f.add_image(
+        ID2,
+        &["docker.io/example/other:1"],
+        &manifest_bytes(2),
+        serde_json::json!({}),
+    );
+    f.add_image(
+        ID3,
+        &["docker.io/library/abc:latest"],
+        &m3,
+        serde_json::json!({}),
+    );
     let root = f.root.display().to_string();
 
     // Full ID, bare and after `@`.
@@ -170,11 +219,17 @@ fn lookup_by_id_and_prefix() {
     assert_eq!(o.identity.identity, format!("[vfs@{root}]@{ID1}"));
     // Name + full ID: the name must be in the image's repository.
     let o = f.open(&format!("example/app:2@{ID1}")).unwrap();
-    assert_eq!(o.identity.identity, format!("[vfs@{root}]docker.io/example/app:2@{ID1}"));
+    assert_eq!(
+        o.identity.identity,
+        format!("[vfs@{root}]docker.io/example/app:2@{ID1}")
+    );
     assert!(err(f.open(&format!("example/other:1@{ID1}"))).contains("identifier is not an image"));
     // Unknown full ID.
     let e = err(f.open(&format!("@{}", "9".repeat(64))));
-    assert!(e.starts_with(&format!("reading image \"{}\"", "9".repeat(64))), "{e}");
+    assert!(
+        e.starts_with(&format!("reading image \"{}\"", "9".repeat(64))),
+        "{e}"
+    );
     assert!(e.contains("images.json"), "{e}");
 
     // A bare prefix that the store resolves wins over the name it also is.
@@ -184,11 +239,17 @@ fn lookup_by_id_and_prefix() {
     assert_eq!(o.identity.identity, format!("[vfs@{root}]@{ID3}"));
     // A short prefix after `@`.
     let o = f.open("example/other:1@222").unwrap();
-    assert_eq!(o.identity.identity, format!("[vfs@{root}]docker.io/example/other:1@{ID2}"));
+    assert_eq!(
+        o.identity.identity,
+        format!("[vfs@{root}]docker.io/example/other:1@{ID2}")
+    );
     let o = f.open("@2222").unwrap();
     assert_eq!(o.identity.identity, format!("[vfs@{root}]@{ID2}"));
     // Prefixes that resolve to nothing.
-    assert!(err(f.open("@999")).starts_with("\"999\" does not look like an image ID or digest: invalid reference"));
+    assert!(
+        err(f.open("@999"))
+            .starts_with("\"999\" does not look like an image ID or digest: invalid reference")
+    );
     assert!(err(f.open("@22")).starts_with("\"22\" does not look like an image ID or digest"));
     // A bare prefix that resolves to nothing and is no valid name.
     assert!(err(f.open(&"9".repeat(64))).starts_with("parsing named reference"));
@@ -206,7 +267,12 @@ fn lookup_by_id_and_prefix() {
 #[test]
 fn missing_image_message_depends_on_compat() {
     let mut f = Fixture::new();
-    f.add_image(ID1, &["docker.io/example/app:1"], &manifest_bytes(1), serde_json::json!({}));
+    f.add_image(
+        ID1,
+        &["docker.io/example/app:1"],
+        &manifest_bytes(1),
+        serde_json::json!({}),
+    );
     let e = err(f.open("example/app:2"));
     assert!(
         e.contains("docker.io/example/app:2\" does not resolve to an image ID: identifier is not an image ("),
@@ -214,7 +280,10 @@ fn missing_image_message_depends_on_compat() {
     );
     f.opts.compat = Compat::Current;
     let e = err(f.open("example/app:2"));
-    assert!(e.contains("docker.io/example/app:2\" does not resolve to an image ID ("), "{e}");
+    assert!(
+        e.contains("docker.io/example/app:2\" does not resolve to an image ID ("),
+        "{e}"
+    );
     // No store at all: also "not found", not an I/O error.
     std::fs::remove_dir_all(f.images_dir()).unwrap();
     assert!(err(f.open("example/app:1")).contains("does not resolve to an image ID"));
@@ -229,17 +298,29 @@ fn lookup_by_digest() {
     // Not in `names`: found through the digest set, same repository.
     let o = f.open(&format!("example/app@{d}")).unwrap();
     assert_eq!(o.manifest, m);
-    assert_eq!(o.identity.identity, format!("[vfs@{}]docker.io/example/app@{d}@{ID1}", f.root.display()));
-    assert_eq!(o.docker_reference.unwrap().to_string(), format!("docker.io/example/app@{d}"));
+    assert_eq!(
+        o.identity.identity,
+        format!("[vfs@{}]docker.io/example/app@{d}@{ID1}", f.root.display())
+    );
+    assert_eq!(
+        o.docker_reference.unwrap().to_string(),
+        format!("docker.io/example/app@{d}")
+    );
     // Another repository does not match.
     assert!(err(f.open(&format!("example/nope@{d}"))).contains("does not resolve to an image ID"));
     // A digest in `names` is looked up by name; without its `manifest-D` item that is an error
     // (c/image does not fall back to `manifest`; checked against Debian's skopeo).
     let other = format!("sha256:{}", "c".repeat(64));
-    f.records[0]["names"] = serde_json::json!(["docker.io/example/app:1", format!("docker.io/example/app@{other}")]);
+    f.records[0]["names"] = serde_json::json!([
+        "docker.io/example/app:1",
+        format!("docker.io/example/app@{other}")
+    ]);
     f.save();
     let e = err(f.open(&format!("example/app@{other}")));
-    assert!(e.starts_with("determining manifest MIME type: locating item named \"manifest-sha256:cccc"), "{e}");
+    assert!(
+        e.starts_with("determining manifest MIME type: locating item named \"manifest-sha256:cccc"),
+        "{e}"
+    );
 }
 
 #[test]
@@ -273,7 +354,9 @@ fn signatures_sliced_by_sizes() {
     assert_eq!(payloads(&o), ["first", "second"]);
     let sigs = o.signatures.as_ref().unwrap();
     assert!(
-        sigs[1].origin.ends_with(&format!("/signatures (bytes {}..{})", a.len(), data.len())),
+        sigs[1]
+            .origin
+            .ends_with(&format!("/signatures (bytes {}..{})", a.len(), data.len())),
         "{}",
         sigs[1].origin
     );
@@ -293,27 +376,59 @@ fn signatures_sliced_by_sizes() {
     );
 
     // Leftover bytes.
-    f.records[0]["metadata"] = serde_json::json!({"signature-sizes": [a.len()]}).to_string().into();
+    f.records[0]["metadata"] = serde_json::json!({"signature-sizes": [a.len()]})
+        .to_string()
+        .into();
     f.save();
     let e = f.open("example/app:1").unwrap().signatures.unwrap_err();
-    assert_eq!(e, format!("signatures data (default instance) contained {} extra bytes", b.len()));
+    assert_eq!(
+        e,
+        format!(
+            "signatures data (default instance) contained {} extra bytes",
+            b.len()
+        )
+    );
 
     // A bad blob.
-    f.records[0]["metadata"] = serde_json::json!({"signature-sizes": [a.len(), 1, b.len() - 1]}).to_string().into();
+    f.records[0]["metadata"] = serde_json::json!({"signature-sizes": [a.len(), 1, b.len() - 1]})
+        .to_string()
+        .into();
     f.save();
     let e = f.open("example/app:1").unwrap().signatures.unwrap_err();
-    assert_eq!(e, format!("parsing signature at ({}, 1): invalid signature format, missing newline", a.len()));
+    assert_eq!(
+        e,
+        format!(
+            "parsing signature at ({}, 1): invalid signature format, missing newline",
+            a.len()
+        )
+    );
 
     // Empty size list: no signatures even though the blob exists.
-    f.records[0]["metadata"] = serde_json::json!({"signature-sizes": []}).to_string().into();
+    f.records[0]["metadata"] = serde_json::json!({"signature-sizes": []})
+        .to_string()
+        .into();
     f.save();
-    assert!(f.open("example/app:1").unwrap().signatures.unwrap().is_empty());
+    assert!(
+        f.open("example/app:1")
+            .unwrap()
+            .signatures
+            .unwrap()
+            .is_empty()
+    );
     f.records[0]["metadata"] = "".into();
     f.save();
-    assert!(f.open("example/app:1").unwrap().signatures.unwrap().is_empty());
+    assert!(
+        f.open("example/app:1")
+            .unwrap()
+            .signatures
+            .unwrap()
+            .is_empty()
+    );
 
     // Sizes but no data.
-    f.records[0]["metadata"] = serde_json::json!({"signature-sizes": [3]}).to_string().into();
+    f.records[0]["metadata"] = serde_json::json!({"signature-sizes": [3]})
+        .to_string()
+        .into();
     f.save();
     std::fs::remove_file(f.images_dir().join(ID1).join("signatures")).unwrap();
     let e = f.open("example/app:1").unwrap().signatures.unwrap_err();
@@ -335,7 +450,12 @@ fn metadata_decoding() {
     assert_eq!(m.signature_sizes, [1, 2]);
     assert_eq!(m.signatures_sizes["sha256:a"], [3]);
     assert!(m.signatures_sizes["sha256:b"].is_empty());
-    assert_eq!(parse_metadata(r#"{"ſignature-sizes":[4]}"#).unwrap().signature_sizes, [4]);
+    assert_eq!(
+        parse_metadata(r#"{"ſignature-sizes":[4]}"#)
+            .unwrap()
+            .signature_sizes,
+        [4]
+    );
     assert_eq!(
         parse_metadata(r#"{"signature-sizes":[1.5]}"#).unwrap_err(),
         "json: cannot unmarshal number 1.5 into Go struct field storageImageSource.signature-sizes of type int"
@@ -351,20 +471,39 @@ fn metadata_decoding() {
     assert!(parse_metadata("{").is_err());
 
     let mut f = Fixture::new();
-    f.add_image(ID1, &["docker.io/example/app:1"], &manifest_bytes(1), serde_json::json!({}));
+    f.add_image(
+        ID1,
+        &["docker.io/example/app:1"],
+        &manifest_bytes(1),
+        serde_json::json!({}),
+    );
     f.records[0]["metadata"] = "{\"signature-sizes\": 1}".into();
     f.save();
     let e = err(f.open("example/app:1"));
-    assert!(e.starts_with("decoding metadata for source image: json: cannot unmarshal number"), "{e}");
+    assert!(
+        e.starts_with("decoding metadata for source image: json: cannot unmarshal number"),
+        "{e}"
+    );
     assert!(e.contains("images.json"), "{e}");
 }
 
 #[test]
 fn negative_signature_size_does_not_panic() {
     let mut f = Fixture::new();
-    f.add_image(ID1, &["docker.io/example/app:1"], &manifest_bytes(1), serde_json::json!({"signature-sizes": [-1]}));
+    f.add_image(
+        ID1,
+        &["docker.io/example/app:1"],
+        &manifest_bytes(1),
+        serde_json::json!({"signature-sizes": [-1]}),
+    );
     f.put(ID1, "signatures", b"xyz");
-    assert!(f.open("example/app:1").unwrap().signatures.unwrap_err().contains("invalid signature size -1"));
+    assert!(
+        f.open("example/app:1")
+            .unwrap()
+            .signatures
+            .unwrap_err()
+            .contains("invalid signature size -1")
+    );
 }
 
 fn index_bytes(amd64: &str, arm64: &str) -> Vec<u8> {
@@ -411,20 +550,41 @@ fn list_chooses_instance_and_its_signatures() {
     let sizes = serde_json::json!({"signatures-sizes": {inst_d.clone(): [inst_sig.len(), 1]}});
     f.records[0]["metadata"] = sizes.to_string().into();
     f.save();
-    let e = f.open(&format!("example/multi@{list_d}")).unwrap().signatures.unwrap_err();
+    let e = f
+        .open(&format!("example/multi@{list_d}"))
+        .unwrap()
+        .signatures
+        .unwrap_err();
     assert!(
-        e.starts_with(&format!("looking up signatures data for image \"{ID1}\" ({hex}): expected at least")),
+        e.starts_with(&format!(
+            "looking up signatures data for image \"{ID1}\" ({hex}): expected at least"
+        )),
         "{e}"
     );
 
     // A corrupted instance manifest is refused.
     f.put(ID1, &format!("manifest-{inst_d}"), &manifest_bytes(8));
     let e = err(f.open(&format!("example/multi@{list_d}")));
-    assert!(e.starts_with(&format!("Manifest does not match provided manifest digest {inst_d}")), "{e}");
+    assert!(
+        e.starts_with(&format!(
+            "Manifest does not match provided manifest digest {inst_d}"
+        )),
+        "{e}"
+    );
     // A missing one too.
-    std::fs::remove_file(f.images_dir().join(ID1).join(big_data_file_name(&format!("manifest-{inst_d}")))).unwrap();
+    std::fs::remove_file(
+        f.images_dir()
+            .join(ID1)
+            .join(big_data_file_name(&format!("manifest-{inst_d}"))),
+    )
+    .unwrap();
     let e = err(f.open(&format!("example/multi@{list_d}")));
-    assert!(e.starts_with(&format!("reading manifest for image instance \"{inst_d}\": locating item named")), "{e}");
+    assert!(
+        e.starts_with(&format!(
+            "reading manifest for image instance \"{inst_d}\": locating item named"
+        )),
+        "{e}"
+    );
 }
 
 #[test]
@@ -436,14 +596,23 @@ fn digest_lookup_prefers_the_image_of_this_platform() {
     let list_d = sha(&list);
     // The arm64 image comes first in the store; both hold the list.
     for (id, m) in [(ID2, &arm), (ID1, &amd)] {
-        f.add_image(id, &["docker.io/example/multi:latest"], m, serde_json::json!({}));
+        f.add_image(
+            id,
+            &["docker.io/example/multi:latest"],
+            m,
+            serde_json::json!({}),
+        );
         f.put(id, &format!("manifest-{list_d}"), &list);
         let last = f.records.len() - 1;
         f.records[last]["big-data-digests"][format!("manifest-{list_d}")] = list_d.clone().into();
     }
     f.save();
     let o = f.open(&format!("example/multi@{list_d}")).unwrap();
-    assert!(o.identity.identity.ends_with(&format!("@{ID1}")), "{}", o.identity.identity);
+    assert!(
+        o.identity.identity.ends_with(&format!("@{ID1}")),
+        "{}",
+        o.identity.identity
+    );
     assert_eq!(o.manifest, amd);
 }
 
@@ -455,8 +624,16 @@ fn top_manifest_digest_mismatch() {
     f.add_image(ID1, &["docker.io/example/app:1"], &m, serde_json::json!({}));
     f.put(ID1, &format!("manifest-{d}"), &manifest_bytes(2));
     let e = err(f.open(&format!("example/app@{d}")));
-    assert!(e.starts_with(&format!("Manifest does not match provided manifest digest {d} (")), "{e}");
-    assert!(e.contains(&big_data_file_name(&format!("manifest-{d}"))), "{e}");
+    assert!(
+        e.starts_with(&format!(
+            "Manifest does not match provided manifest digest {d} ("
+        )),
+        "{e}"
+    );
+    assert!(
+        e.contains(&big_data_file_name(&format!("manifest-{d}"))),
+        "{e}"
+    );
 }
 
 #[test]
@@ -487,15 +664,32 @@ fn symlink_escaping_the_store_is_refused() {
 #[test]
 fn list_all_images() {
     let mut f = Fixture::new();
-    f.add_image(ID1, &["docker.io/example/app:1"], &manifest_bytes(1), serde_json::json!({}));
+    f.add_image(
+        ID1,
+        &["docker.io/example/app:1"],
+        &manifest_bytes(1),
+        serde_json::json!({}),
+    );
     f.add_image(ID2, &[], &manifest_bytes(2), serde_json::json!({}));
     let (store, images) = list_images(&f.opts, None).unwrap();
-    assert_eq!(store, ResolvedStore { driver: "vfs".into(), graph_root: f.root.display().to_string() });
+    assert_eq!(
+        store,
+        ResolvedStore {
+            driver: "vfs".into(),
+            graph_root: f.root.display().to_string()
+        }
+    );
     assert_eq!(
         images,
         [
-            StoredImage { id: ID1.into(), names: vec!["docker.io/example/app:1".into()] },
-            StoredImage { id: ID2.into(), names: vec![] }
+            StoredImage {
+                id: ID1.into(),
+                names: vec!["docker.io/example/app:1".into()]
+            },
+            StoredImage {
+                id: ID2.into(),
+                names: vec![]
+            }
         ]
     );
 }
@@ -506,10 +700,18 @@ fn additional_image_stores_are_consulted_after_the_main_one() {
     let base = f.root.parent().unwrap().to_owned();
     let conf = f.opts.storage_env.conf_override.clone().unwrap();
     let mut text = std::fs::read_to_string(&conf).unwrap();
-    text.push_str(&format!("[storage.options]\nadditionalimagestores = [\"{}/ro\"]\n", base.display()));
+    text.push_str(&format!(
+        "[storage.options]\nadditionalimagestores = [\"{}/ro\"]\n",
+        base.display()
+    ));
     std::fs::write(&conf, text).unwrap();
     let m_main = manifest_bytes(1);
-    f.add_image(ID1, &["docker.io/example/app:1"], &m_main, serde_json::json!({}));
+    f.add_image(
+        ID1,
+        &["docker.io/example/app:1"],
+        &m_main,
+        serde_json::json!({}),
+    );
 
     // A read-only store with the same name (hidden by the main store) and another image.
     let ro = base.join("ro/vfs-images");
@@ -531,20 +733,33 @@ fn additional_image_stores_are_consulted_after_the_main_one() {
     assert_eq!(o.manifest, m_ro);
     assert_eq!(payloads(&o), ["ro"]);
     assert!(
-        o.within.contains(&format!("/run:vfs.imagestore={}/ro]docker.io/example/ro:1@{ID2}", base.display())),
+        o.within.contains(&format!(
+            "/run:vfs.imagestore={}/ro]docker.io/example/ro:1@{ID2}",
+            base.display()
+        )),
         "{}",
         o.within
     );
     // The identity ignores options and read-only stores.
-    assert_eq!(o.identity.identity, format!("[vfs@{}]docker.io/example/ro:1@{ID2}", f.root.display()));
+    assert_eq!(
+        o.identity.identity,
+        format!("[vfs@{}]docker.io/example/ro:1@{ID2}", f.root.display())
+    );
     assert_eq!(f.open("example/app:1").unwrap().manifest, m_main);
     let (_, images) = list_images(&f.opts, None).unwrap();
-    assert_eq!(images.iter().map(|i| i.id.as_str()).collect::<Vec<_>>(), [ID1, ID2, ID3]);
+    assert_eq!(
+        images.iter().map(|i| i.id.as_str()).collect::<Vec<_>>(),
+        [ID1, ID2, ID3]
+    );
 
     // A store specifier brings its own options only: no configured additional stores.
     let r = format!("[vfs@{}]example/ro:1", f.root.display());
     assert!(err(f.open(&r)).contains("does not resolve to an image ID"));
-    let r = format!("[vfs@{}:vfs.imagestore={}/ro]example/ro:1", f.root.display(), base.display());
+    let r = format!(
+        "[vfs@{}:vfs.imagestore={}/ro]example/ro:1",
+        f.root.display(),
+        base.display()
+    );
     assert_eq!(f.open(&r).unwrap().manifest, m_ro);
     let r = format!("[vfs@{}]example/app:1", f.root.display());
     assert_eq!(f.open(&r).unwrap().manifest, m_main);

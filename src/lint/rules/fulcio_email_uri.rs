@@ -23,15 +23,20 @@ fn check(ctx: &Context<'_>, out: &mut Vec<Finding>) {
         for r in &list.items {
             if let Requirement::SigstoreSigned(s) = &r.value
                 && let SigstoreTrust::Fulcio(f) = &s.trust
-                    && f.value.subject_email.contains("://") {
-                        out.push(Finding {
-                            code: RULE.code,
-                            message: format!("{}: fulcio.subjectEmail {:?} is a URI", where_(at), f.value.subject_email),
-                            span: f.span.clone(),
-                            label: "compared with e-mail SANs only".into(),
-                            help: Some("use an e-mail identity or a key".into()),
-                        });
-                    }
+                && f.value.subject_email.contains("://")
+            {
+                out.push(Finding {
+                    code: RULE.code,
+                    message: format!(
+                        "{}: fulcio.subjectEmail {:?} is a URI",
+                        where_(at),
+                        f.value.subject_email
+                    ),
+                    span: f.span.clone(),
+                    label: "compared with e-mail SANs only".into(),
+                    help: Some("use an e-mail identity or a key".into()),
+                });
+            }
         }
     }
 }

@@ -2,7 +2,7 @@
 //! command; these rules stay silent when no facts were gathered).
 
 use crate::lint::{Context, Finding, KeyFile, Rule};
-use crate::policy::{KeySource, Requirement, Span, SigstoreTrust};
+use crate::policy::{KeySource, Requirement, SigstoreTrust, Span};
 use crate::report::human::Severity;
 
 pub static RELATIVE: &Rule = &Rule {
@@ -78,7 +78,11 @@ fn key_paths(ctx: &Context<'_>) -> Vec<(String, Span, bool)> {
             };
             match src {
                 KeySource::Path(p) => out.push((p.value.clone(), p.span.clone(), sigstore)),
-                KeySource::Paths(p) => out.extend(p.value.iter().map(|x| (x.clone(), p.span.clone(), sigstore))),
+                KeySource::Paths(p) => out.extend(
+                    p.value
+                        .iter()
+                        .map(|x| (x.clone(), p.span.clone(), sigstore)),
+                ),
                 _ => {}
             }
         }
@@ -87,13 +91,25 @@ fn key_paths(ctx: &Context<'_>) -> Vec<(String, Span, bool)> {
 }
 
 fn finding(rule: &Rule, span: Span, message: String, label: &str, help: Option<String>) -> Finding {
-    Finding { code: rule.code, message, span, label: label.into(), help }
+    Finding {
+        code: rule.code,
+        message,
+        span,
+        label: label.into(),
+        help,
+    }
 }
 
 fn check_relative(ctx: &Context<'_>, out: &mut Vec<Finding>) {
     for (p, span, _) in key_paths(ctx) {
         if !p.starts_with('/') {
-            out.push(finding(RELATIVE, span, format!("keyPath {p:?} is relative"), "depends on the puller's working directory", Some("use an absolute path".into())));
+            out.push(finding(
+                RELATIVE,
+                span,
+                format!("keyPath {p:?} is relative"),
+                "depends on the puller's working directory",
+                Some("use an absolute path".into()),
+            ));
         }
     }
 }
@@ -105,7 +121,13 @@ fn facts_for<'a>(ctx: &'a Context<'_>, p: &str) -> Option<&'a KeyFile> {
 fn check_unreadable(ctx: &Context<'_>, out: &mut Vec<Finding>) {
     for (p, span, _) in key_paths(ctx) {
         if let Some(KeyFile::Unreadable(e)) = facts_for(ctx, &p) {
-            out.push(finding(UNREADABLE, span, format!("key file {p:?}: {e}"), "every image needing this key is rejected", Some("install the key or fix the path".into())));
+            out.push(finding(
+                UNREADABLE,
+                span,
+                format!("key file {p:?}: {e}"),
+                "every image needing this key is rejected",
+                Some("install the key or fix the path".into()),
+            ));
         }
     }
 }
@@ -113,16 +135,29 @@ fn check_unreadable(ctx: &Context<'_>, out: &mut Vec<Finding>) {
 fn check_writable(ctx: &Context<'_>, out: &mut Vec<Finding>) {
     for (p, span, _) in key_paths(ctx) {
         if let Some(KeyFile::Read { mode, .. }) = facts_for(ctx, &p)
-            && mode & 0o022 != 0 {
-                out.push(finding(WRITABLE, span, format!("key file {p:?} has mode {:o}", mode & 0o7777), "writable by others", Some(format!("chmod 644 {p}"))));
-            }
+            && mode & 0o022 != 0
+        {
+            out.push(finding(
+                WRITABLE,
+                span,
+                format!("key file {p:?} has mode {:o}", mode & 0o7777),
+                "writable by others",
+                Some(format!("chmod 644 {p}")),
+            ));
+        }
     }
 }
 
 fn check_not_a_key(ctx: &Context<'_>, out: &mut Vec<Finding>) {
     for (p, span, sigstore) in key_paths(ctx) {
         if let (true, Some(KeyFile::Read { vetted: Err(e), .. })) = (sigstore, facts_for(ctx, &p)) {
-            out.push(finding(NOT_A_PUBLIC_KEY, span, format!("key file {p:?}: {e}"), "not a usable cosign public key", None));
+            out.push(finding(
+                NOT_A_PUBLIC_KEY,
+                span,
+                format!("key file {p:?}: {e}"),
+                "not a usable cosign public key",
+                None,
+            ));
         }
     }
 }
@@ -130,8 +165,15 @@ fn check_not_a_key(ctx: &Context<'_>, out: &mut Vec<Finding>) {
 fn check_blocks(ctx: &Context<'_>, out: &mut Vec<Finding>) {
     for (p, span, sigstore) in key_paths(ctx) {
         if let (true, Some(KeyFile::Read { pem_blocks, .. })) = (sigstore, facts_for(ctx, &p))
-            && *pem_blocks > 1 {
-                out.push(finding(SEVERAL_BLOCKS, span, format!("key file {p:?} holds {pem_blocks} PEM blocks; only the first is used"), "later keys are ignored", Some("one key per file, listed in keyPaths".into())));
-            }
+            && *pem_blocks > 1
+        {
+            out.push(finding(
+                SEVERAL_BLOCKS,
+                span,
+                format!("key file {p:?} holds {pem_blocks} PEM blocks; only the first is used"),
+                "later keys are ignored",
+                Some("one key per file, listed in keyPaths".into()),
+            ));
+        }
     }
 }

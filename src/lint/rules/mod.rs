@@ -4,8 +4,8 @@ pub mod accept_mixed_with_signatures;
 pub mod fulcio_email_uri;
 pub mod insecure_fallback;
 pub mod key_files;
-pub mod registries;
 pub mod path_scope_unresolved;
+pub mod registries;
 pub mod reject_blocks_local;
 pub mod remap_with_cosign;
 pub mod scope_never_matches;
@@ -22,7 +22,8 @@ use crate::policy::{Policy, Requirement, RequirementList, Scope, TransportScopes
 
 /// Every requirement list of the policy with where it applies (`None`: the global default).
 pub fn lists(p: &Policy) -> Vec<(Option<(&TransportScopes, &Scope)>, &RequirementList)> {
-    let mut out: Vec<(Option<(&TransportScopes, &Scope)>, &RequirementList)> = vec![(None, &p.default)];
+    let mut out: Vec<(Option<(&TransportScopes, &Scope)>, &RequirementList)> =
+        vec![(None, &p.default)];
     for t in &p.transports {
         for s in &t.scopes {
             out.push((Some((t, s)), &s.requirements));

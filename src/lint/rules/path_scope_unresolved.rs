@@ -19,10 +19,16 @@ fn check(ctx: &Context<'_>, out: &mut Vec<Finding>) {
     let Some(f) = ctx.facts else { return };
     for t in &ctx.policy.transports {
         for s in &t.scopes {
-            if let Some(resolved) = f.unresolved_path_scopes.get(&format!("{}:{}", t.name.value, s.key.value)) {
+            if let Some(resolved) = f
+                .unresolved_path_scopes
+                .get(&format!("{}:{}", t.name.value, s.key.value))
+            {
                 out.push(Finding {
                     code: RULE.code,
-                    message: format!("{} scope {:?} resolves to {resolved:?}: it never matches", t.name.value, s.key.value),
+                    message: format!(
+                        "{} scope {:?} resolves to {resolved:?}: it never matches",
+                        t.name.value, s.key.value
+                    ),
                     span: s.key.span.clone(),
                     label: "contains a symlink".into(),
                     help: Some(format!("write \"{resolved}\"")),

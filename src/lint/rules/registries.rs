@@ -57,10 +57,22 @@ fn check_invalid(ctx: &Context<'_>, out: &mut Vec<Finding>) {
 }
 
 fn check_attachments(ctx: &Context<'_>, out: &mut Vec<Finding>) {
-    let Some(Some(Ok(regd))) = ctx.facts.map(|f| f.registries_d.as_ref()) else { return };
-    for t in ctx.policy.transports.iter().filter(|t| t.name.value == "docker") {
+    let Some(Some(Ok(regd))) = ctx.facts.map(|f| f.registries_d.as_ref()) else {
+        return;
+    };
+    for t in ctx
+        .policy
+        .transports
+        .iter()
+        .filter(|t| t.name.value == "docker")
+    {
         for s in &t.scopes {
-            if !s.requirements.items.iter().any(|r| matches!(r.value, Requirement::SigstoreSigned(_))) {
+            if !s
+                .requirements
+                .items
+                .iter()
+                .any(|r| matches!(r.value, Requirement::SigstoreSigned(_)))
+            {
                 continue;
             }
             // The lookup strings of an image directly in this scope: the scope, its parents,
@@ -68,14 +80,26 @@ fn check_attachments(ctx: &Context<'_>, out: &mut Vec<Finding>) {
             let mut keys: Vec<String> = Vec::new();
             if !s.key.value.is_empty() && !s.key.value.starts_with("*.") {
                 if let Ok(n) = Named::parse_normalized(&format!("{}/x", s.key.value)) {
-                    keys = docker_identity(&n.with_default_tag()).namespaces.into_iter().skip(1).collect();
+                    keys = docker_identity(&n.with_default_tag())
+                        .namespaces
+                        .into_iter()
+                        .skip(1)
+                        .collect();
                 } else if let Ok(n) = Named::parse_normalized(&s.key.value) {
                     keys = docker_identity(&n.with_default_tag()).namespaces;
                 }
             }
-            let from_scopes = keys.iter().find_map(|k| regd.docker.get(k).and_then(|(sec, _)| sec.use_sigstore_attachments));
+            let from_scopes = keys.iter().find_map(|k| {
+                regd.docker
+                    .get(k)
+                    .and_then(|(sec, _)| sec.use_sigstore_attachments)
+            });
             let enabled = from_scopes
-                .or_else(|| regd.default_docker.as_ref().and_then(|(sec, _)| sec.use_sigstore_attachments))
+                .or_else(|| {
+                    regd.default_docker
+                        .as_ref()
+                        .and_then(|(sec, _)| sec.use_sigstore_attachments)
+                })
                 .unwrap_or(false);
             if !enabled {
                 out.push(Finding {
@@ -123,24 +147,50 @@ next mirror).\n\n### Fix\nAdd `use-sigstore-attachments: true` for each mirror l
 fn attachments_enabled(regd: &crate::config::registries_d::RegistriesD, scope: &str) -> bool {
     let mut keys: Vec<String> = Vec::new();
     if let Ok(n) = Named::parse_normalized(&format!("{scope}/x")) {
-        keys = docker_identity(&n.with_default_tag()).namespaces.into_iter().skip(1).collect();
+        keys = docker_identity(&n.with_default_tag())
+            .namespaces
+            .into_iter()
+            .skip(1)
+            .collect();
     }
     keys.iter()
-        .find_map(|k| regd.docker.get(k).and_then(|(sec, _)| sec.use_sigstore_attachments))
-        .or_else(|| regd.default_docker.as_ref().and_then(|(sec, _)| sec.use_sigstore_attachments))
+        .find_map(|k| {
+            regd.docker
+                .get(k)
+                .and_then(|(sec, _)| sec.use_sigstore_attachments)
+        })
+        .or_else(|| {
+            regd.default_docker
+                .as_ref()
+                .and_then(|(sec, _)| sec.use_sigstore_attachments)
+        })
         .unwrap_or(false)
 }
 
 fn check_mirrors(ctx: &Context<'_>, out: &mut Vec<Finding>) {
     let Some(f) = ctx.facts else { return };
-    let Some(Ok(regd)) = f.registries_d.as_ref() else { return };
-    for t in ctx.policy.transports.iter().filter(|t| t.name.value == "docker") {
+    let Some(Ok(regd)) = f.registries_d.as_ref() else {
+        return;
+    };
+    for t in ctx
+        .policy
+        .transports
+        .iter()
+        .filter(|t| t.name.value == "docker")
+    {
         for s in &t.scopes {
-            if !s.requirements.items.iter().any(|r| matches!(r.value, Requirement::SigstoreSigned(_))) {
+            if !s
+                .requirements
+                .items
+                .iter()
+                .any(|r| matches!(r.value, Requirement::SigstoreSigned(_)))
+            {
                 continue;
             }
             for (prefix, mirrors) in &f.mirrors {
-                let covers = s.key.value == *prefix || s.key.value.starts_with(&format!("{prefix}/")) || prefix.starts_with(&format!("{}/", s.key.value));
+                let covers = s.key.value == *prefix
+                    || s.key.value.starts_with(&format!("{prefix}/"))
+                    || prefix.starts_with(&format!("{}/", s.key.value));
                 if !covers {
                     continue;
                 }

@@ -18,17 +18,33 @@ does), keeping `reject` for registries.\n",
     check,
 };
 
-const LOCAL: &[&str] = &["containers-storage", "docker-archive", "oci-archive", "oci", "dir"];
+const LOCAL: &[&str] = &[
+    "containers-storage",
+    "docker-archive",
+    "oci-archive",
+    "oci",
+    "dir",
+];
 
 fn check(ctx: &Context<'_>, out: &mut Vec<Finding>) {
-    let rejects = ctx.policy.default.items.iter().any(|r| matches!(r.value, Requirement::Reject));
+    let rejects = ctx
+        .policy
+        .default
+        .items
+        .iter()
+        .any(|r| matches!(r.value, Requirement::Reject));
     if !rejects {
         return;
     }
     let missing: Vec<&str> = LOCAL
         .iter()
         .copied()
-        .filter(|t| !ctx.policy.transports.iter().any(|s| s.name.value == *t && !s.scopes.is_empty()))
+        .filter(|t| {
+            !ctx.policy
+                .transports
+                .iter()
+                .any(|s| s.name.value == *t && !s.scopes.is_empty())
+        })
         .collect();
     if !missing.is_empty() {
         out.push(Finding {

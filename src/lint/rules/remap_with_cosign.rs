@@ -22,15 +22,19 @@ fn check(ctx: &Context<'_>, out: &mut Vec<Finding>) {
     for (at, list) in lists(ctx.policy) {
         for r in &list.items {
             if let Requirement::SigstoreSigned(s) = &r.value
-                && matches!(s.signed_identity.value, SignedIdentity::RemapIdentity { .. }) {
-                    out.push(Finding {
+                && matches!(
+                    s.signed_identity.value,
+                    SignedIdentity::RemapIdentity { .. }
+                )
+            {
+                out.push(Finding {
                         code: RULE.code,
                         message: format!("{}: remapIdentity rejects cosign's repository-only signatures on tag pulls", where_(at)),
                         span: s.signed_identity.span.clone(),
                         label: "behaves like matchRepoDigestOrExact after remapping".into(),
                         help: Some("use exactRepository with the signed repository".into()),
                     });
-                }
+            }
         }
     }
 }

@@ -18,7 +18,12 @@ general scope or the default.\n\n### Fix\nWrite `host[:port][/namespace…][/rep
 };
 
 fn check(ctx: &Context<'_>, out: &mut Vec<Finding>) {
-    for t in ctx.policy.transports.iter().filter(|t| t.name.value == "docker") {
+    for t in ctx
+        .policy
+        .transports
+        .iter()
+        .filter(|t| t.name.value == "docker")
+    {
         for s in &t.scopes {
             let k = &s.key.value;
             if k.is_empty() || k.contains('*') {
@@ -30,7 +35,8 @@ fn check(ctx: &Context<'_>, out: &mut Vec<Finding>) {
                 Some("ends with '/'")
             } else if k.chars().any(char::is_whitespace) {
                 Some("contains whitespace")
-            } else if Named::parse_normalized(k).is_err() && !crate::reference::docker::is_domain(k) {
+            } else if Named::parse_normalized(k).is_err() && !crate::reference::docker::is_domain(k)
+            {
                 Some("is not a valid reference or namespace")
             } else {
                 None

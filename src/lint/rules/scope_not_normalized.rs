@@ -20,14 +20,20 @@ expanded form shown in the help line (`policyctl scope docker://NAME` shows the 
 };
 
 fn check(ctx: &Context<'_>, out: &mut Vec<Finding>) {
-    for t in ctx.policy.transports.iter().filter(|t| t.name.value == "docker" || t.name.value == "atomic") {
+    for t in ctx
+        .policy
+        .transports
+        .iter()
+        .filter(|t| t.name.value == "docker" || t.name.value == "atomic")
+    {
         for s in &t.scopes {
             let key = &s.key.value;
             if key.is_empty() || key.starts_with("*.") {
                 continue;
             }
             let first = key.split('/').next().unwrap_or("");
-            let has_domain = key.contains('/') && (first.contains(['.', ':']) || first == "localhost");
+            let has_domain =
+                key.contains('/') && (first.contains(['.', ':']) || first == "localhost");
             let bare_host = !key.contains('/') && (key.contains(['.', ':']) || key == "localhost");
             let (message, help) = if bare_host {
                 continue;
@@ -38,14 +44,29 @@ fn check(ctx: &Context<'_>, out: &mut Vec<Finding>) {
                     Ok(n) => n.to_string(),
                     Err(_) => continue,
                 };
-                (format!("docker scope {key:?} never matches: image identities always start with a registry host"), format!("write \"{expanded}\""))
+                (
+                    format!(
+                        "docker scope {key:?} never matches: image identities always start with a registry host"
+                    ),
+                    format!("write \"{expanded}\""),
+                )
             } else if first == "index.docker.io" {
                 let rest = &key[first.len()..];
-                (format!("docker scope {key:?} never matches: c/image rewrites index.docker.io to docker.io"), format!("write \"docker.io{rest}\""))
-            } else if first == "docker.io" && key.matches('/').count() == 1 && key != "docker.io/library" {
+                (
+                    format!(
+                        "docker scope {key:?} never matches: c/image rewrites index.docker.io to docker.io"
+                    ),
+                    format!("write \"docker.io{rest}\""),
+                )
+            } else if first == "docker.io"
+                && key.matches('/').count() == 1
+                && key != "docker.io/library"
+            {
                 let name = &key["docker.io/".len()..];
                 (
-                    format!("docker scope {key:?} covers docker.io/{name}/* repositories only, not the official image {name:?}"),
+                    format!(
+                        "docker scope {key:?} covers docker.io/{name}/* repositories only, not the official image {name:?}"
+                    ),
                     format!("the official image is \"docker.io/library/{name}\""),
                 )
             } else {

@@ -20,15 +20,32 @@ any key may sign) or one `signedBy` with `keyPaths`.\n",
 
 fn check(ctx: &Context<'_>, out: &mut Vec<Finding>) {
     for (at, list) in lists(ctx.policy) {
-        let sigs: Vec<_> = list.items.iter().filter(|r| is_signature(&r.value)).collect();
+        let sigs: Vec<_> = list
+            .items
+            .iter()
+            .filter(|r| is_signature(&r.value))
+            .collect();
         if sigs.len() > 1 {
-            let kind = if sigs.iter().all(|r| matches!(r.value, Requirement::SigstoreSigned(_))) { "sigstoreSigned" } else { "signature" };
+            let kind = if sigs
+                .iter()
+                .all(|r| matches!(r.value, Requirement::SigstoreSigned(_)))
+            {
+                "sigstoreSigned"
+            } else {
+                "signature"
+            };
             out.push(Finding {
                 code: RULE.code,
-                message: format!("{}: {} {kind} requirements must all be satisfied", where_(at), sigs.len()),
+                message: format!(
+                    "{}: {} {kind} requirements must all be satisfied",
+                    where_(at),
+                    sigs.len()
+                ),
                 span: sigs[1].span.clone(),
                 label: "also required (AND)".into(),
-                help: Some("for \"any of these keys\", use a single requirement with keyPaths".into()),
+                help: Some(
+                    "for \"any of these keys\", use a single requirement with keyPaths".into(),
+                ),
             });
         }
     }

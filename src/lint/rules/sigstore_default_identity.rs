@@ -23,15 +23,16 @@ fn check(ctx: &Context<'_>, out: &mut Vec<Finding>) {
     for (at, list) in lists(ctx.policy) {
         for r in &list.items {
             if let Requirement::SigstoreSigned(s) = &r.value
-                && !s.signed_identity_explicit {
-                    out.push(Finding {
+                && !s.signed_identity_explicit
+            {
+                out.push(Finding {
                         code: RULE.code,
                         message: format!("{}: sigstoreSigned uses the default signedIdentity (matchRepoDigestOrExact)", where_(at)),
                         span: r.span.clone(),
                         label: "cosign signatures name only the repository".into(),
                         help: Some("add \"signedIdentity\": {\"type\": \"matchRepository\"}".into()),
                     });
-                }
+            }
         }
     }
 }

@@ -18,13 +18,32 @@ the tag or digest.\n",
 };
 
 fn check(ctx: &Context<'_>, out: &mut Vec<Finding>) {
-    for t in ctx.policy.transports.iter().filter(|t| t.name.value == "docker") {
+    for t in ctx
+        .policy
+        .transports
+        .iter()
+        .filter(|t| t.name.value == "docker")
+    {
         for s in &t.scopes {
-            let Ok(n) = Named::parse_normalized(&s.key.value) else { continue };
+            let Ok(n) = Named::parse_normalized(&s.key.value) else {
+                continue;
+            };
             let (msg, help) = match (n.tag(), n.digest()) {
-                (Some(_), Some(_)) => ("has both a tag and a digest: it never matches (such references are refused)", None),
-                (Some(_), None) => ("applies only to this tag", Some(format!("for every tag of the repository write \"{}\"", n.name()))),
-                (None, Some(_)) => ("applies only to this digest", Some(format!("for the whole repository write \"{}\"", n.name()))),
+                (Some(_), Some(_)) => (
+                    "has both a tag and a digest: it never matches (such references are refused)",
+                    None,
+                ),
+                (Some(_), None) => (
+                    "applies only to this tag",
+                    Some(format!(
+                        "for every tag of the repository write \"{}\"",
+                        n.name()
+                    )),
+                ),
+                (None, Some(_)) => (
+                    "applies only to this digest",
+                    Some(format!("for the whole repository write \"{}\"", n.name())),
+                ),
                 (None, None) => continue,
             };
             out.push(Finding {

@@ -28,12 +28,25 @@ fn check(ctx: &Context<'_>, out: &mut Vec<Finding>) {
             continue;
         }
         let lower = t.name.value.to_ascii_lowercase();
-        let suggestion = ["docker", "containers-storage", "dir", "oci", "oci-archive", "docker-archive", "docker-daemon", "sif", "tarball"]
-            .into_iter()
-            .find(|k| lower == *k || lower.trim_end_matches('s') == *k);
+        let suggestion = [
+            "docker",
+            "containers-storage",
+            "dir",
+            "oci",
+            "oci-archive",
+            "docker-archive",
+            "docker-daemon",
+            "sif",
+            "tarball",
+        ]
+        .into_iter()
+        .find(|k| lower == *k || lower.trim_end_matches('s') == *k);
         out.push(Finding {
             code: RULE.code,
-            message: format!("unknown transport {:?}: its scopes never match any image", t.name.value),
+            message: format!(
+                "unknown transport {:?}: its scopes never match any image",
+                t.name.value
+            ),
             span: t.name.span.clone(),
             label: "not a transport of this containers/image version".to_owned(),
             help: suggestion.map(|s| format!("did you mean \"{s}\"?")),

@@ -17,12 +17,16 @@ intent to the system one (`policyctl where` shows which files exist).\n",
 };
 
 fn check(ctx: &Context<'_>, out: &mut Vec<Finding>) {
-    let Some(system) = ctx.facts.and_then(|f| f.shadowed_system_policy.as_ref()) else { return };
+    let Some(system) = ctx.facts.and_then(|f| f.shadowed_system_policy.as_ref()) else {
+        return;
+    };
     out.push(Finding {
         code: RULE.code,
         message: format!("this user policy shadows {system}: the system policy is not read at all"),
         span: ctx.policy.default.span.clone(),
         label: "only this file applies".into(),
-        help: Some("remove the user file unless you mean to override every system requirement".into()),
+        help: Some(
+            "remove the user file unless you mean to override every system requirement".into(),
+        ),
     });
 }

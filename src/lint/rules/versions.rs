@@ -3,7 +3,7 @@
 
 use super::lists;
 use crate::lint::{Context, Finding, Rule};
-use crate::policy::{KeySource, Requirement, Span, SigstoreTrust};
+use crate::policy::{KeySource, Requirement, SigstoreTrust, Span};
 use crate::report::human::Severity;
 
 pub static RULE: &Rule = &Rule {
@@ -22,7 +22,9 @@ when a newer policy is rolled out.\n\n### Fix\nUse only fields every targeted no
 };
 
 fn check(ctx: &Context<'_>, out: &mut Vec<Finding>) {
-    let Some(target) = ctx.target_minor else { return };
+    let Some(target) = ctx.target_minor else {
+        return;
+    };
     let mut flag = |field: &str, since: u32, span: Span| {
         if target < since {
             out.push(Finding {
@@ -36,12 +38,18 @@ fn check(ctx: &Context<'_>, out: &mut Vec<Finding>) {
     };
     for (_, list) in lists(ctx.policy) {
         for r in &list.items {
-            let Requirement::SigstoreSigned(s) = &r.value else { continue };
+            let Requirement::SigstoreSigned(s) = &r.value else {
+                continue;
+            };
             match &s.trust {
                 SigstoreTrust::Fulcio(f) => flag("fulcio", 24, f.span.clone()),
                 SigstoreTrust::Pki(p) => flag("pki", 35, p.span.clone()),
-                SigstoreTrust::PublicKeys(KeySource::Paths(p)) => flag("keyPaths", 33, p.span.clone()),
-                SigstoreTrust::PublicKeys(KeySource::Datas(d)) => flag("keyDatas", 33, d.span.clone()),
+                SigstoreTrust::PublicKeys(KeySource::Paths(p)) => {
+                    flag("keyPaths", 33, p.span.clone())
+                }
+                SigstoreTrust::PublicKeys(KeySource::Datas(d)) => {
+                    flag("keyDatas", 33, d.span.clone())
+                }
                 SigstoreTrust::PublicKeys(_) => {}
             }
             match &s.rekor {
@@ -63,8 +71,36 @@ pub fn cimage_minor_of(tool_version: &str) -> Option<u32> {
     let mut parts = v.split('.').map(|x| x.parse::<u32>().ok());
     let (major, minor) = (parts.next()??, parts.next()??);
     let table: &[((u32, u32), u32)] = match tool {
-        "podman" => &[((4, 3), 23), ((4, 4), 24), ((4, 5), 25), ((4, 6), 26), ((4, 7), 28), ((4, 8), 29), ((4, 9), 29), ((5, 0), 30), ((5, 1), 31), ((5, 2), 32), ((5, 3), 33), ((5, 4), 34), ((5, 5), 35), ((5, 6), 36)],
-        "skopeo" => &[((1, 9), 23), ((1, 10), 24), ((1, 11), 25), ((1, 12), 26), ((1, 13), 28), ((1, 14), 29), ((1, 15), 30), ((1, 16), 32), ((1, 17), 33), ((1, 18), 34), ((1, 19), 35), ((1, 20), 36)],
+        "podman" => &[
+            ((4, 3), 23),
+            ((4, 4), 24),
+            ((4, 5), 25),
+            ((4, 6), 26),
+            ((4, 7), 28),
+            ((4, 8), 29),
+            ((4, 9), 29),
+            ((5, 0), 30),
+            ((5, 1), 31),
+            ((5, 2), 32),
+            ((5, 3), 33),
+            ((5, 4), 34),
+            ((5, 5), 35),
+            ((5, 6), 36),
+        ],
+        "skopeo" => &[
+            ((1, 9), 23),
+            ((1, 10), 24),
+            ((1, 11), 25),
+            ((1, 12), 26),
+            ((1, 13), 28),
+            ((1, 14), 29),
+            ((1, 15), 30),
+            ((1, 16), 32),
+            ((1, 17), 33),
+            ((1, 18), 34),
+            ((1, 19), 35),
+            ((1, 20), 36),
+        ],
         _ => return None,
     };
     // The newest entry not newer than this version (older versions map to the oldest known).

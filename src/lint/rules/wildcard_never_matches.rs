@@ -17,13 +17,20 @@ plain string and never equals an image identity.\n\n### Fix\nUse `*.example.com`
 };
 
 fn check(ctx: &Context<'_>, out: &mut Vec<Finding>) {
-    for t in ctx.policy.transports.iter().filter(|t| t.name.value == "docker") {
+    for t in ctx
+        .policy
+        .transports
+        .iter()
+        .filter(|t| t.name.value == "docker")
+    {
         for s in &t.scopes {
             let k = &s.key.value;
             if !k.contains('*') {
                 continue;
             }
-            let ok = k.strip_prefix("*.").is_some_and(|rest| !rest.is_empty() && !rest.contains(['*', '/', ':']));
+            let ok = k
+                .strip_prefix("*.")
+                .is_some_and(|rest| !rest.is_empty() && !rest.contains(['*', '/', ':']));
             if !ok {
                 out.push(Finding {
                     code: RULE.code,

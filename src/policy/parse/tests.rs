@@ -23,7 +23,9 @@ fn req(r: &str) -> String {
 
 /// Wraps a signedIdentity in a signedBy requirement.
 fn prm(p: &str) -> String {
-    req(&format!(r#"{{"type": "signedBy", "keyType": "GPGKeys", "keyPath": "/k", "signedIdentity": {p}}}"#))
+    req(&format!(
+        r#"{{"type": "signedBy", "keyType": "GPGKeys", "keyPath": "/k", "signedIdentity": {p}}}"#
+    ))
 }
 
 fn table(compat: Compat, cases: &[(&str, &str)]) {
@@ -34,7 +36,12 @@ fn table(compat: Compat, cases: &[(&str, &str)]) {
             failures.push(format!("{src}\n   want: {want}\n    got: {got}"));
         }
     }
-    assert!(failures.is_empty(), "{} failures:\n{}", failures.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} failures:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
 }
 
 #[test]
@@ -44,30 +51,93 @@ fn top_level() {
         (r#"{"default": [{"type": "reject"}], "transports": {}}"#, OK),
         (r#"{"transports": {}}"#, "Default policy is missing"),
         (r#"{}"#, "Default policy is missing"),
-        (r#"{"default": []}"#, "List of verification policy requirements must not be empty"),
-        (r#"{"default": null}"#, "List of verification policy requirements must not be empty"),
-        (r#"{"default": {}}"#, "json: cannot unmarshal object into Go value of type []json.RawMessage"),
-        (r#"{"default": 1}"#, "json: cannot unmarshal number into Go value of type []json.RawMessage"),
-        (r#"{"default": [{"type": "reject"}], "foo": 1}"#, "Unknown key \"foo\""),
-        (r#"{"Default": [{"type": "reject"}]}"#, "Unknown key \"Default\""),
-        (r#"{"default": [{"type": "reject"}], "default": []}"#, "Duplicate key \"default\""),
+        (
+            r#"{"default": []}"#,
+            "List of verification policy requirements must not be empty",
+        ),
+        (
+            r#"{"default": null}"#,
+            "List of verification policy requirements must not be empty",
+        ),
+        (
+            r#"{"default": {}}"#,
+            "json: cannot unmarshal object into Go value of type []json.RawMessage",
+        ),
+        (
+            r#"{"default": 1}"#,
+            "json: cannot unmarshal number into Go value of type []json.RawMessage",
+        ),
+        (
+            r#"{"default": [{"type": "reject"}], "foo": 1}"#,
+            "Unknown key \"foo\"",
+        ),
+        (
+            r#"{"Default": [{"type": "reject"}]}"#,
+            "Unknown key \"Default\"",
+        ),
+        (
+            r#"{"default": [{"type": "reject"}], "default": []}"#,
+            "Duplicate key \"default\"",
+        ),
         ("", "unexpected end of JSON input"),
-        ("{\"default\": [{\"type\": \"reject\"}]} x", "invalid character 'x' after top-level value"),
-        ("\u{feff}{}", "invalid character 'ï' looking for beginning of value"),
-        ("{\"default\": [{\"type\": \"reject\"}] // c\n}", "invalid character '/' after object key:value pair"),
+        (
+            "{\"default\": [{\"type\": \"reject\"}]} x",
+            "invalid character 'x' after top-level value",
+        ),
+        (
+            "\u{feff}{}",
+            "invalid character 'ï' looking for beginning of value",
+        ),
+        (
+            "{\"default\": [{\"type\": \"reject\"}] // c\n}",
+            "invalid character '/' after object key:value pair",
+        ),
         // Unknown transports are accepted, their scopes unvalidated.
-        (r#"{"default": [{"type": "reject"}], "transports": {"nosuch": {"anything goes": [{"type": "reject"}]}}}"#, OK),
-        (r#"{"default": [{"type": "reject"}], "transports": {"docker": {}}}"#, OK),
-        (r#"{"default": [{"type": "reject"}], "transports": {"docker": {"": []}}}"#, "List of verification policy requirements must not be empty"),
-        (r#"{"default": [{"type": "reject"}], "transports": {"docker": {"a": [{"type": "reject"}], "a": [{"type": "reject"}]}}}"#, "Duplicate key \"a\""),
-        (r#"{"default": [{"type": "reject"}], "transports": {"dir": {"relative": [{"type": "reject"}]}}}"#, "Unknown key \"relative\""),
-        (r#"{"default": [{"type": "reject"}], "transports": {"dir": {"/a/": [{"type": "reject"}]}}}"#, "Unknown key \"/a/\""),
-        (r#"{"default": [{"type": "reject"}], "transports": {"dir": {"/a/b": [{"type": "reject"}]}}}"#, OK),
-        (r#"{"default": [{"type": "reject"}], "transports": {"docker-archive": {"x": [{"type": "reject"}]}}}"#, "Unknown key \"x\""),
+        (
+            r#"{"default": [{"type": "reject"}], "transports": {"nosuch": {"anything goes": [{"type": "reject"}]}}}"#,
+            OK,
+        ),
+        (
+            r#"{"default": [{"type": "reject"}], "transports": {"docker": {}}}"#,
+            OK,
+        ),
+        (
+            r#"{"default": [{"type": "reject"}], "transports": {"docker": {"": []}}}"#,
+            "List of verification policy requirements must not be empty",
+        ),
+        (
+            r#"{"default": [{"type": "reject"}], "transports": {"docker": {"a": [{"type": "reject"}], "a": [{"type": "reject"}]}}}"#,
+            "Duplicate key \"a\"",
+        ),
+        (
+            r#"{"default": [{"type": "reject"}], "transports": {"dir": {"relative": [{"type": "reject"}]}}}"#,
+            "Unknown key \"relative\"",
+        ),
+        (
+            r#"{"default": [{"type": "reject"}], "transports": {"dir": {"/a/": [{"type": "reject"}]}}}"#,
+            "Unknown key \"/a/\"",
+        ),
+        (
+            r#"{"default": [{"type": "reject"}], "transports": {"dir": {"/a/b": [{"type": "reject"}]}}}"#,
+            OK,
+        ),
+        (
+            r#"{"default": [{"type": "reject"}], "transports": {"docker-archive": {"x": [{"type": "reject"}]}}}"#,
+            "Unknown key \"x\"",
+        ),
         // Errors are found in document order.
-        (r#"{"transports": 1, "default": []}"#, "JSON object expected, got \"%!s(float64=1)\""),
-        (r#"{"default": [{"type": "reject"}], "transports": {"docker": null}}"#, "JSON object expected, got \"%!s(<nil>)\""),
-        (r#"{"default": [{"type": "reject"}], "transports": []}"#, "JSON object expected, got \"[\""),
+        (
+            r#"{"transports": 1, "default": []}"#,
+            "JSON object expected, got \"%!s(float64=1)\"",
+        ),
+        (
+            r#"{"default": [{"type": "reject"}], "transports": {"docker": null}}"#,
+            "JSON object expected, got \"%!s(<nil>)\"",
+        ),
+        (
+            r#"{"default": [{"type": "reject"}], "transports": []}"#,
+            "JSON object expected, got \"[\"",
+        ),
         ("[]", "JSON object expected, got \"[\""),
         ("null", "JSON object expected, got \"%!s(<nil>)\""),
         ("\"x\"", "JSON object expected, got \"x\""),
@@ -81,7 +151,10 @@ fn top_level() {
             ("null", "JSON object expected, got <nil>"),
             ("1", "JSON object expected, got 1"),
             ("true", "JSON object expected, got true"),
-            (r#"{"default": [{"type": "reject"}], "a\"b": 1}"#, "Unknown key \"a\\\"b\""),
+            (
+                r#"{"default": [{"type": "reject"}], "a\"b": 1}"#,
+                "Unknown key \"a\\\"b\"",
+            ),
         ],
     );
 }
@@ -91,20 +164,50 @@ fn requirement_lists_and_simple_types() {
     let cases = [
         (req(r#"{"type": "insecureAcceptAnything"}"#), OK),
         (req(r#"{"type": "reject", "x": 1}"#), "Unknown key \"x\""),
-        (req(r#"{"type": "reject", "type": "reject"}"#), "Duplicate key \"type\""),
-        (req(r#"{"type": "nosuch"}"#), "Unknown policy requirement type \"nosuch\""),
-        (req(r#"{"type": null}"#), "Unknown policy requirement type \"\""),
+        (
+            req(r#"{"type": "reject", "type": "reject"}"#),
+            "Duplicate key \"type\"",
+        ),
+        (
+            req(r#"{"type": "nosuch"}"#),
+            "Unknown policy requirement type \"nosuch\"",
+        ),
+        (
+            req(r#"{"type": null}"#),
+            "Unknown policy requirement type \"\"",
+        ),
         (req(r#"{}"#), "Unknown policy requirement type \"\""),
         (req("null"), "Unknown policy requirement type \"\""),
-        (req("\"reject\""), "json: cannot unmarshal string into Go value of type signature.prCommon"),
-        (req("[]"), "json: cannot unmarshal array into Go value of type signature.prCommon"),
-        (req(r#"{"type": 1}"#), "json: cannot unmarshal number into Go struct field prCommon.type of type signature.prTypeIdentifier"),
+        (
+            req("\"reject\""),
+            "json: cannot unmarshal string into Go value of type signature.prCommon",
+        ),
+        (
+            req("[]"),
+            "json: cannot unmarshal array into Go value of type signature.prCommon",
+        ),
+        (
+            req(r#"{"type": 1}"#),
+            "json: cannot unmarshal number into Go struct field prCommon.type of type signature.prTypeIdentifier",
+        ),
         // Lenient pre-read: case-insensitive, then the strict parser rejects the spelling.
         (req(r#"{"TYPE": "reject"}"#), "Unknown key \"TYPE\""),
-        (req(r#"{"type": "reject", "Type": "nosuch"}"#), "Unknown policy requirement type \"nosuch\""),
-        (req(r#"{"type": "signedBaseLayer", "baseLayerIdentity": {"type": "matchExact"}}"#), OK),
-        (req(r#"{"type": "signedBaseLayer"}"#), "Key \"baseLayerIdentity\" missing in a JSON object"),
-        (req(r#"{"type": "signedBaseLayer", "baseLayerIdentity": null}"#), "Unknown policy reference match type \"\""),
+        (
+            req(r#"{"type": "reject", "Type": "nosuch"}"#),
+            "Unknown policy requirement type \"nosuch\"",
+        ),
+        (
+            req(r#"{"type": "signedBaseLayer", "baseLayerIdentity": {"type": "matchExact"}}"#),
+            OK,
+        ),
+        (
+            req(r#"{"type": "signedBaseLayer"}"#),
+            "Key \"baseLayerIdentity\" missing in a JSON object",
+        ),
+        (
+            req(r#"{"type": "signedBaseLayer", "baseLayerIdentity": null}"#),
+            "Unknown policy reference match type \"\"",
+        ),
     ];
     let cases: Vec<(&str, &str)> = cases.iter().map(|(a, b)| (a.as_str(), *b)).collect();
     table(Compat::V5_23, &cases);
@@ -116,34 +219,97 @@ fn signed_by() {
     let sb = |rest: &str| req(&format!(r#"{{"type": "signedBy"{rest}}}"#));
     let cases = [
         (sb(r#", "keyType": "GPGKeys", "keyPath": "/k""#), OK),
-        (sb(r#", "keyType": "GPGKeys", "keyPaths": ["/a", "/b"]"#), OK),
+        (
+            sb(r#", "keyType": "GPGKeys", "keyPaths": ["/a", "/b"]"#),
+            OK,
+        ),
         (sb(r#", "keyType": "GPGKeys", "keyPaths": []"#), OK),
         (sb(r#", "keyType": "GPGKeys", "keyData": """#), OK),
         (sb(r#", "keyType": "GPGKeys", "keyData": "YWJj""#), OK),
-        (sb(r#", "keyType": "X509Certificates", "keyPath": "/k""#), OK),
-        (sb(r#", "keyType": "GPGKeys""#), "Exactly one of keyPath, keyPaths and keyData must be specified, none of them present"),
-        (sb(r#", "keyType": "GPGKeys", "keyPath": "/k", "keyData": """#), "Exactly one of keyPath, keyPaths and keyData must be specified, more than one present"),
-        (sb(r#", "keyType": "GPGKeys", "keyPath": """#), "exactly one of keyPath, keyPaths and keyData must be specified"),
-        (sb(r#", "keyType": "GPGKeys", "keyPath": null"#), "exactly one of keyPath, keyPaths and keyData must be specified"),
-        (sb(r#", "keyType": "GPGKeys", "keyPaths": null"#), "exactly one of keyPath, keyPaths and keyData must be specified"),
-        (sb(r#", "keyType": "GPGKeys", "keyData": null"#), "exactly one of keyPath, keyPaths and keyData must be specified"),
+        (
+            sb(r#", "keyType": "X509Certificates", "keyPath": "/k""#),
+            OK,
+        ),
+        (
+            sb(r#", "keyType": "GPGKeys""#),
+            "Exactly one of keyPath, keyPaths and keyData must be specified, none of them present",
+        ),
+        (
+            sb(r#", "keyType": "GPGKeys", "keyPath": "/k", "keyData": """#),
+            "Exactly one of keyPath, keyPaths and keyData must be specified, more than one present",
+        ),
+        (
+            sb(r#", "keyType": "GPGKeys", "keyPath": """#),
+            "exactly one of keyPath, keyPaths and keyData must be specified",
+        ),
+        (
+            sb(r#", "keyType": "GPGKeys", "keyPath": null"#),
+            "exactly one of keyPath, keyPaths and keyData must be specified",
+        ),
+        (
+            sb(r#", "keyType": "GPGKeys", "keyPaths": null"#),
+            "exactly one of keyPath, keyPaths and keyData must be specified",
+        ),
+        (
+            sb(r#", "keyType": "GPGKeys", "keyData": null"#),
+            "exactly one of keyPath, keyPaths and keyData must be specified",
+        ),
         (sb(r#", "keyPath": "/k""#), "invalid keyType \"\""),
-        (sb(r#", "keyType": "this is invalid", "keyPath": "/k""#), "Unrecognized keyType value \"this is invalid\""),
-        (sb(r#", "keyType": null, "keyPath": "/k""#), "Unrecognized keyType value \"\""),
-        (sb(r#", "keyType": 1, "keyPath": "/k""#), "json: cannot unmarshal number into Go value of type string"),
-        (sb(r#", "keyType": "GPGKeys", "keyPath": 1"#), "json: cannot unmarshal number into Go value of type string"),
-        (sb(r#", "keyType": "GPGKeys", "keyPaths": "/k""#), "json: cannot unmarshal string into Go value of type []string"),
-        (sb(r#", "keyType": "GPGKeys", "keyPaths": ["/k", 1]"#), "json: cannot unmarshal number into Go value of type string"),
-        (sb(r#", "keyType": "GPGKeys", "keyData": "YWJ""#), "illegal base64 data at input byte 0"),
-        (sb(r#", "keyType": "GPGKeys", "keyData": "YW Jj""#), "illegal base64 data at input byte 2"),
+        (
+            sb(r#", "keyType": "this is invalid", "keyPath": "/k""#),
+            "Unrecognized keyType value \"this is invalid\"",
+        ),
+        (
+            sb(r#", "keyType": null, "keyPath": "/k""#),
+            "Unrecognized keyType value \"\"",
+        ),
+        (
+            sb(r#", "keyType": 1, "keyPath": "/k""#),
+            "json: cannot unmarshal number into Go value of type string",
+        ),
+        (
+            sb(r#", "keyType": "GPGKeys", "keyPath": 1"#),
+            "json: cannot unmarshal number into Go value of type string",
+        ),
+        (
+            sb(r#", "keyType": "GPGKeys", "keyPaths": "/k""#),
+            "json: cannot unmarshal string into Go value of type []string",
+        ),
+        (
+            sb(r#", "keyType": "GPGKeys", "keyPaths": ["/k", 1]"#),
+            "json: cannot unmarshal number into Go value of type string",
+        ),
+        (
+            sb(r#", "keyType": "GPGKeys", "keyData": "YWJ""#),
+            "illegal base64 data at input byte 0",
+        ),
+        (
+            sb(r#", "keyType": "GPGKeys", "keyData": "YW Jj""#),
+            "illegal base64 data at input byte 2",
+        ),
         (sb(r#", "keyType": "GPGKeys", "keyData": "YW\nJj""#), OK),
-        (sb(r#", "keyType": "GPGKeys", "keyData": 1"#), "json: cannot unmarshal number into Go value of type []uint8"),
+        (
+            sb(r#", "keyType": "GPGKeys", "keyData": 1"#),
+            "json: cannot unmarshal number into Go value of type []uint8",
+        ),
         (sb(r#", "keyType": "GPGKeys", "keyData": [1, 2, 255]"#), OK),
-        (sb(r#", "keyType": "GPGKeys", "keyData": [256]"#), "json: cannot unmarshal number 256 into Go value of type uint8"),
-        (sb(r#", "keyType": "GPGKeys", "keyPath": "/k", "signedIdentity": null"#), "Unknown policy reference match type \"\""),
-        (sb(r#", "keyType": "GPGKeys", "keyPath": "/k", "unexpected": 1"#), "Unknown key \"unexpected\""),
+        (
+            sb(r#", "keyType": "GPGKeys", "keyData": [256]"#),
+            "json: cannot unmarshal number 256 into Go value of type uint8",
+        ),
+        (
+            sb(r#", "keyType": "GPGKeys", "keyPath": "/k", "signedIdentity": null"#),
+            "Unknown policy reference match type \"\"",
+        ),
+        (
+            sb(r#", "keyType": "GPGKeys", "keyPath": "/k", "unexpected": 1"#),
+            "Unknown key \"unexpected\"",
+        ),
         // signedIdentity is validated before the key sources.
-        (sb(r#", "signedIdentity": {"type": "x"}"#), "Unknown policy reference match type \"x\""),
+        (
+            sb(r#", "signedIdentity": {"type": "x"}"#),
+            "Unknown policy reference match type \"x\"",
+        ),
     ];
     let cases: Vec<(&str, &str)> = cases.iter().map(|(a, b)| (a.as_str(), *b)).collect();
     table(Compat::V5_23, &cases);
@@ -159,12 +325,27 @@ fn sigstore_5_23() {
         (ss(r#", "keyPath": null"#), OK),
         (ss(r#", "keyData": """#), OK),
         (ss(r#", "keyData": null"#), OK),
-        (ss(r#", "keyPath": "", "keyData": """#), "keyPath and keyData cannot be used simultaneously"),
-        (ss(""), "At least one of keyPath and keyData must be specified"),
+        (
+            ss(r#", "keyPath": "", "keyData": """#),
+            "keyPath and keyData cannot be used simultaneously",
+        ),
+        (
+            ss(""),
+            "At least one of keyPath and keyData must be specified",
+        ),
         (ss(r#", "keyPaths": ["/k"]"#), "Unknown key \"keyPaths\""),
-        (ss(r#", "keyPath": "/k", "fulcio": {}"#), "Unknown key \"fulcio\""),
-        (ss(r#", "keyPath": "/k", "rekorPublicKeyPath": "/r""#), "Unknown key \"rekorPublicKeyPath\""),
-        (ss(r#", "keyPath": "/k", "signedIdentity": {"type": "matchRepository"}"#), OK),
+        (
+            ss(r#", "keyPath": "/k", "fulcio": {}"#),
+            "Unknown key \"fulcio\"",
+        ),
+        (
+            ss(r#", "keyPath": "/k", "rekorPublicKeyPath": "/r""#),
+            "Unknown key \"rekorPublicKeyPath\"",
+        ),
+        (
+            ss(r#", "keyPath": "/k", "signedIdentity": {"type": "matchRepository"}"#),
+            OK,
+        ),
     ];
     let cases: Vec<(&str, &str)> = cases.iter().map(|(a, b)| (a.as_str(), *b)).collect();
     table(Compat::V5_23, &cases);
@@ -180,35 +361,114 @@ fn sigstore_current() {
         (ss(r#", "keyPaths": ["/a", "/b"]"#), OK),
         (ss(r#", "keyData": """#), OK),
         (ss(r#", "keyDatas": ["YWJj"]"#), OK),
-        (ss(&format!(r#", {fulcio}, "rekorPublicKeyPath": "/r""#)), OK),
+        (
+            ss(&format!(r#", {fulcio}, "rekorPublicKeyPath": "/r""#)),
+            OK,
+        ),
         (ss(&format!(r#", {pki}"#)), OK),
-        (ss(r#", "keyPath": """#), "exactly one of keyPath, keyPaths, keyData, keyDatas, fulcio, and pki must be specified"),
-        (ss(r#", "keyPath": null"#), "exactly one of keyPath, keyPaths, keyData, keyDatas, fulcio, and pki must be specified"),
-        (ss(r#", "keyData": null"#), "exactly one of keyPath, keyPaths, keyData, keyDatas, fulcio, and pki must be specified"),
-        (ss(""), "exactly one of keyPath, keyPaths, keyData, keyDatas, fulcio, and pki must be specified"),
-        (ss(r#", "keyPath": "/k", "keyData": """#), "exactly one of keyPath, keyPaths, keyData, keyDatas, fulcio, and pki must be specified"),
+        (
+            ss(r#", "keyPath": """#),
+            "exactly one of keyPath, keyPaths, keyData, keyDatas, fulcio, and pki must be specified",
+        ),
+        (
+            ss(r#", "keyPath": null"#),
+            "exactly one of keyPath, keyPaths, keyData, keyDatas, fulcio, and pki must be specified",
+        ),
+        (
+            ss(r#", "keyData": null"#),
+            "exactly one of keyPath, keyPaths, keyData, keyDatas, fulcio, and pki must be specified",
+        ),
+        (
+            ss(""),
+            "exactly one of keyPath, keyPaths, keyData, keyDatas, fulcio, and pki must be specified",
+        ),
+        (
+            ss(r#", "keyPath": "/k", "keyData": """#),
+            "exactly one of keyPath, keyPaths, keyData, keyDatas, fulcio, and pki must be specified",
+        ),
         (ss(r#", "keyPath": "", "keyData": """#), OK),
-        (ss(r#", "keyPaths": []"#), "\"keyPaths\" contains no entries"),
-        (ss(r#", "keyPaths": null"#), "\"keyPaths\" contains no entries"),
-        (ss(r#", "keyDatas": []"#), "\"keyDatas\" contains no entries"),
-        (ss(r#", "keyPath": "/k", "rekorPublicKeyPaths": []"#), "\"rekorPublickeyPaths\" contains no entries"),
-        (ss(r#", "keyPath": "/k", "rekorPublicKeyDatas": null"#), "\"rekorPublickeyDatas\" contains no entries"),
-        (ss(r#", "keyPath": "/k", "rekorPublicKeyPath": "/r", "rekorPublicKeyData": """#), "at most one of rekorPublickeyPath, rekorPublicKeyPaths, rekorPublickeyData and rekorPublicKeyDatas can be used simultaneously"),
-        (ss(&format!(r#", {fulcio}"#)), "At least one of rekorPublickeyPath, rekorPublicKeyPaths, rekorPublickeyData and rekorPublicKeyDatas must be specified if fulcio is used"),
-        (ss(&format!(r#", {pki}, "rekorPublicKeyPath": "/r""#)), "rekorPublickeyPath, rekorPublicKeyPaths, rekorPublickeyData and rekorPublicKeyDatas are not supported for pki"),
+        (
+            ss(r#", "keyPaths": []"#),
+            "\"keyPaths\" contains no entries",
+        ),
+        (
+            ss(r#", "keyPaths": null"#),
+            "\"keyPaths\" contains no entries",
+        ),
+        (
+            ss(r#", "keyDatas": []"#),
+            "\"keyDatas\" contains no entries",
+        ),
+        (
+            ss(r#", "keyPath": "/k", "rekorPublicKeyPaths": []"#),
+            "\"rekorPublickeyPaths\" contains no entries",
+        ),
+        (
+            ss(r#", "keyPath": "/k", "rekorPublicKeyDatas": null"#),
+            "\"rekorPublickeyDatas\" contains no entries",
+        ),
+        (
+            ss(r#", "keyPath": "/k", "rekorPublicKeyPath": "/r", "rekorPublicKeyData": """#),
+            "at most one of rekorPublickeyPath, rekorPublicKeyPaths, rekorPublickeyData and rekorPublicKeyDatas can be used simultaneously",
+        ),
+        (
+            ss(&format!(r#", {fulcio}"#)),
+            "At least one of rekorPublickeyPath, rekorPublicKeyPaths, rekorPublickeyData and rekorPublicKeyDatas must be specified if fulcio is used",
+        ),
+        (
+            ss(&format!(r#", {pki}, "rekorPublicKeyPath": "/r""#)),
+            "rekorPublickeyPath, rekorPublicKeyPaths, rekorPublickeyData and rekorPublicKeyDatas are not supported for pki",
+        ),
         (ss(r#", "fulcio": null"#), "JSON object expected, got <nil>"),
         (ss(r#", "pki": null"#), "JSON object expected, got <nil>"),
-        (ss(r#", "fulcio": {"caPath": "/ca", "caData": "", "oidcIssuer": "i", "subjectEmail": "e"}"#), "caPath and caData cannot be used simultaneously"),
-        (ss(r#", "fulcio": {"oidcIssuer": "i", "subjectEmail": "e"}"#), "At least one of caPath and caData must be specified"),
-        (ss(r#", "fulcio": {"caPath": "/ca", "subjectEmail": "e"}"#), "oidcIssuer not specified"),
-        (ss(r#", "fulcio": {"caPath": "/ca", "oidcIssuer": "i"}"#), "subjectEmail not specified"),
-        (ss(r#", "fulcio": {"caPath": "/ca", "oidcIssuer": "i", "subjectEmail": "e", "x": 1}"#), "Unknown key \"x\""),
-        (ss(r#", "pki": {"subjectEmail": "e"}"#), "At least one of caRootsPath and caRootsData must be specified"),
-        (ss(r#", "pki": {"caRootsPath": "/r", "caRootsData": "", "subjectEmail": "e"}"#), "caRootsPath and caRootsData cannot be used simultaneously"),
-        (ss(r#", "pki": {"caRootsPath": "/r", "caIntermediatesPath": "/i", "caIntermediatesData": "", "subjectEmail": "e"}"#), "caIntermediatesPath and caIntermediatesData cannot be used simultaneously"),
-        (ss(r#", "pki": {"caRootsPath": "/r"}"#), "At least one of subjectEmail, subjectHostname must be specified"),
-        (ss(r#", "keyPath": "/k", "signedIdentity": null"#), "Unknown policy reference match type \"\""),
-        (ss(r#", "keyType": "GPGKeys", "keyPath": "/k""#), "Unknown key \"keyType\""),
+        (
+            ss(
+                r#", "fulcio": {"caPath": "/ca", "caData": "", "oidcIssuer": "i", "subjectEmail": "e"}"#,
+            ),
+            "caPath and caData cannot be used simultaneously",
+        ),
+        (
+            ss(r#", "fulcio": {"oidcIssuer": "i", "subjectEmail": "e"}"#),
+            "At least one of caPath and caData must be specified",
+        ),
+        (
+            ss(r#", "fulcio": {"caPath": "/ca", "subjectEmail": "e"}"#),
+            "oidcIssuer not specified",
+        ),
+        (
+            ss(r#", "fulcio": {"caPath": "/ca", "oidcIssuer": "i"}"#),
+            "subjectEmail not specified",
+        ),
+        (
+            ss(r#", "fulcio": {"caPath": "/ca", "oidcIssuer": "i", "subjectEmail": "e", "x": 1}"#),
+            "Unknown key \"x\"",
+        ),
+        (
+            ss(r#", "pki": {"subjectEmail": "e"}"#),
+            "At least one of caRootsPath and caRootsData must be specified",
+        ),
+        (
+            ss(r#", "pki": {"caRootsPath": "/r", "caRootsData": "", "subjectEmail": "e"}"#),
+            "caRootsPath and caRootsData cannot be used simultaneously",
+        ),
+        (
+            ss(
+                r#", "pki": {"caRootsPath": "/r", "caIntermediatesPath": "/i", "caIntermediatesData": "", "subjectEmail": "e"}"#,
+            ),
+            "caIntermediatesPath and caIntermediatesData cannot be used simultaneously",
+        ),
+        (
+            ss(r#", "pki": {"caRootsPath": "/r"}"#),
+            "At least one of subjectEmail, subjectHostname must be specified",
+        ),
+        (
+            ss(r#", "keyPath": "/k", "signedIdentity": null"#),
+            "Unknown policy reference match type \"\"",
+        ),
+        (
+            ss(r#", "keyType": "GPGKeys", "keyPath": "/k""#),
+            "Unknown key \"keyType\"",
+        ),
     ];
     let cases: Vec<(&str, &str)> = cases.iter().map(|(a, b)| (a.as_str(), *b)).collect();
     table(Compat::Current, &cases);
@@ -237,7 +497,10 @@ fn signed_identities() {
         (prm("\"matchExact\""), "json: cannot unmarshal string into Go value of type signature.prmCommon".to_owned()),
         (prm(r#"{"type": true}"#), "json: cannot unmarshal bool into Go struct field prmCommon.type of type signature.prmTypeIdentifier".to_owned()),
     ];
-    let cases: Vec<(&str, &str)> = cases.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
+    let cases: Vec<(&str, &str)> = cases
+        .iter()
+        .map(|(a, b)| (a.as_str(), b.as_str()))
+        .collect();
     table(Compat::V5_23, &cases);
     // current quotes the reference with %q.
     table(
@@ -259,11 +522,20 @@ fn spans_point_at_the_problem() {
 #[test]
 fn hostile_inputs_do_not_panic() {
     let deep = "[".repeat(10_000) + &"]".repeat(10_000);
-    assert_eq!(check(Compat::V5_23, &deep), "JSON object expected, got \"[\"");
+    assert_eq!(
+        check(Compat::V5_23, &deep),
+        "JSON object expected, got \"[\""
+    );
     let deeper = "[".repeat(100_000);
     assert!(check(Compat::V5_23, &deeper).contains("exceeded max depth"));
     let nested_obj = format!("{{\"default\": {}{}}}", "[".repeat(5000), "]".repeat(5000));
-    assert_eq!(check(Compat::V5_23, &nested_obj), "Unknown policy requirement type \"\"".replace("Unknown policy requirement type \"\"", "json: cannot unmarshal array into Go value of type signature.prCommon"));
+    assert_eq!(
+        check(Compat::V5_23, &nested_obj),
+        "Unknown policy requirement type \"\"".replace(
+            "Unknown policy requirement type \"\"",
+            "json: cannot unmarshal array into Go value of type signature.prCommon"
+        )
+    );
     assert!(parse_policy(b"{\"default\": [\"\xff\xfe\"]}", Compat::V5_23).is_err());
     let big = vec![b' '; MAX_POLICY_SIZE + 1];
     assert!(parse_policy(&big, Compat::V5_23).is_err());
@@ -277,10 +549,14 @@ fn model_is_filled() {
     let t = &p.transports[0];
     assert_eq!(t.name.value, "docker");
     assert_eq!(t.scopes[0].key.value, "ghcr.io/armorred");
-    let Requirement::SigstoreSigned(s) = &t.scopes[0].requirements.items[0].value else { panic!() };
+    let Requirement::SigstoreSigned(s) = &t.scopes[0].requirements.items[0].value else {
+        panic!()
+    };
     assert_eq!(s.signed_identity.value, SignedIdentity::MatchRepository);
     assert!(s.signed_identity_explicit);
-    let SigstoreTrust::PublicKeys(KeySource::Path(p)) = &s.trust else { panic!() };
+    let SigstoreTrust::PublicKeys(KeySource::Path(p)) = &s.trust else {
+        panic!()
+    };
     assert_eq!(p.value, "/etc/pki/cosign/armorred.pub");
 }
 
@@ -321,6 +597,11 @@ fn mutation_smoke() {
         }
         let ours = crate::json::scan::validate(&buf).is_ok();
         let theirs = serde_json::from_slice::<serde::de::IgnoredAny>(&buf).is_ok();
-        assert_eq!(ours, theirs, "validity disagrees on {:?}", String::from_utf8_lossy(&buf));
+        assert_eq!(
+            ours,
+            theirs,
+            "validity disagrees on {:?}",
+            String::from_utf8_lossy(&buf)
+        );
     }
 }

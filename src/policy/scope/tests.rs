@@ -21,8 +21,12 @@ fn policy() -> Policy {
         "deep.com/n1/n2/n3/repo",
         "deep.com/n1/n2/n3/repo:tag2",
     ];
-    let req = |name: &str| format!(r#"[{{"type":"signedBy","keyType":"GPGKeys","keyPath":"/{name}"}}]"#);
-    let docker: Vec<String> = scopes.iter().map(|s| format!("{s:?}: {}", req(&format!("docker:{s}")))).collect();
+    let req =
+        |name: &str| format!(r#"[{{"type":"signedBy","keyType":"GPGKeys","keyPath":"/{name}"}}]"#);
+    let docker: Vec<String> = scopes
+        .iter()
+        .map(|s| format!("{s:?}: {}", req(&format!("docker:{s}"))))
+        .collect();
     let text = format!(
         r#"{{"default": {}, "transports": {{"docker": {{{}}}, "atomic": {{"unmatched": {}}}}}}}"#,
         req("default"),
@@ -59,7 +63,10 @@ fn most_specific_docker_scope_wins() {
         ("this.does-not/match:anything", ""),
     ] {
         let got = docker(&p, image);
-        assert!(got.contains(&format!("\"/docker:{scope}\"")), "{image}: {got}");
+        assert!(
+            got.contains(&format!("\"/docker:{scope}\"")),
+            "{image}: {got}"
+        );
     }
 }
 
@@ -77,7 +84,10 @@ fn section_without_match_falls_back_to_global_default() {
 #[test]
 fn transport_without_section_uses_global_default() {
     let p = policy();
-    let id = PolicyIdentity { identity: "/some/dir".into(), namespaces: vec!["/some".into()] };
+    let id = PolicyIdentity {
+        identity: "/some/dir".into(),
+        namespaces: vec!["/some".into()],
+    };
     let m = requirements_for(&p, "dir", &id);
     assert_eq!(m.matched_by, MatchedBy::GlobalDefault);
     assert!(!m.transport_section);
@@ -87,9 +97,19 @@ fn transport_without_section_uses_global_default() {
 fn unregistered_transport_names_still_apply() {
     let text = r#"{"default":[{"type":"reject"}],"transports":{"notregistered":{"x":[{"type":"insecureAcceptAnything"}]}}}"#;
     let p = parse_policy(text.as_bytes(), Compat::Current).unwrap();
-    let m = requirements_for(&p, "notregistered", &PolicyIdentity { identity: "x".into(), namespaces: vec![] });
+    let m = requirements_for(
+        &p,
+        "notregistered",
+        &PolicyIdentity {
+            identity: "x".into(),
+            namespaces: vec![],
+        },
+    );
     assert_eq!(m.matched_by, MatchedBy::Identity);
-    assert_eq!(m.requirements.items[0].value, Requirement::InsecureAcceptAnything);
+    assert_eq!(
+        m.requirements.items[0].value,
+        Requirement::InsecureAcceptAnything
+    );
 }
 
 #[test]

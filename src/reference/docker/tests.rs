@@ -16,17 +16,53 @@ fn err(s: &str) -> String {
 #[test]
 fn normalization() {
     for (input, name, string) in [
-        ("busybox", "docker.io/library/busybox", "docker.io/library/busybox"),
-        ("busybox:latest", "docker.io/library/busybox", "docker.io/library/busybox:latest"),
-        ("library/busybox", "docker.io/library/busybox", "docker.io/library/busybox"),
+        (
+            "busybox",
+            "docker.io/library/busybox",
+            "docker.io/library/busybox",
+        ),
+        (
+            "busybox:latest",
+            "docker.io/library/busybox",
+            "docker.io/library/busybox:latest",
+        ),
+        (
+            "library/busybox",
+            "docker.io/library/busybox",
+            "docker.io/library/busybox",
+        ),
         ("fooo/bar", "docker.io/fooo/bar", "docker.io/fooo/bar"),
-        ("index.docker.io/busybox", "docker.io/library/busybox", "docker.io/library/busybox"),
+        (
+            "index.docker.io/busybox",
+            "docker.io/library/busybox",
+            "docker.io/library/busybox",
+        ),
         ("localhost/app:1", "localhost/app", "localhost/app:1"),
-        ("localhost:5000/a/b", "localhost:5000/a/b", "localhost:5000/a/b"),
-        ("notlocalhost/repo", "docker.io/notlocalhost/repo", "docker.io/notlocalhost/repo"),
-        ("Example.COM/ns/app:TAG", "Example.COM/ns/app", "Example.COM/ns/app:TAG"),
-        ("ghcr.io/armorred/app:1.0", "ghcr.io/armorred/app", "ghcr.io/armorred/app:1.0"),
-        ("localhost:5000", "docker.io/library/localhost", "docker.io/library/localhost:5000"),
+        (
+            "localhost:5000/a/b",
+            "localhost:5000/a/b",
+            "localhost:5000/a/b",
+        ),
+        (
+            "notlocalhost/repo",
+            "docker.io/notlocalhost/repo",
+            "docker.io/notlocalhost/repo",
+        ),
+        (
+            "Example.COM/ns/app:TAG",
+            "Example.COM/ns/app",
+            "Example.COM/ns/app:TAG",
+        ),
+        (
+            "ghcr.io/armorred/app:1.0",
+            "ghcr.io/armorred/app",
+            "ghcr.io/armorred/app:1.0",
+        ),
+        (
+            "localhost:5000",
+            "docker.io/library/localhost",
+            "docker.io/library/localhost:5000",
+        ),
         // An invalid domain falls back to a bare path, as Go's regexp does.
         ("a_b.c/foo", "a_b.c/foo", "a_b.c/foo"),
     ] {
@@ -41,15 +77,27 @@ fn normalization() {
     assert_eq!(r.path(), "library/busybox");
     assert!(!r.is_name_only());
     assert!(n("busybox").is_name_only());
-    assert_eq!(n("busybox").with_default_tag().to_string(), "docker.io/library/busybox:latest");
+    assert_eq!(
+        n("busybox").with_default_tag().to_string(),
+        "docker.io/library/busybox:latest"
+    );
 }
 
 #[test]
 fn errors_carry_go_text() {
     let hex = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
-    assert_eq!(err(hex), format!("invalid repository name ({hex}), cannot specify 64-byte hexadecimal strings"));
-    assert_eq!(err("Busybox"), "invalid reference format: repository name must be lowercase");
-    assert_eq!(err("example.com/UPPER:tag"), "invalid reference format: repository name must be lowercase");
+    assert_eq!(
+        err(hex),
+        format!("invalid repository name ({hex}), cannot specify 64-byte hexadecimal strings")
+    );
+    assert_eq!(
+        err("Busybox"),
+        "invalid reference format: repository name must be lowercase"
+    );
+    assert_eq!(
+        err("example.com/UPPER:tag"),
+        "invalid reference format: repository name must be lowercase"
+    );
     assert_eq!(err(""), "invalid reference format");
     assert_eq!(err("busybox:"), "invalid reference format");
     assert_eq!(err("a:b:c"), "invalid reference format");
@@ -57,24 +105,56 @@ fn errors_carry_go_text() {
     assert_eq!(err("example.com/repo/"), "invalid reference format");
     assert_eq!(err("a..b"), "invalid reference format");
     assert_eq!(err("a___b"), "invalid reference format");
-    assert_eq!(err(&format!("busybox:{}", "t".repeat(129))), "invalid reference format");
+    assert_eq!(
+        err(&format!("busybox:{}", "t".repeat(129))),
+        "invalid reference format"
+    );
     assert!(Named::parse_normalized(&format!("busybox:{}", "t".repeat(128))).is_ok());
-    assert_eq!(err(&format!("example.com/{}", "a".repeat(250))), "repository name must not be more than 255 characters");
-    assert_eq!(err("busybox@sha256:0123456789ABCDEF0123456789abcdef0123456789abcdef0123456789abcdef"), "invalid checksum digest format");
-    assert_eq!(err("busybox@sha256:0123456789abcdef0123456789abcdef"), "invalid checksum digest length");
-    assert_eq!(err("busybox@md5:0123456789abcdef0123456789abcdef"), "unsupported digest algorithm");
+    assert_eq!(
+        err(&format!("example.com/{}", "a".repeat(250))),
+        "repository name must not be more than 255 characters"
+    );
+    assert_eq!(
+        err("busybox@sha256:0123456789ABCDEF0123456789abcdef0123456789abcdef0123456789abcdef"),
+        "invalid checksum digest format"
+    );
+    assert_eq!(
+        err("busybox@sha256:0123456789abcdef0123456789abcdef"),
+        "invalid checksum digest length"
+    );
+    assert_eq!(
+        err("busybox@md5:0123456789abcdef0123456789abcdef"),
+        "unsupported digest algorithm"
+    );
     assert_eq!(err("busybox@sha256:abc"), "invalid reference format");
     // Uppercase in a part ParseNormalizedNamed does not pre-check (here the digest algorithm).
-    assert_eq!(err("busybox:tag@SHA256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"), "invalid checksum digest format");
-    assert_eq!(err("busybox@SHA256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"), "invalid reference format: repository name must be lowercase");
+    assert_eq!(
+        err("busybox:tag@SHA256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"),
+        "invalid checksum digest format"
+    );
+    assert_eq!(
+        err("busybox@SHA256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"),
+        "invalid reference format: repository name must be lowercase"
+    );
 }
 
 #[test]
 fn path_components() {
-    for ok in ["a", "a.b", "a_b", "a__b", "a-b", "a---b", "a1.b2_c3__d4-e5", "0"] {
+    for ok in [
+        "a",
+        "a.b",
+        "a_b",
+        "a__b",
+        "a-b",
+        "a---b",
+        "a1.b2_c3__d4-e5",
+        "0",
+    ] {
         assert!(is_path_component(ok), "{ok}");
     }
-    for bad in ["", "A", "-a", "a-", ".a", "a.", "a..b", "a___b", "a._b", "a-.b", "a_-b", "a b"] {
+    for bad in [
+        "", "A", "-a", "a-", ".a", "a.", "a..b", "a___b", "a._b", "a-.b", "a_-b", "a b",
+    ] {
         assert!(!is_path_component(bad), "{bad}");
     }
 }
@@ -82,8 +162,14 @@ fn path_components() {
 #[test]
 fn canonical_parse() {
     assert!(Named::parse_canonical("docker.io/library/busybox:latest").is_ok());
-    assert_eq!(Named::parse_canonical("busybox:latest"), Err(ReferenceError::NotCanonical));
-    assert_eq!(Named::parse_canonical("notlocalhost:tag"), Err(ReferenceError::NotCanonical));
+    assert_eq!(
+        Named::parse_canonical("busybox:latest"),
+        Err(ReferenceError::NotCanonical)
+    );
+    assert_eq!(
+        Named::parse_canonical("notlocalhost:tag"),
+        Err(ReferenceError::NotCanonical)
+    );
     assert!(Named::parse_canonical("vendor.example/ns/image:tag").is_ok());
 }
 

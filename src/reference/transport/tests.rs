@@ -3,12 +3,18 @@ use super::*;
 struct FakeHost;
 impl Host for FakeHost {
     fn resolve_path(&self, path: &str) -> Result<String, String> {
-        if path.starts_with('/') { Ok(go_clean(path)) } else { Ok(go_clean(&format!("/cwd/{path}"))) }
+        if path.starts_with('/') {
+            Ok(go_clean(path))
+        } else {
+            Ok(go_clean(&format!("/cwd/{path}")))
+        }
     }
 }
 
 fn parse(s: &str) -> ImageRef {
-    ImageRef::parse(s, Compat::Current).unwrap_or_else(|e| panic!("{s}: {e}")).1
+    ImageRef::parse(s, Compat::Current)
+        .unwrap_or_else(|e| panic!("{s}: {e}"))
+        .1
 }
 
 fn parse_err(s: &str, compat: Compat) -> String {
@@ -20,10 +26,19 @@ fn parse_err(s: &str, compat: Compat) -> String {
 
 #[test]
 fn lookup_per_version() {
-    assert_eq!(Transport::lookup("docker", Compat::V5_23), Some(Transport::Docker));
+    assert_eq!(
+        Transport::lookup("docker", Compat::V5_23),
+        Some(Transport::Docker)
+    );
     assert_eq!(Transport::lookup("atomic", Compat::V5_23), None);
-    assert_eq!(Transport::lookup("atomic", Compat::Current), Some(Transport::Atomic));
-    assert_eq!(Transport::lookup("ostree", Compat::V5_23), Some(Transport::Ostree));
+    assert_eq!(
+        Transport::lookup("atomic", Compat::Current),
+        Some(Transport::Atomic)
+    );
+    assert_eq!(
+        Transport::lookup("ostree", Compat::V5_23),
+        Some(Transport::Ostree)
+    );
     assert_eq!(Transport::lookup("Docker", Compat::Current), None);
     assert_eq!(Transport::lookup("dockers", Compat::Current), None);
     for t in ALL {
@@ -33,18 +48,36 @@ fn lookup_per_version() {
 
 #[test]
 fn docker_scopes_are_anything() {
-    for s in ["docker.io/library/busybox", "registry.access.redhat.com", "*.example.com", "example*.*.com", "x:y"] {
+    for s in [
+        "docker.io/library/busybox",
+        "registry.access.redhat.com",
+        "*.example.com",
+        "example*.*.com",
+        "x:y",
+    ] {
         assert!(Transport::Docker.validate_scope(s).is_ok(), "{s}");
     }
 }
 
 #[test]
 fn path_scopes() {
-    for t in [Transport::Dir, Transport::Oci, Transport::OciArchive, Transport::Sif] {
+    for t in [
+        Transport::Dir,
+        Transport::Oci,
+        Transport::OciArchive,
+        Transport::Sif,
+    ] {
         for ok in ["/etc", "/this/does/not/exist", "/with:colon"] {
             assert!(t.validate_scope(ok).is_ok(), "{t:?} {ok}");
         }
-        for bad in ["relative/path", "/double//slashes", "/has/./dot", "/has/dot/../dot", "/trailing/slash/", "/"] {
+        for bad in [
+            "relative/path",
+            "/double//slashes",
+            "/has/./dot",
+            "/has/dot/../dot",
+            "/trailing/slash/",
+            "/",
+        ] {
             assert!(t.validate_scope(bad).is_err(), "{t:?} {bad}");
         }
     }
@@ -56,7 +89,10 @@ fn path_scopes() {
         Transport::Oci.validate_scope("/a/").unwrap_err().0,
         "Invalid scope /a/: Uses non-canonical path format, perhaps try with path /a"
     );
-    assert_eq!(Transport::Dir.validate_scope("rel").unwrap_err().0, "Invalid scope rel: Must be an absolute path");
+    assert_eq!(
+        Transport::Dir.validate_scope("rel").unwrap_err().0,
+        "Invalid scope rel: Must be an absolute path"
+    );
 }
 
 #[test]
@@ -73,13 +109,33 @@ fn storage_scopes() {
         format!("[vfs@/r]busybox:tag@{dg}@{id}"),
         format!("[/r]@{id}"),
     ] {
-        assert!(Transport::ContainersStorage.validate_scope(&ok).is_ok(), "{ok}");
+        assert!(
+            Transport::ContainersStorage.validate_scope(&ok).is_ok(),
+            "{ok}"
+        );
     }
-    for bad in ["[]", "[rel]", "[vfs@rel]", "[@/r]", "[vfs@]", "[/r", "/r", "busybox", "[/r]busybox@notanid", "[/r]a@sha256:12@x"] {
-        assert!(Transport::ContainersStorage.validate_scope(bad).is_err(), "{bad}");
+    for bad in [
+        "[]",
+        "[rel]",
+        "[vfs@rel]",
+        "[@/r]",
+        "[vfs@]",
+        "[/r",
+        "/r",
+        "busybox",
+        "[/r]busybox@notanid",
+        "[/r]a@sha256:12@x",
+    ] {
+        assert!(
+            Transport::ContainersStorage.validate_scope(bad).is_err(),
+            "{bad}"
+        );
     }
     assert_eq!(
-        Transport::ContainersStorage.validate_scope("[/r]x@abc").unwrap_err().0,
+        Transport::ContainersStorage
+            .validate_scope("[/r]x@abc")
+            .unwrap_err()
+            .0,
         "abc is neither a valid digest(invalid checksum digest format) nor a valid ID(invalid checksum digest length)"
     );
 }
@@ -88,17 +144,34 @@ fn storage_scopes() {
 fn other_scopes() {
     assert!(Transport::DockerArchive.validate_scope("/x").is_err());
     assert!(Transport::Tarball.validate_scope("x").is_err());
-    assert!(Transport::DockerDaemon.validate_scope("busybox:latest").is_ok());
     assert!(
         Transport::DockerDaemon
-            .validate_scope("sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef")
+            .validate_scope("busybox:latest")
+            .is_ok()
+    );
+    assert!(
+        Transport::DockerDaemon
+            .validate_scope(
+                "sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
+            )
             .is_err()
     );
     assert!(Transport::Ostree.validate_scope("whatever").is_ok());
-    for ok in ["", "host", "host/ns", "host/ns/stream", "host/ns/stream:tag"] {
+    for ok in [
+        "",
+        "host",
+        "host/ns",
+        "host/ns/stream",
+        "host/ns/stream:tag",
+    ] {
         assert!(is_atomic_scope(ok), "{ok}");
     }
-    for bad in ["host/ns:x", "host/ns/stream/more", "host/ns/stream:tag:x", "host/ns/s:t/x"] {
+    for bad in [
+        "host/ns:x",
+        "host/ns/stream/more",
+        "host/ns/stream:tag:x",
+        "host/ns/s:t/x",
+    ] {
         assert!(!is_atomic_scope(bad), "{bad}");
     }
 }
@@ -142,31 +215,80 @@ fn docker_identities() {
     );
     let p = id("docker://busybox");
     assert_eq!(p.identity, "docker.io/library/busybox:latest");
-    assert_eq!(p.namespaces, ["docker.io/library/busybox", "docker.io/library", "docker.io", "*.io"]);
-    assert_eq!(id("docker://localhost/ns/repo").namespaces, ["localhost/ns/repo", "localhost/ns", "localhost"]);
-    assert_eq!(id("docker://notlocalhost/repo").identity, "docker.io/notlocalhost/repo:latest");
-    assert_eq!(id("docker://10.0.0.1/r:1").namespaces, ["10.0.0.1/r", "10.0.0.1", "*.0.0.1", "*.0.1", "*.1"]);
+    assert_eq!(
+        p.namespaces,
+        [
+            "docker.io/library/busybox",
+            "docker.io/library",
+            "docker.io",
+            "*.io"
+        ]
+    );
+    assert_eq!(
+        id("docker://localhost/ns/repo").namespaces,
+        ["localhost/ns/repo", "localhost/ns", "localhost"]
+    );
+    assert_eq!(
+        id("docker://notlocalhost/repo").identity,
+        "docker.io/notlocalhost/repo:latest"
+    );
+    assert_eq!(
+        id("docker://10.0.0.1/r:1").namespaces,
+        ["10.0.0.1/r", "10.0.0.1", "*.0.0.1", "*.0.1", "*.1"]
+    );
     let d = "sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
-    assert_eq!(id(&format!("docker://busybox@{d}")).identity, format!("docker.io/library/busybox@{d}"));
+    assert_eq!(
+        id(&format!("docker://busybox@{d}")).identity,
+        format!("docker.io/library/busybox@{d}")
+    );
 }
 
 #[test]
 fn reference_errors() {
-    assert_eq!(parse_err("busybox", Compat::Current), r#"Invalid image name "busybox", expected colon-separated transport:reference"#);
-    assert_eq!(parse_err("dockers://x", Compat::Current), r#"Invalid image name "dockers://x", unknown transport "dockers""#);
-    assert_eq!(parse_err("atomic:x/y/z", Compat::V5_23), r#"Invalid image name "atomic:x/y/z", unknown transport "atomic""#);
-    assert_eq!(parse_err("docker:busybox", Compat::Current), "docker: image reference busybox does not start with //");
+    assert_eq!(
+        parse_err("busybox", Compat::Current),
+        r#"Invalid image name "busybox", expected colon-separated transport:reference"#
+    );
+    assert_eq!(
+        parse_err("dockers://x", Compat::Current),
+        r#"Invalid image name "dockers://x", unknown transport "dockers""#
+    );
+    assert_eq!(
+        parse_err("atomic:x/y/z", Compat::V5_23),
+        r#"Invalid image name "atomic:x/y/z", unknown transport "atomic""#
+    );
+    assert_eq!(
+        parse_err("docker:busybox", Compat::Current),
+        "docker: image reference busybox does not start with //"
+    );
     let d = "sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
     assert_eq!(
         parse_err(&format!("docker://busybox:1@{d}"), Compat::Current),
         "Docker references with both a tag and digest are currently not supported"
     );
-    assert_eq!(parse_err("ostree:x", Compat::V5_23), r#"The transport "ostree:" is not supported in this build"#);
-    assert_eq!(parse_err("containers-storage:", Compat::Current), r#""" is an empty reference: invalid reference"#);
-    assert_eq!(parse_err("containers-storage:[vfs@rel]x", Compat::Current), "path name is not absolute");
-    assert_eq!(parse_err("containers-storage:[@/r]x", Compat::Current), "invalid reference");
-    assert_eq!(parse_err("docker-archive:/a.tar:x@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef", Compat::Current),
-        "reference does not include a tag: docker.io/library/x@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef");
+    assert_eq!(
+        parse_err("ostree:x", Compat::V5_23),
+        r#"The transport "ostree:" is not supported in this build"#
+    );
+    assert_eq!(
+        parse_err("containers-storage:", Compat::Current),
+        r#""" is an empty reference: invalid reference"#
+    );
+    assert_eq!(
+        parse_err("containers-storage:[vfs@rel]x", Compat::Current),
+        "path name is not absolute"
+    );
+    assert_eq!(
+        parse_err("containers-storage:[@/r]x", Compat::Current),
+        "invalid reference"
+    );
+    assert_eq!(
+        parse_err(
+            "docker-archive:/a.tar:x@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef",
+            Compat::Current
+        ),
+        "reference does not include a tag: docker.io/library/x@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
+    );
 }
 
 #[test]
@@ -177,20 +299,32 @@ fn path_identities() {
     let p = parse("oci:/a/b:img").policy_identity(&FakeHost).unwrap();
     assert_eq!(p.identity, "/a/b");
     assert_eq!(p.namespaces, ["/a/b", "/a"]);
-    let p = parse("oci-archive:rel.tar").policy_identity(&FakeHost).unwrap();
+    let p = parse("oci-archive:rel.tar")
+        .policy_identity(&FakeHost)
+        .unwrap();
     assert_eq!(p.identity, "/cwd/rel.tar");
     assert_eq!(p.namespaces, ["/cwd/rel.tar", "/cwd"]);
-    let p = parse("docker-archive:/x.tar:busybox").policy_identity(&FakeHost).unwrap();
+    let p = parse("docker-archive:/x.tar:busybox")
+        .policy_identity(&FakeHost)
+        .unwrap();
     assert_eq!(p.identity, "");
     assert!(p.namespaces.is_empty());
     assert!(parse("dir:/x").docker_reference().is_none());
-    assert_eq!(parse("docker-archive:/x.tar:busybox").docker_reference().unwrap().to_string(), "docker.io/library/busybox:latest");
+    assert_eq!(
+        parse("docker-archive:/x.tar:busybox")
+            .docker_reference()
+            .unwrap()
+            .to_string(),
+        "docker.io/library/busybox:latest"
+    );
 }
 
 #[test]
 fn storage_references() {
     let id = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
-    let ImageRef::Storage(s) = parse("containers-storage:[vfs@/s+/run:a,b]example/app:1") else { unreachable!() };
+    let ImageRef::Storage(s) = parse("containers-storage:[vfs@/s+/run:a,b]example/app:1") else {
+        unreachable!()
+    };
     assert_eq!(
         s.store,
         Some(StoreSpec {
@@ -200,8 +334,14 @@ fn storage_references() {
             options: vec!["a".into(), "b".into()]
         })
     );
-    assert_eq!(s.named.as_ref().unwrap().to_string(), "docker.io/example/app:1");
-    let store = ResolvedStore { driver: "vfs".into(), graph_root: "/s".into() };
+    assert_eq!(
+        s.named.as_ref().unwrap().to_string(),
+        "docker.io/example/app:1"
+    );
+    let store = ResolvedStore {
+        driver: "vfs".into(),
+        graph_root: "/s".into(),
+    };
     let p = storage_identity(&store, s.named.as_ref(), Some(id));
     assert_eq!(p.identity, format!("[vfs@/s]docker.io/example/app:1@{id}"));
     assert_eq!(
@@ -215,19 +355,33 @@ fn storage_references() {
             "[/s]"
         ]
     );
-    let ImageRef::Storage(s) = parse(&format!("containers-storage:{id}")) else { unreachable!() };
+    let ImageRef::Storage(s) = parse(&format!("containers-storage:{id}")) else {
+        unreachable!()
+    };
     assert!(s.named.is_none());
     let p = storage_identity(&store, None, Some(id));
     assert_eq!(p.identity, format!("[vfs@/s]@{id}"));
     assert_eq!(p.namespaces, ["[vfs@/s]", "[/s]"]);
-    let ImageRef::Storage(s) = parse(&format!("containers-storage:busybox@{id}")) else { unreachable!() };
+    let ImageRef::Storage(s) = parse(&format!("containers-storage:busybox@{id}")) else {
+        unreachable!()
+    };
     assert_eq!(s.id.as_deref(), Some(id));
-    assert_eq!(s.named.unwrap().to_string(), "docker.io/library/busybox:latest");
-    let ImageRef::Storage(s) = parse("containers-storage:abc123") else { unreachable!() };
+    assert_eq!(
+        s.named.unwrap().to_string(),
+        "docker.io/library/busybox:latest"
+    );
+    let ImageRef::Storage(s) = parse("containers-storage:abc123") else {
+        unreachable!()
+    };
     assert_eq!(s.id_prefix.as_deref(), Some("abc123"));
     let d = "sha256:fedcba9876543210fedcba9876543210fedcba9876543210fedcba9876543210";
-    let ImageRef::Storage(s) = parse(&format!("containers-storage:app:1@{d}")) else { unreachable!() };
+    let ImageRef::Storage(s) = parse(&format!("containers-storage:app:1@{d}")) else {
+        unreachable!()
+    };
     let p = storage_identity(&store, s.named.as_ref(), Some(id));
-    assert_eq!(p.namespaces[0], format!("[vfs@/s]docker.io/library/app:1@{d}"));
+    assert_eq!(
+        p.namespaces[0],
+        format!("[vfs@/s]docker.io/library/app:1@{d}")
+    );
     assert_eq!(p.namespaces[1], "[vfs@/s]docker.io/library/app:1");
 }
