@@ -192,11 +192,8 @@ fn validate_image_id(id: &str) -> Result<(), crate::reference::docker::DigestErr
 
 /// openshift's scope regexp `^[^/]*(/[^:/]*(/[^:/]*(:[^:/]*)?)?)?$`.
 fn is_atomic_scope(s: &str) -> bool {
-    let (host, rest) = match s.split_once('/') {
-        Some((h, r)) => (h, Some(r)),
-        None => (s, None),
-    };
-    let _ = host; // `[^/]*`: anything without '/'.
+    // `[^/]*`: the host part may be anything without '/'.
+    let rest = s.split_once('/').map(|(_, r)| r);
     let Some(rest) = rest else { return true };
     let (ns, rest) = match rest.split_once('/') {
         Some((n, r)) => (n, Some(r)),

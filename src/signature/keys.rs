@@ -162,11 +162,3 @@ pub fn parse_spki(der: &[u8]) -> Result<PublicKey, String> {
     }
     Err("x509: unknown public key algorithm".to_owned())
 }
-
-/// Re-encodes a verifying key's SPKI (used by tests and `key` commands).
-pub fn spki_der_of_p256(k: &p256::ecdsa::VerifyingKey) -> Vec<u8> {
-    use p256::pkcs8::EncodePublicKey;
-    k.to_public_key_der()
-        .map(|d| d.as_bytes().to_vec())
-        .unwrap_or_default()
-}
