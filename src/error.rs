@@ -40,34 +40,7 @@ pub enum Error {
     Refused(String),
 }
 
-/// Go's `*PathError` text: `open <path>: <strerror>`.
+/// Go's `os.ReadFile` error text (`open <path>: <strerror>`).
 fn read_error(path: &std::path::Path, e: &std::io::Error) -> String {
-    let text = match e.kind() {
-        std::io::ErrorKind::NotFound => "no such file or directory".to_owned(),
-        std::io::ErrorKind::PermissionDenied => "permission denied".to_owned(),
-        std::io::ErrorKind::IsADirectory => "is a directory".to_owned(),
-        _ => {
-            let s = e.to_string();
-            // Rust appends " (os error N)"; Go does not.
-            match s.find(" (os error") {
-                Some(i) => lowercase_first(&s[..i]),
-                None => s,
-            }
-        }
-    };
-    // os.ReadFile opens successfully and fails on read for a directory.
-    let op = if e.kind() == std::io::ErrorKind::IsADirectory {
-        "read"
-    } else {
-        "open"
-    };
-    format!("{op} {}: {text}", path.display())
-}
-
-fn lowercase_first(s: &str) -> String {
-    let mut c = s.chars();
-    match c.next() {
-        Some(f) => f.to_lowercase().collect::<String>() + c.as_str(),
-        None => String::new(),
-    }
+    crate::config::host::go_read_file_error(&path.display().to_string(), e)
 }

@@ -27,10 +27,7 @@ pub fn run(global: &GlobalArgs, args: &KeyArgs) -> Result<Outcome, Error> {
 
 /// A system path under `--root`.
 pub fn under_root(global: &GlobalArgs, sys: &str) -> PathBuf {
-    match &global.root {
-        Some(r) => r.join(sys.trim_start_matches('/')),
-        None => PathBuf::from(sys),
-    }
+    crate::config::host::under_root(global.root.as_deref(), sys)
 }
 
 /// The policy file written by configuration commands: `--policy`, else the system one.

@@ -2,6 +2,7 @@
 //! c/image's `explicitfilepath.ResolvePathToFullyExplicit` does it.
 
 use std::io;
+use std::path::{Path, PathBuf};
 
 use crate::reference::transport::{Host, go_clean};
 
@@ -44,6 +45,25 @@ pub fn go_errno_text(e: &io::Error) -> String {
     match c.next() {
         Some(f) => f.to_lowercase().collect::<String>() + c.as_str(),
         None => s,
+    }
+}
+
+/// Go's `os.ReadFile` error text: `read P: is a directory` (the open succeeds), else
+/// `open P: <strerror>`.
+pub fn go_read_file_error(path: &str, e: &io::Error) -> String {
+    let op = if e.kind() == io::ErrorKind::IsADirectory {
+        "read"
+    } else {
+        "open"
+    };
+    format!("{op} {path}: {}", go_errno_text(e))
+}
+
+/// `path` under `root` (`--root`) when it is absolute; relative paths stay as written.
+pub fn under_root(root: Option<&Path>, path: &str) -> PathBuf {
+    match root {
+        Some(r) if path.starts_with('/') => r.join(path.trim_start_matches('/')),
+        _ => PathBuf::from(path),
     }
 }
 
@@ -127,17 +147,12 @@ impl KeyFiles {
     }
 
     fn read_uncached(&self, path: &str) -> Result<Vec<u8>, String> {
-        let real = match &self.root {
-            Some(r) if path.starts_with('/') => r.join(path.trim_start_matches('/')),
-            _ => std::path::PathBuf::from(path),
-        };
+        let real = under_root(self.root.as_deref(), path);
         crate::image::read_limited(&real, MAX_KEY_SIZE).map_err(|e| {
             if e.kind() == io::ErrorKind::Other {
-                e.to_string()
-            } else if e.kind() == io::ErrorKind::IsADirectory {
-                format!("read {path}: is a directory")
+                e.to_string() // our size limit
             } else {
-                format!("open {path}: {}", go_errno_text(&e))
+                go_read_file_error(path, &e)
             }
         })
     }

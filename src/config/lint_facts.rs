@@ -2,8 +2,9 @@
 //! registries.d configuration in effect.
 
 use std::os::unix::fs::MetadataExt;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
+use crate::config::host::under_root;
 use crate::lint::{Facts, KeyFile};
 use crate::policy::{KeySource, Policy, Requirement, SigstoreTrust};
 
@@ -35,10 +36,7 @@ pub fn gather(policy: &Policy, root: Option<&Path>, registries_dir: &Path) -> Fa
                 if facts.keys.contains_key(&p) {
                     continue;
                 }
-                let real = match root {
-                    Some(r) if p.starts_with('/') => r.join(p.trim_start_matches('/')),
-                    _ => PathBuf::from(&p),
-                };
+                let real = under_root(root, &p);
                 let fact = match (
                     std::fs::metadata(&real),
                     crate::image::read_limited(&real, 1024 * 1024),
@@ -79,10 +77,7 @@ pub fn gather(policy: &Policy, root: Option<&Path>, registries_dir: &Path) -> Fa
         .filter(|t| ["dir", "oci", "oci-archive", "sif"].contains(&t.name.value.as_str()))
     {
         for sc in t.scopes.iter().filter(|s| s.key.value.starts_with('/')) {
-            let real = match root {
-                Some(r) => r.join(sc.key.value.trim_start_matches('/')),
-                None => PathBuf::from(&sc.key.value),
-            };
+            let real = under_root(root, &sc.key.value);
             if let Ok(c) = std::fs::canonicalize(&real) {
                 let c = match root.and_then(|r| std::fs::canonicalize(r).ok()) {
                     Some(r) => c

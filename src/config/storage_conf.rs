@@ -99,10 +99,7 @@ impl StorageEnv {
     }
 
     fn sys(&self, p: &str) -> PathBuf {
-        match &self.root {
-            Some(r) => r.join(p.trim_start_matches('/')),
-            None => PathBuf::from(p),
-        }
+        crate::config::host::under_root(self.root.as_deref(), p)
     }
 }
 
