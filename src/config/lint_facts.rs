@@ -6,70 +6,36 @@ use std::path::Path;
 
 use crate::config::host::under_root;
 use crate::lint::{Facts, KeyFile};
-use crate::policy::{KeySource, Policy, Requirement, SigstoreTrust};
+use crate::policy::Policy;
 
 /// Reads what the rules need. `root` prefixes absolute key paths (`--root`).
 pub fn gather(policy: &Policy, root: Option<&Path>, registries_dir: &Path) -> Facts {
     let mut facts = Facts::default();
-    let lists = std::iter::once(&policy.default).chain(
-        policy
-            .transports
-            .iter()
-            .flat_map(|t| t.scopes.iter().map(|s| &s.requirements)),
-    );
-    for list in lists {
-        for r in &list.items {
-            let src = match &r.value {
-                Requirement::SignedBy(s) => &s.keys,
-                Requirement::SigstoreSigned(s) => match &s.trust {
-                    SigstoreTrust::PublicKeys(k) => k,
-                    _ => continue,
-                },
-                _ => continue,
-            };
-            let paths: Vec<String> = match src {
-                KeySource::Path(p) => vec![p.value.clone()],
-                KeySource::Paths(p) => p.value.clone(),
-                _ => vec![],
-            };
-            for p in paths {
-                if facts.keys.contains_key(&p) {
-                    continue;
-                }
-                let real = under_root(root, &p);
-                let fact = match (
-                    std::fs::metadata(&real),
-                    crate::image::read_limited(&real, 1024 * 1024),
-                ) {
-                    (Ok(m), Ok(bytes)) => {
-                        let mut blocks = 0;
-                        let mut at = 0;
-                        while let Some((_, next)) = crate::signature::pem::decode(&bytes[at..]) {
-                            blocks += 1;
-                            if next == 0 {
-                                break;
-                            }
-                            at += next;
-                        }
-                        KeyFile::Read {
-                            mode: m.mode(),
-                            vetted: crate::signature::keys::parse_pem_public_key(&bytes)
-                                .map(|k| k.fingerprint)
-                                .map_err(|_| {
-                                    crate::trust::vet_public_key(&bytes)
-                                        .err()
-                                        .unwrap_or_default()
-                                }),
-                            pem_blocks: blocks,
-                        }
-                    }
-                    (_, Err(e)) | (Err(e), _) => {
-                        KeyFile::Unreadable(crate::config::host::go_errno_text(&e))
-                    }
-                };
-                facts.keys.insert(p, fact);
-            }
+    for (p, _, _) in crate::lint::rules::key_files::policy_key_paths(policy) {
+        if facts.keys.contains_key(&p) {
+            continue;
         }
+        let real = under_root(root, &p);
+        let fact = match (
+            std::fs::metadata(&real),
+            crate::image::read_limited(&real, 1024 * 1024),
+        ) {
+            (Ok(m), Ok(bytes)) => KeyFile::Read {
+                mode: m.mode(),
+                vetted: crate::signature::keys::parse_pem_public_key(&bytes)
+                    .map(|k| k.fingerprint)
+                    .map_err(|_| {
+                        crate::trust::vet_public_key(&bytes)
+                            .err()
+                            .unwrap_or_default()
+                    }),
+                pem_blocks: crate::signature::pem::count_blocks(&bytes),
+            },
+            (_, Err(e)) | (Err(e), _) => {
+                KeyFile::Unreadable(crate::config::host::go_errno_text(&e))
+            }
+        };
+        facts.keys.insert(p, fact);
     }
     for t in policy
         .transports

@@ -71,15 +71,7 @@ pub fn parse_pem_public_key(data: &[u8]) -> Result<LoadedKey, String> {
     let Some((block, rest)) = pem::decode(data) else {
         return Err("PEM decoding failed".to_owned());
     };
-    let mut ignored_blocks = 0;
-    let mut tail = rest;
-    while let Some((_, r)) = pem::decode(&data[tail..]) {
-        ignored_blocks += 1;
-        tail += r;
-        if r == 0 {
-            break;
-        }
-    }
+    let ignored_blocks = pem::count_blocks(&data[rest..]);
     let (key, spki_der) = match block.label.as_str() {
         "PUBLIC KEY" => (parse_spki(&block.der)?, block.der.clone()),
         "RSA PUBLIC KEY" => {

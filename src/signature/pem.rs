@@ -109,6 +109,20 @@ pub fn decode(data: &[u8]) -> Option<(Block, usize)> {
     }
 }
 
+/// How many valid PEM blocks `data` holds (c/image uses only the first).
+pub fn count_blocks(data: &[u8]) -> usize {
+    let mut n = 0;
+    let mut at = 0;
+    while let Some((_, next)) = decode(&data[at..]) {
+        n += 1;
+        if next == 0 {
+            break;
+        }
+        at += next;
+    }
+    n
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

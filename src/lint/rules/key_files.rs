@@ -65,8 +65,14 @@ pub static SEVERAL_BLOCKS: &Rule = &Rule {
 
 /// Every key path of the policy: (path, span, used by sigstoreSigned).
 fn key_paths(ctx: &Context<'_>) -> Vec<(String, Span, bool)> {
+    policy_key_paths(ctx.policy)
+}
+
+/// Every key path of a policy: (path, span, used by sigstoreSigned). Shared with the edge that
+/// gathers the facts these rules read.
+pub fn policy_key_paths(policy: &crate::policy::Policy) -> Vec<(String, Span, bool)> {
     let mut out = Vec::new();
-    for (_, list) in super::lists(ctx.policy) {
+    for (_, list) in super::lists(policy) {
         for r in &list.items {
             let (src, sigstore) = match &r.value {
                 Requirement::SignedBy(s) => (&s.keys, false),
