@@ -3,8 +3,8 @@
 
 use crate::json::tree::Node;
 use crate::lint::rules::lists;
+use crate::lint::rules::scope_not_normalized::{ScopeForm, classify};
 use crate::policy::{Policy, Requirement};
-use crate::reference::docker::Named;
 
 /// Where a requirement list is: the global default, or a transport's scope.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -67,20 +67,8 @@ pub fn plan(policy: &Policy) -> Vec<(&'static str, String, Fix)> {
     {
         for s in &t.scopes {
             let key = &s.key.value;
-            let first = key.split('/').next().unwrap_or("");
-            let has_domain =
-                key.contains('/') && (first.contains(['.', ':']) || first == "localhost");
-            let bare_host = !key.contains('/') && (key.contains(['.', ':']) || key == "localhost");
-            if key.is_empty() || key.starts_with("*.") || has_domain || bare_host {
+            let Some(ScopeForm::NoHost { expanded: to }) = classify(key) else {
                 continue;
-            }
-            let Ok(n) = Named::parse_normalized(key) else {
-                continue;
-            };
-            let to = if n.is_name_only() {
-                n.name()
-            } else {
-                n.to_string()
             };
             if !t.scopes.iter().any(|o| o.key.value == to) {
                 out.push((

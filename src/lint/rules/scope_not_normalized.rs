@@ -19,6 +19,47 @@ expanded form shown in the help line (`policyctl scope docker://NAME` shows the 
     check,
 };
 
+/// What is wrong with the form of a docker scope (shared with `lint --fix`).
+pub enum ScopeForm {
+    /// No registry host (`busybox`, `library/busybox:latest`): `expanded` is what matches.
+    NoHost { expanded: String },
+    /// `index.docker.io/…`, rewritten by c/image: `fixed` is the docker.io form.
+    IndexDockerIo { fixed: String },
+    /// `docker.io/NAME`: covers `docker.io/NAME/*`, not the official `docker.io/library/NAME`.
+    DockerIoSingle { name: String },
+}
+
+/// Classifies a docker scope; `None` when it is in a form image lookups produce.
+pub fn classify(key: &str) -> Option<ScopeForm> {
+    if key.is_empty() || key.starts_with("*.") {
+        return None;
+    }
+    let first = key.split('/').next().unwrap_or("");
+    let has_domain = key.contains('/') && (first.contains(['.', ':']) || first == "localhost");
+    let bare_host = !key.contains('/') && (key.contains(['.', ':']) || key == "localhost");
+    if bare_host {
+        None
+    } else if !has_domain {
+        let n = Named::parse_normalized(key).ok()?;
+        let expanded = if n.is_name_only() {
+            n.name()
+        } else {
+            n.to_string()
+        };
+        Some(ScopeForm::NoHost { expanded })
+    } else if first == "index.docker.io" {
+        Some(ScopeForm::IndexDockerIo {
+            fixed: format!("docker.io{}", &key[first.len()..]),
+        })
+    } else if first == "docker.io" && key.matches('/').count() == 1 && key != "docker.io/library" {
+        Some(ScopeForm::DockerIoSingle {
+            name: key["docker.io/".len()..].to_owned(),
+        })
+    } else {
+        None
+    }
+}
+
 fn check(ctx: &Context<'_>, out: &mut Vec<Finding>) {
     for t in ctx
         .policy
@@ -28,49 +69,27 @@ fn check(ctx: &Context<'_>, out: &mut Vec<Finding>) {
     {
         for s in &t.scopes {
             let key = &s.key.value;
-            if key.is_empty() || key.starts_with("*.") {
-                continue;
-            }
-            let first = key.split('/').next().unwrap_or("");
-            let has_domain =
-                key.contains('/') && (first.contains(['.', ':']) || first == "localhost");
-            let bare_host = !key.contains('/') && (key.contains(['.', ':']) || key == "localhost");
-            let (message, help) = if bare_host {
-                continue;
-            } else if !has_domain {
+            let (message, help) = match classify(key) {
+                None => continue,
                 // `busybox`, `library/busybox`, `busybox:latest`: identities always start with a host.
-                let expanded = match Named::parse_normalized(key) {
-                    Ok(n) if n.is_name_only() => n.name(),
-                    Ok(n) => n.to_string(),
-                    Err(_) => continue,
-                };
-                (
+                Some(ScopeForm::NoHost { expanded }) => (
                     format!(
                         "docker scope {key:?} never matches: image identities always start with a registry host"
                     ),
                     format!("write \"{expanded}\""),
-                )
-            } else if first == "index.docker.io" {
-                let rest = &key[first.len()..];
-                (
+                ),
+                Some(ScopeForm::IndexDockerIo { fixed }) => (
                     format!(
                         "docker scope {key:?} never matches: c/image rewrites index.docker.io to docker.io"
                     ),
-                    format!("write \"docker.io{rest}\""),
-                )
-            } else if first == "docker.io"
-                && key.matches('/').count() == 1
-                && key != "docker.io/library"
-            {
-                let name = &key["docker.io/".len()..];
-                (
+                    format!("write \"{fixed}\""),
+                ),
+                Some(ScopeForm::DockerIoSingle { name }) => (
                     format!(
                         "docker scope {key:?} covers docker.io/{name}/* repositories only, not the official image {name:?}"
                     ),
                     format!("the official image is \"docker.io/library/{name}\""),
-                )
-            } else {
-                continue;
+                ),
             };
             out.push(Finding {
                 code: RULE.code,
