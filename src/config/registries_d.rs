@@ -101,6 +101,38 @@ pub fn load(dir: &Path) -> Result<RegistriesD, String> {
 }
 
 impl RegistriesD {
+    /// `use-sigstore-attachments` for images directly below a docker `scope`, as c/image looks
+    /// it up: the scope, its parent namespaces and `*.` wildcards, then `default-docker`
+    /// (`""` and wildcard scopes see only `default-docker`).
+    pub fn attachments_for_scope(&self, scope: &str) -> bool {
+        use crate::reference::docker::Named;
+        use crate::reference::transport::docker_identity;
+        let mut keys: Vec<String> = Vec::new();
+        if !scope.is_empty() && !scope.starts_with("*.") {
+            if let Ok(n) = Named::parse_normalized(&format!("{scope}/x")) {
+                keys = docker_identity(&n.with_default_tag())
+                    .namespaces
+                    .into_iter()
+                    .skip(1)
+                    .collect();
+            } else if let Ok(n) = Named::parse_normalized(scope) {
+                keys = docker_identity(&n.with_default_tag()).namespaces;
+            }
+        }
+        keys.iter()
+            .find_map(|k| {
+                self.docker
+                    .get(k)
+                    .and_then(|(sec, _)| sec.use_sigstore_attachments)
+            })
+            .or_else(|| {
+                self.default_docker
+                    .as_ref()
+                    .and_then(|(sec, _)| sec.use_sigstore_attachments)
+            })
+            .unwrap_or(false)
+    }
+
     /// Podman's `trust show` Store column: the exact scope, then the scope with trailing
     /// `/component`s removed, then `default-docker`; `lookaside` before `sigstore`.
     pub fn podman_store(&self, scope: &str, is_default_entry: bool) -> String {

@@ -2,8 +2,6 @@
 
 use crate::lint::{Context, Finding, Rule};
 use crate::policy::Requirement;
-use crate::reference::docker::Named;
-use crate::reference::transport::docker_identity;
 use crate::report::human::Severity;
 
 pub static NO_ATTACHMENTS: &Rule = &Rule {
@@ -75,32 +73,7 @@ fn check_attachments(ctx: &Context<'_>, out: &mut Vec<Finding>) {
             {
                 continue;
             }
-            // The lookup strings of an image directly in this scope: the scope, its parents,
-            // wildcards; `""` and wildcard scopes only see default-docker.
-            let mut keys: Vec<String> = Vec::new();
-            if !s.key.value.is_empty() && !s.key.value.starts_with("*.") {
-                if let Ok(n) = Named::parse_normalized(&format!("{}/x", s.key.value)) {
-                    keys = docker_identity(&n.with_default_tag())
-                        .namespaces
-                        .into_iter()
-                        .skip(1)
-                        .collect();
-                } else if let Ok(n) = Named::parse_normalized(&s.key.value) {
-                    keys = docker_identity(&n.with_default_tag()).namespaces;
-                }
-            }
-            let from_scopes = keys.iter().find_map(|k| {
-                regd.docker
-                    .get(k)
-                    .and_then(|(sec, _)| sec.use_sigstore_attachments)
-            });
-            let enabled = from_scopes
-                .or_else(|| {
-                    regd.default_docker
-                        .as_ref()
-                        .and_then(|(sec, _)| sec.use_sigstore_attachments)
-                })
-                .unwrap_or(false);
+            let enabled = regd.attachments_for_scope(&s.key.value);
             if !enabled {
                 out.push(Finding {
                     code: NO_ATTACHMENTS.code,
@@ -144,29 +117,6 @@ next mirror).\n\n### Fix\nAdd `use-sigstore-attachments: true` for each mirror l
     check: check_mirrors,
 };
 
-fn attachments_enabled(regd: &crate::config::registries_d::RegistriesD, scope: &str) -> bool {
-    let mut keys: Vec<String> = Vec::new();
-    if let Ok(n) = Named::parse_normalized(&format!("{scope}/x")) {
-        keys = docker_identity(&n.with_default_tag())
-            .namespaces
-            .into_iter()
-            .skip(1)
-            .collect();
-    }
-    keys.iter()
-        .find_map(|k| {
-            regd.docker
-                .get(k)
-                .and_then(|(sec, _)| sec.use_sigstore_attachments)
-        })
-        .or_else(|| {
-            regd.default_docker
-                .as_ref()
-                .and_then(|(sec, _)| sec.use_sigstore_attachments)
-        })
-        .unwrap_or(false)
-}
-
 fn check_mirrors(ctx: &Context<'_>, out: &mut Vec<Finding>) {
     let Some(f) = ctx.facts else { return };
     let Some(Ok(regd)) = f.registries_d.as_ref() else {
@@ -194,7 +144,7 @@ fn check_mirrors(ctx: &Context<'_>, out: &mut Vec<Finding>) {
                 if !covers {
                     continue;
                 }
-                for m in mirrors.iter().filter(|m| !attachments_enabled(regd, m)) {
+                for m in mirrors.iter().filter(|m| !regd.attachments_for_scope(m)) {
                     out.push(Finding {
                         code: MIRROR_NO_ATTACHMENTS.code,
                         message: format!("mirror {m:?} of {prefix:?} serves {:?} without use-sigstore-attachments", s.key.value),
