@@ -15,31 +15,26 @@ use crate::error::Error;
 use crate::eval::requirement::{Evaluation, ImageFacts, SignatureOutcome, evaluate, identity_hint};
 use crate::image::{self, OpenOptions, Opened, Platform};
 use crate::policy::Requirement;
-use crate::policy::scope::{MatchedBy, requirements_for};
+use crate::policy::scope::{MatchedBy, ScopeMatch, requirements_for};
 use crate::reference::transport::ImageRef;
 use crate::report::describe;
 use crate::report::position::line_col;
 use crate::report::{err, out};
 
 /// The result for one reference.
-pub struct Checked {
+pub struct Checked<'p> {
     pub reference: String,
-    pub result: Result<Judged, String>,
+    pub result: Result<Judged<'p>, String>,
 }
 
-/// A judged image.
-pub struct Judged {
+/// A judged image; the scope and requirements are borrowed from the loaded policy.
+pub struct Judged<'p> {
     pub opened: Opened,
-    pub matched_by: MatchedBy,
-    pub scope_key: Option<String>,
-    pub scope_offset: usize,
-    pub transport_section: bool,
-    pub requirement_index: Vec<usize>,
-    pub requirements: Vec<Requirement>,
+    pub matched: ScopeMatch<'p>,
     pub evaluation: Evaluation,
 }
 
-impl Checked {
+impl Checked<'_> {
     fn exit(&self) -> u8 {
         match &self.result {
             Err(_) => 2,
@@ -58,23 +53,23 @@ pub struct Checker<'a> {
     pub as_pulled: bool,
 }
 
-impl Checker<'_> {
+impl<'a> Checker<'a> {
     /// Checks one reference.
-    pub fn check(&self, reference: &str) -> Checked {
+    pub fn check(&self, reference: &str) -> Checked<'a> {
         Checked {
             reference: reference.to_owned(),
             result: self.judge(reference),
         }
     }
 
-    fn judge(&self, reference: &str) -> Result<Judged, String> {
+    fn judge(&self, reference: &str) -> Result<Judged<'a>, String> {
         let (transport, parsed) = ImageRef::parse(reference, self.opts.compat).map_err(|e| e.0)?;
         let mut opened = image::open(transport, &parsed, &RealHost, &self.opts).map_err(|e| e.0)?;
         if self.as_pulled {
             as_pulled(&mut opened)?;
         }
         let transport = opened.transport;
-        let policy = &self.loaded.policy;
+        let policy: &'a crate::policy::Policy = &self.loaded.policy;
         let m = requirements_for(policy, transport.name(), &opened.identity);
         let image_name = format!("{}:{}", transport.name(), opened.within);
         let facts = ImageFacts {
@@ -90,19 +85,7 @@ impl Checker<'_> {
             image::check_manifest_parses(&opened).map_err(|e| e.0)?;
         }
         Ok(Judged {
-            matched_by: m.matched_by,
-            scope_key: m.scope.map(|s| s.key.value.clone()),
-            scope_offset: m
-                .scope
-                .map_or(m.requirements.span.start, |s| s.key.span.start),
-            transport_section: m.transport_section,
-            requirement_index: m.requirements.items.iter().map(|r| r.span.start).collect(),
-            requirements: m
-                .requirements
-                .items
-                .iter()
-                .map(|r| r.value.clone())
-                .collect(),
+            matched: m,
             opened,
             evaluation,
         })
@@ -152,7 +135,7 @@ pub fn run(global: &GlobalArgs, args: &CheckArgs) -> Result<Outcome, Error> {
     if args.all {
         return crate::commands::check_all::run(global, args, &checker);
     }
-    let results: Vec<Checked> = args.references.iter().map(|r| checker.check(r)).collect();
+    let results: Vec<Checked<'_>> = args.references.iter().map(|r| checker.check(r)).collect();
     let worst = results.iter().map(Checked::exit).max().unwrap_or(0);
     if args.json {
         out(&format!("{:#}\n", to_json(global, &loaded, &results)));
@@ -171,14 +154,10 @@ pub fn run(global: &GlobalArgs, args: &CheckArgs) -> Result<Outcome, Error> {
     })
 }
 
-fn scope_line(loaded: &LoadedPolicy, j: &Judged) -> String {
-    let p = line_col(&loaded.text, j.scope_offset);
-    let key = match &j.scope_key {
-        Some(k) if k.is_empty() => "\"\"".to_owned(),
-        Some(k) => k.clone(),
-        None => "default".to_owned(),
-    };
-    let how = match j.matched_by {
+fn scope_line(loaded: &LoadedPolicy, j: &Judged<'_>) -> String {
+    let p = line_col(&loaded.text, scope_offset(j));
+    let key = j.matched.label();
+    let how = match j.matched.matched_by {
         MatchedBy::Identity => "exact identity".to_owned(),
         MatchedBy::Namespace(i) => format!(
             "namespace {}",
@@ -190,7 +169,7 @@ fn scope_line(loaded: &LoadedPolicy, j: &Judged) -> String {
                 .unwrap_or_default()
         ),
         MatchedBy::TransportDefault => "the transport's \"\" scope".to_owned(),
-        MatchedBy::GlobalDefault if j.transport_section => {
+        MatchedBy::GlobalDefault if j.matched.transport_section => {
             format!(
                 "global default (transports.{} has no matching scope)",
                 j.opened.transport.name()
@@ -209,15 +188,22 @@ fn scope_line(loaded: &LoadedPolicy, j: &Judged) -> String {
     )
 }
 
+/// Where the matched scope key (or, for the global default, its list) is written.
+fn scope_offset(j: &Judged<'_>) -> usize {
+    j.matched
+        .scope
+        .map_or(j.matched.requirements.span.start, |s| s.key.span.start)
+}
+
 /// A one-line reason for rejections, used by the verdict line and `--all`.
-pub fn short_reason(j: &Judged) -> String {
+pub fn short_reason(j: &Judged<'_>) -> String {
     match j.evaluation.reason() {
         None => "accepted".to_owned(),
         Some(r) => r.to_owned(),
     }
 }
 
-fn human(loaded: &LoadedPolicy, reference: &str, j: &Judged) -> String {
+fn human(loaded: &LoadedPolicy, reference: &str, j: &Judged<'_>) -> String {
     let via_attachments = j
         .opened
         .notes
@@ -284,8 +270,8 @@ fn human(loaded: &LoadedPolicy, reference: &str, j: &Judged) -> String {
         Err(e) => s += &format!("  signatures:   unreadable: {e}\n"),
     }
     s += "  requirements:\n";
-    for (i, req) in j.requirements.iter().enumerate() {
-        let p = line_col(&loaded.text, j.requirement_index[i]);
+    for (i, item) in j.matched.requirements.items.iter().enumerate() {
+        let (req, p) = (&item.value, line_col(&loaded.text, item.span.start));
         let outcome = match j.evaluation.requirements.get(i) {
             None => "not evaluated (an earlier requirement rejected)".to_owned(),
             Some(r) => match &r.rejection {
@@ -346,16 +332,19 @@ fn human(loaded: &LoadedPolicy, reference: &str, j: &Judged) -> String {
     s
 }
 
-fn judged_json(loaded: &LoadedPolicy, j: &Judged) -> Value {
+fn judged_json(loaded: &LoadedPolicy, j: &Judged<'_>) -> Value {
     let pos = |off: usize| {
         let p = line_col(&loaded.text, off);
         json!({"line": p.line, "column": p.column})
     };
     let reqs: Vec<Value> = j
+        .matched
         .requirements
+        .items
         .iter()
         .enumerate()
-        .map(|(i, req)| {
+        .map(|(i, item)| {
+            let req = &item.value;
             let r = j.evaluation.requirements.get(i);
             let outcome = match r {
                 None => "not-evaluated",
@@ -388,17 +377,12 @@ fn judged_json(loaded: &LoadedPolicy, j: &Judged) -> Value {
                 })
                 .unwrap_or_default();
             json!({"index": i, "type": req.type_name(), "description": describe::requirement(req),
-                   "position": pos(j.requirement_index[i]), "outcome": outcome,
+                   "position": pos(item.span.start), "outcome": outcome,
                    "reason": r.and_then(|r| r.rejection.clone()),
                    "unsupported": r.is_some_and(|r| r.unsupported), "signatures": sigs})
         })
         .collect();
-    let kind = match j.matched_by {
-        MatchedBy::Identity => "identity",
-        MatchedBy::Namespace(_) => "namespace",
-        MatchedBy::TransportDefault => "transport-default",
-        MatchedBy::GlobalDefault => "default",
-    };
+    let kind = j.matched.matched_by.as_str();
     json!({
         "verdict": if j.evaluation.allowed { "accepted" } else { "rejected" },
         "reason": j.evaluation.reason(),
@@ -406,7 +390,7 @@ fn judged_json(loaded: &LoadedPolicy, j: &Judged) -> Value {
         "identity": j.opened.identity.identity,
         "namespaces": j.opened.identity.namespaces,
         "docker_reference": j.opened.docker_reference.as_ref().map(ToString::to_string),
-        "scope": {"kind": kind, "key": j.scope_key, "position": pos(j.scope_offset)},
+        "scope": {"kind": kind, "key": j.matched.scope.map(|s| &s.key.value), "position": pos(scope_offset(j))},
         "image": {
             "manifest_digest": j.opened.manifest_digest.as_ref().ok(),
             "manifest_digest_error": j.opened.manifest_digest.as_ref().err(),
@@ -422,7 +406,7 @@ fn judged_json(loaded: &LoadedPolicy, j: &Judged) -> Value {
     })
 }
 
-fn to_json(global: &GlobalArgs, loaded: &LoadedPolicy, results: &[Checked]) -> Value {
+fn to_json(global: &GlobalArgs, loaded: &LoadedPolicy, results: &[Checked<'_>]) -> Value {
     let items: Vec<Value> = results
         .iter()
         .map(|r| {

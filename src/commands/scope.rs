@@ -100,15 +100,6 @@ fn answer<'p>(
     })
 }
 
-fn matched_kind(m: MatchedBy) -> &'static str {
-    match m {
-        MatchedBy::Identity => "identity",
-        MatchedBy::Namespace(_) => "namespace",
-        MatchedBy::TransportDefault => "transport-default",
-        MatchedBy::GlobalDefault => "default",
-    }
-}
-
 fn why(a: &Answer<'_>) -> String {
     let t = a.transport.name();
     match a.matched.matched_by {
@@ -196,7 +187,7 @@ fn to_json(
                     "namespaces": a.identity.namespaces,
                     "note": a.note,
                     "scope": {
-                        "kind": matched_kind(a.matched.matched_by),
+                        "kind": a.matched.matched_by.as_str(),
                         "key": a.matched.scope.map(|s| s.key.value.clone()),
                         "position": a.matched.scope.map(|s| pos(s.key.span.start)),
                         "why": why(a),

@@ -19,6 +19,18 @@ pub enum MatchedBy {
     GlobalDefault,
 }
 
+impl MatchedBy {
+    /// The stable name used in JSON output.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MatchedBy::Identity => "identity",
+            MatchedBy::Namespace(_) => "namespace",
+            MatchedBy::TransportDefault => "transport-default",
+            MatchedBy::GlobalDefault => "default",
+        }
+    }
+}
+
 /// The outcome of a lookup.
 #[derive(Debug, Clone, Copy)]
 pub struct ScopeMatch<'p> {
