@@ -133,7 +133,7 @@ pub fn run(global: &GlobalArgs, args: &CheckArgs) -> Result<Outcome, Error> {
         as_pulled: args.as_pulled,
     };
     if args.all {
-        return crate::commands::check_all::run(global, args, &checker);
+        return crate::commands::check_all::run(args, &checker);
     }
     let results: Vec<Checked<'_>> = args.references.iter().map(|r| checker.check(r)).collect();
     let worst = results.iter().map(Checked::exit).max().unwrap_or(0);

@@ -2,7 +2,7 @@
 //! cores, as a table and a summary.
 
 use crate::app::Outcome;
-use crate::cli::{CheckArgs, GlobalArgs};
+use crate::cli::CheckArgs;
 use crate::commands::check::{Checker, short_reason};
 use crate::error::Error;
 use crate::image::storage::list_images;
@@ -10,11 +10,7 @@ use crate::reference::transport::ImageRef;
 use crate::report::out;
 
 /// Runs `check --all`.
-pub fn run(
-    _global: &GlobalArgs,
-    args: &CheckArgs,
-    checker: &Checker<'_>,
-) -> Result<Outcome, Error> {
+pub fn run(args: &CheckArgs, checker: &Checker<'_>) -> Result<Outcome, Error> {
     let store_spec = match &args.storage {
         None => None,
         Some(text) => {
@@ -51,7 +47,6 @@ pub fn run(
         .clamp(1, 256);
     let results = parallel_check(checker, &refs, jobs);
     let (mut accepted, mut rejected, mut errors) = (0, 0, 0);
-    let results: Vec<(String, Result<Option<String>, String>)> = results;
     let mut table = String::new();
     if !args.quiet && !args.json {
         table.push_str("IMAGE\tVERDICT\tREASON\n");
