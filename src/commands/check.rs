@@ -82,7 +82,7 @@ impl<'a> Checker<'a> {
         if evaluation.allowed {
             // c/image's copy parses the manifest right after the policy allowed the image; an
             // unparsable one fails the pull there. Bad input never counts as accepted.
-            image::check_manifest_parses(&opened).map_err(|e| e.0)?;
+            image::check_manifest_parses(&opened, self.opts.compat).map_err(|e| e.0)?;
         }
         Ok(Judged {
             matched: m,
@@ -119,7 +119,13 @@ pub fn run(global: &GlobalArgs, args: &CheckArgs) -> Result<Outcome, Error> {
     let platform = Platform {
         os: args.os.clone().unwrap_or(host.os),
         architecture: args.arch.clone().unwrap_or(host.architecture),
-        variant: args.variant.clone().or(host.variant),
+        // c/image's WantedPlatforms: the host's CPU variant only when the architecture is not
+        // chosen.
+        variant: args
+            .variant
+            .clone()
+            .or(if args.arch.is_none() { host.variant } else { None }),
+        architecture_chosen: args.arch.is_some(),
     };
     let checker = Checker {
         loaded: &loaded,

@@ -217,5 +217,7 @@ pub fn open_docker_archive(
         list: None,
         signatures: Ok(Vec::new()),
         notes: vec!["docker-archive images cannot carry signatures".into()],
+        schema1: manifest::Schema1Check::NotSchema1,
+        cimage_manifest_digest: None,
     })
 }

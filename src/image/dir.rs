@@ -4,8 +4,8 @@
 use std::path::{Path, PathBuf};
 
 use super::{
-    ImageError, MAX_SIGNATURE_SIZE, MAX_SIGNATURES, OpenOptions, Opened, SourcedSignature,
-    path_error, read_limited,
+    ImageError, MAX_SIGNATURE_SIZE, MAX_SIGNATURES, OpenOptions, Opened, SourceManifest,
+    SourcedSignature, path_error, read_limited,
 };
 use crate::compat::Compat;
 use crate::image::manifest::{self, MAX_MANIFEST_SIZE};
@@ -29,35 +29,40 @@ pub fn open(
     let top_path = root.join("manifest.json");
     let top = read_limited(&top_path, MAX_MANIFEST_SIZE)
         .map_err(|e| ImageError(path_error("open", &top_path, &e)))?;
-    let mut read_instance = |d: &str| -> Result<Vec<u8>, ImageError> {
+    let mut read_instance = |d: &str| -> Result<SourceManifest, ImageError> {
         let p = root.join(format!("{}.manifest.json", hex_of(d)?));
         let m = read_limited(&p, MAX_MANIFEST_SIZE)
             .map_err(|e| ImageError(path_error("open", &p, &e)))?;
-        if manifest::digest(&m).ok().as_deref() != Some(d) {
+        if manifest::digest(&m, opts.compat).ok().as_deref() != Some(d) {
             return Err(ImageError(format!(
                 "Manifest does not match provided manifest digest {d} ({})",
                 p.display()
             )));
         }
-        Ok(m)
+        Ok(SourceManifest::guessed(m))
     };
-    let (m, mime_type, list) = super::resolve_manifest(top, opts, &mut read_instance)?;
+    let (m, mime_type, list) =
+        super::resolve_manifest(SourceManifest::guessed(top), opts, &mut read_instance)?;
     let prefix = match &list {
         Some(l) => format!("{}.", hex_of(&l.instance_digest)?),
         None => String::new(),
     };
     let signatures = read_signatures(&root, &prefix);
+    let (manifest_digest, schema1, cimage_manifest_digest) =
+        super::evaluated_digest(&m, opts.compat);
     Ok(Opened {
         transport: Transport::Dir,
         within: path.to_owned(),
         docker_reference: None,
         identity,
-        manifest_digest: manifest::digest(&m),
+        manifest_digest,
         manifest: m,
         mime_type,
         list,
         signatures,
         notes: Vec::new(),
+        schema1,
+        cimage_manifest_digest,
     })
 }
 

@@ -55,6 +55,11 @@ pub struct Opened {
     pub signatures: Result<Vec<SourcedSignature>, String>,
     /// Facts worth telling the user (e.g. attachments podman would not see).
     pub notes: Vec<String>,
+    /// What the evaluated manifest is as schema 1 (signed manifests get special care).
+    pub schema1: manifest::Schema1Check,
+    /// The digest c/image would use where policyctl refuses one (a forged schema-1 JWS that
+    /// c/image 5.23.1 digests anyway): lets `check` report c/image's own verdict too.
+    pub cimage_manifest_digest: Option<String>,
 }
 
 /// Which instance of a list was evaluated.
@@ -131,31 +136,81 @@ pub fn path_error(op: &str, path: &Path, e: &std::io::Error) -> String {
     )
 }
 
-/// Sniffs, digests and (for lists) chooses the instance, reading instance manifests with
-/// `read_instance`, which must verify the digest.
-pub fn resolve_manifest(
-    top: Vec<u8>,
-    opts: &OpenOptions,
-    read_instance: &mut dyn FnMut(&str) -> Result<Vec<u8>, ImageError>,
-) -> Result<(Vec<u8>, String, Option<ListChoice>), ImageError> {
-    let mime = manifest::guess_mime_type(&top);
-    if manifest::is_list(&mime) {
-        let list_digest = manifest::digest(&top).map_err(ImageError)?;
-        let instance = manifest::choose_instance(&top, &opts.platform).map_err(|e| {
-            ImageError(format!(
-                "choosing an image from manifest list {list_digest}: {e}"
-            ))
-        })?;
-        let m = read_instance(&instance)?;
-        let mime = manifest::guess_mime_type(&m);
-        let choice = ListChoice {
-            list_digest,
-            instance_digest: instance,
-            platform: opts.platform.clone(),
-        };
-        return Ok((m, mime, Some(choice)));
+/// The manifest an image source returned: bytes and, when the source knows it (an OCI
+/// descriptor's `mediaType`), its MIME type; otherwise c/image guesses it from the bytes.
+pub struct SourceManifest {
+    pub bytes: Vec<u8>,
+    pub mime_type: Option<String>,
+}
+
+impl SourceManifest {
+    /// A manifest whose type is guessed from the bytes.
+    pub fn guessed(bytes: Vec<u8>) -> SourceManifest {
+        SourceManifest {
+            bytes,
+            mime_type: None,
+        }
     }
-    Ok((top, mime, None))
+
+    fn mime(&self) -> String {
+        match &self.mime_type {
+            Some(m) if !m.is_empty() => m.clone(),
+            _ => manifest::guess_mime_type(&self.bytes),
+        }
+    }
+}
+
+/// What `copy` does before evaluating the policy: if the top manifest is a list
+/// (`ListFromBlob`, with its ambiguity check), choose the platform instance as c/image does and
+/// read it with `read_instance`, which must verify it against the instance digest. Returns the
+/// evaluated manifest, its MIME type and the list choice.
+pub fn resolve_manifest(
+    top: SourceManifest,
+    opts: &OpenOptions,
+    read_instance: &mut dyn FnMut(&str) -> Result<SourceManifest, ImageError>,
+) -> Result<(Vec<u8>, String, Option<ListChoice>), ImageError> {
+    let mime = top.mime();
+    if !manifest::is_list(&mime) {
+        return Ok((top.bytes, mime, None));
+    }
+    let list = manifest::list_from_blob(&top.bytes, &mime, opts.compat)
+        .map_err(|e| ImageError(format!("parsing primary manifest as list: {e}")))?;
+    // Shown to the user only; c/image does not digest the list on this path.
+    let list_digest = manifest::digest(&top.bytes, opts.compat)
+        .unwrap_or_else(|_| crate::signature::keys::sha256_digest(&top.bytes));
+    let instance = manifest::choose_instance(&list, &opts.platform, opts.compat).map_err(|e| {
+        ImageError(format!(
+            "choosing an image from manifest list {list_digest}: {e}"
+        ))
+    })?;
+    let m = read_instance(&instance)?;
+    let mime = m.mime();
+    let choice = ListChoice {
+        list_digest,
+        instance_digest: instance,
+        platform: opts.platform.clone(),
+    };
+    Ok((m.bytes, mime, Some(choice)))
+}
+
+/// The evaluated manifest's digest as policyctl uses it, its schema-1 classification, and the
+/// digest c/image would use when that differs (see [`Opened::cimage_manifest_digest`]).
+pub fn evaluated_digest(
+    m: &[u8],
+    compat: Compat,
+) -> (Result<String, String>, manifest::Schema1Check, Option<String>) {
+    let digest = manifest::digest(m, compat);
+    let check = manifest::check_schema1_payload(m);
+    if let manifest::Schema1Check::ForgedAcceptedBy523(why) = &check
+        && let Ok(d) = &digest
+    {
+        let refused = Err(format!(
+            "{why}: the schema 1 JWS header makes this manifest digest as {d}, another manifest; containers/image {} trusts that digest, but the layers it would pull are not the signed ones, so policyctl refuses it",
+            compat.as_str()
+        ));
+        return (refused, check, Some(d.clone()));
+    }
+    (digest, check, None)
 }
 
 /// Checks that `bytes` have digest `want` (`sha256:` only; other algorithms are refused).
@@ -176,22 +231,19 @@ pub fn verify_digest(bytes: &[u8], want: &str, what: &str) -> Result<(), ImageEr
 
 /// What c/image's `image.FromUnparsedImage` needs after the policy allowed an image: a
 /// manifest of a known single-image type that parses. Errors name the image.
-pub fn check_manifest_parses(o: &Opened) -> Result<(), ImageError> {
+pub fn check_manifest_parses(o: &Opened, compat: Compat) -> Result<(), ImageError> {
     if o.transport == Transport::DockerArchive {
         return Ok(()); // c/image synthesizes this manifest itself.
     }
     let what = format!("{}:{}", o.transport.name(), o.within);
-    // `guess_mime_type` already parsed the JSON: an empty type means it did not parse (or is no
-    // manifest at all), so no second parse is needed.
-    if o.mime_type.is_empty() {
-        return Err(ImageError(format!(
-            "{what}: parsing manifest: not a valid manifest (the image would fail to pull or run)"
-        )));
-    }
     if manifest::is_list(&o.mime_type) {
         return Err(ImageError(format!(
             "{what}: a manifest list instance is itself a list"
         )));
     }
-    Ok(())
+    manifest::check_single_manifest(&o.manifest, &o.mime_type, compat).map_err(|e| {
+        ImageError(format!(
+            "{what}: parsing manifest: {e} (the image would fail to pull or run)"
+        ))
+    })
 }

@@ -7,14 +7,12 @@
 
 use std::path::{Component, Path, PathBuf};
 
-use oci_spec::image::{Descriptor, ImageIndex, ImageManifest};
-
 use super::{
-    ImageError, ListChoice, MAX_SIGNATURE_SIZE, OpenOptions, Opened, SourcedSignature, path_error,
-    read_limited, verify_digest,
+    ImageError, ListChoice, MAX_SIGNATURE_SIZE, OpenOptions, Opened, SourceManifest,
+    SourcedSignature, path_error, read_limited, verify_digest,
 };
 use crate::compat::Compat;
-use crate::image::manifest::{self, MAX_MANIFEST_SIZE};
+use crate::image::manifest::{self, Descriptor, MAX_MANIFEST_SIZE, OciIndex as ImageIndex};
 use crate::reference::transport::{Host, ImageRef, Transport};
 use crate::signature::Signature;
 use crate::signature::blob::Sigstore;
@@ -84,15 +82,12 @@ pub fn read_blob(files: &dyn LayoutFiles, digest: &str, limit: u64) -> Result<Ve
 
 fn read_index(files: &dyn LayoutFiles, what: &str) -> Result<ImageIndex, ImageError> {
     let bytes = files.read("index.json", MAX_INDEX_SIZE)?;
-    serde_json::from_slice::<ImageIndex>(&bytes)
+    manifest::decode_layout_index(&bytes)
         .map_err(|e| ImageError(format!("{what}/index.json: {e}")))
 }
 
 fn ref_name(d: &Descriptor) -> Option<&str> {
-    d.annotations()
-        .as_ref()
-        .and_then(|a| a.get(REF_NAME))
-        .map(String::as_str)
+    d.annotations.get(REF_NAME).map(String::as_str)
 }
 
 /// Chooses the index entry for `image` (`""`: the only one) as c/image's `oci:` does.
@@ -102,7 +97,7 @@ fn choose_descriptor<'i>(
     at: Option<usize>,
     compat: Compat,
 ) -> Result<&'i Descriptor, ImageError> {
-    let entries = index.manifests();
+    let entries = index.manifests.as_slice();
     if let Some(n) = at {
         return entries.get(n).ok_or_else(|| {
             ImageError(format!(
@@ -112,7 +107,7 @@ fn choose_descriptor<'i>(
         });
     }
     if image.is_empty() {
-        return match entries.as_slice() {
+        return match entries {
             [one] => Ok(one),
             [] => Err(ImageError("no descriptor found for reference \"\"".into())),
             _ => Err(ImageError(
@@ -124,7 +119,7 @@ fn choose_descriptor<'i>(
     entries
         .iter()
         .find(|d| {
-            let mt = d.media_type().to_string();
+            let mt = d.media_type.clone();
             let type_ok = match compat {
                 Compat::V5_23 => oci_types.contains(&mt.as_str()),
                 Compat::Current => {
@@ -157,11 +152,27 @@ pub fn open_in_layout(
 ) -> Result<Opened, ImageError> {
     let index = read_index(files, what)?;
     let desc = choose_descriptor(&index, image, at, opts.compat)?;
-    let top_digest = desc.digest().to_string();
-    let top = read_blob(files, &top_digest, MAX_MANIFEST_SIZE)?;
-    let mut read_instance = |d: &str| read_blob(files, d, MAX_MANIFEST_SIZE);
+    let top_digest = desc.digest.clone();
+    let top = SourceManifest {
+        bytes: read_blob(files, &top_digest, MAX_MANIFEST_SIZE)?,
+        mime_type: Some(desc.media_type.clone()),
+    };
+    // c/image's `oci:` takes an instance's MIME type from the layout's own index.json entry
+    // with that digest, else guesses it.
+    let mut read_instance = |d: &str| {
+        Ok(SourceManifest {
+            bytes: read_blob(files, d, MAX_MANIFEST_SIZE)?,
+            mime_type: index
+                .manifests
+                .as_slice()
+                .iter()
+                .find(|e| e.digest == d)
+                .map(|e| e.media_type.clone()),
+        })
+    };
     let (m, mime_type, list) = super::resolve_manifest(top, opts, &mut read_instance)?;
-    let manifest_digest = manifest::digest(&m);
+    let (manifest_digest, schema1, cimage_manifest_digest) =
+        super::evaluated_digest(&m, opts.compat);
     let mut notes = Vec::new();
     let signatures = if opts.oci_attachments {
         let evaluated = list.as_ref().map_or(top_digest.clone(), |l: &ListChoice| {
@@ -189,6 +200,8 @@ pub fn open_in_layout(
         list,
         signatures,
         notes,
+        schema1,
+        cimage_manifest_digest,
     })
 }
 
@@ -200,32 +213,26 @@ fn attachments(
 ) -> Result<Vec<SourcedSignature>, String> {
     let tag = digest.replacen(':', "-", 1) + ".sig";
     let mut out = Vec::new();
-    for d in index.manifests() {
-        let ann = d.annotations().clone().unwrap_or_default();
+    for d in index.manifests.as_slice() {
         let is_sig = ref_name(d) == Some(tag.as_str())
-            || ann.get(COSIGN_KIND).map(String::as_str) == Some(COSIGN_SIGS);
+            || d.annotations.get(COSIGN_KIND).map(String::as_str) == Some(COSIGN_SIGS);
         if !is_sig {
             continue;
         }
-        let bytes = read_blob(files, d.digest().as_ref(), MAX_MANIFEST_SIZE).map_err(|e| e.0)?;
-        let m: ImageManifest = serde_json::from_slice(&bytes)
-            .map_err(|e| format!("sigstore attachment manifest {}: {e}", d.digest()))?;
-        for (i, layer) in m.layers().iter().enumerate() {
+        let bytes = read_blob(files, &d.digest, MAX_MANIFEST_SIZE).map_err(|e| e.0)?;
+        let m: manifest::OciManifest = crate::json::godecode::unmarshal(&bytes)
+            .map_err(|e| format!("sigstore attachment manifest {}: {e}", d.digest))?;
+        for (i, layer) in m.layers.as_slice().iter().enumerate() {
             let payload =
-                read_blob(files, layer.digest().as_ref(), MAX_SIGNATURE_SIZE).map_err(|e| e.0)?;
-            let annotations = layer
-                .annotations()
-                .clone()
-                .unwrap_or_default()
-                .into_iter()
-                .collect();
+                read_blob(files, &layer.digest, MAX_SIGNATURE_SIZE).map_err(|e| e.0)?;
+            let annotations = layer.annotations.entries.clone().into_iter().collect();
             out.push(SourcedSignature {
                 signature: Signature::Sigstore(Sigstore {
-                    mime_type: layer.media_type().to_string(),
+                    mime_type: layer.media_type.clone(),
                     payload,
                     annotations,
                 }),
-                origin: format!("cosign attachment {} layer {}", d.digest(), i + 1),
+                origin: format!("cosign attachment {} layer {}", d.digest, i + 1),
             });
         }
     }

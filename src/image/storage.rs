@@ -16,7 +16,8 @@ use std::sync::{Arc, Mutex};
 use serde::Deserialize;
 
 use super::{
-    ImageError, MAX_SIGNATURES, OpenOptions, Opened, SourcedSignature, path_error, read_limited,
+    ImageError, MAX_SIGNATURES, OpenOptions, Opened, SourceManifest, SourcedSignature, path_error,
+    read_limited,
 };
 use crate::compat::Compat;
 use crate::config::storage_conf::{StorageEnv, StoreConfig, resolve_store, store_config};
@@ -228,8 +229,8 @@ pub fn open(s: &StorageRef, opts: &OpenOptions) -> Result<Opened, ImageError> {
         })?
     };
 
-    let top = read_top_manifest(&store, &image.id, named.as_ref())?;
-    let mut read_instance = |d: &str| -> Result<Vec<u8>, ImageError> {
+    let top = read_top_manifest(&store, &image.id, named.as_ref(), opts.compat)?;
+    let mut read_instance = |d: &str| -> Result<SourceManifest, ImageError> {
         let (m, p) = store
             .big_data(&image.id, &format!("manifest-{d}"), MAX_MANIFEST_SIZE)
             .map_err(|e| match e {
@@ -239,32 +240,37 @@ pub fn open(s: &StorageRef, opts: &OpenOptions) -> Result<Opened, ImageError> {
                 )),
                 BigDataErr::Refused(e) => e,
             })?;
-        if manifest::digest(&m).ok().as_deref() != Some(d) {
+        if manifest::digest(&m, opts.compat).ok().as_deref() != Some(d) {
             return Err(ImageError(format!(
                 "Manifest does not match provided manifest digest {d} ({})",
                 p.display()
             )));
         }
-        Ok(m)
+        Ok(SourceManifest::guessed(m))
     };
-    let (m, mime_type, list) = super::resolve_manifest(top, opts, &mut read_instance)?;
+    let (m, mime_type, list) =
+        super::resolve_manifest(SourceManifest::guessed(top), opts, &mut read_instance)?;
     let signatures = read_signatures(
         &store,
         &image.id,
         &metadata,
         list.as_ref().map(|l| l.instance_digest.as_str()),
     )?;
+    let (manifest_digest, schema1, cimage_manifest_digest) =
+        super::evaluated_digest(&m, opts.compat);
     Ok(Opened {
         transport: Transport::ContainersStorage,
         within,
         identity: storage_identity(&resolved, named.as_ref(), Some(&image.id)),
         docker_reference: named,
-        manifest_digest: manifest::digest(&m),
+        manifest_digest,
         manifest: m,
         mime_type,
         list,
         signatures,
         notes: Vec::new(),
+        schema1,
+        cimage_manifest_digest,
     })
 }
 
@@ -681,10 +687,14 @@ fn multi_arch_matches(store: &Store, image: &Image, d: &str, opts: &OpenOptions)
     else {
         return false;
     };
-    if !manifest::is_list(&manifest::guess_mime_type(&list)) {
+    let mime = manifest::guess_mime_type(&list);
+    if !manifest::is_list(&mime) {
         return false;
     }
-    let Ok(instance) = manifest::choose_instance(&list, &opts.platform) else {
+    let Ok(list) = manifest::list_from_blob(&list, &mime, opts.compat) else {
+        return false;
+    };
+    let Ok(instance) = manifest::choose_instance(&list, &opts.platform, opts.compat) else {
         return false;
     };
     store
@@ -766,6 +776,7 @@ fn read_top_manifest(
     store: &Store,
     id: &str,
     named: Option<&Named>,
+    compat: Compat,
 ) -> Result<Vec<u8>, ImageError> {
     let want = named.and_then(Named::digest);
     let mut top = None;
@@ -791,7 +802,7 @@ fn read_top_manifest(
             })?,
     };
     if let Some(d) = want
-        && manifest::digest(&m).ok().as_deref() != Some(d)
+        && manifest::digest(&m, compat).ok().as_deref() != Some(d)
     {
         return Err(ImageError(format!(
             "Manifest does not match provided manifest digest {d} ({})",

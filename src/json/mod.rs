@@ -10,6 +10,7 @@
 //! anything we do not descend into is skipped iteratively.
 
 pub mod gobase64;
+pub mod godecode;
 pub mod gofmt;
 pub mod read;
 pub mod scan;

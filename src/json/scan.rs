@@ -381,6 +381,45 @@ pub fn validate(data: &[u8]) -> Result<(), SyntaxError> {
     Ok(())
 }
 
+/// The length of the first JSON value in `data` (with leading whitespace), as Go's
+/// `json.Decoder.Decode` reads it: whatever follows that value is not looked at.
+pub fn first_value_len(data: &[u8]) -> Result<usize, SyntaxError> {
+    let mut s = Scanner {
+        step: State::BeginValue,
+        stack: Vec::new(),
+        end_top: false,
+        err: None,
+    };
+    for (at, &c) in data.iter().enumerate() {
+        if !s.step(c, at) {
+            break;
+        }
+        if s.end_top {
+            // A container or string ends on its closing byte; a bare literal one byte before
+            // the delimiter that ended it.
+            return Ok(if matches!(c, b'}' | b']' | b'"') {
+                at + 1
+            } else {
+                at
+            });
+        }
+    }
+    if let Some(err) = s.err {
+        return Err(err);
+    }
+    s.step(b' ', data.len());
+    if let Some(err) = s.err {
+        return Err(err);
+    }
+    if s.end_top {
+        return Ok(data.len());
+    }
+    Err(SyntaxError {
+        message: "unexpected EOF".to_owned(),
+        offset: data.len(),
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -390,6 +429,17 @@ mod tests {
             Ok(()) => "ok".to_owned(),
             Err(e) => e.message,
         }
+    }
+
+    #[test]
+    fn first_value() {
+        assert_eq!(first_value_len(b" {} x"), Ok(3));
+        assert_eq!(first_value_len(b"[1,2]]"), Ok(5));
+        assert_eq!(first_value_len(b"12 3"), Ok(2));
+        assert_eq!(first_value_len(b"12"), Ok(2));
+        assert!(first_value_len(b"{").is_err());
+        assert!(first_value_len(b"{]").is_err());
+        assert!(first_value_len(b"  ").is_err());
     }
 
     #[test]

@@ -69,6 +69,7 @@ impl Fixture {
                 os: "linux".into(),
                 architecture: "amd64".into(),
                 variant: None,
+                architecture_chosen: true,
             },
             oci_attachments: false,
             storage_env,

@@ -1,0 +1,239 @@
+use super::*;
+
+const CUR: Compat = Compat::Current;
+const OLD: Compat = Compat::V5_23;
+
+#[test]
+fn mime_sniffing_is_go_struct_decoding() {
+    let g = |s: &str| guess_mime_type(s.as_bytes());
+    assert_eq!(
+        g(r#"{"schemaVersion":2,"config":{"mediaType":"application/vnd.oci.image.config.v1+json"}}"#),
+        OCI_MANIFEST
+    );
+    assert_eq!(
+        g(r#"{"schemaVersion":2,"config":{"mediaType":"application/vnd.docker.container.image.v1+json"}}"#),
+        DOCKER_V2S2
+    );
+    // An index needs len(manifests) != 0.
+    assert_eq!(g(r#"{"schemaVersion":2,"manifests":[]}"#), OCI_MANIFEST);
+    assert_eq!(g(r#"{"schemaVersion":2,"manifests":[{}]}"#), OCI_INDEX);
+    // The custom-config-type rule (c/image's FIXME).
+    assert_eq!(
+        g(r#"{"schemaVersion":2,"config":{"mediaType":"x/y"},"manifests":[{}]}"#),
+        "x/y"
+    );
+    assert_eq!(
+        g(r#"{"mediaType":"application/vnd.docker.distribution.manifest.list.v2+json"}"#),
+        DOCKER_LIST
+    );
+    // Schema-1 media types are not honoured in mediaType (defect 1).
+    assert_eq!(
+        g(r#"{"mediaType":"application/vnd.docker.distribution.manifest.v1+prettyjws","schemaVersion":2,"signatures":[]}"#),
+        OCI_MANIFEST
+    );
+    assert_eq!(
+        g(r#"{"mediaType":"application/vnd.docker.distribution.manifest.v1+json"}"#),
+        ""
+    );
+    // schemaVersion folds and the last duplicate wins.
+    assert_eq!(
+        g(r#"{"schemaVersion":1,"signatures":[],"SchemaVersion":2}"#),
+        OCI_MANIFEST
+    );
+    assert_eq!(g(r#"{"SCHEMAVERSION":1,"ſignatures":[]}"#), DOCKER_V2S1_SIGNED);
+    // signatures counts only when non-null.
+    assert_eq!(g(r#"{"schemaVersion":1,"signatures":null}"#), DOCKER_V2S1);
+    assert_eq!(g(r#"{"schemaVersion":1,"signatures":[1],"signatures":null}"#), DOCKER_V2S1);
+    // Type errors make the manifest unknown.
+    assert_eq!(g(r#"{"schemaVersion":2.0}"#), "");
+    assert_eq!(g(r#"{"schemaVersion":2,"mediaType":1}"#), "");
+    assert_eq!(g(r#"{"schemaVersion":2,"manifests":[{"size":"1"}]}"#), "");
+    assert_eq!(g(r#"{"schemaVersion":2,"config":{"mediaType":"a"},"manifests":"x"}"#), "");
+    assert_eq!(g("nope"), "");
+    assert_eq!(g("null"), "");
+}
+
+/// A libtrust-style pretty JWS around `payload` (a JSON object) with the given header.
+fn pretty_jws(payload: &str, format_length: usize, tail: &[u8]) -> String {
+    use base64::Engine;
+    let b64 = base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    let protected = format!(
+        r#"{{"formatLength":{format_length},"formatTail":"{}","time":"2020-01-01T00:00:00Z"}}"#,
+        b64.encode(tail)
+    );
+    let sigs = format!(
+        r#"[{{"header":{{"alg":"ES256"}},"signature":"c2ln","protected":"{}"}}]"#,
+        b64.encode(protected)
+    );
+    let close = payload.rfind('}').unwrap();
+    format!("{},\n   \"signatures\": {sigs}\n}}", &payload[..close].trim_end())
+}
+
+fn genuine(payload: &str) -> String {
+    let close = payload.rfind('}').unwrap();
+    let len = payload[..close].trim_end().len();
+    pretty_jws(payload, len, payload[len..].as_bytes())
+}
+
+const SIGNED_PAYLOAD: &str = "{\n   \"schemaVersion\": 1,\n   \"name\": \"a/b\",\n   \"tag\": \"t\",\n   \"architecture\": \"amd64\",\n   \"fsLayers\": [{\"blobSum\": \"sha256:aa\"}],\n   \"history\": [{\"v1Compatibility\": \"{}\"}]\n}";
+
+#[test]
+fn schema1_digest_is_the_payload_digest() {
+    let m = genuine(SIGNED_PAYLOAD);
+    assert_eq!(guess_mime_type(m.as_bytes()), DOCKER_V2S1_SIGNED);
+    let want = sha256_digest(SIGNED_PAYLOAD.as_bytes());
+    assert_eq!(digest(m.as_bytes(), OLD).unwrap(), want);
+    assert_eq!(digest(m.as_bytes(), CUR).unwrap(), want);
+    assert_eq!(check_schema1_payload(m.as_bytes()), Schema1Check::Consistent);
+}
+
+#[test]
+fn forged_schema1_header_points_at_another_manifest() {
+    // formatLength 1 and formatTail = the signed manifest's remaining bytes: any JSON object
+    // digests to the signed manifest's digest under 5.23.1.
+    let attacker = r#"{"schemaVersion":1,"fsLayers":[{"blobSum":"sha256:evil"}],"history":[{"v1Compatibility":"{}"}]}"#;
+    let m = pretty_jws(attacker, 1, &SIGNED_PAYLOAD.as_bytes()[1..]);
+    let want = sha256_digest(SIGNED_PAYLOAD.as_bytes());
+    assert_eq!(digest(m.as_bytes(), OLD).unwrap(), want);
+    // Current c/image refuses it, and policyctl flags it for every version.
+    assert!(
+        digest(m.as_bytes(), CUR)
+            .unwrap_err()
+            .contains("does not match the manifest contents")
+    );
+    assert!(matches!(
+        check_schema1_payload(m.as_bytes()),
+        Schema1Check::ForgedAcceptedBy523(_)
+    ));
+}
+
+#[test]
+fn schema1_libtrust_errors() {
+    // An empty signatures array digests the empty payload in 5.23.1.
+    let m = r#"{"schemaVersion":1,"signatures":[]}"#;
+    assert_eq!(digest(m.as_bytes(), OLD).unwrap(), sha256_digest(b""));
+    assert!(digest(m.as_bytes(), CUR).is_err());
+    // "Signatures" is folded by GuessMIMEType but libtrust looks the key up exactly.
+    assert_eq!(
+        digest(br#"{"schemaVersion":1,"Signatures":[]}"#, OLD).unwrap_err(),
+        "missing signature key"
+    );
+    assert!(digest(br#"{"schemaVersion":1,"signatures":1}"#, OLD).is_err());
+    let bad_len = pretty_jws(SIGNED_PAYLOAD, 100_000, b"}");
+    assert_eq!(digest(bad_len.as_bytes(), OLD).unwrap_err(), "invalid format length");
+    // Ambiguous signed schema 1 is refused by current while digesting.
+    let amb = genuine(r#"{"schemaVersion":1,"layers":[]}"#);
+    assert!(digest(amb.as_bytes(), CUR).unwrap_err().contains("ambiguous"));
+    assert!(digest(amb.as_bytes(), OLD).is_ok());
+}
+
+#[test]
+fn unambiguous() {
+    let v = |m: &str, c| validate_unambiguous(m.as_bytes(), OCI_INDEX, Allowed::LIST, c);
+    assert!(v(r#"{"manifests":[]}"#, CUR).is_ok());
+    assert_eq!(
+        v(r#"{"manifests":[],"Layers":[],"config":{}}"#, CUR).unwrap_err(),
+        r#"rejecting ambiguous manifest, unexpected fields []string{"config", "layers"} in supposedly application/vnd.oci.image.index.v1+json"#
+    );
+    assert!(v(r#"{"layers":null}"#, CUR).is_ok());
+    assert!(v(r#"{"signatures":[]}"#, CUR).is_err());
+    assert!(v(r#"{"signatures":[]}"#, OLD).is_ok());
+}
+
+fn platform(arch: &str, variant: Option<&str>) -> Platform {
+    Platform {
+        os: "linux".into(),
+        architecture: arch.into(),
+        variant: variant.map(Into::into),
+        architecture_chosen: true,
+    }
+}
+
+#[test]
+fn wanted_platforms() {
+    let w = |a, v| {
+        platform(a, v)
+            .wanted(CUR)
+            .into_iter()
+            .map(|(_, _, v)| v)
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(w("amd64", None), [""]);
+    assert_eq!(w("arm64", None), ["", "v8"]);
+    assert_eq!(w("arm64", Some("v8")), ["v8", ""]);
+    assert_eq!(w("arm", Some("v7")), ["v7", "v6", "v5", ""]);
+    assert_eq!(w("arm", None), ["", "v8", "v7", "v6", "v5"]);
+    assert_eq!(w("amd64", Some("v3")), ["v3", ""]);
+}
+
+#[test]
+fn list_decoding_is_case_insensitive_and_last_wins() {
+    let list = br#"{"schemaVersion":2,"mediaType":"application/vnd.oci.image.index.v1+json",
+        "manifests":[{"digest":"sha256:signed","platform":{"os":"linux","architecture":"amd64"}}],
+        "Manifests":[{"digest":"sha256:attacker"}]}"#;
+    let l = list_from_blob(list, OCI_INDEX, CUR).unwrap();
+    // The element is reused: the attacker's digest with the signed entry's platform.
+    assert_eq!(
+        choose_instance(&l, &platform("amd64", None), CUR).unwrap(),
+        "sha256:attacker"
+    );
+    let list = br#"{"manifests":[{"digest":"sha256:a","platform":{"os":"linux","architecture":"arm64","Architecture":"amd64"}}]}"#;
+    let l = list_from_blob(list, OCI_INDEX, CUR).unwrap();
+    assert_eq!(choose_instance(&l, &platform("amd64", None), CUR).unwrap(), "sha256:a");
+    // Ambiguous lists are refused.
+    let amb = br#"{"manifests":[{"digest":"sha256:a"}],"layers":[]}"#;
+    assert!(list_from_blob(amb, OCI_INDEX, CUR).unwrap_err().contains("ambiguous"));
+    assert!(list_from_blob(amb, DOCKER_LIST, OLD).unwrap_err().contains("ambiguous"));
+}
+
+#[test]
+fn platform_choice_per_version() {
+    let idx = br#"{"manifests":[
+        {"digest":"sha256:nop"},
+        {"digest":"sha256:v7","platform":{"os":"linux","architecture":"arm","variant":"v7"}},
+        {"digest":"sha256:gz","platform":{"os":"linux","architecture":"amd64"}},
+        {"digest":"sha256:zs","platform":{"os":"linux","architecture":"amd64"},"annotations":{"io.github.containers.compression.zstd":"true"}},
+        {"digest":"sha256:a64","platform":{"os":"linux","architecture":"arm64","variant":"v8"}}]}"#;
+    let l = list_from_blob(idx, OCI_INDEX, CUR).unwrap();
+    let c = |a, v, compat| choose_instance(&l, &platform(a, v), compat).unwrap();
+    assert_eq!(c("amd64", None, CUR), "sha256:zs");
+    assert_eq!(c("amd64", None, OLD), "sha256:gz");
+    assert_eq!(c("arm", Some("v8"), CUR), "sha256:v7");
+    // Exact variant equality: arm64 without a variant prefers "" then v8.
+    assert_eq!(c("arm64", None, CUR), "sha256:a64");
+    // No match: the platform-less entry (both versions).
+    assert_eq!(c("s390x", None, CUR), "sha256:nop");
+    assert_eq!(c("s390x", None, OLD), "sha256:nop");
+    let docker = br#"{"manifests":[{"digest":"sha256:x","platform":{"os":"linux","architecture":"arm64","variant":"v8"}}]}"#;
+    let l = list_from_blob(docker, DOCKER_LIST, CUR).unwrap();
+    assert_eq!(choose_instance(&l, &platform("arm64", None), CUR).unwrap(), "sha256:x");
+    assert!(choose_instance(&l, &platform("amd64", None), CUR).is_err());
+    // A variant the list lacks does not match an entry with another variant.
+    let l = list_from_blob(br#"{"manifests":[{"digest":"sha256:x","platform":{"os":"linux","architecture":"amd64","variant":"v2"}}]}"#, DOCKER_LIST, CUR).unwrap();
+    assert!(choose_instance(&l, &platform("amd64", None), CUR).is_err());
+}
+
+#[test]
+fn single_manifest_checks() {
+    let oci = br#"{"schemaVersion":2,"config":{"mediaType":"application/vnd.oci.image.config.v1+json"},"layers":[]}"#;
+    assert!(check_single_manifest(oci, OCI_MANIFEST, CUR).is_ok());
+    let amb = br#"{"schemaVersion":2,"config":{},"layers":[],"manifests":[{}]}"#;
+    assert!(check_single_manifest(amb, OCI_MANIFEST, CUR).unwrap_err().contains("ambiguous"));
+    assert!(check_single_manifest(amb, OCI_MANIFEST, OLD).unwrap_err().contains("supposedly application/vnd.oci.image.index.v1+json"));
+    let s2 = br#"{"schemaVersion":2,"mediaType":"application/vnd.docker.distribution.manifest.v2+json","config":{},"layers":[{"mediaType":"x"}]}"#;
+    assert!(check_single_manifest(s2, DOCKER_V2S2, CUR).unwrap_err().contains("unsupported docker v2s2 media type"));
+    let id = "a".repeat(64);
+    let s1 = format!(r#"{{"schemaVersion":1,"fsLayers":[{{"blobSum":"sha256:x"}}],"history":[{{"v1Compatibility":"{{\"id\":\"{id}\",\"created\":\"2020-01-01T00:00:00Z\"}}"}}]}}"#);
+    assert_eq!(check_single_manifest(s1.as_bytes(), DOCKER_V2S1, CUR), Ok(()));
+    let bad_time = s1.replace("2020-01-01T00:00:00Z", "yesterday");
+    assert!(check_single_manifest(bad_time.as_bytes(), DOCKER_V2S1, CUR).is_err());
+    // Unknown types are tried as schema 1.
+    assert!(check_single_manifest(b"{}", "", CUR).is_err());
+}
+
+#[test]
+fn layout_index_reads_only_the_first_value() {
+    let i = decode_layout_index(br#"{"manifests":[{"digest":"sha256:a"}]} trailing"#).unwrap();
+    assert_eq!(i.manifests.as_slice()[0].digest, "sha256:a");
+    assert!(decode_layout_index(b"{").is_err());
+}
