@@ -90,6 +90,7 @@ fn json_output() {
   },
   "results": [
     {
+      "containers_image_verdict": "accepted",
       "docker_reference": null,
       "error": null,
       "exit_code": 0,
@@ -418,7 +419,7 @@ error: dir:[..]/big: [..]/big/manifest.json is larger than 4194304 bytes
         .assert()
         .code(2)
         .stderr_eq(str![[r#"
-error: dir:testdata/check/dir/a-truncated-manifest: dir:testdata/check/dir/a-truncated-manifest: parsing manifest: not a valid manifest (the image would fail to pull or run)
+error: dir:testdata/check/dir/a-truncated-manifest: dir:testdata/check/dir/a-truncated-manifest: parsing manifest: unexpected end of JSON input (the image would fail to pull or run)
 
 "#]]);
 }

@@ -32,6 +32,9 @@ pub struct Judged<'p> {
     pub opened: Opened,
     pub matched: ScopeMatch<'p>,
     pub evaluation: Evaluation,
+    /// c/image's own verdict where policyctl deliberately differs (a known c/image weakness,
+    /// e.g. a forged schema-1 JWS header under `--compat 5.23`); `None` when they agree.
+    pub cimage_allowed: Option<bool>,
 }
 
 impl Checked<'_> {
@@ -79,6 +82,16 @@ impl<'a> Checker<'a> {
             signatures: opened.signatures.as_deref().map_err(String::as_str),
         };
         let evaluation = evaluate(m.requirements, &facts, &self.keys, self.opts.compat);
+        let cimage_allowed = opened.cimage_manifest_digest.clone().and_then(|d| {
+            let cimage_digest = Ok(d);
+            let facts = ImageFacts {
+                manifest_digest: &cimage_digest,
+                ..facts
+            };
+            let theirs = evaluate(m.requirements, &facts, &self.keys, self.opts.compat).allowed;
+            (theirs != evaluation.allowed).then_some(theirs)
+        });
+        schema1_notes(&mut opened);
         if evaluation.allowed {
             // c/image's copy parses the manifest right after the policy allowed the image; an
             // unparsable one fails the pull there. Bad input never counts as accepted.
@@ -88,8 +101,26 @@ impl<'a> Checker<'a> {
             matched: m,
             opened,
             evaluation,
+            cimage_allowed,
         })
     }
+}
+
+/// Explains schema-1 manifests: their digest comes from a JWS header, not from the bytes.
+fn schema1_notes(o: &mut Opened) {
+    use crate::image::manifest::Schema1Check;
+    let note = match &o.schema1 {
+        Schema1Check::NotSchema1 => return,
+        Schema1Check::Unsigned => "the evaluated manifest is Docker schema 1 (deprecated; registries and podman are dropping it)".to_owned(),
+        Schema1Check::Consistent => "the evaluated manifest is a signed Docker schema 1 manifest (deprecated): its digest is computed over the JWS payload, which policyctl checked is this manifest without its signatures".to_owned(),
+        Schema1Check::ForgedAcceptedBy523(why) => format!(
+            "the evaluated manifest is a signed Docker schema 1 manifest whose JWS header makes c/image digest ANOTHER manifest ({why}); containers/image 5.23 does not check this, current c/image refuses it"
+        ),
+        Schema1Check::Invalid(why) => format!(
+            "the evaluated manifest claims to be a signed Docker schema 1 manifest but its JWS cannot be parsed ({why})"
+        ),
+    };
+    o.notes.push(note);
 }
 
 /// `--as-pulled`: judge the stored image as `podman pull docker://NAME` would, with the manifest
@@ -223,6 +254,12 @@ fn human(loaded: &LoadedPolicy, reference: &str, j: &Judged<'_>) -> String {
         (false, _) => format!("REJECTED: {}", short_reason(j)),
     };
     let mut s = format!("{reference}: {verdict}\n");
+    if let Some(theirs) = j.cimage_allowed {
+        s += &format!(
+            "  c/image:      would {} this image; policyctl differs on purpose (see the notes)\n",
+            if theirs { "ACCEPT" } else { "REJECT" }
+        );
+    }
     s += &format!(
         "  policy:       {} ({})\n",
         loaded.location.path.display(),
@@ -391,6 +428,10 @@ fn judged_json(loaded: &LoadedPolicy, j: &Judged<'_>) -> Value {
     let kind = j.matched.matched_by.as_str();
     json!({
         "verdict": if j.evaluation.allowed { "accepted" } else { "rejected" },
+        "containers_image_verdict": match j.cimage_allowed.unwrap_or(j.evaluation.allowed) {
+            true => "accepted",
+            false => "rejected",
+        },
         "reason": j.evaluation.reason(),
         "transport": j.opened.transport.name(),
         "identity": j.opened.identity.identity,
