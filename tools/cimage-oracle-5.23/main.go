@@ -1,0 +1,1 @@
+../cimage-oracle/main.go
