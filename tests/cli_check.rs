@@ -423,3 +423,47 @@ error: dir:testdata/check/dir/a-truncated-manifest: dir:testdata/check/dir/a-tru
 
 "#]]);
 }
+
+/// Issue 8 defect 8: a compressed EC public key. RustCrypto reads it (and the signature
+/// verifies with it), Go's `x509.ParsePKIXPublicKey` refuses it, so c/image rejects: checked
+/// with current c/image (Go 1.26: `ecdsa: invalid uncompressed public key`) and from Go 1.19's
+/// sources for 5.23 (`x509: failed to unmarshal elliptic curve point`).
+#[test]
+fn compressed_ec_key_rejects_as_in_go() {
+    let t = tempfile::tempdir().unwrap();
+    let compressed = crate::cli_key::compressed_fixtures_key(t.path());
+    let policy = |key: &std::path::Path| {
+        write(
+            t.path(),
+            "policy.json",
+            &format!(
+                r#"{{"default":[{{"type":"sigstoreSigned","keyPath":"{}","signedIdentity":{{"type":"exactRepository","dockerRepository":"example.com/fixtures/a"}}}}]}}"#,
+                key.display()
+            ),
+        )
+    };
+    let run = |p: &std::path::Path, compat: &str| {
+        policyctl()
+            .arg("--policy")
+            .arg(p)
+            .args([
+                "check",
+                "--compat",
+                compat,
+                "dir:testdata/check/dir/a-sigstore",
+            ])
+            .assert()
+    };
+    // The same key, uncompressed: accepted.
+    let p = policy(&crate::util::repo("testdata/check/fixtures-key.pub"));
+    run(&p, "current").code(0);
+    let p = policy(&compressed);
+    run(&p, "current").code(1).stdout_eq(str![[r#"
+dir:testdata/check/dir/a-sigstore: REJECTED: parsing public key 1: ecdsa: invalid uncompressed public key
+...
+"#]]);
+    run(&p, "5.23").code(1).stdout_eq(str![[r#"
+dir:testdata/check/dir/a-sigstore: REJECTED: parsing public key: x509: failed to unmarshal elliptic curve point
+...
+"#]]);
+}

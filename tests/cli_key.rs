@@ -377,3 +377,87 @@ fn installed_trust_evaluates_as_intended_on_signed_and_unsigned_images() {
         .success();
     check("example.com/fixtures/a:1", 1);
 }
+
+/// `testdata/check/fixtures-key.pub` re-encoded with a compressed point (`02`/`03`), the form
+/// `openssl ec -conv_form compressed` writes: the same key to RustCrypto, no key at all to Go's
+/// `x509.ParsePKIXPublicKey`.
+pub(crate) fn compressed_fixtures_key(dir: &Path) -> std::path::PathBuf {
+    use base64::Engine;
+    use p256::elliptic_curve::sec1::ToSec1Point;
+    use p256::pkcs8::DecodePublicKey;
+    let pem =
+        std::fs::read_to_string(crate::util::repo("testdata/check/fixtures-key.pub")).unwrap();
+    let point = p256::PublicKey::from_public_key_pem(&pem)
+        .unwrap()
+        .to_sec1_point(true);
+    // SEQUENCE { SEQUENCE { id-ecPublicKey, prime256v1 }, BIT STRING (33 bytes) }
+    let prefix: &[u8] = &[
+        0x30, 0x39, 0x30, 0x13, 0x06, 0x07, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x02, 0x01, 0x06, 0x08,
+        0x2a, 0x86, 0x48, 0xce, 0x3d, 0x03, 0x01, 0x07, 0x03, 0x22, 0x00,
+    ];
+    let der = [prefix, point.as_bytes()].concat();
+    let b64 = base64::engine::general_purpose::STANDARD.encode(der);
+    write(
+        dir,
+        "compressed.pub",
+        &format!("-----BEGIN PUBLIC KEY-----\n{b64}\n-----END PUBLIC KEY-----\n"),
+    )
+}
+
+#[test]
+fn compressed_ec_key_is_refused_and_nothing_is_written() {
+    let t = tempfile::tempdir().unwrap();
+    let r = t.path().join("root");
+    let key = compressed_fixtures_key(t.path());
+    assert!(
+        std::fs::read_to_string(&key)
+            .unwrap()
+            .starts_with("-----BEGIN PUBLIC KEY-----\nMDkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDIgAC")
+    );
+    policyctl()
+        .args(root_args(&r))
+        .args(["key", "install", "fix", "--scope", "example.com/fixtures", "--from"])
+        .arg(&key)
+        .assert()
+        .code(2)
+        .stderr_eq(str![[r#"
+error: [..]/compressed.pub: this ECDSA key's point is in compressed form (02/03); containers/image (Go's x509.ParsePKIXPublicKey) only reads uncompressed points, so podman would reject every image of the scope. Convert it first: openssl ec -pubin -in KEY -pubout -conv_form uncompressed
+
+"#]]);
+    // Not even a directory was created.
+    assert!(!r.exists());
+    // Into an existing tree: every file stays as it was.
+    policyctl()
+        .args(root_args(&r))
+        .args(["key", "install", "armorred"])
+        .assert()
+        .success();
+    let snapshot = |r: &Path| {
+        let mut v: Vec<(std::path::PathBuf, Vec<u8>)> = walkdir::WalkDir::new(r)
+            .into_iter()
+            .map(|e| e.unwrap().into_path())
+            .map(|p| {
+                let b = std::fs::read(&p).unwrap_or_default();
+                (p, b)
+            })
+            .collect();
+        v.sort();
+        v
+    };
+    let before = snapshot(&r);
+    policyctl()
+        .args(root_args(&r))
+        .args([
+            "key",
+            "install",
+            "fix",
+            "--scope",
+            "example.com/fixtures",
+            "--from",
+            "-",
+        ])
+        .stdin(std::fs::read(&key).unwrap())
+        .assert()
+        .code(2);
+    assert_eq!(snapshot(&r), before);
+}

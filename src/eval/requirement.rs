@@ -12,7 +12,7 @@ use crate::policy::model::{
 };
 use crate::reference::docker::Named;
 use crate::signature::blob::{SIGNATURE_ANNOTATION, SIGSTORE_SIGNATURE_MIME_TYPE, Sigstore};
-use crate::signature::keys::{LoadedKey, parse_pem_public_key};
+use crate::signature::keys::{LoadedKey, parse_pem_public_key_for};
 use crate::signature::payload::parse_payload;
 use crate::signature::verify::verify_sigstore;
 use crate::signature::{Signature, SourcedSignature};
@@ -383,7 +383,7 @@ fn signature_accepted(
     let pems = read_source(src, keys).map_err(plain)?;
     let mut loaded: Vec<LoadedKey> = Vec::new();
     for (i, pem) in pems.iter().enumerate() {
-        match parse_pem_public_key(pem) {
+        match parse_pem_public_key_for(pem, compat) {
             Ok(k) => loaded.push(k),
             Err(e) => {
                 return Err(plain(match compat {

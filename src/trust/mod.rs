@@ -5,7 +5,7 @@
 pub mod diff;
 
 use crate::json::tree::Node;
-use crate::signature::keys::{LoadedKey, parse_pem_public_key};
+use crate::signature::keys::{LoadedKey, parse_pem_public_key, refused_ec_point_form};
 use crate::signature::pem;
 
 /// The ARMORRED project's cosign public key, as published on its image-verification page.
@@ -52,6 +52,17 @@ pub fn vet_public_key(bytes: &[u8]) -> Result<LoadedKey, String> {
         return Err("this is an X.509 certificate, not a public key; for keyless (Fulcio) or PKI signatures \
                     configure sigstoreSigned with fulcio/pki instead"
             .into());
+    }
+    if label == "PUBLIC KEY"
+        && let Some(form) = refused_ec_point_form(&block.der)
+    {
+        // RustCrypto would read such a key, Go's x509.ParsePKIXPublicKey does not: podman
+        // would then reject every image of the scope.
+        return Err(format!(
+            "this ECDSA key's point is {form}; containers/image (Go's x509.ParsePKIXPublicKey) \
+             only reads uncompressed points, so podman would reject every image of the scope. Convert it \
+             first: openssl ec -pubin -in KEY -pubout -conv_form uncompressed"
+        ));
     }
     let key = parse_pem_public_key(bytes).map_err(|e| format!("not a usable public key: {e}"))?;
     if key.ignored_blocks > 0 {
@@ -229,6 +240,16 @@ mod tests {
                 .unwrap_err()
                 .contains("not a usable public key")
         );
+        // A compressed (or hybrid) EC point: Go's x509 refuses it, podman would reject all.
+        let sk = crate::signature::sign::p256_key_from_seed("compressed");
+        use p256::elliptic_curve::sec1::ToSec1Point;
+        let point = sk.verifying_key().as_affine().to_sec1_point(true);
+        let oid = spki::ObjectIdentifier::new_unwrap("1.2.840.10045.3.1.7");
+        let e =
+            vet_public_key(crate::signature::keys::tests::ec_pem(oid, point.as_bytes()).as_bytes())
+                .unwrap_err();
+        assert!(e.contains("point is in compressed form (02/03)"), "{e}");
+        assert!(e.contains("-conv_form uncompressed"), "{e}");
         let two = format!("{ARMORRED_PEM}{ARMORRED_PEM}");
         assert!(
             vet_public_key(two.as_bytes())
