@@ -10,8 +10,8 @@
 use crate::compat::Compat;
 use crate::go_struct;
 use crate::json::godecode::{
-    GoAnyPresence, GoBytes, GoInt, GoMap, GoObject, GoSlice, GoValue, UnmarshalError,
-    unmarshal, unmarshal_into,
+    GoAnyPresence, GoBytes, GoInt, GoMap, GoObject, GoSlice, GoValue, UnmarshalError, unmarshal,
+    unmarshal_into,
 };
 use crate::signature::keys::sha256_digest;
 
@@ -566,7 +566,9 @@ fn cpu_variant_arm(cpuinfo: &str) -> Option<String> {
             let mut parts = l.split(':');
             let k = parts.next()?;
             let v = parts.next()?;
-            k.trim().eq_ignore_ascii_case(name).then(|| v.trim().to_owned())
+            k.trim()
+                .eq_ignore_ascii_case(name)
+                .then(|| v.trim().to_owned())
         })
     };
     let v = field("Cpu architecture")?.to_lowercase();
@@ -636,7 +638,12 @@ pub fn choose_instance(list: &List, platform: &Platform, compat: Compat) -> Resu
                         }
                     }
                 }
-                if let Some(d) = index.manifests.as_slice().iter().find(|d| d.platform.is_none()) {
+                if let Some(d) = index
+                    .manifests
+                    .as_slice()
+                    .iter()
+                    .find(|d| d.platform.is_none())
+                {
                     return Ok(d.digest.clone());
                 }
                 Err(format!(

@@ -627,8 +627,10 @@ mod tests {
 
     #[test]
     fn last_duplicate_wins_and_structs_merge() {
-        let o = outer(r#"{"mediaType":"a","MediaType":"b","inner":{"a":"1","b":"2"},"Inner":{"b":"3"}}"#)
-            .unwrap();
+        let o = outer(
+            r#"{"mediaType":"a","MediaType":"b","inner":{"a":"1","b":"2"},"Inner":{"b":"3"}}"#,
+        )
+        .unwrap();
         assert_eq!(o.media_type, "b");
         assert_eq!((o.inner.a.as_str(), o.inner.b.as_str()), ("1", "3"));
     }
@@ -679,8 +681,14 @@ mod tests {
         assert!(outer(r#"{"inner":[]}"#).is_err());
         assert!(outer(r#"[]"#).is_err());
         assert!(outer(r#"{"data":"!!"}"#).is_err());
-        assert_eq!(outer(r#"{"data":"YWJj"}"#).unwrap().data.0.as_slice(), b"abc");
-        assert_eq!(outer(r#"{"data":[1,2]}"#).unwrap().data.0.as_slice(), [1, 2]);
+        assert_eq!(
+            outer(r#"{"data":"YWJj"}"#).unwrap().data.0.as_slice(),
+            b"abc"
+        );
+        assert_eq!(
+            outer(r#"{"data":[1,2]}"#).unwrap().data.0.as_slice(),
+            [1, 2]
+        );
         assert!(outer(r#"{"data":[256]}"#).is_err());
         // The first error is reported even though decoding goes on.
         let e = outer(r#"{"size":"x","schemaVersion":"y"}"#).unwrap_err();
@@ -688,10 +696,7 @@ mod tests {
         // A wrong-typed pointer is still allocated.
         assert!(outer(r#"{"ptr":1}"#).is_err());
         // Syntax errors are Go's.
-        assert_eq!(
-            outer("{").unwrap_err().0,
-            "unexpected end of JSON input"
-        );
+        assert_eq!(outer("{").unwrap_err().0, "unexpected end of JSON input");
         assert!(outer("null").is_ok());
     }
 

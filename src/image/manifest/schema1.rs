@@ -8,9 +8,9 @@
 //! manifest "covers" any other manifest that names it in its header. policyctl always checks.
 
 use super::{Allowed, DOCKER_V2S1_SIGNED, Value, validate_unambiguous};
-use crate::json::godecode::RawMessage as Raw;
 use crate::compat::Compat;
 use crate::go_struct;
+use crate::json::godecode::RawMessage as Raw;
 use crate::json::godecode::{GoMap, GoObject, GoSlice, unmarshal, unmarshal_into};
 
 go_struct! {
@@ -61,8 +61,8 @@ pub(super) fn pretty_signature_payload(content: &[u8]) -> Result<Vec<u8>, String
     let Some(Raw(Some(sig_message))) = map.get("signatures") else {
         return Err("missing signature key".into());
     };
-    let blocks: GoSlice<JsParsedSignature> = unmarshal(sig_message)
-        .map_err(|e| format!("error unmarshalling signatures: {e}"))?;
+    let blocks: GoSlice<JsParsedSignature> =
+        unmarshal(sig_message).map_err(|e| format!("error unmarshalling signatures: {e}"))?;
     let mut format_length: i64 = 0;
     let mut format_tail: Vec<u8> = Vec::new();
     for block in blocks.as_slice() {
@@ -91,7 +91,8 @@ pub(super) fn pretty_signature_payload(content: &[u8]) -> Result<Vec<u8>, String
             return Err("conflicting format tail".into());
         }
         if let Raw(Some(jwk)) = &block.header.jwk {
-            jwk::check_public_key(jwk).map_err(|e| format!("error unmarshalling public key: {e}"))?;
+            jwk::check_public_key(jwk)
+                .map_err(|e| format!("error unmarshalling public key: {e}"))?;
         }
     }
     if format_length > content.len() as i64 {
@@ -124,7 +125,9 @@ pub(super) fn ensure_blob_matches_payload(blob: &[u8], payload: &[u8]) -> Result
     manifest.entries.remove("signatures");
     let payload: GoObject = unmarshal(payload).map_err(|e| e.0)?;
     if manifest != payload {
-        return Err("schema1 manifest signature payload does not match the manifest contents".into());
+        return Err(
+            "schema1 manifest signature payload does not match the manifest contents".into(),
+        );
     }
     Ok(())
 }
@@ -153,12 +156,40 @@ pub fn check_schema1_payload(m: &[u8]) -> Schema1Check {
         DOCKER_V2S1_SIGNED => match pretty_signature_payload(m) {
             Err(e) => Schema1Check::Invalid(e),
             Ok(payload) => match ensure_blob_matches_payload(m, &payload) {
-                Ok(()) => Schema1Check::Consistent,
+                // Maps can agree where struct decoding (merging duplicate keys) does not;
+                // 5.23.1 takes the layers from the bytes' struct decoding.
+                Ok(()) if schema1_content(m) == schema1_content(&payload) => {
+                    Schema1Check::Consistent
+                }
+                Ok(()) => Schema1Check::ForgedAcceptedBy523(
+                    "schema1 manifest decodes to other layers than its signature payload".into(),
+                ),
                 Err(e) => Schema1Check::ForgedAcceptedBy523(e),
             },
         },
         _ => Schema1Check::NotSchema1,
     }
+}
+
+/// What c/image takes from a schema 1 manifest (Go struct decoding): name, tag,
+/// architecture, layer digests and history.
+fn schema1_content(m: &[u8]) -> Option<(String, String, String, Vec<String>, Vec<String>)> {
+    let s: Schema1 = unmarshal(m).ok()?;
+    Some((
+        s.name,
+        s.tag,
+        s.architecture,
+        s.fs_layers
+            .as_slice()
+            .iter()
+            .map(|l| l.blob_sum.clone())
+            .collect(),
+        s.history
+            .as_slice()
+            .iter()
+            .map(|h| h.v1_compatibility.clone())
+            .collect(),
+    ))
 }
 
 go_struct! {
@@ -239,7 +270,8 @@ impl crate::json::godecode::GoDecode for GoTime {
 /// `YYYY-MM-DDTHH:MM:SS[.frac](Z|±HH:MM)`, as Go's `time.RFC3339` parser accepts it.
 fn is_rfc3339(s: &str) -> bool {
     let b = s.as_bytes();
-    let digits = |r: std::ops::Range<usize>| b.get(r).is_some_and(|x| x.iter().all(u8::is_ascii_digit));
+    let digits =
+        |r: std::ops::Range<usize>| b.get(r).is_some_and(|x| x.iter().all(u8::is_ascii_digit));
     if b.len() < 20
         || !digits(0..4)
         || b[4] != b'-'
@@ -291,7 +323,10 @@ pub(super) fn schema1_from_manifest(m: &[u8], compat: Compat) -> Result<(), Stri
     let mut s1 = Schema1::default();
     unmarshal_into(blob, &mut s1).map_err(|e| e.0)?;
     if s1.schema_version.0 != 1 {
-        return Err(format!("unsupported schema version {}", s1.schema_version.0));
+        return Err(format!(
+            "unsupported schema version {}",
+            s1.schema_version.0
+        ));
     }
     validate_unambiguous(blob, DOCKER_V2S1_SIGNED, Allowed::SCHEMA1, compat)?;
     let (fs, hist) = (s1.fs_layers.as_slice(), s1.history.as_slice());
@@ -349,9 +384,15 @@ mod jwk {
 
     fn string_from_map(m: &GoObject, key: &str) -> Result<String, String> {
         match m.get(key) {
-            None => Err(format!("{} value not specified", crate::json::gofmt::quote(key))),
+            None => Err(format!(
+                "{} value not specified",
+                crate::json::gofmt::quote(key)
+            )),
             Some(GoValue::String(s)) => Ok(s.clone()),
-            Some(_) => Err(format!("{} value must be a string", crate::json::gofmt::quote(key))),
+            Some(_) => Err(format!(
+                "{} value must be a string",
+                crate::json::gofmt::quote(key)
+            )),
         }
     }
 
@@ -438,11 +479,12 @@ mod jwk {
     }
 
     fn rsa_spki(jwk: &GoObject) -> Result<Option<Vec<u8>>, String> {
-        let n = string_from_map(jwk, "n").map_err(|e| format!("JWK RSA Public Key modulus: {e}"))?;
-        let n = super::jose_base64url_decode(&n).map_err(|e| {
-            format!("JWK RSA Public Key modulus: invalid base64 URL encoding: {e}")
-        })?;
-        let e = string_from_map(jwk, "e").map_err(|e| format!("JWK RSA Public Key exponent: {e}"))?;
+        let n =
+            string_from_map(jwk, "n").map_err(|e| format!("JWK RSA Public Key modulus: {e}"))?;
+        let n = super::jose_base64url_decode(&n)
+            .map_err(|e| format!("JWK RSA Public Key modulus: invalid base64 URL encoding: {e}"))?;
+        let e =
+            string_from_map(jwk, "e").map_err(|e| format!("JWK RSA Public Key exponent: {e}"))?;
         let e = super::jose_base64url_decode(&e).map_err(|e| {
             format!("JWK RSA Public Key exponent: invalid base64 URL encoding: {e}")
         })?;
@@ -453,7 +495,10 @@ mod jwk {
         let alg = der(
             0x30,
             &[
-                der(0x06, &[0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x01]),
+                der(
+                    0x06,
+                    &[0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x01],
+                ),
                 vec![0x05, 0x00],
             ]
             .concat(),
@@ -468,7 +513,11 @@ mod jwk {
         if n < 0x80 {
             out.push(n as u8);
         } else {
-            let bytes: Vec<u8> = n.to_be_bytes().into_iter().skip_while(|b| *b == 0).collect();
+            let bytes: Vec<u8> = n
+                .to_be_bytes()
+                .into_iter()
+                .skip_while(|b| *b == 0)
+                .collect();
             out.push(0x80 | bytes.len() as u8);
             out.extend_from_slice(&bytes);
         }

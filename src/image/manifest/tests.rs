@@ -7,11 +7,15 @@ const OLD: Compat = Compat::V5_23;
 fn mime_sniffing_is_go_struct_decoding() {
     let g = |s: &str| guess_mime_type(s.as_bytes());
     assert_eq!(
-        g(r#"{"schemaVersion":2,"config":{"mediaType":"application/vnd.oci.image.config.v1+json"}}"#),
+        g(
+            r#"{"schemaVersion":2,"config":{"mediaType":"application/vnd.oci.image.config.v1+json"}}"#
+        ),
         OCI_MANIFEST
     );
     assert_eq!(
-        g(r#"{"schemaVersion":2,"config":{"mediaType":"application/vnd.docker.container.image.v1+json"}}"#),
+        g(
+            r#"{"schemaVersion":2,"config":{"mediaType":"application/vnd.docker.container.image.v1+json"}}"#
+        ),
         DOCKER_V2S2
     );
     // An index needs len(manifests) != 0.
@@ -28,7 +32,9 @@ fn mime_sniffing_is_go_struct_decoding() {
     );
     // Schema-1 media types are not honoured in mediaType (defect 1).
     assert_eq!(
-        g(r#"{"mediaType":"application/vnd.docker.distribution.manifest.v1+prettyjws","schemaVersion":2,"signatures":[]}"#),
+        g(
+            r#"{"mediaType":"application/vnd.docker.distribution.manifest.v1+prettyjws","schemaVersion":2,"signatures":[]}"#
+        ),
         OCI_MANIFEST
     );
     assert_eq!(
@@ -40,15 +46,24 @@ fn mime_sniffing_is_go_struct_decoding() {
         g(r#"{"schemaVersion":1,"signatures":[],"SchemaVersion":2}"#),
         OCI_MANIFEST
     );
-    assert_eq!(g(r#"{"SCHEMAVERSION":1,"ſignatures":[]}"#), DOCKER_V2S1_SIGNED);
+    assert_eq!(
+        g(r#"{"SCHEMAVERSION":1,"ſignatures":[]}"#),
+        DOCKER_V2S1_SIGNED
+    );
     // signatures counts only when non-null.
     assert_eq!(g(r#"{"schemaVersion":1,"signatures":null}"#), DOCKER_V2S1);
-    assert_eq!(g(r#"{"schemaVersion":1,"signatures":[1],"signatures":null}"#), DOCKER_V2S1);
+    assert_eq!(
+        g(r#"{"schemaVersion":1,"signatures":[1],"signatures":null}"#),
+        DOCKER_V2S1
+    );
     // Type errors make the manifest unknown.
     assert_eq!(g(r#"{"schemaVersion":2.0}"#), "");
     assert_eq!(g(r#"{"schemaVersion":2,"mediaType":1}"#), "");
     assert_eq!(g(r#"{"schemaVersion":2,"manifests":[{"size":"1"}]}"#), "");
-    assert_eq!(g(r#"{"schemaVersion":2,"config":{"mediaType":"a"},"manifests":"x"}"#), "");
+    assert_eq!(
+        g(r#"{"schemaVersion":2,"config":{"mediaType":"a"},"manifests":"x"}"#),
+        ""
+    );
     assert_eq!(g("nope"), "");
     assert_eq!(g("null"), "");
 }
@@ -66,7 +81,10 @@ fn pretty_jws(payload: &str, format_length: usize, tail: &[u8]) -> String {
         b64.encode(protected)
     );
     let close = payload.rfind('}').unwrap();
-    format!("{},\n   \"signatures\": {sigs}\n}}", &payload[..close].trim_end())
+    format!(
+        "{},\n   \"signatures\": {sigs}\n}}",
+        &payload[..close].trim_end()
+    )
 }
 
 fn genuine(payload: &str) -> String {
@@ -84,7 +102,10 @@ fn schema1_digest_is_the_payload_digest() {
     let want = sha256_digest(SIGNED_PAYLOAD.as_bytes());
     assert_eq!(digest(m.as_bytes(), OLD).unwrap(), want);
     assert_eq!(digest(m.as_bytes(), CUR).unwrap(), want);
-    assert_eq!(check_schema1_payload(m.as_bytes()), Schema1Check::Consistent);
+    assert_eq!(
+        check_schema1_payload(m.as_bytes()),
+        Schema1Check::Consistent
+    );
 }
 
 #[test]
@@ -120,10 +141,17 @@ fn schema1_libtrust_errors() {
     );
     assert!(digest(br#"{"schemaVersion":1,"signatures":1}"#, OLD).is_err());
     let bad_len = pretty_jws(SIGNED_PAYLOAD, 100_000, b"}");
-    assert_eq!(digest(bad_len.as_bytes(), OLD).unwrap_err(), "invalid format length");
+    assert_eq!(
+        digest(bad_len.as_bytes(), OLD).unwrap_err(),
+        "invalid format length"
+    );
     // Ambiguous signed schema 1 is refused by current while digesting.
     let amb = genuine(r#"{"schemaVersion":1,"layers":[]}"#);
-    assert!(digest(amb.as_bytes(), CUR).unwrap_err().contains("ambiguous"));
+    assert!(
+        digest(amb.as_bytes(), CUR)
+            .unwrap_err()
+            .contains("ambiguous")
+    );
     assert!(digest(amb.as_bytes(), OLD).is_ok());
 }
 
@@ -179,11 +207,22 @@ fn list_decoding_is_case_insensitive_and_last_wins() {
     );
     let list = br#"{"manifests":[{"digest":"sha256:a","platform":{"os":"linux","architecture":"arm64","Architecture":"amd64"}}]}"#;
     let l = list_from_blob(list, OCI_INDEX, CUR).unwrap();
-    assert_eq!(choose_instance(&l, &platform("amd64", None), CUR).unwrap(), "sha256:a");
+    assert_eq!(
+        choose_instance(&l, &platform("amd64", None), CUR).unwrap(),
+        "sha256:a"
+    );
     // Ambiguous lists are refused.
     let amb = br#"{"manifests":[{"digest":"sha256:a"}],"layers":[]}"#;
-    assert!(list_from_blob(amb, OCI_INDEX, CUR).unwrap_err().contains("ambiguous"));
-    assert!(list_from_blob(amb, DOCKER_LIST, OLD).unwrap_err().contains("ambiguous"));
+    assert!(
+        list_from_blob(amb, OCI_INDEX, CUR)
+            .unwrap_err()
+            .contains("ambiguous")
+    );
+    assert!(
+        list_from_blob(amb, DOCKER_LIST, OLD)
+            .unwrap_err()
+            .contains("ambiguous")
+    );
 }
 
 #[test]
@@ -206,7 +245,10 @@ fn platform_choice_per_version() {
     assert_eq!(c("s390x", None, OLD), "sha256:nop");
     let docker = br#"{"manifests":[{"digest":"sha256:x","platform":{"os":"linux","architecture":"arm64","variant":"v8"}}]}"#;
     let l = list_from_blob(docker, DOCKER_LIST, CUR).unwrap();
-    assert_eq!(choose_instance(&l, &platform("arm64", None), CUR).unwrap(), "sha256:x");
+    assert_eq!(
+        choose_instance(&l, &platform("arm64", None), CUR).unwrap(),
+        "sha256:x"
+    );
     assert!(choose_instance(&l, &platform("amd64", None), CUR).is_err());
     // A variant the list lacks does not match an entry with another variant.
     let l = list_from_blob(br#"{"manifests":[{"digest":"sha256:x","platform":{"os":"linux","architecture":"amd64","variant":"v2"}}]}"#, DOCKER_LIST, CUR).unwrap();
@@ -218,13 +260,30 @@ fn single_manifest_checks() {
     let oci = br#"{"schemaVersion":2,"config":{"mediaType":"application/vnd.oci.image.config.v1+json"},"layers":[]}"#;
     assert!(check_single_manifest(oci, OCI_MANIFEST, CUR).is_ok());
     let amb = br#"{"schemaVersion":2,"config":{},"layers":[],"manifests":[{}]}"#;
-    assert!(check_single_manifest(amb, OCI_MANIFEST, CUR).unwrap_err().contains("ambiguous"));
-    assert!(check_single_manifest(amb, OCI_MANIFEST, OLD).unwrap_err().contains("supposedly application/vnd.oci.image.index.v1+json"));
+    assert!(
+        check_single_manifest(amb, OCI_MANIFEST, CUR)
+            .unwrap_err()
+            .contains("ambiguous")
+    );
+    assert!(
+        check_single_manifest(amb, OCI_MANIFEST, OLD)
+            .unwrap_err()
+            .contains("supposedly application/vnd.oci.image.index.v1+json")
+    );
     let s2 = br#"{"schemaVersion":2,"mediaType":"application/vnd.docker.distribution.manifest.v2+json","config":{},"layers":[{"mediaType":"x"}]}"#;
-    assert!(check_single_manifest(s2, DOCKER_V2S2, CUR).unwrap_err().contains("unsupported docker v2s2 media type"));
+    assert!(
+        check_single_manifest(s2, DOCKER_V2S2, CUR)
+            .unwrap_err()
+            .contains("unsupported docker v2s2 media type")
+    );
     let id = "a".repeat(64);
-    let s1 = format!(r#"{{"schemaVersion":1,"fsLayers":[{{"blobSum":"sha256:x"}}],"history":[{{"v1Compatibility":"{{\"id\":\"{id}\",\"created\":\"2020-01-01T00:00:00Z\"}}"}}]}}"#);
-    assert_eq!(check_single_manifest(s1.as_bytes(), DOCKER_V2S1, CUR), Ok(()));
+    let s1 = format!(
+        r#"{{"schemaVersion":1,"fsLayers":[{{"blobSum":"sha256:x"}}],"history":[{{"v1Compatibility":"{{\"id\":\"{id}\",\"created\":\"2020-01-01T00:00:00Z\"}}"}}]}}"#
+    );
+    assert_eq!(
+        check_single_manifest(s1.as_bytes(), DOCKER_V2S1, CUR),
+        Ok(())
+    );
     let bad_time = s1.replace("2020-01-01T00:00:00Z", "yesterday");
     assert!(check_single_manifest(bad_time.as_bytes(), DOCKER_V2S1, CUR).is_err());
     // Unknown types are tried as schema 1.
@@ -236,4 +295,22 @@ fn layout_index_reads_only_the_first_value() {
     let i = decode_layout_index(br#"{"manifests":[{"digest":"sha256:a"}]} trailing"#).unwrap();
     assert_eq!(i.manifests.as_slice()[0].digest, "sha256:a");
     assert!(decode_layout_index(b"{").is_err());
+}
+
+#[test]
+fn schema1_duplicate_keys_that_merge_are_not_consistent() {
+    // Maps agree (the last fsLayers wins), but Go's struct decoding reuses element 0 and keeps
+    // the first blobSum because the second element has none.
+    let payload = r#"{"schemaVersion":1,"fsLayers":[{}]}"#;
+    let blob_body = r#"{"schemaVersion":1,"fsLayers":[{"blobSum":"sha256:evil"}],"fsLayers":[{}]}"#;
+    let m = pretty_jws(blob_body, 1, &payload.as_bytes()[1..]);
+    assert!(matches!(
+        check_schema1_payload(m.as_bytes()),
+        Schema1Check::ForgedAcceptedBy523(_)
+    ));
+    let honest = genuine(payload);
+    assert_eq!(
+        check_schema1_payload(honest.as_bytes()),
+        Schema1Check::Consistent
+    );
 }
