@@ -467,3 +467,83 @@ dir:testdata/check/dir/a-sigstore: REJECTED: parsing public key: x509: failed to
 ...
 "#]]);
 }
+
+/// Issue 8 defect 7: c/image decodes `sigstore-json` blobs with Go's `json.Unmarshal`, so
+/// `annotationſ` (U+017F folds to `s`) is `annotations`, the last duplicate wins and `null`
+/// clears the map. Verdicts checked with current c/image (`IsRunningImageAllowed` on these
+/// `dir:` images); 5.23.1 decodes the same struct with Go 1.19, which folds alike.
+#[test]
+fn sigstore_blob_keys_fold_as_in_go() {
+    use policyctl::signature::blob::{Signature, from_blob};
+    let t = tempfile::tempdir().unwrap();
+    let img = t.path().join("a-sigstore");
+    std::fs::create_dir_all(&img).unwrap();
+    for e in std::fs::read_dir("testdata/check/dir/a-sigstore").unwrap() {
+        let e = e.unwrap();
+        std::fs::copy(e.path(), img.join(e.file_name())).unwrap();
+    }
+    let Signature::Sigstore(s) =
+        from_blob(&std::fs::read(img.join("signature-1")).unwrap()).unwrap()
+    else {
+        panic!("not sigstore")
+    };
+    use base64::Engine;
+    let payload = base64::engine::general_purpose::STANDARD.encode(&s.payload);
+    let ann = serde_json::to_string(&s.annotations).unwrap();
+    let policy = write(
+        t.path(),
+        "p.json",
+        r#"{"default":[{"type":"sigstoreSigned","keyPath":"testdata/check/fixtures-key.pub","signedIdentity":{"type":"exactRepository","dockerRepository":"example.com/fixtures/a"}}]}"#,
+    );
+    let mime = r#""mimeType":"application/vnd.dev.cosign.simplesigning.v1+json""#;
+    for (members, code) in [
+        // The signature only under a folded key: found by Go, so accepted.
+        (
+            format!(r#"{mime},"payload":"{payload}","annotationſ":{ann}"#),
+            0,
+        ),
+        (
+            format!(r#"{mime},"pAYLOAD":"{payload}","ANNOTATION\u017f":{ann}"#),
+            0,
+        ),
+        // A later folded duplicate that is null clears the annotations: no signature.
+        (
+            format!(r#"{mime},"payload":"{payload}","annotations":{ann},"annotationſ":null"#),
+            1,
+        ),
+        // So does a plain null duplicate, and a null payload.
+        (
+            format!(r#"{mime},"payload":"{payload}","annotations":{ann},"annotations":null"#),
+            1,
+        ),
+        (
+            format!(r#"{mime},"payload":"{payload}","annotations":{ann},"payload":null"#),
+            1,
+        ),
+        // The payload as an array of bytes is a valid []byte to Go.
+        (
+            format!(
+                r#"{mime},"payload":{},"annotations":{ann}"#,
+                serde_json::to_string(&s.payload).unwrap()
+            ),
+            0,
+        ),
+        // `payloaſ` is not `payload` (the folded key is `PAYLOAS`).
+        (
+            format!(r#"{mime},"payloaſ":"{payload}","annotations":{ann}"#),
+            1,
+        ),
+    ] {
+        let mut blob = b"\x00sigstore-json\n".to_vec();
+        blob.extend_from_slice(format!("{{{members}}}").as_bytes());
+        std::fs::write(img.join("signature-1"), blob).unwrap();
+        for compat in ["current", "5.23"] {
+            policyctl()
+                .args(["check", "-q", "--compat", compat, "--policy"])
+                .arg(&policy)
+                .arg(format!("dir:{}", img.display()))
+                .assert()
+                .code(code);
+        }
+    }
+}

@@ -22,6 +22,7 @@ use super::{
 use crate::compat::Compat;
 use crate::config::storage_conf::{StorageEnv, StoreConfig, resolve_store, store_config};
 use crate::image::manifest::{self, MAX_MANIFEST_SIZE};
+use crate::json::godecode::go_fold_eq;
 use crate::json::gofmt::quote;
 use crate::json::{Cursor, Kind, scan};
 use crate::reference::docker::Named;
@@ -817,23 +818,6 @@ fn read_top_manifest(
 struct Metadata {
     signature_sizes: Vec<i64>,
     signatures_sizes: BTreeMap<String, Vec<i64>>,
-}
-
-/// Go's `encoding/json` key folding for ASCII field names (`ſ`→`s`, Kelvin `K`→`k` included).
-fn go_fold_eq(key: &str, field: &str) -> bool {
-    let mut k = key.chars().map(|c| match c {
-        '\u{17F}' => 's',
-        '\u{212A}' => 'k',
-        c => c.to_ascii_lowercase(),
-    });
-    let mut f = field.chars().map(|c| c.to_ascii_lowercase());
-    loop {
-        match (k.next(), f.next()) {
-            (None, None) => return true,
-            (Some(a), Some(b)) if a == b => {}
-            _ => return false,
-        }
-    }
 }
 
 /// Lenient Go `json.Unmarshal` of the metadata string (unknown keys ignored, keys folded,

@@ -203,7 +203,9 @@ impl Parser {
         let mut ty = String::new();
         while let Some((key, _)) = c.next_key() {
             // encoding/json matches struct fields case-insensitively; the last value wins and
-            // `null` leaves the field unchanged.
+            // `null` leaves the field unchanged. ASCII case-insensitivity is exactly Go's
+            // folding here: only `s` and `k` have non-ASCII fold partners (`ſ`, Kelvin `K`, see
+            // `json::godecode::go_fold_eq`), and "type" has neither.
             if key.eq_ignore_ascii_case("type") {
                 match c.peek_kind() {
                     Kind::String => ty = c.read_string().0,

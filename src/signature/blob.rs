@@ -3,7 +3,8 @@
 
 use std::collections::BTreeMap;
 
-use crate::json::{Cursor, Kind, gobase64, scan};
+use crate::json::godecode::{self, GoBytes, GoMap};
+use crate::json::{Cursor, Kind, scan};
 
 /// The sigstore signature MIME type; other sigstore "signatures" are attachments.
 pub const SIGSTORE_SIGNATURE_MIME_TYPE: &str = "application/vnd.dev.cosign.simplesigning.v1+json";
@@ -79,20 +80,36 @@ pub fn from_blob(blob: &[u8]) -> Result<Signature, String> {
     }
 }
 
-/// Lenient Go `json.Unmarshal` into `sigstoreJSONRepresentation{MIMEType, Payload []byte,
-/// Annotations map[string]string}`: keys matched exactly or case-insensitively, last one wins,
-/// unknown keys ignored.
+crate::go_struct! {
+    /// c/image's `internal/signature.sigstoreJSONRepresentation` (identical in 5.23.1 and
+    /// current).
+    struct SigstoreJson as "sigstoreJSONRepresentation" {
+        mime_type: String = "mimeType",
+        payload: GoBytes = "payload",
+        annotations: GoMap<String> = "annotations",
+    }
+}
+
+/// `sigstoreFromBlobChunk`: Go's `json.Unmarshal` into `sigstoreJSONRepresentation`, through
+/// [`godecode`]: keys folded as Go does (`annotationſ` is `annotations`), the last duplicate
+/// wins (maps merge, `payload` arrays reuse earlier bytes), `null` leaves `mimeType` alone and
+/// clears `payload`/`annotations`, a `payload` may also be an array of numbers, unknown keys
+/// are ignored and the first type or base64 error fails the blob.
 fn sigstore_from_json(chunk: &[u8]) -> Result<Sigstore, String> {
+    let v = sigstore_json(chunk)?;
+    Ok(Sigstore {
+        mime_type: v.mime_type,
+        payload: v.payload.0.as_slice().to_vec(),
+        annotations: v.annotations.entries,
+    })
+}
+
+/// `json.Unmarshal(chunk, &v)` with `v` a zero `sigstoreJSONRepresentation`.
+fn sigstore_json(chunk: &[u8]) -> Result<SigstoreJson, String> {
     scan::validate(chunk).map_err(|e| e.message)?;
-    let mut cur = Cursor::new(chunk);
-    let type_err = |v: &str, field: &str, t: &str| {
-        format!(
-            "json: cannot unmarshal {v} into Go struct field sigstoreJSONRepresentation.{field} of type {t}"
-        )
-    };
-    match cur.peek_kind() {
-        Kind::Object => {}
-        Kind::Null => return Ok(Sigstore::default()),
+    // At the top level Go names the type with its package.
+    match Cursor::new(chunk).peek_kind() {
+        Kind::Object | Kind::Null => {}
         k => {
             return Err(format!(
                 "json: cannot unmarshal {} into Go value of type signature.sigstoreJSONRepresentation",
@@ -100,70 +117,7 @@ fn sigstore_from_json(chunk: &[u8]) -> Result<Sigstore, String> {
             ));
         }
     }
-    let mut out = Sigstore::default();
-    let mut first_err: Option<String> = None;
-    cur.enter();
-    while let Some((key, _)) = cur.next_key() {
-        let field = if key.eq_ignore_ascii_case("mimeType") {
-            "mimeType"
-        } else if key.eq_ignore_ascii_case("payload") {
-            "payload"
-        } else if key.eq_ignore_ascii_case("annotations") {
-            "annotations"
-        } else {
-            cur.skip_value();
-            continue;
-        };
-        match (field, cur.peek_kind()) {
-            (_, Kind::Null) => {
-                cur.skip_value();
-            }
-            ("mimeType", Kind::String) => out.mime_type = cur.read_string().0,
-            ("payload", Kind::String) => {
-                let (s, _) = cur.read_string();
-                match gobase64::decode(s.as_bytes()) {
-                    Ok(b) => out.payload = b,
-                    Err(e) => return Err(e.to_string()),
-                }
-            }
-            ("annotations", Kind::Object) => {
-                cur.enter();
-                while let Some((k, _)) = cur.next_key() {
-                    match cur.peek_kind() {
-                        Kind::String => {
-                            let (v, _) = cur.read_string();
-                            out.annotations.insert(k, v);
-                        }
-                        Kind::Null => {
-                            cur.skip_value();
-                            out.annotations.insert(k, String::new());
-                        }
-                        kind => {
-                            cur.skip_value();
-                            first_err.get_or_insert(type_err(
-                                kind.go_name(),
-                                "annotations",
-                                "string",
-                            ));
-                        }
-                    }
-                }
-            }
-            (f, kind) => {
-                cur.skip_value();
-                let t = match f {
-                    "mimeType" => "string",
-                    "payload" => "[]uint8",
-                    _ => "map[string]string",
-                };
-                first_err.get_or_insert(type_err(kind.go_name(), f, t));
-            }
-        }
-    }
-    match first_err {
-        Some(e) => Err(e),
-        None => Ok(out),
-    }
+    godecode::unmarshal(chunk).map_err(|e| e.0)
 }
 
 /// `Blob()` for a sigstore signature: what c/image writes into `dir:` and `containers-storage:`.
@@ -235,6 +189,90 @@ mod tests {
                 .unwrap_err()
                 .contains("sigstoreJSONRepresentation.mimeType")
         );
+    }
+
+    /// `json.Unmarshal` into c/image's struct, as printed by a Go program (nil and non-nil
+    /// told apart) built with Go 1.26.8 and with Go 1.19.8, which agree on every line.
+    const GO_TABLE: &str = r##"{"annotationſ":{"a":"b"}}	OK mime="" payload=nil ann={"a":"b"}
+{"annotation\u017f":{"a":"b"}}	OK mime="" payload=nil ann={"a":"b"}
+{"ANNOTATIONS":{"a":"b"},"annotationſ":{"c":"d"}}	OK mime="" payload=nil ann={"a":"b","c":"d"}
+{"annotations":{"a":"b"},"annotations":null}	OK mime="" payload=nil ann=nil
+{"annotations":{"a":"b"},"annotations":{"c":null}}	OK mime="" payload=nil ann={"a":"b","c":""}
+{"annotations":{"a":1}}	ERR json: cannot unmarshal number into Go struct field sigstoreJSONRepresentation.annotations of type string
+{"annotations":{"a":1,"b":"x"},"mimeType":2}	ERR json: cannot unmarshal number into Go struct field sigstoreJSONRepresentation.annotations of type string
+{"annotations":[]}	ERR json: cannot unmarshal array into Go struct field sigstoreJSONRepresentation.annotations of type map[string]string
+{"annotations":"x"}	ERR json: cannot unmarshal string into Go struct field sigstoreJSONRepresentation.annotations of type map[string]string
+{"payload":"YWJj","payload":null}	OK mime="" payload=nil ann=nil
+{"payload":"YWJj","PAYLOAD":"ZGVm"}	OK mime="" payload="def" ann=nil
+{"payload":[123,125]}	OK mime="" payload="{}" ann=nil
+{"payload":"YWJj","payload":[null,98]}	OK mime="" payload="ab" ann=nil
+{"payload":[1,2,3],"payload":[null],"payload":[null,null,null]}	OK mime="" payload="\u0001\u0002\u0003" ann=nil
+{"payload":[256]}	ERR json: cannot unmarshal number 256 into Go struct field sigstoreJSONRepresentation.payload of type uint8
+{"payload":[1.5]}	ERR json: cannot unmarshal number 1.5 into Go struct field sigstoreJSONRepresentation.payload of type uint8
+{"payload":"%%"}	ERR illegal base64 data at input byte 0
+{"mimeType":1,"payload":"%%"}	ERR json: cannot unmarshal number into Go struct field sigstoreJSONRepresentation.mimeType of type string
+{"payload":"%%","mimeType":1}	ERR illegal base64 data at input byte 0
+{"payload":{}}	ERR json: cannot unmarshal object into Go struct field sigstoreJSONRepresentation.payload of type []uint8
+{"payload":true}	ERR json: cannot unmarshal bool into Go struct field sigstoreJSONRepresentation.payload of type []uint8
+{"Payload":"YWJj"}	OK mime="" payload="abc" ann=nil
+{"payloaD":"YWJj"}	OK mime="" payload="abc" ann=nil
+{"pay\u006coad":"YWJj"}	OK mime="" payload="abc" ann=nil
+{"mimeType":"a","mimeType":null}	OK mime="a" payload=nil ann=nil
+{"mimeType":"a","MimeType":"b"}	OK mime="b" payload=nil ann=nil
+{"mimetype":"a","mimeType\u0000":"b"}	OK mime="a" payload=nil ann=nil
+{"mımeType":"a"}	OK mime="" payload=nil ann=nil
+{"MİMETYPE":"a"}	OK mime="" payload=nil ann=nil
+null	OK mime="" payload=nil ann=nil
+[]	ERR json: cannot unmarshal array into Go value of type signature.sigstoreJSONRepresentation
+"x"	ERR json: cannot unmarshal string into Go value of type signature.sigstoreJSONRepresentation
+1	ERR json: cannot unmarshal number into Go value of type signature.sigstoreJSONRepresentation
+{"x":{"y":[1,2,{"z":null}]}}	OK mime="" payload=nil ann=nil
+{}	OK mime="" payload=nil ann=nil
+{"payload":""}	OK mime="" payload="" ann=nil
+{"payload":[]}	OK mime="" payload="" ann=nil
+{"annotations":{}}	OK mime="" payload=nil ann={}
+{"annotations":{"a":"b","a":"c"}}	OK mime="" payload=nil ann={"a":"c"}
+{"annotations":{"a":"b"},"Annotations":{"c":"d"}}	OK mime="" payload=nil ann={"a":"b","c":"d"}
+{"payload":"YW Jj"}	ERR illegal base64 data at input byte 2
+{"payload":"YWJ\nj"}	OK mime="" payload="abc" ann=nil
+{"payload":"YWJ\rj"}	OK mime="" payload="abc" ann=nil
+{"payload":"YWI="}	OK mime="" payload="ab" ann=nil
+{"payload":"YWI"}	ERR illegal base64 data at input byte 0
+{"payload":"YWJ="}	OK mime="" payload="ab" ann=nil
+{"payloadſ":"YWJj"}	OK mime="" payload=nil ann=nil
+{"annotationſ":{"a":"b"},"annotations":null}	OK mime="" payload=nil ann=nil
+{"annotations":null,"annotationſ":{"a":"b"}}	OK mime="" payload=nil ann={"a":"b"}
+{"AnnotationS":{"a":"b"}}	OK mime="" payload=nil ann={"a":"b"}
+{"annotation\u017F":{"dev.cosignproject.cosign/signature":"c2ln"},"mimeType":"application/vnd.dev.cosign.simplesigning.v1+json"}	OK mime="application/vnd.dev.cosign.simplesigning.v1+json" payload=nil ann={"dev.cosignproject.cosign/signature":"c2ln"}
+{"annotationſ":{"a":"b"},"annotationſ":{"a":null}}	OK mime="" payload=nil ann={"a":""}
+{"payload":[1,2,3,4,5],"payload":[9],"payload":[null,null,null,null,null,null]}	OK mime="" payload="\t\u0002\u0003\u0004\u0005\u0000" ann=nil
+{"payload":"YWJjZA==","payload":[null,null,null,null,null]}	OK mime="" payload="abcd\u0000" ann=nil"##;
+
+    fn show(chunk: &[u8]) -> String {
+        let v = match sigstore_json(chunk) {
+            Ok(v) => v,
+            Err(e) => return format!("ERR {e}"),
+        };
+        let q = |s: &str| serde_json::to_string(s).unwrap();
+        let payload = if v.payload.0.is_nil() {
+            "nil".to_owned()
+        } else {
+            q(&String::from_utf8_lossy(v.payload.0.as_slice()))
+        };
+        let ann = if v.annotations.nil {
+            "nil".to_owned()
+        } else {
+            serde_json::to_string(&v.annotations.entries).unwrap()
+        };
+        format!("OK mime={} payload={payload} ann={ann}", q(&v.mime_type))
+    }
+
+    #[test]
+    fn sigstore_json_decodes_as_go() {
+        for line in GO_TABLE.lines() {
+            let (input, want) = line.split_once('\t').unwrap();
+            assert_eq!(show(input.as_bytes()), want, "{input}");
+        }
     }
 
     #[test]
