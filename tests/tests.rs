@@ -12,6 +12,7 @@ mod cli_where;
 mod diff_check;
 mod diff_podman;
 mod diff_skopeo;
+mod diff_skopeo_lists;
 mod docs;
 mod lint_rules;
 mod lint_sarif;
