@@ -9,7 +9,6 @@ import (
 	"fmt"
 	"strings"
 
-	digest "github.com/opencontainers/go-digest"
 	"github.com/containers/image/v5/image"
 	"github.com/containers/image/v5/manifest"
 	"github.com/containers/image/v5/signature"
@@ -143,5 +142,3 @@ func checkImage(policyPath, ref string, p platformArg) checkResult {
 	res.Verdict, res.Stage = "accepted", "done"
 	return res
 }
-
-var _ = digest.Canonical

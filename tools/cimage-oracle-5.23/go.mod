@@ -4,10 +4,7 @@ module github.com/containers/image/v5/policyctl-oracle
 
 go 1.26.0
 
-require (
-	github.com/containers/image/v5 v5.23.1
-	github.com/opencontainers/go-digest v1.0.0
-)
+require github.com/containers/image/v5 v5.23.1
 
 require (
 	github.com/BurntSushi/toml v1.2.0 // indirect
@@ -39,6 +36,7 @@ require (
 	github.com/moby/sys/mountinfo v0.6.2 // indirect
 	github.com/modern-go/concurrent v0.0.0-20180306012644-bacd9c7ef1dd // indirect
 	github.com/modern-go/reflect2 v1.0.2 // indirect
+	github.com/opencontainers/go-digest v1.0.0 // indirect
 	github.com/opencontainers/image-spec v1.1.0-rc1 // indirect
 	github.com/opencontainers/runc v1.1.4 // indirect
 	github.com/opencontainers/runtime-spec v1.0.3-0.20210326190908-1c3f411f0417 // indirect

@@ -10,7 +10,7 @@ import (
 	"os"
 	"strings"
 
-	digest "github.com/opencontainers/go-digest"
+	"github.com/containers/libtrust"
 	"go.podman.io/image/v5/docker/reference"
 	"go.podman.io/image/v5/image"
 	internalManifest "go.podman.io/image/v5/internal/manifest"
@@ -28,11 +28,12 @@ import (
 
 const cimageVersion = "go.podman.io/image/v5 v5.42.1"
 
-var extraUsage = " | gen-key PRIVATE-OUT PUBLIC-OUT | sign --key PRIVATE --identity NAME MANIFEST-FILE OUT"
+var extraUsage = " | gen-key PRIVATE-OUT PUBLIC-OUT | sign --key PRIVATE --identity NAME MANIFEST-FILE OUT | schema1-sign IN OUT"
 
 var extraCommands = map[string]func([]string) int{
-	"gen-key": genKeyCmd,
-	"sign":    signCmd,
+	"gen-key":      genKeyCmd,
+	"sign":         signCmd,
+	"schema1-sign": schema1SignCmd,
 }
 
 func guessMIME(blob []byte) string { return manifest.GuessMIMEType(blob) }
@@ -232,4 +233,37 @@ func signCmd(args []string) int {
 	return 0
 }
 
-var _ = digest.Canonical
+// schema1-sign IN OUT: a genuine libtrust pretty-JWS signature (what `docker push` made for
+// schema 1) over the JSON object in IN, with a fresh throw-away P-256 key.
+func schema1SignCmd(args []string) int {
+	if len(args) != 2 {
+		usage()
+	}
+	die := func(err error) int {
+		fmt.Fprintln(os.Stderr, "cimage-oracle:", err)
+		return 2
+	}
+	content, err := os.ReadFile(args[0])
+	if err != nil {
+		return die(err)
+	}
+	key, err := libtrust.GenerateECP256PrivateKey()
+	if err != nil {
+		return die(err)
+	}
+	js, err := libtrust.NewJSONSignature(content)
+	if err != nil {
+		return die(err)
+	}
+	if err := js.Sign(key); err != nil {
+		return die(err)
+	}
+	out, err := js.PrettySignature("signatures")
+	if err != nil {
+		return die(err)
+	}
+	if err := os.WriteFile(args[1], out, 0o644); err != nil {
+		return die(err)
+	}
+	return 0
+}

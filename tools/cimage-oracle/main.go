@@ -82,24 +82,40 @@ func errp(err error) *string {
 	return strp(err.Error())
 }
 
+// try runs f, turning a panic into an error "panic: …" (c/image does panic on some inputs, e.g.
+// libtrust slicing with a negative formatLength; skopeo would crash there).
+func try[T any](f func() (T, error)) (res T, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("panic: %v", p)
+		}
+	}()
+	return f()
+}
+
 func judgeManifest(id string, blob []byte, platforms []platformArg) manifestResult {
-	r := manifestResult{ID: id, Mime: guessMIME(blob)}
-	if d, err := digestOf(blob); err != nil {
+	r := manifestResult{ID: id}
+	if mime, err := try(func() (string, error) { return guessMIME(blob), nil }); err != nil {
+		r.Mime = err.Error()
+	} else {
+		r.Mime = mime
+	}
+	if d, err := try(func() (string, error) { return digestOf(blob) }); err != nil {
 		r.DigestError = errp(err)
 	} else {
 		r.Digest = strp(d)
 	}
 	r.IsList = isMultiImage(r.Mime)
 	if r.IsList {
-		choose, chooseErr := listFromBlob(blob, r.Mime)
-		public, publicErr := publicListFromBlob(blob, r.Mime)
+		choose, chooseErr := try(func() (func(platformArg) (string, error), error) { return listFromBlob(blob, r.Mime) })
+		public, publicErr := try(func() (func(platformArg) (string, error), error) { return publicListFromBlob(blob, r.Mime) })
 		if chooseErr != nil {
 			r.ListError = errp(chooseErr)
 		}
 		for _, p := range platforms {
 			c := choiceResult{Platform: p}
 			if chooseErr == nil {
-				if d, err := choose(p); err != nil {
+				if d, err := try(func() (string, error) { return choose(p) }); err != nil {
 					c.Error = errp(err)
 				} else {
 					c.Digest = strp(d)
@@ -108,7 +124,7 @@ func judgeManifest(id string, blob []byte, platforms []platformArg) manifestResu
 				c.Error = errp(chooseErr)
 			}
 			if publicErr == nil {
-				if d, err := public(p); err != nil {
+				if d, err := try(func() (string, error) { return public(p) }); err != nil {
 					c.PublicError = errp(err)
 				} else {
 					c.PublicDigest = strp(d)
@@ -119,7 +135,7 @@ func judgeManifest(id string, blob []byte, platforms []platformArg) manifestResu
 			r.Choices = append(r.Choices, c)
 		}
 	} else {
-		if err := singleFromBlob(blob, r.Mime); err != nil {
+		if _, err := try(func() (bool, error) { return true, singleFromBlob(blob, r.Mime) }); err != nil {
 			r.FromBlobError = errp(err)
 		} else {
 			t := true
@@ -247,7 +263,11 @@ func checkCmd(args []string) {
 		usage()
 	}
 	for _, ref := range refs {
-		r := checkImage(policy, ref, p)
+		r, err := try(func() (checkResult, error) { return checkImage(policy, ref, p), nil })
+		if err != nil {
+			// skopeo would crash: not a verdict c/image gives, so report it as an error.
+			r = checkResult{Verdict: "error", Stage: "panic", Message: err.Error()}
+		}
 		r.Reference = ref
 		emit(enc, r)
 	}

@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Builds the c/image differential oracles (test tooling, never shipped):
+#   OUT/cimage-oracle       against current go.podman.io/image/v5 (tools/cimage-oracle)
+#   OUT/cimage-oracle-5.23  against github.com/containers/image/v5 v5.23.1 (tools/cimage-oracle-5.23)
+# Usage: tools/build-cimage-oracle.sh [OUT-DIR]   (default: target)
+# Needs Go >= 1.26 (or the module proxy for GOTOOLCHAIN=auto) and the Go module proxy; go.sum is
+# committed, so modules are verified and go.mod is never rewritten (-mod=readonly).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+out=$(realpath -m "${1:-target}")
+mkdir -p "$out"
+# Pure Go: OpenPGP instead of GPGME, no btrfs/devicemapper graph drivers (C libraries).
+tags="containers_image_openpgp exclude_graphdriver_btrfs exclude_graphdriver_devicemapper"
+export CGO_ENABLED=0 GOFLAGS="-mod=readonly -buildvcs=false" GOEXPERIMENT=
+for v in "" -5.23; do
+    (cd "tools/cimage-oracle$v" && go build -trimpath -tags "$tags" -o "$out/cimage-oracle$v.tmp.$$" .)
+    mv -f "$out/cimage-oracle$v.tmp.$$" "$out/cimage-oracle$v"
+done
