@@ -16,5 +16,6 @@ mod diff_skopeo_lists;
 mod docs;
 mod lint_rules;
 mod lint_sarif;
+mod manifest_gen;
 mod upstream_fixtures;
 mod util;
