@@ -12,6 +12,7 @@
 pub mod gobase64;
 pub mod godecode;
 pub mod gofmt;
+pub mod gotime;
 pub mod read;
 pub mod scan;
 pub mod tree;

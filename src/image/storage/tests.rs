@@ -765,3 +765,213 @@ fn additional_image_stores_are_consulted_after_the_main_one() {
     let r = format!("[vfs@{}]example/app:1", f.root.display());
     assert_eq!(f.open(&r).unwrap().manifest, m_main);
 }
+
+/// Issue 8 defect 6: `images.json` keys fold as in Go's `encoding/json` (`Names`, `nameſ`,
+/// `ID`), the last duplicate wins and `null` clears. The attacker's record B claims the name
+/// of A under a folded key: c/storage (checked with Debian's skopeo 1.9.3, c/storage 1.43, on a
+/// store made by skopeo) resolves the name to B.
+#[test]
+fn images_json_keys_fold_as_in_go() {
+    let (m1, m2) = (manifest_bytes(1), manifest_bytes(2));
+    // Record B's text edited in place (key order matters: the last duplicate wins).
+    let setup = |from: &str, to: &str| {
+        let mut f = Fixture::new();
+        f.add_image(
+            ID1,
+            &["docker.io/example/app:1"],
+            &m1,
+            serde_json::json!({}),
+        );
+        f.add_image(
+            ID2,
+            &["docker.io/example/other:1"],
+            &m2,
+            serde_json::json!({}),
+        );
+        let text = serde_json::to_string(&f.records).unwrap();
+        let b = text.rfind(from).unwrap();
+        let text = format!("{}{to}{}", &text[..b], &text[b + from.len()..]);
+        std::fs::write(f.images_dir().join("images.json"), text).unwrap();
+        f
+    };
+    let b_names = r#""names":["docker.io/example/other:1"]"#;
+    for key in ["Names", "NAMES", "nameſ", "name\\u017f"] {
+        let f = setup(
+            b_names,
+            &format!(r#"{b_names},"{key}":["docker.io/example/app:1"]"#),
+        );
+        let o = f.open("example/app:1").unwrap();
+        assert_eq!(o.manifest_digest.as_deref(), Ok(sha(&m2).as_str()), "{key}");
+        assert!(o.identity.identity.ends_with(ID2), "{key}");
+        // The later key replaced B's own name.
+        assert!(
+            err(f.open("example/other:1")).contains("does not resolve"),
+            "{key}"
+        );
+    }
+    // A non-ASCII rune that does not fold to `s` makes an unknown key.
+    let f = setup(
+        b_names,
+        &format!(r#"{b_names},"name\u03c2":["docker.io/example/app:1"]"#),
+    );
+    assert!(
+        f.open("example/app:1")
+            .unwrap()
+            .identity
+            .identity
+            .ends_with(ID1)
+    );
+    // `null` clears the names.
+    let f = setup(b_names, &format!(r#"{b_names},"Names":null"#));
+    assert!(err(f.open("example/other:1")).contains("does not resolve"));
+    // The ID under a folded key: the image is found by it, and its big data read from it.
+    let b_id = format!(r#""id":"{ID2}""#);
+    let f = setup(&b_id, &format!(r#""ID":"{ID2}""#));
+    let o = f.open("example/other:1").unwrap();
+    assert!(o.identity.identity.ends_with(ID2));
+    assert_eq!(o.manifest_digest.as_deref(), Ok(sha(&m2).as_str()));
+    assert_eq!(
+        f.open(ID2).unwrap().manifest_digest.as_deref(),
+        Ok(sha(&m2).as_str())
+    );
+    // `Id` after `id`: the last wins, so ID1 now names record B (whose big data c/storage
+    // then reads from ID1's directory), and ID2 is unknown.
+    let f = setup(&b_id, &format!(r#"{b_id},"Id":"{ID1}""#));
+    let o = f.open(ID1).unwrap();
+    assert!(o.identity.identity.ends_with(ID1));
+    assert_eq!(o.manifest_digest.as_deref(), Ok(sha(&m1).as_str()));
+    let o = f.open("example/other:1").unwrap();
+    assert!(o.identity.identity.ends_with(ID1));
+    assert!(err(f.open(&format!("@{ID2}"))).contains(ID2));
+}
+
+/// Exact duplicate keys (which serde refuses) and Go's slice reuse inside a record.
+#[test]
+fn images_json_duplicates_and_slice_reuse() {
+    let (m1, m2) = (manifest_bytes(1), manifest_bytes(2));
+    let mut f = Fixture::new();
+    f.add_image(
+        ID1,
+        &["docker.io/example/app:1"],
+        &m1,
+        serde_json::json!({}),
+    );
+    f.add_image(
+        ID2,
+        &["docker.io/example/other:1"],
+        &m2,
+        serde_json::json!({}),
+    );
+    let text = serde_json::to_string(&f.records).unwrap();
+    let b_names = r#""names":["docker.io/example/other:1"]"#;
+    assert!(text.contains(b_names));
+    let write = |t: String| std::fs::write(f.images_dir().join("images.json"), t).unwrap();
+    // A second `names` with a null element keeps the element the first one left there.
+    write(text.replace(
+        b_names,
+        r#""names":["docker.io/example/app:1","docker.io/example/x:1"],"names":[null]"#,
+    ));
+    let o = f.open("example/app:1").unwrap();
+    assert!(o.identity.identity.ends_with(ID2));
+    assert!(err(f.open("example/x:1")).contains("does not resolve"));
+    // ... and a longer one brings back elements past the length.
+    write(text.replace(
+        b_names,
+        r#""names":["docker.io/example/app:1","docker.io/example/x:1"],"names":[null],"Names":[null,null]"#,
+    ));
+    assert!(
+        f.open("example/x:1")
+            .unwrap()
+            .identity
+            .identity
+            .ends_with(ID2)
+    );
+}
+
+/// Whatever `json.Unmarshal` or `recomputeDigests` refuses leaves c/storage without the
+/// image (1.43) or without the store (current): never an image to accept.
+#[test]
+fn images_json_type_and_digest_errors_fail_the_store() {
+    let m1 = manifest_bytes(1);
+    for (key, value, want) in [
+        (
+            "names-history",
+            serde_json::json!([1]),
+            "Image.names-history of type string",
+        ),
+        (
+            "big-data-sizes",
+            serde_json::json!({"manifest": "1"}),
+            "Image.big-data-sizes of type int64",
+        ),
+        (
+            "Flags",
+            serde_json::json!([]),
+            "Image.flags of type map[string]interface {}",
+        ),
+        (
+            "created",
+            serde_json::json!(0),
+            "Time.UnmarshalJSON: input is not a JSON string",
+        ),
+        (
+            "Created",
+            serde_json::json!("2024-02-30T00:00:00Z"),
+            "day out of range",
+        ),
+        (
+            "digest",
+            serde_json::json!("sha256:abc"),
+            "validating image digest \"sha256:abc\": invalid checksum digest length",
+        ),
+        (
+            "big-data-digests",
+            serde_json::json!({"manifest-x": "SHA256:00"}),
+            "validating digest \"SHA256:00\" for big data item \"manifest-x\": invalid checksum digest format",
+        ),
+    ] {
+        let mut f = Fixture::new();
+        f.add_image(
+            ID1,
+            &["docker.io/example/app:1"],
+            &m1,
+            serde_json::json!({}),
+        );
+        f.records[0]
+            .as_object_mut()
+            .unwrap()
+            .insert(key.into(), value);
+        f.save();
+        let e = err(f.open("example/app:1"));
+        assert!(
+            e.contains("vfs-images/images.json") && e.contains(want),
+            "{key}: {e}"
+        );
+    }
+    // Unknown keys and `null` times are fine; non-manifest big data digests are not checked.
+    let mut f = Fixture::new();
+    f.add_image(
+        ID1,
+        &["docker.io/example/app:1"],
+        &m1,
+        serde_json::json!({}),
+    );
+    let r = f.records[0].as_object_mut().unwrap();
+    r.insert("created".into(), serde_json::Value::Null);
+    r.insert("unknown".into(), serde_json::json!({"x": [1]}));
+    r.insert("Digests".into(), serde_json::json!(1));
+    r.insert(
+        "big-data-digests".into(),
+        serde_json::json!({"other": "x", "manifest": sha(&m1)}),
+    );
+    f.save();
+    f.open("example/app:1").unwrap();
+    // A null record: c/storage would dereference it.
+    std::fs::write(f.images_dir().join("images.json"), "[null]").unwrap();
+    assert!(err(f.open("example/app:1")).contains("record 0 is null"));
+    std::fs::write(f.images_dir().join("images.json"), "{}").unwrap();
+    assert!(
+        err(f.open("example/app:1"))
+            .contains("json: cannot unmarshal object into Go value of type []*storage.Image")
+    );
+}
