@@ -547,3 +547,100 @@ fn sigstore_blob_keys_fold_as_in_go() {
         }
     }
 }
+
+/// Issue 8 defect 6 against Debian's skopeo (c/storage 1.43): in a store skopeo made, image b's
+/// record also claims a's name under the key `Names`. c/storage's `json.Unmarshal` folds it
+/// into `names` (the last duplicate wins), so the name resolves to b; policyctl must judge the
+/// same manifest. Then the same with `ID` (b found by its folded ID key).
+#[test]
+fn folded_images_json_keys_resolve_as_skopeo_does() {
+    if !crate::util::require_tool("skopeo") {
+        return;
+    }
+    let t = tempfile::tempdir().unwrap();
+    let t = t.path().canonicalize().unwrap();
+    let accept = write(
+        &t,
+        "accept.json",
+        r#"{"default":[{"type":"insecureAcceptAnything"}]}"#,
+    );
+    let spec = format!(
+        "[vfs@{}+{}]",
+        t.join("store").display(),
+        t.join("run").display()
+    );
+    for (src, name) in [("a", "example.com/fixtures/a:1"), ("b", "b:latest")] {
+        let st = std::process::Command::new("skopeo")
+            .arg("--policy")
+            .arg(&accept)
+            .args(["copy", "-q"])
+            .arg(format!(
+                "oci:{}:{src}",
+                crate::util::repo("testdata/check/oci").display()
+            ))
+            .arg(format!("containers-storage:{spec}{name}"))
+            .status()
+            .unwrap();
+        assert!(st.success());
+    }
+    let images_json = t.join("store/vfs-images/images.json");
+    let original = std::fs::read_to_string(&images_json).unwrap();
+    let records: serde_json::Value = serde_json::from_str(&original).unwrap();
+    let b_id = records[1]["id"].as_str().unwrap().to_owned();
+    let digest_of = |i: usize| records[i]["digest"].as_str().unwrap().to_owned();
+    let b_names = r#""names":["docker.io/library/b:latest"]"#;
+    assert!(original.contains(b_names), "{original}");
+    let ours = |reference: &str| -> String {
+        let out = policyctl()
+            .arg("--policy")
+            .arg(&accept)
+            .args([
+                "check",
+                "--json",
+                &format!("containers-storage:{spec}{reference}"),
+            ])
+            .output()
+            .unwrap();
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        v["results"][0]["image"]["manifest_digest"]
+            .as_str()
+            .unwrap_or("none")
+            .to_owned()
+    };
+    let skopeo = |reference: &str| -> String {
+        let out = std::process::Command::new("skopeo")
+            .args([
+                "inspect",
+                "--raw",
+                &format!("containers-storage:{spec}{reference}"),
+            ])
+            .output()
+            .unwrap();
+        if !out.status.success() {
+            return "none".into();
+        }
+        policyctl::signature::keys::sha256_digest(&out.stdout)
+    };
+    for (edited, reference, want) in [
+        (
+            original.replace(
+                b_names,
+                &format!(r#"{b_names},"Names":["example.com/fixtures/a:1"]"#),
+            ),
+            "example.com/fixtures/a:1",
+            digest_of(1),
+        ),
+        (
+            original.replace(&format!(r#""id":"{b_id}""#), &format!(r#""ID":"{b_id}""#)),
+            "b:latest",
+            digest_of(1),
+        ),
+    ] {
+        assert_ne!(edited, original);
+        // skopeo rewrites images.json when it resolves a name conflict: ours first.
+        std::fs::write(&images_json, &edited).unwrap();
+        assert_eq!(ours(reference), want, "policyctl, {reference}");
+        std::fs::write(&images_json, &edited).unwrap();
+        assert_eq!(skopeo(reference), want, "skopeo, {reference}");
+    }
+}
