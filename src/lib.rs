@@ -20,6 +20,7 @@ pub mod compat;
 pub mod config;
 pub mod error;
 pub mod eval;
+pub mod fsread;
 pub mod image;
 pub mod json;
 pub mod lint;

@@ -300,7 +300,7 @@ pub fn install(global: &GlobalArgs, a: &KeyInstallArgs) -> Result<Outcome, Error
 fn list(global: &GlobalArgs, a: &KeyListArgs) -> Result<Outcome, Error> {
     let dir = under_root(global, trust::KEY_DIR);
     let policy_path = policy_target(global);
-    let policy = std::fs::read(&policy_path)
+    let policy = crate::fsread::read_limited(&policy_path, MAX_POLICY_SIZE as u64)
         .ok()
         .filter(|t| parse_policy(t, global.compat).is_ok())
         .and_then(|t| Node::parse(&t).ok());

@@ -1,7 +1,5 @@
 //! Reading the policy file (I/O edge): bounded read, then the pure parser.
 
-use std::io::Read;
-
 use super::policy_path::PolicyLocation;
 use crate::compat::Compat;
 use crate::error::Error;
@@ -27,11 +25,8 @@ pub fn load(location: PolicyLocation, compat: Compat) -> Result<LoadedPolicy, Er
         path: path.clone(),
         source,
     };
-    let file = std::fs::File::open(&path).map_err(read_err)?;
-    let mut text = Vec::new();
-    file.take(MAX_POLICY_SIZE as u64 + 1)
-        .read_to_end(&mut text)
-        .map_err(read_err)?;
+    // Never blocks on a FIFO; refuses anything but a regular file (see `fsread`).
+    let text = crate::fsread::read_upto(&path, MAX_POLICY_SIZE as u64 + 1).map_err(read_err)?;
     if text.len() > MAX_POLICY_SIZE {
         let error = DecodeError::new(
             ErrorKind::Syntax,

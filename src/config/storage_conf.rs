@@ -116,18 +116,18 @@ fn current_uid() -> u32 {
 }
 
 fn read_conf(path: &Path) -> Result<ConfStorage, StorageConfError> {
-    use std::io::Read;
-    let f = std::fs::File::open(path).map_err(|source| StorageConfError::Read {
+    let read_err = |source| StorageConfError::Read {
         path: path.into(),
         source,
+    };
+    // Never blocks on a FIFO; refuses anything but a regular file (see `fsread`).
+    let bytes = crate::fsread::read_upto(path, MAX_CONF_SIZE + 1).map_err(read_err)?;
+    let text = String::from_utf8(bytes).map_err(|_| {
+        read_err(std::io::Error::new(
+            std::io::ErrorKind::InvalidData,
+            "stream did not contain valid UTF-8",
+        ))
     })?;
-    let mut text = String::new();
-    f.take(MAX_CONF_SIZE + 1)
-        .read_to_string(&mut text)
-        .map_err(|source| StorageConfError::Read {
-            path: path.into(),
-            source,
-        })?;
     if text.len() as u64 > MAX_CONF_SIZE {
         return Err(StorageConfError::Parse {
             path: path.into(),

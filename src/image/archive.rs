@@ -3,7 +3,6 @@
 //! make the archive invalid (c/image would refuse to extract them too).
 
 use std::collections::HashMap;
-use std::fs::File;
 use std::io::{Read, Seek, SeekFrom};
 use std::path::{Component, Path, PathBuf};
 
@@ -40,7 +39,8 @@ fn clean_entry_name(name: &Path) -> Option<String> {
 impl TarIndex {
     /// Indexes `path`.
     pub fn open(path: &Path) -> Result<TarIndex, ImageError> {
-        let f = File::open(path).map_err(|e| ImageError(path_error("open", path, &e)))?;
+        let f = crate::fsread::open_regular(path)
+            .map_err(|e| ImageError(path_error("open", path, &e)))?;
         let mut ar = tar::Archive::new(f);
         let mut entries = HashMap::new();
         let bad = |what: String| ImageError(format!("{}: invalid archive: {what}", path.display()));
@@ -76,8 +76,8 @@ impl LayoutFiles for TarIndex {
         if size > limit {
             return Err(ImageError(format!("{shown} is larger than {limit} bytes")));
         }
-        let mut f =
-            File::open(&self.path).map_err(|e| ImageError(path_error("open", &self.path, &e)))?;
+        let mut f = crate::fsread::open_regular(&self.path)
+            .map_err(|e| ImageError(path_error("open", &self.path, &e)))?;
         f.seek(SeekFrom::Start(pos))
             .map_err(|e| ImageError(format!("{shown}: {e}")))?;
         let mut buf = Vec::with_capacity(size as usize);

@@ -110,11 +110,12 @@ pub fn open(
     }
 }
 
-/// Reads a whole file of at most `limit` bytes; errors name the file (Go-style text).
+/// Reads a whole file of at most `limit` bytes; errors name the file (Go-style text). FIFOs,
+/// sockets and devices are refused without blocking (see [`crate::fsread`]).
 pub fn read_limited(path: &Path, limit: u64) -> Result<Vec<u8>, std::io::Error> {
-    let f = std::fs::File::open(path)?;
+    let f = crate::fsread::open_regular(path)?;
     let mut buf = Vec::new();
-    f.take(limit + 1).read_to_end(&mut buf)?;
+    f.take(limit.saturating_add(1)).read_to_end(&mut buf)?;
     if buf.len() as u64 > limit {
         return Err(std::io::Error::other(format!(
             "{} is larger than {limit} bytes",
