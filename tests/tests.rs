@@ -10,6 +10,7 @@ mod cli_scope;
 mod cli_trust;
 mod cli_where;
 mod diff_check;
+mod diff_current_check;
 mod diff_manifest;
 mod diff_podman;
 mod diff_skopeo;

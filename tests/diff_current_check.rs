@@ -1,0 +1,147 @@
+//! Differential test of `policyctl check` (default `--compat current`) against current
+//! containers/image: every check of `testdata/oracle-check/cases.json` (images for the false
+//! accepts of issue 8, defects 1–5, and controls; made by `testdata/oracle-check/make.py`) goes
+//! through `cimage-oracle check` — what `skopeo --policy P copy [--override-*] REF …` evaluates
+//! before copying — and through `policyctl check --json`; the verdicts (accepted / rejected /
+//! error) must be equal. Where c/image itself panics (skopeo would crash) there is no c/image
+//! verdict: policyctl must then not accept. Needs Go (fails when CI=true and it is missing).
+//!
+//! After changing the images: `python3 testdata/oracle-check/make.py`.
+
+use std::path::Path;
+
+use serde_json::Value;
+
+use crate::oracle::{self, Override, Version};
+use crate::util::{policyctl, repo};
+
+/// dir: needs the TEST-ONLY key's sigstore signature for example.com/oracle/app; oci: (which
+/// never has signatures) accepts anything, so c/image's parse and choice errors show.
+fn write_policy(dir: &Path) -> std::path::PathBuf {
+    let key = repo("testdata/oracle-check/test-only-key.pub");
+    let policy = serde_json::json!({
+        "default": [{"type": "reject"}],
+        "transports": {
+            "dir": {"": [{
+                "type": "sigstoreSigned",
+                "keyPath": key,
+                "signedIdentity": {"type": "exactRepository", "dockerRepository": "example.com/oracle/app"}
+            }]},
+            "oci": {"": [{"type": "insecureAcceptAnything"}]}
+        }
+    });
+    let p = dir.join("policy.json");
+    std::fs::write(&p, serde_json::to_vec_pretty(&policy).unwrap()).unwrap();
+    p
+}
+
+fn ours(policy: &Path, case: &Value) -> (String, String) {
+    let s = |k: &str| case[k].as_str().unwrap_or_default().to_owned();
+    let mut cmd = policyctl();
+    cmd = cmd.args(["check", "--json", "--policy"]).arg(policy);
+    for (flag, key) in [("--os", "os"), ("--arch", "arch"), ("--variant", "variant")] {
+        if !s(key).is_empty() {
+            cmd = cmd.arg(flag).arg(s(key));
+        }
+    }
+    let out = cmd.arg(s("reference")).output().unwrap();
+    let Ok(json) = serde_json::from_slice::<Value>(&out.stdout) else {
+        return (
+            "no-json".to_owned(),
+            format!(
+                "exit {:?}: {}",
+                out.status.code(),
+                String::from_utf8_lossy(&out.stderr)
+            ),
+        );
+    };
+    let r = &json["results"][0];
+    let why = r["reason"]
+        .as_str()
+        .or(r["error"].as_str())
+        .unwrap_or_default()
+        .to_owned();
+    (r["verdict"].as_str().unwrap_or("?").to_owned(), why)
+}
+
+#[test]
+fn diff_current_check() {
+    let Some(bin) = oracle::oracle(Version::Current) else {
+        return;
+    };
+    let bin_523 = oracle::oracle(Version::V5_23).unwrap();
+    let spec: Value =
+        serde_json::from_slice(&std::fs::read(repo("testdata/oracle-check/cases.json")).unwrap())
+            .unwrap();
+    let tmp = tempfile::tempdir().unwrap();
+    let policy = write_policy(tmp.path());
+
+    let mut agree = 0;
+    let mut disagree = Vec::new();
+    println!(
+        "{:<50} {:<10} {:<10} {:<10} {:<10}",
+        "reference (override)", "c/image", "policyctl", "5.23.1", "stage"
+    );
+    for case in spec["cases"].as_array().unwrap() {
+        let s = |k: &str| case[k].as_str().unwrap_or_default();
+        let ov = Override {
+            os: s("os"),
+            arch: s("arch"),
+            variant: s("variant"),
+        };
+        let reference = s("reference").to_owned();
+        let go = oracle::check(&bin, &policy, std::slice::from_ref(&reference), &ov)
+            .pop()
+            .unwrap();
+        let go_523 = oracle::check(&bin_523, &policy, std::slice::from_ref(&reference), &ov)
+            .pop()
+            .unwrap();
+        let (verdict, why) = ours(&policy, case);
+        let go_verdict = go["verdict"].as_str().unwrap();
+        let stage = go["stage"].as_str().unwrap();
+        let same = if stage == "panic" {
+            verdict != "accepted"
+        } else {
+            verdict == go_verdict
+        };
+        let label = format!(
+            "{} ({}/{}{})",
+            reference
+                .trim_start_matches("dir:testdata/oracle-check/dir/")
+                .replace("oci:testdata/oracle-check/oci:", "oci:"),
+            ov.os,
+            ov.arch,
+            if ov.variant.is_empty() {
+                String::new()
+            } else {
+                format!("/{}", ov.variant)
+            }
+        );
+        println!(
+            "{}{label:<48} {go_verdict:<10} {verdict:<10} {:<10} {stage:<10}",
+            if same { "  " } else { "✗ " },
+            go_523["verdict"].as_str().unwrap(),
+        );
+        if same {
+            agree += 1;
+        } else {
+            disagree.push(format!(
+                "{label}: {}\n    c/image:   {go_verdict} ({stage}) {}\n    policyctl: {verdict} {why}",
+                s("demonstrates"),
+                go["message"].as_str().unwrap_or_default()
+            ));
+        }
+    }
+    println!(
+        "diff_current_check: {agree} agree, {} disagree",
+        disagree.len()
+    );
+    for d in &disagree {
+        println!("  DISAGREE {d}");
+    }
+    assert!(
+        disagree.is_empty(),
+        "{} verdict(s) differ from current c/image (listed above)",
+        disagree.len()
+    );
+}
