@@ -12,5 +12,6 @@ fuzz_target!(|data: &[u8]| {
     let _ = payload::parse_payload(data, Compat::Current);
     let _ = pem::decode(data);
     let _ = keys::parse_pem_public_key(data);
-    let _ = keys::parse_spki(data);
+    let _ = keys::parse_spki(data, Compat::Current);
+    let _ = keys::parse_spki(data, Compat::V5_23);
 });
