@@ -3,6 +3,7 @@
 
 mod cli_check;
 mod cli_check_all;
+mod cli_fifo;
 mod cli_false_accepts;
 mod cli_key;
 mod cli_lint;
