@@ -291,14 +291,17 @@ pub(crate) mod tests {
         format!("-----BEGIN PUBLIC KEY-----\n{b64}\n-----END PUBLIC KEY-----\n")
     }
 
-    /// (curve OID, Go's name, uncompressed point, compressed point, p) of a fixed key per curve.
-    fn keys() -> Vec<(
+    /// Curve OID, Go's name, uncompressed point, compressed point, p.
+    type TestKey = (
         ObjectIdentifier,
         &'static str,
         Vec<u8>,
         Vec<u8>,
         &'static [u8],
-    )> {
+    );
+
+    /// A fixed key per curve.
+    fn keys() -> Vec<TestKey> {
         let k256 = p256::SecretKey::from_slice(&[7; 32]).unwrap().public_key();
         let k384 = p384::SecretKey::from_slice(&[7; 48]).unwrap().public_key();
         let mut d521 = [7u8; 66];
