@@ -4,7 +4,9 @@
 use std::io;
 use std::path::{Path, PathBuf};
 
+use crate::compat::Compat;
 use crate::reference::transport::{Host, go_clean};
+use crate::signature::keys::LoadedKey;
 
 /// Resolves paths on this machine.
 #[derive(Debug, Default, Clone, Copy)]
@@ -103,6 +105,34 @@ impl Host for RealHost {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::eval::requirement::KeyLoader;
+
+    #[test]
+    fn key_files_are_parsed_once_per_run() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("k.pub");
+        let pem = crate::signature::sign::p256_public_pem(
+            &crate::signature::sign::p256_key_from_seed("k"),
+        );
+        std::fs::write(&p, &pem).unwrap();
+        let path = p.to_str().unwrap();
+        let files = KeyFiles::new(None);
+        let first = files.parsed_key(path, Compat::Current).unwrap().unwrap();
+        // Gone from disk: the second use comes from the cache (per path and compat).
+        std::fs::remove_file(&p).unwrap();
+        let again = files.parsed_key(path, Compat::Current).unwrap().unwrap();
+        assert_eq!(first.fingerprint, again.fingerprint);
+        let read_before = files.parsed_key(path, Compat::V5_23).unwrap().unwrap();
+        assert_eq!(read_before.fingerprint, first.fingerprint);
+        let missing = dir.path().join("missing.pub");
+        let e = files
+            .parsed_key(missing.to_str().unwrap(), Compat::Current)
+            .unwrap_err();
+        assert!(
+            e.starts_with("open ") && e.ends_with("no such file or directory"),
+            "{e}"
+        );
+    }
 
     #[test]
     fn resolves_symlinks_and_missing_last_component() {
@@ -135,7 +165,12 @@ pub struct KeyFiles {
     pub root: Option<std::path::PathBuf>,
     /// Files already read by this process (a key file is read once per run, not per image).
     cache: std::sync::Mutex<std::collections::HashMap<String, Result<Vec<u8>, String>>>,
+    /// Keys already parsed, per path and compat (parsed once per run, not per signature).
+    parsed: std::sync::Mutex<std::collections::HashMap<(String, Compat), ParsedKey>>,
 }
+
+/// A key file's parse result: read error, or parse error / key.
+type ParsedKey = Result<Result<LoadedKey, String>, String>;
 
 impl KeyFiles {
     /// Key files under `root` (for `--root`), or as written.
@@ -143,6 +178,7 @@ impl KeyFiles {
         KeyFiles {
             root,
             cache: Default::default(),
+            parsed: Default::default(),
         }
     }
 
@@ -169,6 +205,20 @@ impl crate::eval::requirement::KeyLoader for KeyFiles {
         let r = self.read_uncached(path);
         if let Ok(mut c) = self.cache.lock() {
             c.insert(path.to_owned(), r.clone());
+        }
+        r
+    }
+
+    fn parsed_key(&self, path: &str, compat: Compat) -> ParsedKey {
+        let key = (path.to_owned(), compat);
+        if let Some(hit) = self.parsed.lock().ok().and_then(|c| c.get(&key).cloned()) {
+            return hit;
+        }
+        let r = self
+            .read_key(path)
+            .map(|pem| crate::signature::keys::parse_pem_public_key_for(&pem, compat));
+        if let Ok(mut c) = self.parsed.lock() {
+            c.insert(key, r.clone());
         }
         r
     }

@@ -21,6 +21,14 @@ use crate::signature::{Signature, SourcedSignature};
 pub trait KeyLoader {
     /// The file's bytes, or Go's error text (`open P: no such file or directory`).
     fn read_key(&self, path: &str) -> Result<Vec<u8>, String>;
+
+    /// The key file parsed as sigstore's `UnmarshalPEMToPublicKey` does: `Err` is the read
+    /// error, `Ok(Err(e))` the parse error. Implementations may cache it per path and
+    /// `compat`, so that a key file is parsed once per run instead of once per signature.
+    fn parsed_key(&self, path: &str, compat: Compat) -> Result<Result<LoadedKey, String>, String> {
+        self.read_key(path)
+            .map(|pem| parse_pem_public_key_for(&pem, compat))
+    }
 }
 
 /// What evaluation needs to know about the image.
@@ -176,6 +184,50 @@ fn summarize(rejections: &[String], none_msg: String) -> String {
     }
 }
 
+/// The public keys of a `sigstoreSigned` requirement as c/image loads them for each
+/// signature: every file is read (the first read error wins), then the first key that does
+/// not parse rejects; no key at all is an internal inconsistency.
+fn load_public_keys(
+    src: &KeySource,
+    keys: &dyn KeyLoader,
+    compat: Compat,
+) -> Result<Vec<LoadedKey>, String> {
+    let parsed: Vec<Result<LoadedKey, String>> = match src {
+        KeySource::Path(p) => vec![keys.parsed_key(&p.value, compat)?],
+        KeySource::Paths(p) => p
+            .value
+            .iter()
+            .map(|p| keys.parsed_key(p, compat))
+            .collect::<Result<_, _>>()?,
+        KeySource::Data(d) => match &d.value {
+            Some(b) => vec![parse_pem_public_key_for(b, compat)],
+            // `"keyData": null` leaves KeyData nil: c/image then reads KeyPath "".
+            None => vec![keys.parsed_key("", compat)?],
+        },
+        KeySource::Datas(d) => d
+            .value
+            .iter()
+            .map(|b| parse_pem_public_key_for(b, compat))
+            .collect(),
+    };
+    let mut loaded = Vec::with_capacity(parsed.len());
+    for (i, k) in parsed.into_iter().enumerate() {
+        match k {
+            Ok(k) => loaded.push(k),
+            Err(e) => {
+                return Err(match compat {
+                    Compat::V5_23 => format!("parsing public key: {e}"),
+                    Compat::Current => format!("parsing public key {}: {e}", i + 1),
+                });
+            }
+        }
+    }
+    if loaded.is_empty() {
+        return Err(r#"Internal inconsistency: "keyPath", "keyPaths", "keyData" and "keyDatas" produced no public keys"#.into());
+    }
+    Ok(loaded)
+}
+
 fn read_source(src: &KeySource, keys: &dyn KeyLoader) -> Result<Vec<Vec<u8>>, String> {
     match src {
         KeySource::Path(p) => keys.read_key(&p.value).map(|d| vec![d]),
@@ -281,6 +333,7 @@ fn sigstore_signed(
     let (mut non_sigstore, mut attachments) = (0, 0);
     let mut unsupported = false;
     let mut accepted = false;
+    let mut public_keys = None;
     for SourcedSignature {
         signature: sig,
         origin,
@@ -324,7 +377,7 @@ fn sigstore_signed(
         let claimed = parse_payload(&s.payload, compat)
             .ok()
             .map(|p| (p.docker_reference, p.manifest_digest));
-        match signature_accepted(req, s, image, keys, compat) {
+        match signature_accepted(req, s, image, keys, &mut public_keys, compat) {
             Ok(outcome) => {
                 accepted = true;
                 reports.push(report(outcome, claimed));
@@ -365,6 +418,7 @@ fn signature_accepted(
     s: &Sigstore,
     image: &ImageFacts<'_>,
     keys: &dyn KeyLoader,
+    public_keys: &mut Option<Result<Vec<LoadedKey>, String>>,
     compat: Compat,
 ) -> Result<SignatureOutcome, (String, bool)> {
     let plain = |e: String| (e, false);
@@ -380,26 +434,15 @@ fn signature_accepted(
             return Err(("policyctl cannot verify PKI (X.509) sigstore signatures yet: rejected; containers/image might accept it".into(), true));
         }
     };
-    let pems = read_source(src, keys).map_err(plain)?;
-    let mut loaded: Vec<LoadedKey> = Vec::new();
-    for (i, pem) in pems.iter().enumerate() {
-        match parse_pem_public_key_for(pem, compat) {
-            Ok(k) => loaded.push(k),
-            Err(e) => {
-                return Err(plain(match compat {
-                    Compat::V5_23 => format!("parsing public key: {e}"),
-                    Compat::Current => format!("parsing public key {}: {e}", i + 1),
-                }));
-            }
-        }
-    }
-    if loaded.is_empty() {
-        return Err(plain(r#"Internal inconsistency: "keyPath", "keyPaths", "keyData" and "keyDatas" produced no public keys"#.into()));
-    }
+    // Loaded once per requirement and image, not once per signature (the same for each).
+    let loaded = match public_keys.get_or_insert_with(|| load_public_keys(src, keys, compat)) {
+        Ok(k) => &*k,
+        Err(e) => return Err(plain(e.clone())),
+    };
     let Some(b64) = s.annotations.get(SIGNATURE_ANNOTATION) else {
         return Err(plain(format!("missing {SIGNATURE_ANNOTATION} annotation")));
     };
-    let verified = verify_sigstore(&loaded, &s.payload, b64, compat).map_err(|e| plain(e.0))?;
+    let verified = verify_sigstore(loaded, &s.payload, b64, compat).map_err(|e| plain(e.0))?;
     let payload = parse_payload(verified.payload(), compat).map_err(plain)?;
     let manifest_digest = image
         .manifest_digest

@@ -367,3 +367,58 @@ fn unsupported_trust_roots_never_accept() {
     assert!(!e.allowed);
     assert!(e.requirements[0].unsupported);
 }
+
+/// Issue 8 defect 10: the keys of a requirement are read and parsed once per image, not once
+/// per signature (a pathological key file used to be parsed for each of 1,024 signatures).
+#[test]
+fn keys_are_loaded_once_per_requirement() {
+    struct Counting(Keys, std::cell::Cell<usize>);
+    impl KeyLoader for Counting {
+        fn read_key(&self, path: &str) -> Result<Vec<u8>, String> {
+            self.1.set(self.1.get() + 1);
+            self.0.read_key(path)
+        }
+    }
+    let named = Named::parse_normalized("busybox")
+        .unwrap()
+        .with_default_tag();
+    let digest = Ok(DIGEST.to_owned());
+    let sigs: Vec<_> = (0..5)
+        .map(|_| sig("other", "docker.io/library/busybox", DIGEST))
+        .collect();
+    let facts = ImageFacts {
+        image_name: "docker://busybox",
+        docker_reference: Some(&named),
+        manifest_digest: &digest,
+        signatures: Ok(&sigs),
+    };
+    for (req, reason) in [
+        (SIGSTORE_REPO, "cryptographic signature verification failed"),
+        (
+            r#"[{"type":"sigstoreSigned","keyPath":"/garbage.pub","signedIdentity":{"type":"matchRepository"}}]"#,
+            "parsing public key 1: PEM decoding failed",
+        ),
+        (
+            r#"[{"type":"sigstoreSigned","keyPath":"/missing.pub","signedIdentity":{"type":"matchRepository"}}]"#,
+            "open /missing.pub: no such file or directory",
+        ),
+    ] {
+        let loader = Counting(keys(), std::cell::Cell::new(0));
+        let e = evaluate(
+            &list(req, Compat::Current),
+            &facts,
+            &loader,
+            Compat::Current,
+        );
+        assert!(!e.allowed);
+        let r = &e.requirements[0];
+        assert_eq!(r.signatures.len(), 5);
+        for s in &r.signatures {
+            match &s.outcome {
+                SignatureOutcome::Rejected(why) => assert!(why.starts_with(reason), "{why}"),
+                other => panic!("{other:?}"),
+            }
+        }
+        assert_eq!(loader.1.get(), 1, "{req}: key file read once");
+    }
+}
