@@ -273,7 +273,8 @@ pub struct KeyRemoveArgs {
 /// Output formats of `lint`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Format {
-    /// Human-readable diagnostics with the offending source line.
+    /// Human-readable diagnostics with the offending source line (the first 200; a last line
+    /// counts the others).
     Human,
     /// One JSON object on stdout.
     Json,

@@ -241,13 +241,15 @@ error: invalid policy in "[..]/big.json": policy file is larger than 16777216 by
 error: invalid policy in "[..]/utf8.json": Unknown policy requirement type "reject�"
 ...
 "#]]);
+    // Devices (and FIFOs, sockets) are refused without being read (issue 8 defect 9): reading
+    // one can block or never end. (c/image reads /dev/null as an empty policy.)
     policyctl()
         .args(["lint", "--policy", "/dev/null"])
         .assert()
         .code(2)
         .stderr_eq(str![[r#"
-error: invalid policy in "/dev/null": unexpected end of JSON input
-...
+error: open /dev/null: not a regular file: it is a character device
+
 "#]]);
     policyctl()
         .args(["lint", "--policy"])
@@ -258,4 +260,64 @@ error: invalid policy in "/dev/null": unexpected end of JSON input
 error: read [..]: is a directory
 
 "#]]);
+}
+
+/// Issue 8 defect 10: human output renders at most 200 snippets and says how many more there
+/// are; JSON still has every finding. (16k findings used to take minutes: quadratic.)
+#[test]
+fn thousands_of_findings_are_capped_in_human_output() {
+    let tmp = tempfile::tempdir().unwrap();
+    let policy = |n: usize| {
+        let scopes: Vec<String> = (0..n)
+            .map(|i| format!(r#"    "a{i}": [{{"type": "insecureAcceptAnything"}}]"#))
+            .collect();
+        format!(
+            "{{\n  \"default\": [{{\"type\": \"reject\"}}],\n  \"transports\": {{\"docker\": {{\n{}\n  }}}}\n}}\n",
+            scopes.join(",\n")
+        )
+    };
+    let p = write(tmp.path(), "many.json", &policy(3000));
+    let out = policyctl()
+        .args(["lint", "--no-files", "--policy"])
+        .arg(&p)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    assert!(stdout.ends_with("; 3001 finding(s)\n"), "{stdout}");
+    let rendered = stderr.lines().filter(|l| l.starts_with("warning[")).count();
+    assert_eq!(rendered, 200);
+    assert!(
+        stderr.ends_with("\n... and 2801 more findings not shown; use --format json for all\n"),
+        "{}",
+        &stderr[stderr.len().saturating_sub(300)..]
+    );
+    // The last snippet shown is the 200th finding, complete (line numbers of a big file).
+    assert!(
+        stderr.contains("help: write \"docker.io/library/a198\"\n"),
+        "{stderr}"
+    );
+    let json = policyctl()
+        .args(["lint", "--no-files", "--format", "json", "--policy"])
+        .arg(&p)
+        .output()
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+    assert_eq!(v["diagnostics"].as_array().unwrap().len(), 3001);
+    assert_eq!(v["diagnostics"][3000]["line"], 3003);
+
+    // Below the cap: every finding, no count line.
+    let p = write(tmp.path(), "few.json", &policy(10));
+    let out = policyctl()
+        .args(["lint", "--no-files", "--policy"])
+        .arg(&p)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert_eq!(
+        stderr.lines().filter(|l| l.starts_with("warning[")).count(),
+        11
+    );
+    assert!(!stderr.contains("more findings"), "{stderr}");
 }

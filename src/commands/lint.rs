@@ -8,9 +8,12 @@ use crate::config::policy_file::{LoadedPolicy, load};
 use crate::config::policy_path::PolicyLocation;
 use crate::error::Error;
 use crate::lint;
-use crate::report::human::{Diagnostic, render};
-use crate::report::position::line_col;
+use crate::report::human::{Diagnostic, render_indexed};
+use crate::report::position::{LineIndex, line_col};
 use crate::report::{err, out};
+
+/// Most diagnostics rendered as snippets in human output (the rest are counted).
+pub const MAX_RENDERED: usize = 200;
 
 /// `policyctl lint`.
 pub fn run(global: &GlobalArgs, args: &LintArgs) -> Result<Outcome, Error> {
@@ -110,17 +113,29 @@ pub fn run(global: &GlobalArgs, args: &LintArgs) -> Result<Outcome, Error> {
             sarif(&location, Some((&loaded, &findings)), None)
         )),
         Format::Human => {
-            for (rule, f) in &findings {
-                err(&render(&Diagnostic {
-                    severity: rule.severity,
-                    code: Some(rule.code),
-                    message: f.message.clone(),
-                    path: &loaded.location.path,
-                    text: &loaded.text,
-                    span: f.span.clone(),
-                    label: f.label.clone(),
-                    help: f.help.iter().cloned().collect(),
-                }));
+            // One line index for the file (each diagnostic then costs its own lines), and at
+            // most MAX_RENDERED snippets: beyond that, a count and a pointer to JSON.
+            let index = LineIndex::new(&loaded.text);
+            for (rule, f) in findings.iter().take(MAX_RENDERED) {
+                err(&render_indexed(
+                    &Diagnostic {
+                        severity: rule.severity,
+                        code: Some(rule.code),
+                        message: f.message.clone(),
+                        path: &loaded.location.path,
+                        text: &loaded.text,
+                        span: f.span.clone(),
+                        label: f.label.clone(),
+                        help: f.help.iter().cloned().collect(),
+                    },
+                    &index,
+                ));
+            }
+            if findings.len() > MAX_RENDERED {
+                err(&format!(
+                    "... and {} more findings not shown; use --format json for all\n",
+                    findings.len() - MAX_RENDERED
+                ));
             }
             out(&format!(
                 "{}: ok: containers/image {} loads this policy ({}); {} finding(s)\n",
@@ -157,10 +172,11 @@ fn lint_json(
     });
     let diagnostics: Vec<_> = loaded
         .map(|(l, findings)| {
+            let index = LineIndex::new(&l.text);
             findings
                 .iter()
                 .map(|(rule, f)| {
-                    let pos = line_col(&l.text, f.span.start);
+                    let pos = index.line_col(f.span.start);
                     json!({"code": rule.code, "rule": rule.name, "severity": format!("{:?}", rule.severity).to_lowercase(),
                            "message": f.message, "line": pos.line, "column": pos.column, "help": f.help})
                 })
@@ -208,13 +224,14 @@ fn sarif(
                    "defaultConfiguration": {"level": level(r.severity)}})
         })
         .collect();
-    let region = |text: &[u8], span: &std::ops::Range<usize>| {
-        let a = line_col(text, span.start);
-        let b = line_col(text, span.end.max(span.start));
+    let region_in = |index: &LineIndex<'_>, span: &std::ops::Range<usize>| {
+        let a = index.line_col(span.start);
+        let b = index.line_col(span.end.max(span.start));
         json!({"startLine": a.line, "startColumn": a.column, "endLine": b.line, "endColumn": b.column.max(a.column)})
     };
     let mut results = Vec::new();
     if let Some((l, findings)) = loaded {
+        let lines = LineIndex::new(&l.text);
         for (rule, f) in findings.iter() {
             let index = lint::RULES
                 .iter()
@@ -226,7 +243,7 @@ fn sarif(
             }
             results.push(json!({"ruleId": rule.code, "ruleIndex": index, "level": level(rule.severity),
                 "message": {"text": text},
-                "locations": [{"physicalLocation": {"artifactLocation": {"uri": uri}, "region": region(&l.text, &f.span)}}]}));
+                "locations": [{"physicalLocation": {"artifactLocation": {"uri": uri}, "region": region_in(&lines, &f.span)}}]}));
         }
     }
     let invocation_ok = error.is_none();
@@ -234,7 +251,7 @@ fn sarif(
     if let Some(e) = error {
         let mut n = json!({"level": "error", "message": {"text": e.to_string()}, "descriptor": {"id": "load"}});
         if let Error::PolicyInvalid { text, error, .. } = e {
-            n["locations"] = json!([{"physicalLocation": {"artifactLocation": {"uri": uri}, "region": region(text, &error.span)}}]);
+            n["locations"] = json!([{"physicalLocation": {"artifactLocation": {"uri": uri}, "region": region_in(&LineIndex::new(text), &error.span)}}]);
         }
         notifications.push(n);
     }

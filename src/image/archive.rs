@@ -6,8 +6,6 @@ use std::collections::HashMap;
 use std::io::{Read, Seek, SeekFrom};
 use std::path::{Component, Path, PathBuf};
 
-use serde::Deserialize;
-
 use super::oci::{LayoutFiles, open_in_layout};
 use super::{ImageError, OpenOptions, Opened, path_error, verify_digest};
 use crate::image::manifest;
@@ -120,14 +118,15 @@ pub fn open_oci_archive(
     )
 }
 
-#[derive(Deserialize)]
-#[serde(rename_all = "PascalCase")]
-struct DockerArchiveItem {
-    config: String,
-    #[serde(default)]
-    repo_tags: Vec<String>,
-    #[serde(default)]
-    layers: Vec<String>,
+crate::go_struct! {
+    /// c/image's `tarfile.ManifestItem` (decoded with Go's rules: folded keys, last wins).
+    struct DockerArchiveItem as "tarfile.ManifestItem" {
+        config: String = "Config",
+        repo_tags: crate::json::godecode::GoSlice<String> = "RepoTags",
+        layers: crate::json::godecode::GoSlice<String> = "Layers",
+        parent: String = "Parent",
+        layer_sources: crate::json::godecode::GoMap<manifest::Schema2Descriptor> = "LayerSources",
+    }
 }
 
 /// Opens an image in a `docker save` archive. Such images never carry signatures; c/image
@@ -144,8 +143,10 @@ pub fn open_docker_archive(
     };
     let files = TarIndex::open(Path::new(path))?;
     let bytes = files.read("manifest.json", 16 * 1024 * 1024)?;
-    let items: Vec<DockerArchiveItem> = serde_json::from_slice(&bytes)
-        .map_err(|e| ImageError(format!("{path}:manifest.json: {e}")))?;
+    let items: crate::json::godecode::GoSlice<DockerArchiveItem> =
+        crate::json::godecode::unmarshal(&bytes)
+            .map_err(|e| ImageError(format!("{path}:manifest.json: {e}")))?;
+    let items = items.as_slice();
     let item = match (named, index) {
         (_, Some(i)) => items.get(*i).ok_or_else(|| {
             ImageError(format!(
@@ -156,7 +157,7 @@ pub fn open_docker_archive(
         (Some(n), None) => items
             .iter()
             .find(|it| {
-                it.repo_tags.iter().any(|t| {
+                it.repo_tags.as_slice().iter().any(|t| {
                     Named::parse_normalized(t).is_ok_and(|p| p.to_string() == n.to_string())
                 })
             })
@@ -166,7 +167,7 @@ pub fn open_docker_archive(
                     crate::json::gofmt::quote(&n.to_string())
                 ))
             })?,
-        (None, None) => match items.as_slice() {
+        (None, None) => match items {
             [one] => one,
             _ => {
                 return Err(ImageError(format!(
@@ -188,7 +189,7 @@ pub fn open_docker_archive(
     if config_digest.len() == 71 {
         verify_digest(&config, &config_digest, &format!("{path}:{}", item.config))?;
     }
-    for l in &item.layers {
+    for l in item.layers.as_slice() {
         if !files.entries.contains_key(l.trim_start_matches("./")) {
             return Err(ImageError(format!(
                 "{path}: layer {l} listed in manifest.json is missing"
