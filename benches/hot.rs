@@ -18,7 +18,7 @@ use policyctl::signature::verify::verify_sigstore;
 fn hot(c: &mut Criterion) {
     let policy = std::fs::read("testdata/demo/policy.json").unwrap_or_default();
     let m = std::fs::read("testdata/check/dir/a/manifest.json").unwrap_or_default();
-    let digest = manifest::digest(&m).unwrap_or_default();
+    let digest = manifest::digest(&m, Compat::Current).unwrap_or_default();
     let sk = p256_key_from_seed("bench");
     let key = parse_pem_public_key(p256_public_pem(&sk).as_bytes()).ok();
     let payload = make_payload("ghcr.io/armorred/app", &digest, None);
@@ -28,7 +28,9 @@ fn hot(c: &mut Criterion) {
     c.bench_function("parse_policy (demo)", |b| {
         b.iter(|| parse_policy(&policy, Compat::Current))
     });
-    c.bench_function("manifest digest", |b| b.iter(|| manifest::digest(&m)));
+    c.bench_function("manifest digest", |b| {
+        b.iter(|| manifest::digest(&m, Compat::Current))
+    });
     c.bench_function("payload parse", |b| {
         b.iter(|| parse_payload(&payload, Compat::Current))
     });

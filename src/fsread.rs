@@ -108,7 +108,12 @@ mod tests {
         let t = tempfile::tempdir().unwrap();
         let s = t.path().join("sock");
         let _l = std::os::unix::net::UnixListener::bind(&s).unwrap();
-        assert!(read_limited(&s, 10).unwrap_err().to_string().contains("socket"));
+        assert!(
+            read_limited(&s, 10)
+                .unwrap_err()
+                .to_string()
+                .contains("socket")
+        );
     }
 
     #[test]
@@ -131,7 +136,9 @@ mod tests {
         std::os::unix::fs::symlink(&fifo, &link).unwrap();
         assert_eq!(read_limited(&link, 5).unwrap_err().kind(), NOT_REGULAR);
         assert_eq!(
-            read_limited(&t.path().join("missing"), 5).unwrap_err().kind(),
+            read_limited(&t.path().join("missing"), 5)
+                .unwrap_err()
+                .kind(),
             io::ErrorKind::NotFound
         );
     }

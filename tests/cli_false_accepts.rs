@@ -112,8 +112,14 @@ fn forged_schema1_header_is_refused_and_says_cimage_523_would_accept() {
     c.set_manifest(&pretty_jws(&attacker_schema1(), 1, &signed[1..]));
     let (code, out) = c.run("5.23", &[]);
     assert_eq!(code, 1, "{out}");
-    assert!(out.contains("c/image:      would ACCEPT this image"), "{out}");
-    assert!(out.contains("does not match the manifest contents"), "{out}");
+    assert!(
+        out.contains("c/image:      would ACCEPT this image"),
+        "{out}"
+    );
+    assert!(
+        out.contains("does not match the manifest contents"),
+        "{out}"
+    );
     let (code, out) = c.run("current", &[]);
     assert_eq!(code, 1, "{out}");
     assert!(!out.contains("would ACCEPT"), "{out}");
@@ -157,7 +163,7 @@ fn genuine_schema1_gets_a_note() {
     let c = Case::new("a-sigstore");
     let payload = attacker_schema1();
     let close = payload.rfind('}').unwrap();
-    let m = pretty_jws(&payload, close, payload[close..].as_bytes());
+    let m = pretty_jws(&payload, close, &payload.as_bytes()[close..]);
     c.set_manifest(&m);
     c.sign(
         "example.com/fixtures/a",
@@ -167,7 +173,10 @@ fn genuine_schema1_gets_a_note() {
     for compat in ["5.23", "current"] {
         let (code, out) = c.run(compat, &[]);
         assert_eq!(code, 0, "{compat}: {out}");
-        assert!(out.contains("signed Docker schema 1 manifest (deprecated)"), "{out}");
+        assert!(
+            out.contains("signed Docker schema 1 manifest (deprecated)"),
+            "{out}"
+        );
     }
 }
 
@@ -191,7 +200,10 @@ fn entry(digest: &str, platform: &str) -> String {
 #[test]
 fn list_keys_fold_and_the_last_duplicate_wins() {
     let c = multi_case();
-    let amd = entry(AMD64, r#","platform":{"architecture":"amd64","os":"linux"}"#);
+    let amd = entry(
+        AMD64,
+        r#","platform":{"architecture":"amd64","os":"linux"}"#,
+    );
     // Baseline: the signed amd64 instance is accepted.
     c.set_manifest(&format!(r#"{{"schemaVersion":2,"manifests":[{amd}]}}"#));
     assert_eq!(c.run("current", &["--arch", "amd64"]).0, 0);
@@ -209,7 +221,10 @@ fn list_keys_fold_and_the_last_duplicate_wins() {
         AMD64,
         r#","platform":{"architecture":"amd64","Architecture":"s390x","os":"linux"}"#,
     );
-    let arm_as_amd = entry(ARM64, r#","platform":{"architecture":"amd64","os":"linux"}"#);
+    let arm_as_amd = entry(
+        ARM64,
+        r#","platform":{"architecture":"amd64","os":"linux"}"#,
+    );
     c.set_manifest(&format!(
         r#"{{"schemaVersion":2,"manifests":[{fake},{arm_as_amd}]}}"#
     ));
@@ -223,20 +238,33 @@ fn list_keys_fold_and_the_last_duplicate_wins() {
 fn platform_variants_match_exactly_and_zstd_wins_in_current() {
     let c = multi_case();
     // A variant nobody asked for does not match amd64 without a variant.
-    let v2 = entry(AMD64, r#","platform":{"architecture":"amd64","os":"linux","variant":"v2"}"#);
-    let arm_as_amd = entry(ARM64, r#","platform":{"architecture":"amd64","os":"linux"}"#);
-    c.set_manifest(&format!(r#"{{"schemaVersion":2,"manifests":[{v2},{arm_as_amd}]}}"#));
+    let v2 = entry(
+        AMD64,
+        r#","platform":{"architecture":"amd64","os":"linux","variant":"v2"}"#,
+    );
+    let arm_as_amd = entry(
+        ARM64,
+        r#","platform":{"architecture":"amd64","os":"linux"}"#,
+    );
+    c.set_manifest(&format!(
+        r#"{{"schemaVersion":2,"manifests":[{v2},{arm_as_amd}]}}"#
+    ));
     for compat in ["5.23", "current"] {
         let (code, out) = c.run(compat, &["--arch", "amd64"]);
         assert_eq!(code, 1, "{compat}: {out}");
     }
     // Current c/image prefers the zstd-annotated instance among equal platforms.
-    let amd = entry(AMD64, r#","platform":{"architecture":"amd64","os":"linux"}"#);
+    let amd = entry(
+        AMD64,
+        r#","platform":{"architecture":"amd64","os":"linux"}"#,
+    );
     let zstd = entry(
         ARM64,
         r#","platform":{"architecture":"amd64","os":"linux"},"annotations":{"io.github.containers.compression.zstd":"true"}"#,
     );
-    c.set_manifest(&format!(r#"{{"schemaVersion":2,"manifests":[{amd},{zstd}]}}"#));
+    c.set_manifest(&format!(
+        r#"{{"schemaVersion":2,"manifests":[{amd},{zstd}]}}"#
+    ));
     assert_eq!(c.run("5.23", &["--arch", "amd64"]).0, 0);
     let (code, out) = c.run("current", &["--arch", "amd64"]);
     assert_eq!(code, 1, "{out}");
@@ -245,7 +273,10 @@ fn platform_variants_match_exactly_and_zstd_wins_in_current() {
 #[test]
 fn ambiguous_manifests_are_refused() {
     let c = multi_case();
-    let amd = entry(AMD64, r#","platform":{"architecture":"amd64","os":"linux"}"#);
+    let amd = entry(
+        AMD64,
+        r#","platform":{"architecture":"amd64","os":"linux"}"#,
+    );
     // An index that also has layers: c/image refuses it before evaluating (exit 2).
     c.set_manifest(&format!(
         r#"{{"schemaVersion":2,"manifests":[{amd}],"Layers":[]}}"#

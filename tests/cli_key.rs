@@ -221,6 +221,143 @@ fn killed_between_write_and_rename_keeps_the_old_file() {
         std::fs::read_to_string(r.join("etc/containers/policy.json")).unwrap(),
         old
     );
+    // The killed writer's temporary files are left behind; the next writer sweeps them under
+    // its lock (issue 8 defect 11: they used to be named by PID and collide later).
+    let temps = |dir: &Path| -> Vec<String> {
+        std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().into_string().unwrap())
+            .filter(|n| n.contains(".tmp-"))
+            .collect()
+    };
+    assert!(!temps(&r.join("etc/containers")).is_empty());
+    policyctl()
+        .args(root_args(r))
+        .args(["key", "install", "armorred", "--no-registries-d"])
+        .assert()
+        .success();
+    for d in ["etc/containers", "etc/pki/cosign"] {
+        assert_eq!(temps(&r.join(d)), Vec::<String>::new(), "{d}");
+    }
+}
+
+/// Issue 8 defect 11: `trust set` and `key install` keep an existing file's mode and owner
+/// (podman does); new files are 0644.
+#[test]
+fn existing_files_keep_their_mode_and_owner() {
+    use std::os::unix::fs::{MetadataExt, PermissionsExt};
+    let t = tempfile::tempdir().unwrap();
+    let r = t.path();
+    let policy = write(
+        &r.join("etc/containers").tap_mkdir(),
+        "policy.json",
+        "{\"default\": [{\"type\": \"reject\"}]}\n",
+    );
+    std::fs::set_permissions(&policy, std::fs::Permissions::from_mode(0o600)).unwrap();
+    let root = std::fs::metadata(&policy).unwrap().uid() == 0;
+    if root {
+        std::os::unix::fs::chown(&policy, Some(1234), Some(1235)).unwrap();
+    }
+    let owner = {
+        let m = std::fs::metadata(&policy).unwrap();
+        (m.uid(), m.gid())
+    };
+    policyctl()
+        .args(root_args(r))
+        .args(["key", "install", "armorred"])
+        .assert()
+        .success();
+    policyctl()
+        .args(root_args(r))
+        .args(["trust", "set", "--type", "reject", "example.com"])
+        .assert()
+        .success();
+    for f in ["policy.json", "policy.json.bak"] {
+        let m = std::fs::metadata(r.join("etc/containers").join(f)).unwrap();
+        assert_eq!(m.mode() & 0o7777, 0o600, "{f}");
+        assert_eq!((m.uid(), m.gid()), owner, "{f}");
+    }
+    let text = std::fs::read_to_string(&policy).unwrap();
+    assert!(
+        text.contains("ghcr.io/armorred") && text.contains("example.com"),
+        "{text}"
+    );
+    let key = std::fs::metadata(r.join("etc/pki/cosign/armorred.pub")).unwrap();
+    assert_eq!(key.mode() & 0o7777, 0o644);
+}
+
+/// Issue 8 defect 11: a symlinked directory on the way to a file (here /etc/containers) is
+/// refused before anything is written, for every file of the change.
+#[test]
+fn a_symlinked_parent_directory_is_refused() {
+    let t = tempfile::tempdir().unwrap();
+    let r = t.path();
+    let elsewhere = r.join("elsewhere").tap_mkdir();
+    std::fs::create_dir_all(r.join("etc")).unwrap();
+    std::os::unix::fs::symlink(&elsewhere, r.join("etc/containers")).unwrap();
+    policyctl()
+        .args(root_args(r))
+        .args(["key", "install", "armorred"])
+        .assert()
+        .code(2)
+        .stderr_eq(str![[r#"
+error: [..]/etc/containers/registries.d/armorred.yaml goes through the symlink [..]/etc/containers (to [..]/elsewhere); refusing to write there (use --force to follow it)
+
+"#]]);
+    assert_eq!(std::fs::read_dir(&elsewhere).unwrap().count(), 0);
+    assert!(!r.join("etc/pki").exists(), "the key was written");
+}
+
+/// Issue 8 defect 11: `key remove` changes its three files in one transaction: when one of
+/// them cannot be changed, none is (the policy used to be edited before the key failed).
+#[test]
+fn key_remove_is_all_or_nothing() {
+    let t = tempfile::tempdir().unwrap();
+    let r = t.path();
+    policyctl()
+        .args(root_args(r))
+        .args(["key", "install", "armorred"])
+        .assert()
+        .success();
+    let policy_before = std::fs::read(r.join("etc/containers/policy.json")).unwrap();
+    // The key is replaced by a directory: not a regular file, so the change is refused.
+    let key = r.join("etc/pki/cosign/armorred.pub");
+    std::fs::remove_file(&key).unwrap();
+    std::fs::create_dir(&key).unwrap();
+    policyctl()
+        .args(root_args(r))
+        .args(["key", "remove", "armorred"])
+        .assert()
+        .code(2)
+        .stderr_eq(str![[r#"
+error: [..]/etc/pki/cosign/armorred.pub is not a regular file
+
+"#]]);
+    assert_eq!(
+        std::fs::read(r.join("etc/containers/policy.json")).unwrap(),
+        policy_before
+    );
+    assert!(r.join("etc/containers/registries.d/armorred.yaml").exists());
+    // With the key back, everything goes, each file kept as .bak.
+    std::fs::remove_dir(&key).unwrap();
+    policyctl()
+        .args(root_args(r))
+        .args(["key", "install", "armorred"])
+        .assert()
+        .success();
+    policyctl()
+        .args(root_args(r))
+        .args(["key", "remove", "armorred"])
+        .assert()
+        .success()
+        .stdout_eq(str![[r#"
+[..]/etc/containers/policy.json: removed docker scope ghcr.io/armorred
+removed [..]/etc/containers/registries.d/armorred.yaml
+removed [..]/etc/pki/cosign/armorred.pub (kept as [..]/etc/pki/cosign/armorred.pub.bak)
+
+"#]]);
+    assert!(!key.exists() && r.join("etc/pki/cosign/armorred.pub.bak").exists());
+    assert!(!r.join("etc/containers/registries.d/armorred.yaml").exists());
 }
 
 #[test]

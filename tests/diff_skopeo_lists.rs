@@ -24,14 +24,18 @@ fn entry(digest: &str, extra: &str) -> String {
 
 fn plat(arch: &str, variant: Option<&str>) -> String {
     match variant {
-        Some(v) => format!(r#","platform":{{"architecture":"{arch}","os":"linux","variant":"{v}"}}"#),
+        Some(v) => {
+            format!(r#","platform":{{"architecture":"{arch}","os":"linux","variant":"{v}"}}"#)
+        }
         None => format!(r#","platform":{{"architecture":"{arch}","os":"linux"}}"#),
     }
 }
 
 /// (name, manifest.json) pairs.
 fn lists() -> Vec<(&'static str, String)> {
-    let oci = |entries: &str, tail: &str| format!(r#"{{"schemaVersion":2,"manifests":[{entries}]{tail}}}"#);
+    let oci = |entries: &str, tail: &str| {
+        format!(r#"{{"schemaVersion":2,"manifests":[{entries}]{tail}}}"#)
+    };
     let docker = |entries: &str| {
         format!(
             r#"{{"schemaVersion":2,"mediaType":"application/vnd.docker.distribution.manifest.list.v2+json","manifests":[{entries}]}}"#
@@ -112,14 +116,24 @@ fn lists() -> Vec<(&'static str, String)> {
         ),
         (
             "platform-less-fallback",
-            oci(&format!("{},{}", entry(AMD64, &plat("s390x", None)), entry(ARM64, "")), ""),
+            oci(
+                &format!(
+                    "{},{}",
+                    entry(AMD64, &plat("s390x", None)),
+                    entry(ARM64, "")
+                ),
+                "",
+            ),
         ),
         (
             "platform-null",
             oci(
                 &format!(
                     "{},{}",
-                    entry(AMD64, r#","platform":{"architecture":"amd64","os":"linux"},"platform":null"#),
+                    entry(
+                        AMD64,
+                        r#","platform":{"architecture":"amd64","os":"linux"},"platform":null"#
+                    ),
                     entry(ARM64, &plat("amd64", None))
                 ),
                 "",
@@ -146,7 +160,11 @@ fn lists() -> Vec<(&'static str, String)> {
         ("docker-plain", docker(&format!("{a},{r}"))),
         (
             "docker-platform-less",
-            docker(&format!("{},{}", entry(AMD64, &plat("s390x", None)), entry(ARM64, ""))),
+            docker(&format!(
+                "{},{}",
+                entry(AMD64, &plat("s390x", None)),
+                entry(ARM64, "")
+            )),
         ),
         (
             "docker-dup-manifests",
@@ -154,7 +172,16 @@ fn lists() -> Vec<(&'static str, String)> {
                 r#"{a}],"manifests":[{{"digest":"{ARM64}","platform":{{"variant":"x"}}}}"#
             )),
         ),
-        ("size-string", oci(&entry(AMD64, r#","platform":{"architecture":"amd64","os":"linux"},"size":"1""#), "")),
+        (
+            "size-string",
+            oci(
+                &entry(
+                    AMD64,
+                    r#","platform":{"architecture":"amd64","os":"linux"},"size":"1""#,
+                ),
+                "",
+            ),
+        ),
         ("empty", oci("", "")),
     ]
 }
@@ -178,7 +205,9 @@ fn skopeo_choice(policy: &Path, img: &Path, arch: &str, out: &Path) -> String {
 
 fn ours(policy: &Path, img: &Path, arch: &str) -> String {
     let o = policyctl()
-        .args(["check", "--compat", "5.23", "--json", "--os", "linux", "--arch", arch, "--policy"])
+        .args([
+            "check", "--compat", "5.23", "--json", "--os", "linux", "--arch", arch, "--policy",
+        ])
         .arg(policy)
         .arg(format!("dir:{}", img.display()))
         .output()
@@ -221,7 +250,9 @@ fn list_instance_choice_agrees_with_skopeo() {
             if theirs == mine {
                 agree += 1;
             } else {
-                disagree.push(format!("{name} --arch {arch}: skopeo {theirs}, policyctl {mine}"));
+                disagree.push(format!(
+                    "{name} --arch {arch}: skopeo {theirs}, policyctl {mine}"
+                ));
             }
         }
     }

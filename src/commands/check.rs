@@ -152,10 +152,11 @@ pub fn run(global: &GlobalArgs, args: &CheckArgs) -> Result<Outcome, Error> {
         architecture: args.arch.clone().unwrap_or(host.architecture),
         // c/image's WantedPlatforms: the host's CPU variant only when the architecture is not
         // chosen.
-        variant: args
-            .variant
-            .clone()
-            .or(if args.arch.is_none() { host.variant } else { None }),
+        variant: args.variant.clone().or(if args.arch.is_none() {
+            host.variant
+        } else {
+            None
+        }),
         architecture_chosen: args.arch.is_some(),
     };
     let checker = Checker {

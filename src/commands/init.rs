@@ -49,7 +49,7 @@ pub fn run(global: &GlobalArgs, a: &InitArgs) -> Result<Outcome, Error> {
     let path = policy_target(global);
     let tx = Txn::begin(&path, Safety { force: a.force }, MAX_POLICY_SIZE as u64)
         .map_err(|e| Error::Refused(e.0))?;
-    if tx.current.is_some() && !a.force && !a.dry_run {
+    if tx.current().is_some() && !a.force && !a.dry_run {
         return Err(Error::Refused(format!(
             "{} already exists; use --force to replace it (a .bak is kept) or edit it with `policyctl trust set`",
             path.display()
@@ -57,7 +57,11 @@ pub fn run(global: &GlobalArgs, a: &InitArgs) -> Result<Outcome, Error> {
     }
     let text = validated(global, &path, &starting_policy())?;
     if a.dry_run {
-        out(&crate::commands::key::dry_run_diff(&tx, &text));
+        out(&crate::commands::key::dry_run_diff(
+            tx.path(),
+            tx.current(),
+            &text,
+        ));
         return Ok(Outcome::Ok);
     }
     tx.commit(text.as_bytes(), 0o644)

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use crate::app::Outcome;
 use crate::cli::{GlobalArgs, KeyArgs, KeyCommand, KeyInstallArgs, KeyListArgs, KeyRemoveArgs};
-use crate::config::txn::{Safety, Txn};
+use crate::config::txn::{Change, Safety, Txn};
 use crate::error::Error;
 use crate::json::tree::Node;
 use crate::policy::parse::{MAX_POLICY_SIZE, parse_policy};
@@ -48,20 +48,25 @@ fn key_sys_path(name: &str) -> String {
 
 /// Parses the current policy strictly (a broken file is reported, never overwritten).
 pub fn current_policy(global: &GlobalArgs, tx: &Txn) -> Result<Node, Error> {
-    let Some(text) = &tx.current else {
+    policy_in(global, tx.path(), tx.current())
+}
+
+/// [`current_policy`] of `path`, whose current contents are `current` (`None`: no file yet).
+fn policy_in(global: &GlobalArgs, path: &Path, current: Option<&[u8]>) -> Result<Node, Error> {
+    let Some(text) = current else {
         return Ok(trust::default_policy());
     };
     if let Err(e) = parse_policy(text, global.compat) {
         let p = line_col(text, e.span.start);
         return Err(refused(format!(
             "{}:{}:{}: {}; refusing to edit a policy containers/image cannot load (fix it first, see `policyctl lint`)",
-            tx.path().display(),
+            path.display(),
             p.line,
             p.column,
             e.message
         )));
     }
-    Node::parse(text).map_err(|e| refused(format!("{}: {e}", tx.path().display())))
+    Node::parse(text).map_err(|e| refused(format!("{}: {e}", path.display())))
 }
 
 /// Validates the edited policy with the strict parser before it is written.
@@ -101,26 +106,33 @@ fn read_key_source(from: &str) -> Result<Vec<u8>, Error> {
     Ok(buf)
 }
 
+/// A file to write in a multi-file change.
 struct Plan {
-    tx: Txn,
+    path: PathBuf,
     new: String,
-    mode: u32,
 }
 
-fn print_plans(plans: &[Plan]) {
+fn print_plans(tx: &Txn, plans: &[Plan]) {
     for p in plans {
-        out(&dry_run_diff(&p.tx, &p.new));
+        out(&dry_run_diff(&p.path, tx.current_of(&p.path), &p.new));
     }
 }
 
-/// The diff `--dry-run` prints for replacing `tx`'s file with `new`.
-pub fn dry_run_diff(tx: &Txn, new: &str) -> String {
-    let old = tx
-        .current
-        .as_deref()
-        .map(String::from_utf8_lossy)
-        .unwrap_or_default();
-    trust::diff::line_diff(&tx.path().display().to_string(), &old, new)
+fn changes(plans: Vec<Plan>) -> Vec<Change> {
+    plans
+        .into_iter()
+        .map(|p| Change::Write {
+            path: p.path,
+            contents: p.new.into_bytes(),
+            mode: 0o644,
+        })
+        .collect()
+}
+
+/// The diff `--dry-run` prints for replacing `path` (now holding `current`) with `new`.
+pub fn dry_run_diff(path: &Path, current: Option<&[u8]>, new: &str) -> String {
+    let old = current.map(String::from_utf8_lossy).unwrap_or_default();
+    trust::diff::line_diff(&path.display().to_string(), &old, new)
 }
 
 pub fn install(global: &GlobalArgs, a: &KeyInstallArgs) -> Result<Outcome, Error> {
@@ -162,13 +174,26 @@ pub fn install(global: &GlobalArgs, a: &KeyInstallArgs) -> Result<Outcome, Error
     let safety = Safety { force: a.force };
     let key_sys = key_sys_path(&a.name);
     let key_real = under_root(global, &key_sys);
+    let regd_path = under_root(
+        global,
+        &format!("/etc/containers/registries.d/{}.yaml", a.name),
+    );
+    let policy_path = policy_target(global);
+    // One transaction: every file is locked (and stays locked) until the last one is written.
+    let mut targets = vec![(key_real.clone(), MAX_KEY_FILE)];
+    if !a.no_registries_d {
+        targets.push((regd_path.clone(), MAX_KEY_FILE));
+    }
+    if !a.no_policy {
+        targets.push((policy_path.clone(), MAX_POLICY_SIZE as u64));
+    }
+    let tx = Txn::begin_all(&targets, safety).map_err(|e| refused(e.0))?;
     let mut plans: Vec<Plan> = Vec::new();
     let mut report: Vec<String> = Vec::new();
 
     // 1. The key file.
-    let tx = Txn::begin(&key_real, safety, MAX_KEY_FILE).map_err(|e| refused(e.0))?;
     let pem = trust::normalized_pem(&bytes);
-    match &tx.current {
+    match tx.current_of(&key_real) {
         Some(old) => {
             let old_fp = trust::vet_public_key(old)
                 .map(|k| k.fingerprint)
@@ -192,9 +217,8 @@ pub fn install(global: &GlobalArgs, a: &KeyInstallArgs) -> Result<Outcome, Error
                     key.fingerprint
                 ));
                 plans.push(Plan {
-                    tx,
+                    path: key_real.clone(),
                     new: pem,
-                    mode: 0o644,
                 });
             }
         }
@@ -206,22 +230,17 @@ pub fn install(global: &GlobalArgs, a: &KeyInstallArgs) -> Result<Outcome, Error
                 key.fingerprint
             ));
             plans.push(Plan {
-                tx,
+                path: key_real.clone(),
                 new: pem,
-                mode: 0o644,
             });
         }
     }
 
     // 2. registries.d.
     if !a.no_registries_d {
-        let path = under_root(
-            global,
-            &format!("/etc/containers/registries.d/{}.yaml", a.name),
-        );
-        let tx = Txn::begin(&path, safety, MAX_KEY_FILE).map_err(|e| refused(e.0))?;
+        let path = regd_path;
         let yaml = trust::registries_d_yaml(&scope);
-        match &tx.current {
+        match tx.current_of(&path) {
             Some(old) if old == yaml.as_bytes() => report.push(format!(
                 "{} already enables sigstore attachments for {scope}",
                 path.display()
@@ -237,20 +256,15 @@ pub fn install(global: &GlobalArgs, a: &KeyInstallArgs) -> Result<Outcome, Error
                     "{}: use-sigstore-attachments: true for {scope}",
                     path.display()
                 ));
-                plans.push(Plan {
-                    tx,
-                    new: yaml,
-                    mode: 0o644,
-                });
+                plans.push(Plan { path, new: yaml });
             }
         }
     }
 
-    // 3. policy.json (last: it references the key).
+    // 3. policy.json (written last: it references the key).
     if !a.no_policy {
-        let path = policy_target(global);
-        let tx = Txn::begin(&path, safety, MAX_POLICY_SIZE as u64).map_err(|e| refused(e.0))?;
-        let mut node = current_policy(global, &tx)?;
+        let path = policy_path;
+        let mut node = policy_in(global, &path, tx.current_of(&path))?;
         match trust::set_docker_scope(
             &mut node,
             &scope,
@@ -273,23 +287,18 @@ pub fn install(global: &GlobalArgs, a: &KeyInstallArgs) -> Result<Outcome, Error
                     "{}: docker scope {scope} requires sigstoreSigned by {key_sys} (signedIdentity matchRepository)",
                     path.display()
                 ));
-                plans.push(Plan {
-                    tx,
-                    new: text,
-                    mode: 0o644,
-                });
+                plans.push(Plan { path, new: text });
             }
         }
     }
 
     if a.dry_run {
-        print_plans(&plans);
+        print_plans(&tx, &plans);
         out(&format!("dry run: {} file(s) would change\n", plans.len()));
         return Ok(Outcome::Ok);
     }
-    for p in plans {
-        p.tx.commit(p.new.as_bytes(), p.mode)
-            .map_err(|e| refused(e.0))?;
+    if !plans.is_empty() {
+        tx.commit_all(changes(plans)).map_err(|e| refused(e.0))?;
     }
     for line in report {
         out(&format!("{line}\n"));
@@ -381,14 +390,27 @@ fn remove(global: &GlobalArgs, a: &KeyRemoveArgs) -> Result<Outcome, Error> {
         return Err(refused(format!("invalid key name {:?}", a.name)));
     }
     let key_sys = key_sys_path(&a.name);
+    let key_real = under_root(global, &key_sys);
+    let regd = under_root(
+        global,
+        &format!("/etc/containers/registries.d/{}.yaml", a.name),
+    );
+    let path = policy_target(global);
+    // One transaction for the three files: locked together, changed all or nothing.
+    let tx = Txn::begin_all(
+        &[
+            (path.clone(), MAX_POLICY_SIZE as u64),
+            (regd.clone(), MAX_KEY_FILE),
+            (key_real.clone(), MAX_KEY_FILE),
+        ],
+        Safety::default(),
+    )
+    .map_err(|e| refused(e.0))?;
     let mut report = Vec::new();
     let mut plans: Vec<Plan> = Vec::new();
     // Policy first: drop the scopes that require this key as `key install` wrote them.
-    let path = policy_target(global);
-    let tx =
-        Txn::begin(&path, Safety::default(), MAX_POLICY_SIZE as u64).map_err(|e| refused(e.0))?;
-    if tx.current.is_some() {
-        let mut node = current_policy(global, &tx)?;
+    if let Some(current) = tx.current_of(&path) {
+        let mut node = policy_in(global, &path, Some(current))?;
         let scopes: Vec<String> = match &a.scope {
             Some(s) => vec![s.clone()],
             None => trust::scopes_using_key(&node, &key_sys)
@@ -418,54 +440,41 @@ fn remove(global: &GlobalArgs, a: &KeyRemoveArgs) -> Result<Outcome, Error> {
         if changed {
             let text = validated(global, &path, &node)?;
             plans.push(Plan {
-                tx,
+                path: path.clone(),
                 new: text,
-                mode: 0o644,
             });
         }
     }
     if a.dry_run {
-        print_plans(&plans);
+        print_plans(&tx, &plans);
         out(&format!(
             "dry run: would also remove {} and registries.d/{}.yaml\n",
-            under_root(global, &key_sys).display(),
+            key_real.display(),
             a.name
         ));
         return Ok(Outcome::Ok);
     }
-    for p in plans {
-        p.tx.commit(p.new.as_bytes(), p.mode)
-            .map_err(|e| refused(e.0))?;
-    }
-    let regd = under_root(
-        global,
-        &format!("/etc/containers/registries.d/{}.yaml", a.name),
-    );
-    if std::fs::read(&regd).is_ok_and(|t| t.starts_with(b"# Written by policyctl")) {
-        std::fs::remove_file(&regd)
-            .map_err(|e| refused(format!("removing {}: {e}", regd.display())))?;
+    let mut changes = changes(plans);
+    if tx
+        .current_of(&regd)
+        .is_some_and(|t| t.starts_with(b"# Written by policyctl"))
+    {
+        changes.push(Change::Remove { path: regd.clone() });
         report.push(format!("removed {}", regd.display()));
     }
-    let key_real = under_root(global, &key_sys);
-    match std::fs::symlink_metadata(&key_real) {
-        Ok(m) if m.is_file() => {
-            let bak = key_real.with_extension("pub.bak");
-            std::fs::rename(&key_real, &bak)
-                .map_err(|e| refused(format!("removing {}: {e}", key_real.display())))?;
-            report.push(format!(
-                "removed {} (kept as {})",
-                key_real.display(),
-                bak.display()
-            ));
-        }
-        Ok(_) => {
-            return Err(refused(format!(
-                "{} is not a regular file; left alone",
-                key_real.display()
-            )));
-        }
-        Err(_) => report.push(format!("{} was not installed", key_real.display())),
+    if tx.current_of(&key_real).is_some() {
+        changes.push(Change::Remove {
+            path: key_real.clone(),
+        });
+        report.push(format!(
+            "removed {} (kept as {}.bak)",
+            key_real.display(),
+            key_real.display()
+        ));
+    } else {
+        report.push(format!("{} was not installed", key_real.display()));
     }
+    tx.commit_all(changes).map_err(|e| refused(e.0))?;
     for line in report {
         out(&format!("{line}\n"));
     }

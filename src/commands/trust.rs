@@ -365,7 +365,7 @@ fn set(global: &GlobalArgs, a: &TrustSetArgs) -> Result<Outcome, Error> {
         .unwrap_or_else(|| under_root(global, "/etc/containers/policy.json"));
     let tx = Txn::begin(&path, Safety { force: a.force }, MAX_POLICY_SIZE as u64)
         .map_err(|e| Error::Refused(e.0))?;
-    let mut policy = if tx.current.is_some() {
+    let mut policy = if tx.current().is_some() {
         current_policy(global, &tx)?
     } else {
         Node::Object(Vec::new())
@@ -399,7 +399,11 @@ fn set(global: &GlobalArgs, a: &TrustSetArgs) -> Result<Outcome, Error> {
     }
     let text = validated(global, &path, &policy)?;
     if a.dry_run {
-        out(&crate::commands::key::dry_run_diff(&tx, &text));
+        out(&crate::commands::key::dry_run_diff(
+            tx.path(),
+            tx.current(),
+            &text,
+        ));
         return Ok(Outcome::Ok);
     }
     tx.commit(text.as_bytes(), 0o644)

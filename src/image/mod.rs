@@ -199,7 +199,11 @@ pub fn resolve_manifest(
 pub fn evaluated_digest(
     m: &[u8],
     compat: Compat,
-) -> (Result<String, String>, manifest::Schema1Check, Option<String>) {
+) -> (
+    Result<String, String>,
+    manifest::Schema1Check,
+    Option<String>,
+) {
     let digest = manifest::digest(m, compat);
     let check = manifest::check_schema1_payload(m);
     if let manifest::Schema1Check::ForgedAcceptedBy523(why) = &check

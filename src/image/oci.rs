@@ -82,8 +82,7 @@ pub fn read_blob(files: &dyn LayoutFiles, digest: &str, limit: u64) -> Result<Ve
 
 fn read_index(files: &dyn LayoutFiles, what: &str) -> Result<ImageIndex, ImageError> {
     let bytes = files.read("index.json", MAX_INDEX_SIZE)?;
-    manifest::decode_layout_index(&bytes)
-        .map_err(|e| ImageError(format!("{what}/index.json: {e}")))
+    manifest::decode_layout_index(&bytes).map_err(|e| ImageError(format!("{what}/index.json: {e}")))
 }
 
 fn ref_name(d: &Descriptor) -> Option<&str> {
@@ -223,8 +222,7 @@ fn attachments(
         let m: manifest::OciManifest = crate::json::godecode::unmarshal(&bytes)
             .map_err(|e| format!("sigstore attachment manifest {}: {e}", d.digest))?;
         for (i, layer) in m.layers.as_slice().iter().enumerate() {
-            let payload =
-                read_blob(files, &layer.digest, MAX_SIGNATURE_SIZE).map_err(|e| e.0)?;
+            let payload = read_blob(files, &layer.digest, MAX_SIGNATURE_SIZE).map_err(|e| e.0)?;
             let annotations = layer.annotations.entries.clone().into_iter().collect();
             out.push(SourcedSignature {
                 signature: Signature::Sigstore(Sigstore {

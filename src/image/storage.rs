@@ -894,6 +894,19 @@ struct Metadata {
     signatures_sizes: BTreeMap<String, Vec<i64>>,
 }
 
+/// Runs the decoders of untrusted store metadata (`images.json`, and `data` as an image's
+/// `metadata` string) and returns how many records and signature sizes they yielded. For the
+/// fuzz target: neither may panic or recurse without bound, whatever the bytes.
+#[doc(hidden)]
+pub fn decode_store_metadata(data: &[u8]) -> (Option<usize>, Option<usize>) {
+    let images = parse_images_json(data).ok().map(|v| v.len());
+    let metadata = std::str::from_utf8(data)
+        .ok()
+        .and_then(|t| parse_metadata(t).ok())
+        .map(|m| m.signature_sizes.len());
+    (images, metadata)
+}
+
 /// Lenient Go `json.Unmarshal` of the metadata string (unknown keys ignored, keys folded,
 /// last one wins); the first type error is returned, as Go does.
 fn parse_metadata(text: &str) -> Result<Metadata, String> {

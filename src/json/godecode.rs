@@ -501,20 +501,15 @@ pub const MAX_ANY_DEPTH: usize = 128;
 
 /// A value decoded into Go's `any`: objects are `map[string]any` (last duplicate wins, no
 /// merging), numbers `float64`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub enum GoValue {
+    #[default]
     Nil,
     Bool(bool),
     Number(f64),
     String(String),
     Array(Vec<GoValue>),
     Object(BTreeMap<String, GoValue>),
-}
-
-impl Default for GoValue {
-    fn default() -> Self {
-        GoValue::Nil
-    }
 }
 
 impl GoValue {

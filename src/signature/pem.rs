@@ -216,7 +216,8 @@ mod tests {
     /// byte a bounded number of times (work is counted, not timed) and give the same answers.
     #[test]
     fn pathological_inputs_take_linear_work() {
-        let cases: Vec<(&str, Box<dyn Fn(usize) -> Vec<u8>>)> = vec![
+        type Generator = Box<dyn Fn(usize) -> Vec<u8>>;
+        let cases: Vec<(&str, Generator)> = vec![
             (
                 "BEGIN lines",
                 Box::new(|n| b"-----BEGIN X-----\n".repeat(n)),

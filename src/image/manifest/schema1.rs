@@ -111,7 +111,9 @@ pub(super) fn pretty_signature_payload(content: &[u8]) -> Result<Vec<u8>, String
 
 /// Go's `int(f)` for a float64 on amd64: truncation; out of range gives the minimum int.
 fn go_float_to_int(f: f64) -> i64 {
-    if f.is_finite() && f > -9.223_372_036_854_775_808e18 && f < 9.223_372_036_854_775_808e18 {
+    // 2^63, exactly representable.
+    let bound = -(i64::MIN as f64);
+    if f.is_finite() && f > -bound && f < bound {
         f.trunc() as i64
     } else {
         i64::MIN
@@ -171,9 +173,12 @@ pub fn check_schema1_payload(m: &[u8]) -> Schema1Check {
     }
 }
 
+/// Name, tag, architecture, layer digests and history of a schema 1 manifest.
+type Schema1Content = (String, String, String, Vec<String>, Vec<String>);
+
 /// What c/image takes from a schema 1 manifest (Go struct decoding): name, tag,
 /// architecture, layer digests and history.
-fn schema1_content(m: &[u8]) -> Option<(String, String, String, Vec<String>, Vec<String>)> {
+fn schema1_content(m: &[u8]) -> Option<Schema1Content> {
     let s: Schema1 = unmarshal(m).ok()?;
     Some((
         s.name,

@@ -90,7 +90,7 @@ fn pretty_jws(payload: &str, format_length: usize, tail: &[u8]) -> String {
 fn genuine(payload: &str) -> String {
     let close = payload.rfind('}').unwrap();
     let len = payload[..close].trim_end().len();
-    pretty_jws(payload, len, payload[len..].as_bytes())
+    pretty_jws(payload, len, &payload.as_bytes()[len..])
 }
 
 const SIGNED_PAYLOAD: &str = "{\n   \"schemaVersion\": 1,\n   \"name\": \"a/b\",\n   \"tag\": \"t\",\n   \"architecture\": \"amd64\",\n   \"fsLayers\": [{\"blobSum\": \"sha256:aa\"}],\n   \"history\": [{\"v1Compatibility\": \"{}\"}]\n}";
