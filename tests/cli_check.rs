@@ -644,3 +644,60 @@ fn folded_images_json_keys_resolve_as_skopeo_does() {
         assert_eq!(skopeo(reference), want, "skopeo, {reference}");
     }
 }
+
+/// Issue 9: a trust root policyctl cannot verify yet is shown apart from a real rejection, in
+/// the verdict, the requirement and the signature lines, and in JSON (`"outcome":
+/// "unsupported"`); the exit code stays 1 (fail closed).
+#[test]
+fn unsupported_trust_roots_are_shown_as_such() {
+    let tmp = tempfile::tempdir().unwrap();
+    let policy = crate::util::write(
+        tmp.path(),
+        "policy.json",
+        r#"{"default": [{"type": "sigstoreSigned", "keyPath": "testdata/demo/armorred-test.pub",
+            "rekorPublicKeyPath": "testdata/demo/armorred-test.pub",
+            "signedIdentity": {"type": "matchRepository"}}]}"#,
+    );
+    policyctl()
+        .arg("--policy")
+        .arg(&policy)
+        .args(["check", "dir:testdata/demo/images/signed"])
+        .assert()
+        .code(1)
+        .stdout_eq(str![[r#"
+dir:testdata/demo/images/signed: REJECTED (policyctl cannot verify this yet; containers/image might accept): policyctl cannot verify Rekor SETs yet (rekorPublicKey*): rejected; containers/image might accept it
+...
+  requirements:
+    1. sigstoreSigned keyPath testdata/demo/armorred-test.pub, [..] (line 1)
+       => cannot verify yet: policyctl cannot verify Rekor SETs yet (rekorPublicKey*): rejected; containers/image might accept it
+       - testdata/demo/images/signed/signature-1 [sigstore-json]: cannot verify yet: policyctl cannot verify Rekor SETs yet (rekorPublicKey*): rejected; containers/image might accept it (claims identity ghcr.io/armorred/app, digest sha256:[..])
+
+"#]]);
+    let out = policyctl()
+        .arg("--policy")
+        .arg(&policy)
+        .args(["check", "--json", "dir:testdata/demo/images/signed"])
+        .output()
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let req = &v["results"][0]["requirements"][0];
+    assert_eq!(req["outcome"], "unsupported", "{v:#}");
+    assert_eq!(req["unsupported"], true);
+    assert_eq!(req["signatures"][0]["outcome"], "unsupported");
+    // A real rejection stays "rejected".
+    let out = policyctl()
+        .args([
+            "--policy",
+            DEMO,
+            "check",
+            "--json",
+            "dir:testdata/demo/images/wrong-key",
+        ])
+        .output()
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        v["results"][0]["requirements"][0]["outcome"], "rejected",
+        "{v:#}"
+    );
+}

@@ -12,7 +12,9 @@ use crate::config::host::{KeyFiles, RealHost};
 use crate::config::policy_file::LoadedPolicy;
 use crate::config::storage_conf::StorageEnv;
 use crate::error::Error;
-use crate::eval::requirement::{Evaluation, ImageFacts, SignatureOutcome, evaluate, identity_hint};
+use crate::eval::requirement::{
+    Evaluation, ImageFacts, Rejection, SignatureOutcome, evaluate, identity_hint,
+};
 use crate::image::{self, OpenOptions, Opened, Platform};
 use crate::policy::Requirement;
 use crate::policy::scope::{MatchedBy, ScopeMatch, requirements_for};
@@ -20,6 +22,7 @@ use crate::reference::transport::ImageRef;
 use crate::report::describe;
 use crate::report::position::line_col;
 use crate::report::{err, out};
+use crate::signature::verify::Signer;
 
 /// The result for one reference.
 pub struct Checked<'p> {
@@ -252,6 +255,16 @@ fn human(loaded: &LoadedPolicy, reference: &str, j: &Judged<'_>) -> String {
         (true, true) => {
             "ACCEPTED (using --oci-attachments: podman would not see these signatures)".to_owned()
         }
+        (false, _)
+            if j.evaluation
+                .rejection()
+                .is_some_and(Rejection::is_unsupported) =>
+        {
+            format!(
+                "REJECTED (policyctl cannot verify this yet; containers/image might accept): {}",
+                short_reason(j)
+            )
+        }
         (false, _) => format!("REJECTED: {}", short_reason(j)),
     };
     let mut s = format!("{reference}: {verdict}\n");
@@ -320,6 +333,7 @@ fn human(loaded: &LoadedPolicy, reference: &str, j: &Judged<'_>) -> String {
             None => "not evaluated (an earlier requirement rejected)".to_owned(),
             Some(r) => match &r.rejection {
                 None => "accepted".to_owned(),
+                Some(e) if e.is_unsupported() => format!("cannot verify yet: {e}"),
                 Some(e) => format!("rejected: {e}"),
             },
         };
@@ -332,18 +346,18 @@ fn human(loaded: &LoadedPolicy, reference: &str, j: &Judged<'_>) -> String {
         if let Some(r) = j.evaluation.requirements.get(i) {
             for sig in &r.signatures {
                 let o = match &sig.outcome {
-                    SignatureOutcome::Accepted {
-                        fingerprint,
-                        signed_identity,
-                        signed_digest,
-                        ..
-                    } => {
+                    SignatureOutcome::Accepted(a) => {
                         format!(
-                            "verified by key {fingerprint}; signed identity {signed_identity}, digest {signed_digest}"
+                            "verified by {}; signed identity {}, digest {}",
+                            a.signer, a.signed_identity, a.signed_digest
                         )
                     }
                     SignatureOutcome::Rejected(e) => {
-                        let mut t = format!("rejected: {e}");
+                        let mut t = if e.is_unsupported() {
+                            format!("cannot verify yet: {e}")
+                        } else {
+                            format!("rejected: {e}")
+                        };
                         if let Some(id) = &sig.claimed_identity {
                             t += &format!(" (claims identity {id}");
                             if let Some(d) = &sig.claimed_digest {
@@ -353,7 +367,7 @@ fn human(loaded: &LoadedPolicy, reference: &str, j: &Judged<'_>) -> String {
                         }
                         if let (Requirement::SigstoreSigned(ss), Some(id)) =
                             (req, &sig.claimed_identity)
-                            && e.starts_with("Signature for identity")
+                            && matches!(e, Rejection::IdentityNotAccepted { .. })
                             && let Some(h) = identity_hint(
                                 &ss.signed_identity.value,
                                 j.opened.docker_reference.as_ref(),
@@ -393,6 +407,7 @@ fn judged_json(loaded: &LoadedPolicy, j: &Judged<'_>) -> Value {
             let outcome = match r {
                 None => "not-evaluated",
                 Some(r) if r.rejection.is_none() => "accepted",
+                Some(r) if r.unsupported() => "unsupported",
                 Some(_) => "rejected",
             };
             let sigs: Vec<Value> = r
@@ -401,16 +416,20 @@ fn judged_json(loaded: &LoadedPolicy, j: &Judged<'_>) -> Value {
                         .iter()
                         .map(|s| {
                             let (o, reason, fp, key_index, sid, sdg) = match &s.outcome {
-                                SignatureOutcome::Accepted { fingerprint, key_index, signed_identity, signed_digest } => (
-                                    "accepted",
-                                    None,
-                                    Some(fingerprint.clone()),
-                                    Some(*key_index),
-                                    Some(signed_identity.clone()),
-                                    Some(signed_digest.clone()),
-                                ),
-                                SignatureOutcome::Rejected(e) => ("rejected", Some(e.clone()), None, None, None, None),
-                                SignatureOutcome::Skipped(e) => ("skipped", Some(e.clone()), None, None, None, None),
+                                SignatureOutcome::Accepted(a) => {
+                                    let Signer::Key { index, fingerprint } = &a.signer;
+                                    (
+                                        "accepted",
+                                        None,
+                                        Some(fingerprint.clone()),
+                                        Some(*index),
+                                        Some(a.signed_identity.clone()),
+                                        Some(a.signed_digest.clone()),
+                                    )
+                                }
+                                SignatureOutcome::Rejected(e) if e.is_unsupported() => ("unsupported", Some(e.to_string()), None, None, None, None),
+                                SignatureOutcome::Rejected(e) => ("rejected", Some(e.to_string()), None, None, None, None),
+                                SignatureOutcome::Skipped(e) => ("skipped", Some(e.to_string()), None, None, None, None),
                             };
                             json!({"origin": s.origin, "format": s.format, "outcome": o, "reason": reason,
                                    "key_fingerprint": fp, "key_index": key_index,
@@ -422,8 +441,8 @@ fn judged_json(loaded: &LoadedPolicy, j: &Judged<'_>) -> Value {
                 .unwrap_or_default();
             json!({"index": i, "type": req.type_name(), "description": describe::requirement(req),
                    "position": pos(item.span.start), "outcome": outcome,
-                   "reason": r.and_then(|r| r.rejection.clone()),
-                   "unsupported": r.is_some_and(|r| r.unsupported), "signatures": sigs})
+                   "reason": r.and_then(|r| r.rejection.as_ref().map(ToString::to_string)),
+                   "unsupported": r.is_some_and(|r| r.unsupported()), "signatures": sigs})
         })
         .collect();
     let kind = j.matched.matched_by.as_str();

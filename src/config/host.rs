@@ -105,7 +105,7 @@ impl Host for RealHost {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::eval::requirement::KeyLoader;
+    use crate::signature::verifier::KeyLoader;
 
     #[test]
     fn key_files_are_parsed_once_per_run() {
@@ -197,7 +197,7 @@ impl KeyFiles {
 /// Largest key file read.
 const MAX_KEY_SIZE: u64 = 1024 * 1024;
 
-impl crate::eval::requirement::KeyLoader for KeyFiles {
+impl crate::signature::verifier::KeyLoader for KeyFiles {
     fn read_key(&self, path: &str) -> Result<Vec<u8>, String> {
         if let Some(hit) = self.cache.lock().ok().and_then(|c| c.get(path).cloned()) {
             return hit;

@@ -2,34 +2,24 @@
 //! (spec §4, §5.2), with an explanation of every step. Pure: the image arrives as
 //! [`ImageFacts`], key files through [`KeyLoader`].
 //!
+//! Orchestration only: AND over the requirements, any one signature may satisfy a signature
+//! requirement (one loop for every trust root). Trust roots are checked by the verifiers of
+//! `crate::signature::verifier`; why something is not accepted is a typed [`Rejection`].
+//!
 //! Fail closed: every error on the way to "accepted" rejects. Requirements policyctl cannot
-//! check (GPG `signedBy`, Fulcio, Rekor, PKI) reject with a message that says so.
+//! check (GPG `signedBy`, Fulcio, Rekor, PKI) reject as [`Rejection::Unsupported`].
 
 use crate::compat::Compat;
 use crate::eval::prm::matches_docker_reference;
-use crate::policy::model::{
-    KeySource, KeyType, Requirement, RequirementList, SignedIdentity, SigstoreSigned, SigstoreTrust,
-};
+use crate::policy::model::{Requirement, RequirementList, SignedIdentity, SigstoreSigned};
 use crate::reference::docker::Named;
-use crate::signature::blob::{SIGNATURE_ANNOTATION, SIGSTORE_SIGNATURE_MIME_TYPE, Sigstore};
-use crate::signature::keys::{LoadedKey, parse_pem_public_key_for};
+use crate::signature::blob::{SIGSTORE_SIGNATURE_MIME_TYPE, Sigstore};
 use crate::signature::payload::parse_payload;
-use crate::signature::verify::verify_sigstore;
+pub use crate::signature::rejection::{Rejection, Unsupported};
+pub use crate::signature::verifier::KeyLoader;
+use crate::signature::verifier::{Verifier, sigstore_verifier, simple_signing_verifier};
+use crate::signature::verify::Signer;
 use crate::signature::{Signature, SourcedSignature};
-
-/// Reads key files (relative paths against the current directory, like c/image).
-pub trait KeyLoader {
-    /// The file's bytes, or Go's error text (`open P: no such file or directory`).
-    fn read_key(&self, path: &str) -> Result<Vec<u8>, String>;
-
-    /// The key file parsed as sigstore's `UnmarshalPEMToPublicKey` does: `Err` is the read
-    /// error, `Ok(Err(e))` the parse error. Implementations may cache it per path and
-    /// `compat`, so that a key file is parsed once per run instead of once per signature.
-    fn parsed_key(&self, path: &str, compat: Compat) -> Result<Result<LoadedKey, String>, String> {
-        self.read_key(path)
-            .map(|pem| parse_pem_public_key_for(&pem, compat))
-    }
-}
 
 /// What evaluation needs to know about the image.
 #[derive(Debug, Clone, Copy)]
@@ -44,20 +34,54 @@ pub struct ImageFacts<'a> {
     pub signatures: Result<&'a [SourcedSignature], &'a str>,
 }
 
+/// A signature that satisfied a requirement: who signed what.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Acceptance {
+    pub signer: Signer,
+    pub signed_identity: String,
+    pub signed_digest: String,
+}
+
+/// Why a requirement did not look at a signature.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Skip {
+    /// `signedBy` sees only simple-signing signatures.
+    NotSimpleSigning,
+    /// `sigstoreSigned` sees only sigstore signatures.
+    NotSigstore,
+    /// A sigstore attachment that is not a signature (its MIME type).
+    Attachment { mime_type: String },
+    /// An earlier signature was accepted (c/image stops there).
+    AfterAcceptance,
+}
+
+impl std::fmt::Display for Skip {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Skip::NotSimpleSigning => {
+                f.write_str("not a simple-signing signature: signedBy does not see it")
+            }
+            Skip::NotSigstore => {
+                f.write_str("not a sigstore signature: sigstoreSigned does not see it")
+            }
+            Skip::Attachment { mime_type } => write!(
+                f,
+                "a sigstore attachment of type {mime_type:?}, not a signature"
+            ),
+            Skip::AfterAcceptance => f.write_str("not examined: an earlier signature was accepted"),
+        }
+    }
+}
+
 /// How one signature fared.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SignatureOutcome {
     /// It satisfied the requirement.
-    Accepted {
-        fingerprint: String,
-        key_index: usize,
-        signed_identity: String,
-        signed_digest: String,
-    },
+    Accepted(Acceptance),
     /// It was examined and rejected.
-    Rejected(String),
-    /// Not looked at by this requirement (other format, attachment, or after an acceptance).
-    Skipped(String),
+    Rejected(Rejection),
+    /// Not looked at by this requirement.
+    Skipped(Skip),
 }
 
 /// One signature's line in the explanation.
@@ -77,11 +101,18 @@ pub struct SignatureReport {
 pub struct RequirementResult {
     /// Index in the list.
     pub index: usize,
-    /// `None`: accepted; `Some(reason)`: rejected with c/image's error text.
-    pub rejection: Option<String>,
-    /// Whether policyctl could not decide like c/image (unsupported verification).
-    pub unsupported: bool,
+    /// `None`: accepted.
+    pub rejection: Option<Rejection>,
     pub signatures: Vec<SignatureReport>,
+}
+
+impl RequirementResult {
+    /// Whether policyctl rejected only because it cannot verify something yet.
+    pub fn unsupported(&self) -> bool {
+        self.rejection
+            .as_ref()
+            .is_some_and(Rejection::is_unsupported)
+    }
 }
 
 /// The verdict for a requirement list.
@@ -93,11 +124,14 @@ pub struct Evaluation {
 }
 
 impl Evaluation {
-    /// c/image's error for a rejection (the first rejecting requirement's).
-    pub fn reason(&self) -> Option<&str> {
-        self.requirements
-            .iter()
-            .find_map(|r| r.rejection.as_deref())
+    /// The first rejecting requirement's rejection.
+    pub fn rejection(&self) -> Option<&Rejection> {
+        self.requirements.iter().find_map(|r| r.rejection.as_ref())
+    }
+
+    /// c/image's error text for a rejection.
+    pub fn reason(&self) -> Option<String> {
+        self.rejection().map(ToString::to_string)
     }
 }
 
@@ -112,8 +146,7 @@ pub fn evaluate(
     if list.items.is_empty() {
         results.push(RequirementResult {
             index: 0,
-            rejection: Some("List of verification policy requirements must not be empty".into()),
-            unsupported: false,
+            rejection: Some(Rejection::EmptyRequirementList),
             signatures: vec![],
         });
         return Evaluation {
@@ -145,185 +178,83 @@ fn evaluate_one(
     keys: &dyn KeyLoader,
     compat: Compat,
 ) -> RequirementResult {
-    let done = |rejection: Option<String>| RequirementResult {
+    let done = |rejection: Option<Rejection>| RequirementResult {
         index,
         rejection,
-        unsupported: false,
         signatures: vec![],
     };
     match req {
         Requirement::InsecureAcceptAnything => done(None),
-        Requirement::Reject => done(Some(format!(
-            "Running image {} is rejected by policy.",
-            image.image_name
-        ))),
-        Requirement::SignedBaseLayer { .. } => {
-            done(Some("signedBaseLayer not implemented yet!".into()))
-        }
-        Requirement::SignedBy(sb) => signed_by(index, sb.key_type, &sb.keys, image, keys),
-        Requirement::SigstoreSigned(s) => sigstore_signed(index, s, image, keys, compat),
-        #[allow(unreachable_patterns)]
-        _ => RequirementResult {
-            index,
-            rejection: Some("policyctl does not know this requirement type".into()),
-            unsupported: true,
-            signatures: vec![],
-        },
-    }
-}
-
-/// Summarises rejections as c/image does (spec §4.4).
-fn summarize(rejections: &[String], none_msg: String) -> String {
-    match rejections {
-        [] => none_msg,
-        [one] => one.clone(),
-        many => format!(
-            "None of the signatures were accepted, reasons: {}",
-            many.join("; ")
-        ),
-    }
-}
-
-/// The public keys of a `sigstoreSigned` requirement as c/image loads them for each
-/// signature: every file is read (the first read error wins), then the first key that does
-/// not parse rejects; no key at all is an internal inconsistency.
-fn load_public_keys(
-    src: &KeySource,
-    keys: &dyn KeyLoader,
-    compat: Compat,
-) -> Result<Vec<LoadedKey>, String> {
-    let parsed: Vec<Result<LoadedKey, String>> = match src {
-        KeySource::Path(p) => vec![keys.parsed_key(&p.value, compat)?],
-        KeySource::Paths(p) => p
-            .value
-            .iter()
-            .map(|p| keys.parsed_key(p, compat))
-            .collect::<Result<_, _>>()?,
-        KeySource::Data(d) => match &d.value {
-            Some(b) => vec![parse_pem_public_key_for(b, compat)],
-            // `"keyData": null` leaves KeyData nil: c/image then reads KeyPath "".
-            None => vec![keys.parsed_key("", compat)?],
-        },
-        KeySource::Datas(d) => d
-            .value
-            .iter()
-            .map(|b| parse_pem_public_key_for(b, compat))
-            .collect(),
-    };
-    let mut loaded = Vec::with_capacity(parsed.len());
-    for (i, k) in parsed.into_iter().enumerate() {
-        match k {
-            Ok(k) => loaded.push(k),
-            Err(e) => {
-                return Err(match compat {
-                    Compat::V5_23 => format!("parsing public key: {e}"),
-                    Compat::Current => format!("parsing public key {}: {e}", i + 1),
-                });
-            }
-        }
-    }
-    if loaded.is_empty() {
-        return Err(r#"Internal inconsistency: "keyPath", "keyPaths", "keyData" and "keyDatas" produced no public keys"#.into());
-    }
-    Ok(loaded)
-}
-
-fn read_source(src: &KeySource, keys: &dyn KeyLoader) -> Result<Vec<Vec<u8>>, String> {
-    match src {
-        KeySource::Path(p) => keys.read_key(&p.value).map(|d| vec![d]),
-        KeySource::Paths(p) => p.value.iter().map(|p| keys.read_key(p)).collect(),
-        KeySource::Data(d) => match &d.value {
-            Some(b) => Ok(vec![b.clone()]),
-            // `"keyData": null` leaves KeyData nil: c/image then reads KeyPath "".
-            None => keys.read_key("").map(|d| vec![d]),
-        },
-        KeySource::Datas(d) => Ok(d.value.clone()),
-    }
-}
-
-fn signed_by(
-    index: usize,
-    key_type: KeyType,
-    src: &KeySource,
-    image: &ImageFacts<'_>,
-    keys: &dyn KeyLoader,
-) -> RequirementResult {
-    let sigs = match image.signatures {
-        Ok(s) => s,
-        Err(e) => {
-            return RequirementResult {
-                index,
-                rejection: Some(e.to_owned()),
-                unsupported: false,
-                signatures: vec![],
-            };
-        }
-    };
-    let mut reports = Vec::new();
-    let mut rejections = Vec::new();
-    let mut unsupported = false;
-    for SourcedSignature {
-        signature: sig,
-        origin,
-    } in sigs
-    {
-        let Signature::SimpleSigning(_) = sig else {
-            reports.push(SignatureReport {
-                origin: origin.clone(),
-                format: sig.format().into(),
-                claimed_identity: None,
-                claimed_digest: None,
-                outcome: SignatureOutcome::Skipped(
-                    "not a simple-signing signature: signedBy does not see it".into(),
+        Requirement::Reject => done(Some(Rejection::PolicyReject {
+            image_name: image.image_name.to_owned(),
+        })),
+        Requirement::SignedBaseLayer { .. } => done(Some(Rejection::SignedBaseLayer)),
+        Requirement::SignedBy(sb) => {
+            let verifier = simple_signing_verifier(sb.key_type, &sb.keys, keys);
+            any_signature(index, image, compat, |sig| match sig {
+                Signature::SimpleSigning(blob) => Examine::Check(
+                    // Fail closed: no simple-signing verifier authenticates a payload
+                    // yet, so none is accepted (OpenPGP verification comes with issue 11).
+                    verifier
+                        .verify(blob)
+                        .and(Err(Rejection::Unsupported(Unsupported::Gpg))),
                 ),
-            });
-            continue;
-        };
-        let reason = match key_type {
-            KeyType::GpgKeys => match read_source(src, keys) {
-                Err(e) => e,
-                Ok(_) => {
-                    unsupported = true;
-                    "policyctl cannot verify simple-signing (GPG) signatures yet: rejected; containers/image might accept it".into()
+                Signature::Sigstore(_) => Examine::Skip(Skip::NotSimpleSigning, None),
+            })
+        }
+        Requirement::SigstoreSigned(s) => {
+            let verifier = sigstore_verifier(s, keys, compat);
+            any_signature(index, image, compat, |sig| match sig {
+                Signature::SimpleSigning(_) => {
+                    Examine::Skip(Skip::NotSigstore, Some(Counted::NonSigstore))
                 }
-            },
-            other => format!("Unimplemented \"keyType\" value \"{}\"", other.as_str()),
-        };
-        reports.push(SignatureReport {
-            origin: origin.clone(),
-            format: "simple-signing".into(),
-            claimed_identity: None,
-            claimed_digest: None,
-            outcome: SignatureOutcome::Rejected(reason.clone()),
-        });
-        rejections.push(reason);
-    }
-    let summary = summarize(
-        &rejections,
-        "A signature was required, but no signature exists".into(),
-    );
-    RequirementResult {
-        index,
-        rejection: Some(summary),
-        unsupported,
-        signatures: reports,
+                Signature::Sigstore(sg) if sg.mime_type != SIGSTORE_SIGNATURE_MIME_TYPE => {
+                    Examine::Skip(
+                        Skip::Attachment {
+                            mime_type: sg.mime_type.clone(),
+                        },
+                        Some(Counted::Attachment),
+                    )
+                }
+                Signature::Sigstore(sg) => {
+                    Examine::Check(sigstore_accepted(s, sg, verifier.as_ref(), image, compat))
+                }
+            })
+        }
+        #[allow(unreachable_patterns)]
+        _ => done(Some(Rejection::Unsupported(Unsupported::Requirement))),
     }
 }
 
-fn sigstore_signed(
+/// What the `NoSignature` message counts.
+enum Counted {
+    NonSigstore,
+    Attachment,
+}
+
+/// A requirement's view of one signature.
+enum Examine {
+    /// Not looked at (and whether c/image counts it in its "no signature" message).
+    Skip(Skip, Option<Counted>),
+    /// Examined: accepted or rejected.
+    Check(Result<Acceptance, Rejection>),
+}
+
+/// c/image's loop of a signature requirement (`isRunningImageAllowed` of `prSignedBy` and
+/// `prSigstoreSigned`): signatures in order, the first accepted one satisfies; otherwise the
+/// rejections summarised (spec §4.4). One loop for every trust root.
+fn any_signature(
     index: usize,
-    req: &SigstoreSigned,
     image: &ImageFacts<'_>,
-    keys: &dyn KeyLoader,
     compat: Compat,
+    mut examine: impl FnMut(&Signature) -> Examine,
 ) -> RequirementResult {
     let sigs = match image.signatures {
         Ok(s) => s,
         Err(e) => {
             return RequirementResult {
                 index,
-                rejection: Some(e.to_owned()),
-                unsupported: false,
+                rejection: Some(Rejection::SignaturesUnreadable(e.to_owned())),
                 signatures: vec![],
             };
         }
@@ -331,128 +262,88 @@ fn sigstore_signed(
     let mut reports = Vec::new();
     let mut rejections = Vec::new();
     let (mut non_sigstore, mut attachments) = (0, 0);
-    let mut unsupported = false;
     let mut accepted = false;
-    let mut public_keys = None;
-    for SourcedSignature {
-        signature: sig,
-        origin,
-    } in sigs
-    {
-        let report = |outcome, claimed: Option<(String, String)>| SignatureReport {
+    for SourcedSignature { signature, origin } in sigs {
+        let (outcome, claimed) = if accepted {
+            (SignatureOutcome::Skipped(Skip::AfterAcceptance), None)
+        } else {
+            match examine(signature) {
+                Examine::Skip(why, counted) => {
+                    match counted {
+                        Some(Counted::NonSigstore) => non_sigstore += 1,
+                        Some(Counted::Attachment) => attachments += 1,
+                        None => {}
+                    }
+                    (SignatureOutcome::Skipped(why), None)
+                }
+                Examine::Check(result) => {
+                    let claimed = claimed_identity(signature, compat);
+                    match result {
+                        Ok(a) => {
+                            accepted = true;
+                            (SignatureOutcome::Accepted(a), claimed)
+                        }
+                        Err(r) => {
+                            rejections.push(r.clone());
+                            (SignatureOutcome::Rejected(r), claimed)
+                        }
+                    }
+                }
+            }
+        };
+        reports.push(SignatureReport {
             origin: origin.clone(),
-            format: sig.format().into(),
+            format: signature.format().into(),
             claimed_identity: claimed.as_ref().map(|c| c.0.clone()),
             claimed_digest: claimed.map(|c| c.1),
             outcome,
-        };
-        if accepted {
-            reports.push(report(
-                SignatureOutcome::Skipped("not examined: an earlier signature was accepted".into()),
-                None,
-            ));
-            continue;
-        }
-        let Signature::Sigstore(s) = sig else {
-            non_sigstore += 1;
-            reports.push(report(
-                SignatureOutcome::Skipped(
-                    "not a sigstore signature: sigstoreSigned does not see it".into(),
-                ),
-                None,
-            ));
-            continue;
-        };
-        if s.mime_type != SIGSTORE_SIGNATURE_MIME_TYPE {
-            attachments += 1;
-            reports.push(report(
-                SignatureOutcome::Skipped(format!(
-                    "a sigstore attachment of type {:?}, not a signature",
-                    s.mime_type
-                )),
-                None,
-            ));
-            continue;
-        }
-        let claimed = parse_payload(&s.payload, compat)
-            .ok()
-            .map(|p| (p.docker_reference, p.manifest_digest));
-        match signature_accepted(req, s, image, keys, &mut public_keys, compat) {
-            Ok(outcome) => {
-                accepted = true;
-                reports.push(report(outcome, claimed));
-            }
-            Err((reason, unsup)) => {
-                unsupported |= unsup;
-                reports.push(report(SignatureOutcome::Rejected(reason.clone()), claimed));
-                rejections.push(reason);
-            }
-        }
+        });
     }
-    if accepted {
-        return RequirementResult {
-            index,
-            rejection: None,
-            unsupported: false,
-            signatures: reports,
-        };
-    }
-    let none = if non_sigstore == 0 && attachments == 0 {
-        "A signature was required, but no signature exists".to_owned()
-    } else {
-        format!(
-            "A signature was required, but no signature exists ({non_sigstore} non-sigstore signatures, {attachments} sigstore non-signature attachments)"
+    let rejection = (!accepted).then(|| {
+        Rejection::summarize(
+            rejections,
+            Rejection::NoSignature {
+                non_sigstore,
+                attachments,
+            },
         )
-    };
+    });
     RequirementResult {
         index,
-        rejection: Some(summarize(&rejections, none)),
-        unsupported,
+        rejection,
         signatures: reports,
     }
 }
 
-/// `prSigstoreSigned.isSignatureAccepted` for key-based trust.
-fn signature_accepted(
+/// The identity and digest a signature claims, read without verifying (for explanations).
+fn claimed_identity(sig: &Signature, compat: Compat) -> Option<(String, String)> {
+    match sig {
+        Signature::Sigstore(s) => parse_payload(&s.payload, compat)
+            .ok()
+            .map(|p| (p.docker_reference, p.manifest_digest)),
+        Signature::SimpleSigning(_) => None,
+    }
+}
+
+/// `prSigstoreSigned.isSignatureAccepted`: the trust root's verifier, then the policy-level
+/// checks on the authenticated payload (digest, `signedIdentity`).
+fn sigstore_accepted(
     req: &SigstoreSigned,
     s: &Sigstore,
+    verifier: &dyn Verifier<Sigstore>,
     image: &ImageFacts<'_>,
-    keys: &dyn KeyLoader,
-    public_keys: &mut Option<Result<Vec<LoadedKey>, String>>,
     compat: Compat,
-) -> Result<SignatureOutcome, (String, bool)> {
-    let plain = |e: String| (e, false);
-    let src = match (&req.trust, &req.rekor) {
-        (SigstoreTrust::PublicKeys(src), None) => src,
-        (SigstoreTrust::PublicKeys(_), Some(_)) => {
-            return Err(("policyctl cannot verify Rekor SETs yet (rekorPublicKey*): rejected; containers/image might accept it".into(), true));
-        }
-        (SigstoreTrust::Fulcio(_), _) => {
-            return Err(("policyctl cannot verify Fulcio (keyless) signatures yet: rejected; containers/image might accept it".into(), true));
-        }
-        (SigstoreTrust::Pki(_), _) => {
-            return Err(("policyctl cannot verify PKI (X.509) sigstore signatures yet: rejected; containers/image might accept it".into(), true));
-        }
-    };
-    // Loaded once per requirement and image, not once per signature (the same for each).
-    let loaded = match public_keys.get_or_insert_with(|| load_public_keys(src, keys, compat)) {
-        Ok(k) => &*k,
-        Err(e) => return Err(plain(e.clone())),
-    };
-    let Some(b64) = s.annotations.get(SIGNATURE_ANNOTATION) else {
-        return Err(plain(format!("missing {SIGNATURE_ANNOTATION} annotation")));
-    };
-    let verified = verify_sigstore(loaded, &s.payload, b64, compat).map_err(|e| plain(e.0))?;
-    let payload = parse_payload(verified.payload(), compat).map_err(plain)?;
+) -> Result<Acceptance, Rejection> {
+    let verified = verifier.verify(s)?;
+    let payload = parse_payload(verified.payload(), compat).map_err(Rejection::Payload)?;
     let manifest_digest = image
         .manifest_digest
         .as_ref()
-        .map_err(|e| plain(e.clone()))?;
+        .map_err(|e| Rejection::ManifestDigest(e.clone()))?;
     if &payload.manifest_digest != manifest_digest {
-        return Err(plain(format!(
-            "Signature for digest {} does not match",
-            payload.manifest_digest
-        )));
+        return Err(Rejection::DigestMismatch {
+            signed_digest: payload.manifest_digest,
+        });
     }
     if let Err(_why) = matches_docker_reference(
         &req.signed_identity.value,
@@ -463,13 +354,13 @@ fn signature_accepted(
             Compat::V5_23 => payload.docker_reference.clone(),
             Compat::Current => crate::json::gofmt::quote(&payload.docker_reference),
         };
-        return Err(plain(format!(
-            "Signature for identity {shown} is not accepted"
-        )));
+        return Err(Rejection::IdentityNotAccepted {
+            shown,
+            signed_identity: payload.docker_reference,
+        });
     }
-    Ok(SignatureOutcome::Accepted {
-        fingerprint: verified.fingerprint().to_owned(),
-        key_index: verified.key_index(),
+    Ok(Acceptance {
+        signer: verified.signer().clone(),
         signed_identity: payload.docker_reference,
         signed_digest: payload.manifest_digest,
     })

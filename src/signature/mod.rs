@@ -2,14 +2,19 @@
 //! cryptographic check. Pure: callers hand in bytes (read by `crate::image` and the key
 //! loader at the edge).
 //!
-//! [`verify::Verified`] can only be created by [`verify::verify_sigstore`], so "this payload is
-//! authentic" is a fact the type system carries, not a boolean someone forgot to check.
+//! [`verify::Verified`] can only be created by the verifiers ([`verifier`]: one per trust root,
+//! through [`verify::verify_sigstore`]), so "this payload is authentic" is a fact the type
+//! system carries, not a boolean someone forgot to check. Why something was not accepted is a
+//! [`rejection::Rejection`], whose text is c/image's.
 
 pub mod blob;
 pub mod keys;
 pub mod payload;
 pub mod pem;
+pub mod rejection;
 pub mod sign;
+pub mod sigstore;
+pub mod verifier;
 pub mod verify;
 
 pub use blob::Signature;

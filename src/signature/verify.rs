@@ -7,13 +7,29 @@ use super::keys::{LoadedKey, PublicKey};
 use crate::compat::Compat;
 use crate::json::gobase64;
 
-/// A payload whose signature verified with `key_index`-th key. Only [`verify_sigstore`] makes
-/// one; everything downstream (digest, identity) reads the payload through it.
+/// Who made a signature that verified.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[serde(tag = "kind", rename_all = "kebab-case")]
+pub enum Signer {
+    /// One of the requirement's public keys: its 0-based index and its fingerprint.
+    Key { index: usize, fingerprint: String },
+}
+
+impl std::fmt::Display for Signer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Signer::Key { fingerprint, .. } => write!(f, "key {fingerprint}"),
+        }
+    }
+}
+
+/// A payload whose signature verified, and who signed it. Only the verifiers make one
+/// (through [`verify_sigstore`]); everything downstream (digest, identity) reads the payload
+/// through it.
 #[derive(Debug, Clone)]
 pub struct Verified<'a> {
     payload: &'a [u8],
-    key_index: usize,
-    fingerprint: String,
+    signer: Signer,
 }
 
 impl<'a> Verified<'a> {
@@ -21,13 +37,9 @@ impl<'a> Verified<'a> {
     pub fn payload(&self) -> &'a [u8] {
         self.payload
     }
-    /// Which configured key verified it (0-based).
-    pub fn key_index(&self) -> usize {
-        self.key_index
-    }
-    /// That key's fingerprint.
-    pub fn fingerprint(&self) -> &str {
-        &self.fingerprint
+    /// Who signed it.
+    pub fn signer(&self) -> &Signer {
+        &self.signer
     }
 }
 
@@ -51,8 +63,10 @@ pub fn verify_sigstore<'a>(
             Ok(()) => {
                 return Ok(Verified {
                     payload,
-                    key_index: i,
-                    fingerprint: k.fingerprint.clone(),
+                    signer: Signer::Key {
+                        index: i,
+                        fingerprint: k.fingerprint.clone(),
+                    },
                 });
             }
             Err(e) => errors.push(e),
@@ -133,7 +147,13 @@ mod tests {
         let sig = sign_p256(&sk, payload);
         let v = verify_sigstore(std::slice::from_ref(&k), payload, &sig, Compat::V5_23).unwrap();
         assert_eq!(v.payload(), payload);
-        assert_eq!(v.fingerprint(), k.fingerprint);
+        assert_eq!(
+            v.signer(),
+            &Signer::Key {
+                index: 0,
+                fingerprint: k.fingerprint.clone()
+            }
+        );
         let e =
             verify_sigstore(std::slice::from_ref(&k), b"payloaD", &sig, Compat::V5_23).unwrap_err();
         assert_eq!(
@@ -146,7 +166,7 @@ mod tests {
         );
         // Any of several keys (keyPaths under current).
         let v = verify_sigstore(&[other, k.clone()], payload, &sig, Compat::Current).unwrap();
-        assert_eq!(v.key_index(), 1);
+        assert!(matches!(v.signer(), Signer::Key { index: 1, .. }));
         assert_eq!(
             verify_sigstore(&[k], payload, "not base64", Compat::V5_23)
                 .unwrap_err()

@@ -4,6 +4,7 @@ use std::collections::HashMap;
 
 use super::*;
 use crate::policy::parse::parse_policy;
+use crate::signature::blob::SIGNATURE_ANNOTATION;
 use crate::signature::payload::make_payload;
 use crate::signature::sign::{p256_key_from_seed, p256_public_pem, sigstore_signature};
 
@@ -83,7 +84,7 @@ fn simple_requirements() {
     );
     assert!(!e.allowed);
     assert_eq!(
-        e.reason(),
+        e.reason().as_deref(),
         Some("Running image docker://example is rejected by policy.")
     );
     assert_eq!(e.requirements.len(), 2);
@@ -100,7 +101,10 @@ fn simple_requirements() {
         &[],
         Compat::V5_23,
     );
-    assert_eq!(e.reason(), Some("signedBaseLayer not implemented yet!"));
+    assert_eq!(
+        e.reason().as_deref(),
+        Some("signedBaseLayer not implemented yet!")
+    );
 }
 
 #[test]
@@ -108,22 +112,20 @@ fn cosign_style_signature() {
     let s = [sig("k", "example.com/app", DIGEST)];
     let e = run(SIGSTORE_REPO, "example.com/app:1", &s, Compat::V5_23);
     assert!(e.allowed, "{e:?}");
-    let SignatureOutcome::Accepted {
-        signed_identity, ..
-    } = &e.requirements[0].signatures[0].outcome
-    else {
+    let SignatureOutcome::Accepted(a) = &e.requirements[0].signatures[0].outcome else {
         panic!()
     };
-    assert_eq!(signed_identity, "example.com/app");
+    assert_eq!(a.signed_identity, "example.com/app");
+    assert!(matches!(a.signer, Signer::Key { index: 0, .. }));
     // The default signedIdentity rejects repository-only identities (tag pulls).
     let e = run(SIGSTORE_DEFAULT, "example.com/app:1", &s, Compat::V5_23);
     assert_eq!(
-        e.reason(),
+        e.reason().as_deref(),
         Some("Signature for identity example.com/app is not accepted")
     );
     let e = run(SIGSTORE_DEFAULT, "example.com/app:1", &s, Compat::Current);
     assert_eq!(
-        e.reason(),
+        e.reason().as_deref(),
         Some("Signature for identity \"example.com/app\" is not accepted")
     );
     // Another repository.
@@ -142,7 +144,7 @@ fn tampering_rejects() {
         Compat::V5_23,
     );
     assert_eq!(
-        e.reason(),
+        e.reason().as_deref(),
         Some(format!("Signature for digest {other} does not match").as_str())
     );
     // Wrong key.
@@ -153,7 +155,7 @@ fn tampering_rejects() {
         Compat::V5_23,
     );
     assert_eq!(
-        e.reason(),
+        e.reason().as_deref(),
         Some(
             "cryptographic signature verification failed: invalid signature when validating ASN.1 encoded signature"
         )
@@ -166,6 +168,7 @@ fn tampering_rejects() {
     assert!(
         run(SIGSTORE_REPO, "example.com/evil:1", &[s], Compat::V5_23)
             .reason()
+            .as_deref()
             .unwrap()
             .starts_with("cryptographic")
     );
@@ -182,14 +185,17 @@ fn tampering_rejects() {
             &[s.clone()],
             Compat::V5_23
         )
-        .reason(),
+        .reason()
+        .as_deref(),
         Some("base64 decoding: illegal base64 data at input byte 0")
     );
     if let Signature::Sigstore(x) = &mut s.signature {
         x.annotations.clear();
     }
     assert_eq!(
-        run(SIGSTORE_REPO, "example.com/app:1", &[s], Compat::V5_23).reason(),
+        run(SIGSTORE_REPO, "example.com/app:1", &[s], Compat::V5_23)
+            .reason()
+            .as_deref(),
         Some("missing dev.cosignproject.cosign/signature annotation")
     );
 }
@@ -198,7 +204,7 @@ fn tampering_rejects() {
 fn summaries() {
     let e = run(SIGSTORE_REPO, "example.com/app:1", &[], Compat::V5_23);
     assert_eq!(
-        e.reason(),
+        e.reason().as_deref(),
         Some("A signature was required, but no signature exists")
     );
     let gpg = SourcedSignature {
@@ -216,7 +222,7 @@ fn summaries() {
         Compat::V5_23,
     );
     assert_eq!(
-        e.reason(),
+        e.reason().as_deref(),
         Some(
             "A signature was required, but no signature exists (1 non-sigstore signatures, 1 sigstore non-signature attachments)"
         )
@@ -240,6 +246,7 @@ fn summaries() {
     );
     assert!(
         e.reason()
+            .as_deref()
             .unwrap()
             .starts_with("None of the signatures were accepted, reasons: cryptographic")
     );
@@ -251,7 +258,7 @@ fn summaries() {
         Compat::V5_23,
     );
     assert!(!e.allowed);
-    assert!(e.requirements[0].unsupported);
+    assert!(e.requirements[0].unsupported());
     let e = run(
         r#"[{"type":"signedBy","keyType":"GPGKeys","keyPath":"/k.pub"}]"#,
         "busybox",
@@ -259,7 +266,7 @@ fn summaries() {
         Compat::V5_23,
     );
     assert_eq!(
-        e.reason(),
+        e.reason().as_deref(),
         Some("A signature was required, but no signature exists")
     );
 }
@@ -274,7 +281,7 @@ fn key_problems_reject_per_signature() {
         Compat::V5_23,
     );
     assert_eq!(
-        e.reason(),
+        e.reason().as_deref(),
         Some("open /missing.pub: no such file or directory")
     );
     let e = run(
@@ -283,7 +290,10 @@ fn key_problems_reject_per_signature() {
         &s,
         Compat::V5_23,
     );
-    assert_eq!(e.reason(), Some("parsing public key: PEM decoding failed"));
+    assert_eq!(
+        e.reason().as_deref(),
+        Some("parsing public key: PEM decoding failed")
+    );
     let e = run(
         r#"[{"type":"sigstoreSigned","keyPaths":["/other.pub","/garbage.pub"]}]"#,
         "example.com/app:1",
@@ -291,7 +301,7 @@ fn key_problems_reject_per_signature() {
         Compat::Current,
     );
     assert_eq!(
-        e.reason(),
+        e.reason().as_deref(),
         Some("parsing public key 2: PEM decoding failed")
     );
     let e = run(
@@ -309,7 +319,7 @@ fn key_problems_reject_per_signature() {
         Compat::V5_23,
     );
     assert_eq!(
-        e.reason(),
+        e.reason().as_deref(),
         Some("A signature was required, but no signature exists")
     );
 }
@@ -330,7 +340,7 @@ fn unreadable_signatures_and_digest_errors() {
         &keys(),
         Compat::V5_23,
     );
-    assert_eq!(e.reason(), Some("boom"));
+    assert_eq!(e.reason().as_deref(), Some("boom"));
     let e = evaluate(
         &list(r#"[{"type":"insecureAcceptAnything"}]"#, Compat::V5_23),
         &facts,
@@ -352,7 +362,7 @@ fn unreadable_signatures_and_digest_errors() {
         &keys(),
         Compat::V5_23,
     );
-    assert_eq!(e.reason(), Some("manifest digest error"));
+    assert_eq!(e.reason().as_deref(), Some("manifest digest error"));
 }
 
 #[test]
@@ -365,7 +375,7 @@ fn unsupported_trust_roots_never_accept() {
         Compat::Current,
     );
     assert!(!e.allowed);
-    assert!(e.requirements[0].unsupported);
+    assert!(e.requirements[0].unsupported());
 }
 
 /// Issue 8 defect 10: the keys of a requirement are read and parsed once per image, not once
@@ -415,10 +425,103 @@ fn keys_are_loaded_once_per_requirement() {
         assert_eq!(r.signatures.len(), 5);
         for s in &r.signatures {
             match &s.outcome {
-                SignatureOutcome::Rejected(why) => assert!(why.starts_with(reason), "{why}"),
+                SignatureOutcome::Rejected(why) => {
+                    assert!(why.to_string().starts_with(reason), "{why}")
+                }
                 other => panic!("{other:?}"),
             }
         }
         assert_eq!(loader.1.get(), 1, "{req}: key file read once");
+    }
+}
+
+/// Issue 9: decisions are typed. Each scenario names the variant it must produce (its text is
+/// c/image's and is asserted by the tests above and the differential tests).
+#[test]
+fn rejections_are_typed() {
+    let good = sig("k", "example.com/app", DIGEST);
+    let gpg = SourcedSignature {
+        signature: Signature::SimpleSigning(b"\x8c\x0d".to_vec()),
+        origin: "signature-2".into(),
+    };
+    type Case = (
+        &'static str,
+        &'static str,
+        Vec<SourcedSignature>,
+        fn(&Rejection) -> bool,
+    );
+    let cases: Vec<Case> = vec![
+        (
+            SIGSTORE_REPO,
+            "example.com/other:1",
+            vec![good.clone()],
+            |r| matches!(r, Rejection::IdentityNotAccepted { signed_identity, .. } if signed_identity == "example.com/app"),
+        ),
+        (
+            r#"[{"type":"sigstoreSigned","keyPath":"/k.pub","rekorPublicKeyPath":"/r.pub","signedIdentity":{"type":"matchRepository"}}]"#,
+            "example.com/app:1",
+            vec![good.clone()],
+            |r| matches!(r, Rejection::Unsupported(Unsupported::Rekor)),
+        ),
+        (
+            r#"[{"type":"signedBy","keyType":"GPGKeys","keyPath":"/k.pub"}]"#,
+            "example.com/app:1",
+            vec![gpg.clone()],
+            |r| matches!(r, Rejection::Unsupported(Unsupported::Gpg)),
+        ),
+        (
+            r#"[{"type":"signedBy","keyType":"GPGKeys","keyPath":"/missing"}]"#,
+            "example.com/app:1",
+            vec![gpg.clone()],
+            |r| matches!(r, Rejection::KeyFile(_)),
+        ),
+        (
+            r#"[{"type":"signedBy","keyType":"signedByGPGKeys","keyPath":"/k.pub"}]"#,
+            "example.com/app:1",
+            vec![gpg.clone()],
+            |r| matches!(r, Rejection::UnimplementedKeyType(t) if t == "signedByGPGKeys"),
+        ),
+        (SIGSTORE_REPO, "example.com/app:1", vec![gpg.clone()], |r| {
+            matches!(
+                r,
+                Rejection::NoSignature {
+                    non_sigstore: 1,
+                    attachments: 0
+                }
+            )
+        }),
+        (
+            SIGSTORE_REPO,
+            "example.com/app:1",
+            vec![
+                sig("other", "example.com/app", DIGEST),
+                sig(
+                    "k",
+                    "example.com/app",
+                    &format!("sha256:{}", "0".repeat(64)),
+                ),
+            ],
+            |r| {
+                matches!(r, Rejection::NoneAccepted(v)
+                    if matches!(v[..], [Rejection::Cryptographic(_), Rejection::DigestMismatch { .. }]))
+            },
+        ),
+        (
+            r#"[{"type":"reject"}]"#,
+            "example.com/app:1",
+            vec![],
+            |r| matches!(r, Rejection::PolicyReject { image_name } if image_name == "docker://example"),
+        ),
+    ];
+    for (req, image, sigs, expected) in cases {
+        let e = run(req, image, &sigs, Compat::Current);
+        assert!(!e.allowed, "{req}");
+        let r = e.rejection().unwrap();
+        assert!(expected(r), "{req} on {image}: {r:?}");
+        assert_eq!(
+            e.requirements[0].unsupported(),
+            matches!(r, Rejection::Unsupported(_)),
+            "{req}"
+        );
     }
 }

@@ -1,0 +1,253 @@
+//! Why a requirement or a signature was not accepted, as a type.
+//!
+//! Decisions (the exit code, the identity hint, "cannot verify yet") are made on the variant;
+//! `Display` is containers/image's exact error text, so explanations and differential tests
+//! compare byte for byte with skopeo and the c/image oracle.
+
+use std::fmt;
+
+use serde::Serialize;
+
+/// A trust root or requirement policyctl cannot verify yet. Rejecting is the fail-closed
+/// answer, but containers/image might accept: the explanation must say so, apart from real
+/// rejections.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Unsupported {
+    /// `signedBy` with `GPGKeys` (OpenPGP simple signing).
+    Gpg,
+    /// `sigstoreSigned` with `rekorPublicKey*` (Rekor SETs).
+    Rekor,
+    /// `sigstoreSigned` with `fulcio` (keyless).
+    Fulcio,
+    /// `sigstoreSigned` with `pki` (X.509).
+    Pki,
+    /// A requirement type this version of policyctl does not know.
+    Requirement,
+}
+
+impl fmt::Display for Unsupported {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Unsupported::Gpg => {
+                "policyctl cannot verify simple-signing (GPG) signatures yet: rejected; containers/image might accept it"
+            }
+            Unsupported::Rekor => {
+                "policyctl cannot verify Rekor SETs yet (rekorPublicKey*): rejected; containers/image might accept it"
+            }
+            Unsupported::Fulcio => {
+                "policyctl cannot verify Fulcio (keyless) signatures yet: rejected; containers/image might accept it"
+            }
+            Unsupported::Pki => {
+                "policyctl cannot verify PKI (X.509) sigstore signatures yet: rejected; containers/image might accept it"
+            }
+            Unsupported::Requirement => "policyctl does not know this requirement type",
+        })
+    }
+}
+
+/// A rejection; `Display` is c/image's text for it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Rejection {
+    /// An empty requirement list.
+    EmptyRequirementList,
+    /// `reject`, for the image named (`transports.ImageName`).
+    PolicyReject { image_name: String },
+    /// `signedBaseLayer` (never implemented by c/image).
+    SignedBaseLayer,
+    /// The image's signatures could not be read (the store's error text).
+    SignaturesUnreadable(String),
+    /// The evaluated manifest's digest could not be computed (its error text).
+    ManifestDigest(String),
+    /// A key file could not be read (Go's error text).
+    KeyFile(String),
+    /// A public key did not parse; `index` is 1-based under current c/image, absent in 5.23.
+    KeyParse { index: Option<usize>, error: String },
+    /// The key sources produced no key (an internal inconsistency in c/image).
+    NoPublicKeys,
+    /// `signedBy` with a `keyType` c/image does not implement.
+    UnimplementedKeyType(String),
+    /// A sigstore signature without its signature annotation.
+    MissingSignatureAnnotation { annotation: &'static str },
+    /// The cryptographic check failed (base64 or signature; the verifier's text).
+    Cryptographic(String),
+    /// The authenticated payload did not parse (its error text).
+    Payload(String),
+    /// The signed digest is not the evaluated manifest's.
+    DigestMismatch { signed_digest: String },
+    /// The signed identity does not satisfy `signedIdentity`; `shown` is the identity as
+    /// c/image prints it (quoted by current c/image), `signed_identity` the raw one.
+    IdentityNotAccepted {
+        shown: String,
+        signed_identity: String,
+    },
+    /// No signature the requirement looks at; counts of what it skipped (sigstore only).
+    NoSignature {
+        non_sigstore: usize,
+        attachments: usize,
+    },
+    /// Several signatures, each rejected.
+    NoneAccepted(Vec<Rejection>),
+    /// policyctl cannot verify this yet (see [`Unsupported`]).
+    Unsupported(Unsupported),
+}
+
+impl Rejection {
+    /// c/image's summary of per-signature rejections (spec §4.4): none → `none`, one → itself,
+    /// several → "None of the signatures were accepted".
+    pub fn summarize(mut rejections: Vec<Rejection>, none: Rejection) -> Rejection {
+        match rejections.len() {
+            0 => none,
+            1 => rejections.remove(0),
+            _ => Rejection::NoneAccepted(rejections),
+        }
+    }
+
+    /// Whether policyctl rejected only because it cannot verify something yet (here or in any
+    /// signature's rejection): containers/image might accept.
+    pub fn is_unsupported(&self) -> bool {
+        match self {
+            Rejection::Unsupported(_) => true,
+            Rejection::NoneAccepted(v) => v.iter().any(Rejection::is_unsupported),
+            _ => false,
+        }
+    }
+
+    /// A stable machine name for the variant (JSON `kind`).
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Rejection::EmptyRequirementList => "empty-requirement-list",
+            Rejection::PolicyReject { .. } => "policy-reject",
+            Rejection::SignedBaseLayer => "signed-base-layer",
+            Rejection::SignaturesUnreadable(_) => "signatures-unreadable",
+            Rejection::ManifestDigest(_) => "manifest-digest",
+            Rejection::KeyFile(_) => "key-file",
+            Rejection::KeyParse { .. } => "key-parse",
+            Rejection::NoPublicKeys => "no-public-keys",
+            Rejection::UnimplementedKeyType(_) => "unimplemented-key-type",
+            Rejection::MissingSignatureAnnotation { .. } => "missing-signature-annotation",
+            Rejection::Cryptographic(_) => "cryptographic",
+            Rejection::Payload(_) => "payload",
+            Rejection::DigestMismatch { .. } => "digest-mismatch",
+            Rejection::IdentityNotAccepted { .. } => "identity-not-accepted",
+            Rejection::NoSignature { .. } => "no-signature",
+            Rejection::NoneAccepted(_) => "none-accepted",
+            Rejection::Unsupported(_) => "unsupported",
+        }
+    }
+}
+
+impl fmt::Display for Rejection {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Rejection::EmptyRequirementList => {
+                f.write_str("List of verification policy requirements must not be empty")
+            }
+            Rejection::PolicyReject { image_name } => {
+                write!(f, "Running image {image_name} is rejected by policy.")
+            }
+            Rejection::SignedBaseLayer => f.write_str("signedBaseLayer not implemented yet!"),
+            Rejection::SignaturesUnreadable(e)
+            | Rejection::ManifestDigest(e)
+            | Rejection::KeyFile(e)
+            | Rejection::Cryptographic(e)
+            | Rejection::Payload(e) => f.write_str(e),
+            Rejection::KeyParse {
+                index: Some(i),
+                error,
+            } => write!(f, "parsing public key {i}: {error}"),
+            Rejection::KeyParse { index: None, error } => {
+                write!(f, "parsing public key: {error}")
+            }
+            Rejection::NoPublicKeys => f.write_str(
+                r#"Internal inconsistency: "keyPath", "keyPaths", "keyData" and "keyDatas" produced no public keys"#,
+            ),
+            Rejection::UnimplementedKeyType(t) => write!(f, "Unimplemented \"keyType\" value \"{t}\""),
+            Rejection::MissingSignatureAnnotation { annotation } => {
+                write!(f, "missing {annotation} annotation")
+            }
+            Rejection::DigestMismatch { signed_digest } => {
+                write!(f, "Signature for digest {signed_digest} does not match")
+            }
+            Rejection::IdentityNotAccepted { shown, .. } => {
+                write!(f, "Signature for identity {shown} is not accepted")
+            }
+            Rejection::NoSignature {
+                non_sigstore: 0,
+                attachments: 0,
+            } => f.write_str("A signature was required, but no signature exists"),
+            Rejection::NoSignature {
+                non_sigstore,
+                attachments,
+            } => write!(
+                f,
+                "A signature was required, but no signature exists ({non_sigstore} non-sigstore signatures, {attachments} sigstore non-signature attachments)"
+            ),
+            Rejection::NoneAccepted(v) => {
+                f.write_str("None of the signatures were accepted, reasons: ")?;
+                for (i, r) in v.iter().enumerate() {
+                    if i > 0 {
+                        f.write_str("; ")?;
+                    }
+                    write!(f, "{r}")?;
+                }
+                Ok(())
+            }
+            Rejection::Unsupported(u) => write!(f, "{u}"),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn summaries_and_unsupported() {
+        let none = Rejection::NoSignature {
+            non_sigstore: 0,
+            attachments: 0,
+        };
+        assert_eq!(Rejection::summarize(vec![], none.clone()), none);
+        let one = Rejection::DigestMismatch {
+            signed_digest: "sha256:1".into(),
+        };
+        assert_eq!(Rejection::summarize(vec![one.clone()], none.clone()), one);
+        let two = Rejection::summarize(
+            vec![one.clone(), Rejection::Unsupported(Unsupported::Gpg)],
+            none.clone(),
+        );
+        assert_eq!(
+            two.to_string(),
+            "None of the signatures were accepted, reasons: Signature for digest sha256:1 does not match; policyctl cannot verify simple-signing (GPG) signatures yet: rejected; containers/image might accept it"
+        );
+        assert!(two.is_unsupported());
+        assert!(!one.is_unsupported());
+        assert!(!Rejection::NoneAccepted(vec![one.clone(), one]).is_unsupported());
+        assert_eq!(
+            Rejection::NoSignature {
+                non_sigstore: 1,
+                attachments: 0
+            }
+            .to_string(),
+            "A signature was required, but no signature exists (1 non-sigstore signatures, 0 sigstore non-signature attachments)"
+        );
+        assert_eq!(
+            Rejection::KeyParse {
+                index: Some(2),
+                error: "e".into()
+            }
+            .to_string(),
+            "parsing public key 2: e"
+        );
+        assert_eq!(
+            Rejection::KeyParse {
+                index: None,
+                error: "e".into()
+            }
+            .to_string(),
+            "parsing public key: e"
+        );
+    }
+}

@@ -1,0 +1,123 @@
+//! The verification layer: one verifier per trust root, each the only way from an untrusted
+//! signature to a [`Verified`] payload (or a typed [`Rejection`]).
+//!
+//! Evaluation (`crate::eval`) picks the verifier a requirement names and keeps only the
+//! orchestration (AND over requirements, any one signature may satisfy) and the policy-level
+//! checks on the authenticated payload (digest, `signedIdentity`). Trust roots policyctl cannot
+//! check yet are verifiers that answer [`Rejection::Unsupported`], never an accept.
+
+use std::cell::OnceCell;
+
+use super::blob::Sigstore;
+use super::keys::LoadedKey;
+use super::rejection::{Rejection, Unsupported};
+use super::verify::Verified;
+use crate::compat::Compat;
+use crate::policy::model::{KeySource, KeyType, SigstoreSigned, SigstoreTrust};
+
+/// Reads key files (relative paths against the current directory, like c/image). The port
+/// through which the pure core gets key bytes from the edge.
+pub trait KeyLoader {
+    /// The file's bytes, or Go's error text (`open P: no such file or directory`).
+    fn read_key(&self, path: &str) -> Result<Vec<u8>, String>;
+
+    /// The key file parsed as sigstore's `UnmarshalPEMToPublicKey` does: `Err` is the read
+    /// error, `Ok(Err(e))` the parse error. Implementations may cache it per path and
+    /// `compat`, so that a key file is parsed once per run instead of once per signature.
+    fn parsed_key(&self, path: &str, compat: Compat) -> Result<Result<LoadedKey, String>, String> {
+        self.read_key(path)
+            .map(|pem| super::keys::parse_pem_public_key_for(&pem, compat))
+    }
+}
+
+/// A trust root's check of one signature of format `S`.
+pub trait Verifier<S: ?Sized> {
+    /// Verifies `sig`: the payload it authenticates and who signed it, or why not.
+    fn verify<'s>(&self, sig: &'s S) -> Result<Verified<'s>, Rejection>;
+}
+
+/// A trust root policyctl cannot check yet: every signature is rejected as unsupported.
+#[derive(Debug, Clone, Copy)]
+pub struct NotYetVerifiable(pub Unsupported);
+
+impl<S: ?Sized> Verifier<S> for NotYetVerifiable {
+    fn verify<'s>(&self, _: &'s S) -> Result<Verified<'s>, Rejection> {
+        Err(Rejection::Unsupported(self.0))
+    }
+}
+
+/// The verifier of a `sigstoreSigned` requirement's trust root.
+pub fn sigstore_verifier<'a>(
+    req: &'a SigstoreSigned,
+    loader: &'a dyn KeyLoader,
+    compat: Compat,
+) -> Box<dyn Verifier<Sigstore> + 'a> {
+    match (&req.trust, &req.rekor) {
+        (SigstoreTrust::PublicKeys(src), None) => {
+            Box::new(super::sigstore::PublicKeyVerifier::new(src, loader, compat))
+        }
+        (SigstoreTrust::PublicKeys(_), Some(_)) => Box::new(NotYetVerifiable(Unsupported::Rekor)),
+        (SigstoreTrust::Fulcio(_), _) => Box::new(NotYetVerifiable(Unsupported::Fulcio)),
+        (SigstoreTrust::Pki(_), _) => Box::new(NotYetVerifiable(Unsupported::Pki)),
+    }
+}
+
+/// The verifier of a `signedBy` requirement (simple signing).
+pub fn simple_signing_verifier<'a>(
+    key_type: KeyType,
+    source: &'a KeySource,
+    loader: &'a dyn KeyLoader,
+) -> Box<dyn Verifier<[u8]> + 'a> {
+    match key_type {
+        KeyType::GpgKeys => Box::new(GpgKeyringVerifier {
+            source,
+            loader,
+            keyrings: OnceCell::new(),
+        }),
+        other => Box::new(UnimplementedKeyType(other.as_str())),
+    }
+}
+
+/// `signedBy` with a `keyType` c/image does not implement: every signature is rejected with
+/// c/image's text.
+struct UnimplementedKeyType(&'static str);
+
+impl Verifier<[u8]> for UnimplementedKeyType {
+    fn verify<'s>(&self, _: &'s [u8]) -> Result<Verified<'s>, Rejection> {
+        Err(Rejection::UnimplementedKeyType(self.0.to_owned()))
+    }
+}
+
+/// `signedBy` with `GPGKeys`: the keyrings are read (a read error is c/image's rejection);
+/// OpenPGP verification itself is not implemented yet.
+struct GpgKeyringVerifier<'a> {
+    source: &'a KeySource,
+    loader: &'a dyn KeyLoader,
+    keyrings: OnceCell<Result<Vec<Vec<u8>>, Rejection>>,
+}
+
+impl Verifier<[u8]> for GpgKeyringVerifier<'_> {
+    fn verify<'s>(&self, _: &'s [u8]) -> Result<Verified<'s>, Rejection> {
+        let loaded = self
+            .keyrings
+            .get_or_init(|| read_source(self.source, self.loader).map_err(Rejection::KeyFile));
+        match loaded {
+            Err(e) => Err(e.clone()),
+            Ok(_) => Err(Rejection::Unsupported(Unsupported::Gpg)),
+        }
+    }
+}
+
+/// The bytes of every key of `src` (files read through `loader`).
+fn read_source(src: &KeySource, loader: &dyn KeyLoader) -> Result<Vec<Vec<u8>>, String> {
+    match src {
+        KeySource::Path(p) => loader.read_key(&p.value).map(|d| vec![d]),
+        KeySource::Paths(p) => p.value.iter().map(|p| loader.read_key(p)).collect(),
+        KeySource::Data(d) => match &d.value {
+            Some(b) => Ok(vec![b.clone()]),
+            // `"keyData": null` leaves KeyData nil: c/image then reads KeyPath "".
+            None => loader.read_key("").map(|d| vec![d]),
+        },
+        KeySource::Datas(d) => Ok(d.value.clone()),
+    }
+}
