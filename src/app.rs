@@ -3,23 +3,11 @@
 
 use std::process::ExitCode;
 
-use crate::cli::{Cli, Command, GlobalArgs};
-use crate::config::policy_file::{LoadedPolicy, load};
-use crate::config::policy_path::{LookupInput, PolicyLocation, find_policy};
+use crate::cli::{Cli, Command};
+use crate::commands::Outcome;
 use crate::error::Error;
 use crate::report::err;
 use crate::report::human::{Diagnostic, Severity, render};
-
-/// How a command ended when it did not fail.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Outcome {
-    /// Exit 0: accepted / clean.
-    Ok,
-    /// Exit 1: rejected / error findings.
-    Rejected,
-    /// Exit 2: an error that the command has already reported (e.g. as JSON).
-    ErrorReported,
-}
 
 /// Runs the command line and returns the process exit code.
 pub fn run(cli: Cli) -> ExitCode {
@@ -49,17 +37,6 @@ pub fn run(cli: Cli) -> ExitCode {
             ExitCode::from(2)
         }
     }
-}
-
-/// Locates the policy file for these options.
-pub fn locate_policy(global: &GlobalArgs) -> Result<PolicyLocation, Error> {
-    let input = LookupInput::from_process(global.policy.clone(), global.root.clone());
-    Ok(find_policy(&input, global.compat)?)
-}
-
-/// Locates and loads the policy.
-pub fn load_policy(global: &GlobalArgs) -> Result<LoadedPolicy, Error> {
-    load(locate_policy(global)?, global.compat)
 }
 
 /// Human rendering of a fatal error (with a snippet for policy errors).

@@ -1,9 +1,8 @@
 //! The errors a command can end with. Every variant means exit status 2 ("could not decide");
-//! a rejection is never an error (see [`crate::app::Outcome`]).
+//! a rejection is never an error (see [`crate::commands::Outcome`]).
 
 use std::path::PathBuf;
 
-use crate::config::policy_path::NoPolicyFound;
 use crate::json::DecodeError;
 use crate::json::gofmt::quote;
 
@@ -42,5 +41,15 @@ pub enum Error {
 
 /// Go's `os.ReadFile` error text (`open <path>: <strerror>`).
 fn read_error(path: &std::path::Path, e: &std::io::Error) -> String {
-    crate::config::host::go_read_file_error(&path.display().to_string(), e)
+    crate::fsread::go_read_file_error(&path.display().to_string(), e)
+}
+
+/// No policy file could be found (current c/image only).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("no policy.json file found at any of the following: {}, {}", crate::json::gofmt::quote(&.user.display().to_string()), crate::json::gofmt::quote(&.system.display().to_string()))]
+pub struct NoPolicyFound {
+    /// The user path that was tried.
+    pub user: PathBuf,
+    /// The system path that was tried.
+    pub system: PathBuf,
 }

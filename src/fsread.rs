@@ -77,6 +77,39 @@ pub fn read_limited(path: &Path, limit: u64) -> io::Result<Vec<u8>> {
     Ok(buf)
 }
 
+/// The strerror text Go prints (Rust appends " (os error N)" and capitalises).
+pub fn go_errno_text(e: &io::Error) -> String {
+    let s = e.to_string();
+    let s = s
+        .find(" (os error")
+        .map_or(s.as_str(), |i| &s[..i])
+        .to_owned();
+    let mut c = s.chars();
+    match c.next() {
+        Some(f) => f.to_lowercase().collect::<String>() + c.as_str(),
+        None => s,
+    }
+}
+
+/// Go's `os.ReadFile` error text: `read P: is a directory` (the open succeeds), else
+/// `open P: <strerror>`.
+pub fn go_read_file_error(path: &str, e: &io::Error) -> String {
+    let op = if e.kind() == io::ErrorKind::IsADirectory {
+        "read"
+    } else {
+        "open"
+    };
+    format!("{op} {path}: {}", go_errno_text(e))
+}
+
+/// `path` under `root` (`--root`) when it is absolute; relative paths stay as written.
+pub fn under_root(root: Option<&Path>, path: &str) -> std::path::PathBuf {
+    match root {
+        Some(r) if path.starts_with('/') => r.join(path.trim_start_matches('/')),
+        _ => std::path::PathBuf::from(path),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,6 +1,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 //! The single integration-test binary: runs the real `policyctl` on real files.
 
+mod architecture;
 mod cli_check;
 mod cli_check_all;
 mod cli_false_accepts;

@@ -6,15 +6,15 @@
 
 use serde_json::{Value, json};
 
-use crate::app::{Outcome, load_policy};
 use crate::cli::{CheckArgs, GlobalArgs};
+use crate::commands::{Outcome, load_policy};
 use crate::config::host::{KeyFiles, RealHost};
 use crate::config::policy_file::LoadedPolicy;
-use crate::config::storage_conf::StorageEnv;
 use crate::error::Error;
 use crate::eval::requirement::{
     Evaluation, ImageFacts, Rejection, SignatureOutcome, evaluate, identity_hint,
 };
+use crate::image::storage::conf::StorageEnv;
 use crate::image::{self, OpenOptions, Opened, Platform};
 use crate::policy::Requirement;
 use crate::policy::scope::{MatchedBy, ScopeMatch, requirements_for};

@@ -1,8 +1,8 @@
 //! `policyctl check --all`: every name of every image in a containers-storage store, on all
 //! cores, as a table and a summary.
 
-use crate::app::Outcome;
 use crate::cli::CheckArgs;
+use crate::commands::Outcome;
 use crate::commands::check::{Checker, short_reason};
 use crate::error::Error;
 use crate::image::storage::list_images;

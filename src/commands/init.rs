@@ -1,8 +1,8 @@
 //! `policyctl init`: a safe starting policy — reject by default, the local transports that
 //! podman build/load/import use left usable — optionally with ARMORRED trust.
 
-use crate::app::Outcome;
 use crate::cli::{GlobalArgs, InitArgs, KeyInstallArgs};
+use crate::commands::Outcome;
 use crate::commands::key::{install, policy_target, validated};
 use crate::config::txn::{Safety, Txn};
 use crate::error::Error;

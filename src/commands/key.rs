@@ -4,8 +4,8 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::app::Outcome;
 use crate::cli::{GlobalArgs, KeyArgs, KeyCommand, KeyInstallArgs, KeyListArgs, KeyRemoveArgs};
+use crate::commands::Outcome;
 use crate::config::txn::{Change, Safety, Txn};
 use crate::error::Error;
 use crate::json::tree::Node;

@@ -2,8 +2,8 @@
 
 use serde_json::json;
 
-use crate::app::{Outcome, locate_policy};
 use crate::cli::{Format, GlobalArgs, LintArgs};
+use crate::commands::{Outcome, locate_policy};
 use crate::config::policy_file::{LoadedPolicy, load};
 use crate::config::policy_path::PolicyLocation;
 use crate::error::Error;

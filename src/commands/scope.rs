@@ -6,12 +6,12 @@
 
 use serde_json::{Value, json};
 
-use crate::app::{Outcome, load_policy};
 use crate::cli::{GlobalArgs, ScopeArgs};
+use crate::commands::{Outcome, load_policy};
 use crate::config::host::RealHost;
 use crate::config::policy_file::LoadedPolicy;
-use crate::config::storage_conf::{StorageEnv, resolve_store, store_config};
 use crate::error::Error;
+use crate::image::storage::conf::{StorageEnv, resolve_store, store_config};
 use crate::policy::scope::{MatchedBy, ScopeMatch, requirements_for};
 use crate::reference::transport::{ImageRef, PolicyIdentity, Transport, storage_identity};
 use crate::report::describe;

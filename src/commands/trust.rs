@@ -1,9 +1,9 @@
 //! `policyctl trust show|set`: podman's `image trust show|set`, plus `--signed-identity`, with
 //! policyctl's write rules (strict validation first, transactional, order preserved).
 
-use crate::app::{Outcome, locate_policy};
 use crate::cli::{GlobalArgs, TrustArgs, TrustCommand, TrustSetArgs, TrustShowArgs, TrustType};
 use crate::commands::key::{current_policy, under_root, validated};
+use crate::commands::{Outcome, locate_policy};
 use crate::config::txn::{Safety, Txn};
 use crate::error::Error;
 use crate::json::tree::Node;

@@ -5,10 +5,10 @@ use std::path::{Path, PathBuf};
 
 use serde_json::json;
 
-use crate::app::{Outcome, locate_policy};
 use crate::cli::{GlobalArgs, WhereArgs};
-use crate::config::storage_conf::{StorageEnv, store_config};
+use crate::commands::{Outcome, locate_policy};
 use crate::error::Error;
+use crate::image::storage::conf::{StorageEnv, store_config};
 use crate::report::out;
 
 struct Candidate {

@@ -2,7 +2,6 @@
 //! c/image's `explicitfilepath.ResolvePathToFullyExplicit` does it.
 
 use std::io;
-use std::path::{Path, PathBuf};
 
 use crate::compat::Compat;
 use crate::reference::transport::{Host, go_clean};
@@ -36,38 +35,7 @@ fn lstat_error(abs_path: &str, e: &io::Error) -> io::Error {
     io::Error::new(e.kind(), format!("lstat {abs_path}: {}", go_errno_text(e)))
 }
 
-/// The strerror text Go prints (Rust appends " (os error N)" and capitalises).
-pub fn go_errno_text(e: &io::Error) -> String {
-    let s = e.to_string();
-    let s = s
-        .find(" (os error")
-        .map_or(s.as_str(), |i| &s[..i])
-        .to_owned();
-    let mut c = s.chars();
-    match c.next() {
-        Some(f) => f.to_lowercase().collect::<String>() + c.as_str(),
-        None => s,
-    }
-}
-
-/// Go's `os.ReadFile` error text: `read P: is a directory` (the open succeeds), else
-/// `open P: <strerror>`.
-pub fn go_read_file_error(path: &str, e: &io::Error) -> String {
-    let op = if e.kind() == io::ErrorKind::IsADirectory {
-        "read"
-    } else {
-        "open"
-    };
-    format!("{op} {path}: {}", go_errno_text(e))
-}
-
-/// `path` under `root` (`--root`) when it is absolute; relative paths stay as written.
-pub fn under_root(root: Option<&Path>, path: &str) -> PathBuf {
-    match root {
-        Some(r) if path.starts_with('/') => r.join(path.trim_start_matches('/')),
-        _ => PathBuf::from(path),
-    }
-}
+pub use crate::fsread::{go_errno_text, go_read_file_error, under_root};
 
 fn resolve_existing(path: &str) -> io::Result<String> {
     let a = abs(path)?;
@@ -184,7 +152,7 @@ impl KeyFiles {
 
     fn read_uncached(&self, path: &str) -> Result<Vec<u8>, String> {
         let real = under_root(self.root.as_deref(), path);
-        crate::image::read_limited(&real, MAX_KEY_SIZE).map_err(|e| {
+        crate::fsread::read_limited(&real, MAX_KEY_SIZE).map_err(|e| {
             if e.kind() == io::ErrorKind::Other {
                 e.to_string() // our size limit
             } else {

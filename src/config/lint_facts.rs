@@ -18,7 +18,7 @@ pub fn gather(policy: &Policy, root: Option<&Path>, registries_dir: &Path) -> Fa
         let real = under_root(root, &p);
         let fact = match (
             std::fs::metadata(&real),
-            crate::image::read_limited(&real, 1024 * 1024),
+            crate::fsread::read_limited(&real, 1024 * 1024),
         ) {
             (Ok(m), Ok(bytes)) => KeyFile::Read {
                 mode: m.mode(),
@@ -96,7 +96,7 @@ struct Mirror {
 /// The mirrors of a registries.conf (v2 `[[registry]]` tables): (prefix, mirror locations).
 /// A missing or unparsable file yields none (lint reports only what it can read).
 pub fn mirrors(conf: &Path) -> Vec<(String, Vec<String>)> {
-    let Ok(bytes) = crate::image::read_limited(conf, 1024 * 1024) else {
+    let Ok(bytes) = crate::fsread::read_limited(conf, 1024 * 1024) else {
         return Vec::new();
     };
     let Ok(c) = toml::from_str::<RegistriesConf>(&String::from_utf8_lossy(&bytes)) else {

@@ -5,5 +5,4 @@ pub mod lint_facts;
 pub mod policy_file;
 pub mod policy_path;
 pub mod registries_d;
-pub mod storage_conf;
 pub mod txn;

@@ -107,15 +107,7 @@ impl LookupInput {
     }
 }
 
-/// No policy file could be found (current c/image only).
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("no policy.json file found at any of the following: {}, {}", crate::json::gofmt::quote(&.user.display().to_string()), crate::json::gofmt::quote(&.system.display().to_string()))]
-pub struct NoPolicyFound {
-    /// The user path that was tried.
-    pub user: PathBuf,
-    /// The system path that was tried.
-    pub system: PathBuf,
-}
+pub use crate::error::NoPolicyFound;
 
 /// Chooses the policy file (see the module docs for the order).
 pub fn find_policy(input: &LookupInput, compat: Compat) -> Result<PolicyLocation, NoPolicyFound> {

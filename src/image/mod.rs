@@ -17,7 +17,7 @@ use std::io::Read;
 use std::path::Path;
 
 use crate::compat::Compat;
-use crate::config::storage_conf::StorageEnv;
+use crate::image::storage::conf::StorageEnv;
 use crate::reference::docker::Named;
 use crate::reference::transport::{Host, ImageRef, PolicyIdentity, Transport};
 pub use crate::signature::SourcedSignature;
@@ -133,7 +133,7 @@ pub fn path_error(op: &str, path: &Path, e: &std::io::Error) -> String {
     format!(
         "{op} {}: {}",
         path.display(),
-        crate::config::host::go_errno_text(e)
+        crate::fsread::go_errno_text(e)
     )
 }
 

@@ -6,6 +6,7 @@
 //! `storageReference.resolveImage` / `storageImageSource` rules and c/storage's file naming.
 //! Every file is size-capped and must stay inside the image store (no symlink escapes).
 
+pub mod conf;
 #[cfg(test)]
 mod tests;
 
@@ -20,8 +21,8 @@ use super::{
     read_limited,
 };
 use crate::compat::Compat;
-use crate::config::storage_conf::{StorageEnv, StoreConfig, resolve_store, store_config};
 use crate::image::manifest::{self, MAX_MANIFEST_SIZE};
+use crate::image::storage::conf::{StorageEnv, StoreConfig, resolve_store, store_config};
 use crate::json::godecode::{self, Decoder, GoDecode, GoMap, GoObject, GoSlice, go_fold_eq};
 use crate::json::gofmt::quote;
 use crate::json::gotime::GoTime;

@@ -9,8 +9,8 @@ pub mod fix;
 pub mod rules;
 
 use crate::compat::Compat;
+use crate::diag::Severity;
 use crate::policy::{Policy, Span};
-use crate::report::human::Severity;
 
 /// A lint rule's descriptor.
 #[derive(Debug)]
@@ -49,7 +49,7 @@ pub struct Facts {
     /// Every key path of the policy and what is there.
     pub keys: std::collections::BTreeMap<String, KeyFile>,
     /// The registries.d configuration in effect (`Err`: it does not load).
-    pub registries_d: Option<Result<crate::config::registries_d::RegistriesD, String>>,
+    pub registries_d: Option<Result<crate::registries_d::RegistriesD, String>>,
     /// `.yml` files in the registries.d directory (ignored by c/image).
     pub registries_d_yml: Vec<String>,
     /// The system policy that the linted (user) policy shadows, if any.

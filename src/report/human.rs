@@ -7,16 +7,7 @@ use annotate_snippets::{AnnotationKind, Group, Level, Renderer, Snippet};
 
 use super::position::LineIndex;
 
-/// Severity of a diagnostic.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Severity {
-    /// Would stop c/image / a rule error.
-    Error,
-    /// Dangerous or dead configuration.
-    Warning,
-    /// Worth knowing.
-    Info,
-}
+pub use crate::diag::Severity;
 
 /// One spanned diagnostic in one file.
 #[derive(Debug, Clone)]

@@ -4,8 +4,8 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use super::*;
-use crate::config::storage_conf::StorageEnv;
 use crate::image::Platform;
+use crate::image::storage::conf::StorageEnv;
 use crate::reference::transport::ImageRef;
 use crate::signature::blob::{Signature, Sigstore, sigstore_to_blob};
 

@@ -1,9 +1,9 @@
 //! P005 accept-mixed-with-signatures: `insecureAcceptAnything` next to signature requirements.
 
 use super::{is_signature, lists, where_};
+use crate::diag::Severity;
 use crate::lint::{Context, Finding, Rule};
 use crate::policy::Requirement;
-use crate::report::human::Severity;
 
 pub static RULE: &Rule = &Rule {
     code: "P005",

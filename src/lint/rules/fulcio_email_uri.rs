@@ -1,9 +1,9 @@
 //! P011 fulcio-email-uri: `fulcio.subjectEmail` holding a URI never matches.
 
 use super::{lists, where_};
+use crate::diag::Severity;
 use crate::lint::{Context, Finding, Rule};
 use crate::policy::{Requirement, SigstoreTrust};
-use crate::report::human::Severity;
 
 pub static RULE: &Rule = &Rule {
     code: "P011",

@@ -1,9 +1,9 @@
 //! P008 insecure-fallback: signatures required somewhere, everything else accepted.
 
 use super::is_signature;
+use crate::diag::Severity;
 use crate::lint::{Context, Finding, Rule};
 use crate::policy::Requirement;
-use crate::report::human::Severity;
 
 const SUMMARY: &str = "some registries require signatures but the default accepts anything: other registries are unprotected";
 

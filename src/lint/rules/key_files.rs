@@ -1,9 +1,9 @@
 //! K001–K005: the key files a policy names, as found on disk (facts gathered by the lint
 //! command; these rules stay silent when no facts were gathered).
 
+use crate::diag::Severity;
 use crate::lint::{Context, Finding, KeyFile, Rule};
 use crate::policy::{KeySource, Requirement, SigstoreTrust, Span};
-use crate::report::human::Severity;
 
 pub static RELATIVE: &Rule = &Rule {
     code: "K001",

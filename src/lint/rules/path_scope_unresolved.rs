@@ -1,7 +1,7 @@
 //! P014 path-scope-unresolved: a `dir`/`oci` scope through a symlink never matches.
 
+use crate::diag::Severity;
 use crate::lint::{Context, Finding, Rule};
-use crate::report::human::Severity;
 
 pub static RULE: &Rule = &Rule {
     code: "P014",

@@ -1,8 +1,8 @@
 //! R001–R002: registries.d settings the policy depends on (facts gathered by the lint command).
 
+use crate::diag::Severity;
 use crate::lint::{Context, Finding, Rule};
 use crate::policy::Requirement;
-use crate::report::human::Severity;
 
 pub static NO_ATTACHMENTS: &Rule = &Rule {
     code: "R001",

@@ -1,8 +1,8 @@
 //! P007 reject-blocks-local: `default: reject` without entries for the local transports.
 
+use crate::diag::Severity;
 use crate::lint::{Context, Finding, Rule};
 use crate::policy::Requirement;
-use crate::report::human::Severity;
 
 pub static RULE: &Rule = &Rule {
     code: "P007",

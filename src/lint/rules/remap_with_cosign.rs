@@ -1,9 +1,9 @@
 //! P010 remap-with-cosign: `remapIdentity` never accepts cosign's repository-only identities.
 
 use super::{lists, where_};
+use crate::diag::Severity;
 use crate::lint::{Context, Finding, Rule};
 use crate::policy::{Requirement, SignedIdentity};
-use crate::report::human::Severity;
 
 pub static RULE: &Rule = &Rule {
     code: "P010",

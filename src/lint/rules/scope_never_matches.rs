@@ -1,8 +1,8 @@
 //! P013 scope-never-matches: docker scopes that no image identity or namespace can equal.
 
+use crate::diag::Severity;
 use crate::lint::{Context, Finding, Rule};
 use crate::reference::docker::Named;
-use crate::report::human::Severity;
 
 pub static RULE: &Rule = &Rule {
     code: "P013",

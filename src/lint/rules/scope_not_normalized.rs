@@ -1,9 +1,9 @@
 //! P002 scope-not-normalized: a docker scope written in a short or non-canonical form never
 //! matches, because image identities are always fully expanded.
 
+use crate::diag::Severity;
 use crate::lint::{Context, Finding, Rule};
 use crate::reference::docker::Named;
-use crate::report::human::Severity;
 
 pub static RULE: &Rule = &Rule {
     code: "P002",

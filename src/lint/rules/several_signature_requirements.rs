@@ -1,9 +1,9 @@
 //! P006 several-signature-requirements: two signature requirements in one list are AND.
 
 use super::{is_signature, lists, where_};
+use crate::diag::Severity;
 use crate::lint::{Context, Finding, Rule};
 use crate::policy::Requirement;
-use crate::report::human::Severity;
 
 pub static RULE: &Rule = &Rule {
     code: "P006",

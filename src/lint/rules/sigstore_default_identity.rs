@@ -2,9 +2,9 @@
 //! signatures on tag pulls.
 
 use super::{lists, where_};
+use crate::diag::Severity;
 use crate::lint::{Context, Finding, Rule};
 use crate::policy::Requirement;
-use crate::report::human::Severity;
 
 pub static RULE: &Rule = &Rule {
     code: "P009",

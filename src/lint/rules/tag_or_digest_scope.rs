@@ -1,8 +1,8 @@
 //! P003 tag-or-digest-scope: a scope with a tag or digest applies to that one tag or digest.
 
+use crate::diag::Severity;
 use crate::lint::{Context, Finding, Rule};
 use crate::reference::docker::Named;
-use crate::report::human::Severity;
 
 pub static RULE: &Rule = &Rule {
     code: "P003",

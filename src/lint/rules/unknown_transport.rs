@@ -1,8 +1,8 @@
 //! P001 unknown-transport: a `transports` key c/image does not know never matches anything.
 
+use crate::diag::Severity;
 use crate::lint::{Context, Finding, Rule};
 use crate::reference::transport::Transport;
-use crate::report::human::Severity;
 
 /// The rule.
 pub static RULE: &Rule = &Rule {

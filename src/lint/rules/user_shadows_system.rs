@@ -1,7 +1,7 @@
 //! P012 user-shadows-system: a user policy replaces the system policy entirely.
 
+use crate::diag::Severity;
 use crate::lint::{Context, Finding, Rule};
-use crate::report::human::Severity;
 
 pub static RULE: &Rule = &Rule {
     code: "P012",

@@ -2,9 +2,9 @@
 //! every pull on an older node (`lint --target-version`).
 
 use super::lists;
+use crate::diag::Severity;
 use crate::lint::{Context, Finding, Rule};
 use crate::policy::{KeySource, Requirement, SigstoreTrust, Span};
-use crate::report::human::Severity;
 
 pub static RULE: &Rule = &Rule {
     code: "V001",

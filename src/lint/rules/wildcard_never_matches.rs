@@ -1,7 +1,7 @@
 //! P004 wildcard-never-matches: only `*.domain` wildcards work, and only for subdomains.
 
+use crate::diag::Severity;
 use crate::lint::{Context, Finding, Rule};
-use crate::report::human::Severity;
 
 pub static RULE: &Rule = &Rule {
     code: "P004",

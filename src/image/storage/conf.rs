@@ -99,7 +99,7 @@ impl StorageEnv {
     }
 
     fn sys(&self, p: &str) -> PathBuf {
-        crate::config::host::under_root(self.root.as_deref(), p)
+        crate::fsread::under_root(self.root.as_deref(), p)
     }
 }
 
