@@ -337,6 +337,7 @@ impl Txn {
     pub fn commit_all(self, changes: Vec<Change>) -> Result<(), TxnError> {
         let mut steps = Vec::new();
         let result = self.stage(&changes, &mut steps).and_then(|()| {
+            #[cfg(feature = "test-support")]
             if std::env::var_os("POLICYCTL_TEST_CRASH_BEFORE_RENAME").is_some() {
                 // Test hook: simulate a process killed between write and rename.
                 std::process::exit(137);

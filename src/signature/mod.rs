@@ -12,6 +12,7 @@ pub mod keys;
 pub mod payload;
 pub mod pem;
 pub mod rejection;
+#[cfg(any(test, feature = "test-support"))]
 pub mod sign;
 pub mod sigstore;
 pub mod verifier;
