@@ -4,7 +4,7 @@
 # derived from public seeds by examples/fixtures.rs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-cargo build -q --example fixtures
+cargo build -q --features test-support --example fixtures
 FX=target/debug/examples/fixtures
 POL=$(mktemp)
 trap 'rm -f "$POL"' EXIT
