@@ -90,7 +90,7 @@ pub enum Command {
 /// `policyctl where`.
 #[derive(Debug, Args)]
 pub struct WhereArgs {
-    /// Print JSON.
+    /// Print JSON (its JSON Schema: schemas/where.schema.json).
     #[arg(long)]
     pub json: bool,
 }
@@ -136,7 +136,7 @@ pub enum TrustCommand {
 /// `policyctl trust show`.
 #[derive(Debug, Args)]
 pub struct TrustShowArgs {
-    /// Print JSON (podman's field names).
+    /// Print JSON as podman does (its JSON Schema: schemas/trust-show.schema.json).
     #[arg(long, short)]
     pub json: bool,
     /// Print the policy file as it is.
@@ -252,7 +252,7 @@ pub struct KeyInstallArgs {
 /// `policyctl key list`.
 #[derive(Debug, Args)]
 pub struct KeyListArgs {
-    /// Print JSON.
+    /// Print JSON (its JSON Schema: schemas/key-list.schema.json).
     #[arg(long)]
     pub json: bool,
 }
@@ -276,7 +276,7 @@ pub enum Format {
     /// Human-readable diagnostics with the offending source line (the first 200; a last line
     /// counts the others).
     Human,
-    /// One JSON object on stdout.
+    /// One JSON object on stdout (its JSON Schema: schemas/lint.schema.json).
     Json,
     /// SARIF 2.1.0 (for CI code-scanning integrations).
     Sarif,
@@ -321,7 +321,8 @@ pub struct LintArgs {
 /// `policyctl scope`.
 #[derive(Debug, Args)]
 pub struct ScopeArgs {
-    /// Print one JSON object on stdout instead of text.
+    /// Print one JSON object on stdout instead of text (its JSON Schema:
+    /// schemas/scope.schema.json).
     #[arg(long)]
     pub json: bool,
 
@@ -333,7 +334,8 @@ pub struct ScopeArgs {
 /// `policyctl check`.
 #[derive(Debug, Args)]
 pub struct CheckArgs {
-    /// Print one JSON object on stdout (documented in policyctl-check(1)).
+    /// Print one JSON object on stdout (its JSON Schema: schemas/check.schema.json; with
+    /// --all: schemas/check-all.schema.json).
     #[arg(long, conflicts_with = "quiet")]
     pub json: bool,
 

@@ -11,3 +11,14 @@ pub enum Severity {
     /// Worth knowing.
     Info,
 }
+
+impl Severity {
+    /// The lower-case name used in machine output (`error`, `warning`, `info`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+            Severity::Info => "info",
+        }
+    }
+}

@@ -153,7 +153,7 @@ fn newer_fields_are_unknown_under_5_23() {
   "error": {
     "column": 41,
     "full_message": "invalid policy in /"[..]/p.json/": Unknown key /"keyPaths/"",
-    "kind": "UnknownKey",
+    "kind": "unknown-key",
     "length": 10,
     "line": 1,
     "message": "Unknown key /"keyPaths/"",

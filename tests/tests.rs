@@ -18,6 +18,7 @@ mod diff_podman;
 mod diff_skopeo;
 mod diff_skopeo_lists;
 mod docs;
+mod json_schemas;
 mod lint_rules;
 mod lint_sarif;
 mod manifest_gen;

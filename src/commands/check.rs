@@ -4,7 +4,7 @@
 //! reference, missing image, corrupt store). The policy is loaded once; `--all` evaluates
 //! every name of every image of a containers-storage store on all cores.
 
-use serde_json::{Value, json};
+use crate::report::json as rj;
 
 use crate::cli::{CheckArgs, GlobalArgs};
 use crate::commands::{Outcome, load_policy};
@@ -179,7 +179,7 @@ pub fn run(global: &GlobalArgs, args: &CheckArgs) -> Result<Outcome, Error> {
     let results: Vec<Checked<'_>> = args.references.iter().map(|r| checker.check(r)).collect();
     let worst = results.iter().map(Checked::exit).max().unwrap_or(0);
     if args.json {
-        out(&format!("{:#}\n", to_json(global, &loaded, &results)));
+        out(&rj::to_pretty(&to_json(global, &loaded, &results)));
     } else if !args.quiet {
         for r in &results {
             match &r.result {
@@ -390,12 +390,27 @@ fn human(loaded: &LoadedPolicy, reference: &str, j: &Judged<'_>) -> String {
     s
 }
 
-fn judged_json(loaded: &LoadedPolicy, j: &Judged<'_>) -> Value {
+fn judged_json(
+    loaded: &LoadedPolicy,
+    j: &Judged<'_>,
+    reference: &str,
+    exit_code: u8,
+) -> rj::JudgedImage {
     let pos = |off: usize| {
         let p = line_col(&loaded.text, off);
-        json!({"line": p.line, "column": p.column})
+        rj::Position {
+            column: p.column,
+            line: p.line,
+        }
     };
-    let reqs: Vec<Value> = j
+    let verdict = |allowed: bool| {
+        if allowed {
+            rj::Verdict::Accepted
+        } else {
+            rj::Verdict::Rejected
+        }
+    };
+    let requirements = j
         .matched
         .requirements
         .items
@@ -405,90 +420,119 @@ fn judged_json(loaded: &LoadedPolicy, j: &Judged<'_>) -> Value {
             let req = &item.value;
             let r = j.evaluation.requirements.get(i);
             let outcome = match r {
-                None => "not-evaluated",
-                Some(r) if r.rejection.is_none() => "accepted",
-                Some(r) if r.unsupported() => "unsupported",
-                Some(_) => "rejected",
+                None => rj::RequirementOutcome::NotEvaluated,
+                Some(r) if r.rejection.is_none() => rj::RequirementOutcome::Accepted,
+                Some(r) if r.unsupported() => rj::RequirementOutcome::Unsupported,
+                Some(_) => rj::RequirementOutcome::Rejected,
             };
-            let sigs: Vec<Value> = r
-                .map(|r| {
-                    r.signatures
-                        .iter()
-                        .map(|s| {
-                            let (o, reason, fp, key_index, sid, sdg) = match &s.outcome {
-                                SignatureOutcome::Accepted(a) => {
-                                    let Signer::Key { index, fingerprint } = &a.signer;
-                                    (
-                                        "accepted",
-                                        None,
-                                        Some(fingerprint.clone()),
-                                        Some(*index),
-                                        Some(a.signed_identity.clone()),
-                                        Some(a.signed_digest.clone()),
-                                    )
-                                }
-                                SignatureOutcome::Rejected(e) if e.is_unsupported() => ("unsupported", Some(e.to_string()), None, None, None, None),
-                                SignatureOutcome::Rejected(e) => ("rejected", Some(e.to_string()), None, None, None, None),
-                                SignatureOutcome::Skipped(e) => ("skipped", Some(e.to_string()), None, None, None, None),
-                            };
-                            json!({"origin": s.origin, "format": s.format, "outcome": o, "reason": reason,
-                                   "key_fingerprint": fp, "key_index": key_index,
-                                   "signed_identity": sid, "signed_digest": sdg,
-                                   "claimed_identity": s.claimed_identity, "claimed_digest": s.claimed_digest})
-                        })
-                        .collect()
-                })
+            let signatures = r
+                .map(|r| r.signatures.iter().map(signature_json).collect())
                 .unwrap_or_default();
-            json!({"index": i, "type": req.type_name(), "description": describe::requirement(req),
-                   "position": pos(item.span.start), "outcome": outcome,
-                   "reason": r.and_then(|r| r.rejection.as_ref().map(ToString::to_string)),
-                   "unsupported": r.is_some_and(|r| r.unsupported()), "signatures": sigs})
+            rj::RequirementReport {
+                description: describe::requirement(req),
+                index: i,
+                outcome,
+                position: pos(item.span.start),
+                reason: r.and_then(|r| r.rejection.as_ref().map(ToString::to_string)),
+                signatures,
+                kind: req.type_name().to_owned(),
+                unsupported: r.is_some_and(|r| r.unsupported()),
+            }
         })
         .collect();
-    let kind = j.matched.matched_by.as_str();
-    json!({
-        "verdict": if j.evaluation.allowed { "accepted" } else { "rejected" },
-        "containers_image_verdict": match j.cimage_allowed.unwrap_or(j.evaluation.allowed) {
-            true => "accepted",
-            false => "rejected",
+    rj::JudgedImage {
+        containers_image_verdict: verdict(j.cimage_allowed.unwrap_or(j.evaluation.allowed)),
+        docker_reference: j.opened.docker_reference.as_ref().map(ToString::to_string),
+        error: None,
+        exit_code,
+        identity: j.opened.identity.identity.clone(),
+        image: rj::ImageFacts {
+            list: j.opened.list.as_ref().map(|l| rj::ListInstance {
+                architecture: l.platform.architecture.clone(),
+                instance_digest: l.instance_digest.clone(),
+                list_digest: l.list_digest.clone(),
+                os: l.platform.os.clone(),
+                variant: l.platform.variant.clone(),
+            }),
+            manifest_digest: j.opened.manifest_digest.as_ref().ok().cloned(),
+            manifest_digest_error: j.opened.manifest_digest.as_ref().err().cloned(),
+            mime_type: j.opened.mime_type.clone(),
+            signatures: j.opened.signatures.as_ref().map(Vec::len).ok(),
+            signatures_error: j.opened.signatures.as_ref().err().cloned(),
         },
-        "reason": j.evaluation.reason(),
-        "transport": j.opened.transport.name(),
-        "identity": j.opened.identity.identity,
-        "namespaces": j.opened.identity.namespaces,
-        "docker_reference": j.opened.docker_reference.as_ref().map(ToString::to_string),
-        "scope": {"kind": kind, "key": j.matched.scope.map(|s| &s.key.value), "position": pos(scope_offset(j))},
-        "image": {
-            "manifest_digest": j.opened.manifest_digest.as_ref().ok(),
-            "manifest_digest_error": j.opened.manifest_digest.as_ref().err(),
-            "mime_type": j.opened.mime_type,
-            "list": j.opened.list.as_ref().map(|l| json!({"list_digest": l.list_digest, "instance_digest": l.instance_digest,
-                "os": l.platform.os, "architecture": l.platform.architecture, "variant": l.platform.variant})),
-            "signatures": j.opened.signatures.as_ref().map(Vec::len).ok(),
-            "signatures_error": j.opened.signatures.as_ref().err(),
+        namespaces: j.opened.identity.namespaces.clone(),
+        notes: j.opened.notes.clone(),
+        reason: j.evaluation.reason(),
+        reference: reference.to_owned(),
+        requirements,
+        scope: rj::CheckScope {
+            key: j.matched.scope.map(|s| s.key.value.clone()),
+            kind: j.matched.matched_by.as_str().to_owned(),
+            position: pos(scope_offset(j)),
         },
-        "requirements": reqs,
-        "notes": j.opened.notes,
-        "error": null,
-    })
+        transport: j.opened.transport.name().to_owned(),
+        verdict: verdict(j.evaluation.allowed),
+    }
 }
 
-fn to_json(global: &GlobalArgs, loaded: &LoadedPolicy, results: &[Checked<'_>]) -> Value {
-    let items: Vec<Value> = results
-        .iter()
-        .map(|r| {
-            let mut v = match &r.result {
-                Ok(j) => judged_json(loaded, j),
-                Err(e) => json!({"verdict": "error", "error": e}),
+fn signature_json(s: &crate::eval::requirement::SignatureReport) -> rj::SignatureReport {
+    let mut out = rj::SignatureReport {
+        claimed_digest: s.claimed_digest.clone(),
+        claimed_identity: s.claimed_identity.clone(),
+        format: s.format.clone(),
+        key_fingerprint: None,
+        key_index: None,
+        origin: s.origin.clone(),
+        outcome: rj::SignatureOutcome::Skipped,
+        reason: None,
+        signed_digest: None,
+        signed_identity: None,
+    };
+    match &s.outcome {
+        SignatureOutcome::Accepted(a) => {
+            let Signer::Key { index, fingerprint } = &a.signer;
+            out.outcome = rj::SignatureOutcome::Accepted;
+            out.key_fingerprint = Some(fingerprint.clone());
+            out.key_index = Some(*index);
+            out.signed_identity = Some(a.signed_identity.clone());
+            out.signed_digest = Some(a.signed_digest.clone());
+        }
+        SignatureOutcome::Rejected(e) => {
+            out.outcome = if e.is_unsupported() {
+                rj::SignatureOutcome::Unsupported
+            } else {
+                rj::SignatureOutcome::Rejected
             };
-            v["reference"] = json!(r.reference);
-            v["exit_code"] = json!(r.exit());
-            v
-        })
-        .collect();
-    json!({
-        "policy": {"path": loaded.location.path.display().to_string(), "source": loaded.location.definition.as_str()},
-        "compat": global.compat.as_str(),
-        "results": items,
-    })
+            out.reason = Some(e.to_string());
+        }
+        SignatureOutcome::Skipped(why) => out.reason = Some(why.to_string()),
+    }
+    out
+}
+
+fn to_json(global: &GlobalArgs, loaded: &LoadedPolicy, results: &[Checked<'_>]) -> rj::CheckReport {
+    rj::CheckReport {
+        compat: global.compat.as_str().to_owned(),
+        policy: rj::PolicySource {
+            path: loaded.location.path.display().to_string(),
+            source: loaded.location.definition.as_str().to_owned(),
+        },
+        results: results
+            .iter()
+            .map(|r| match &r.result {
+                Ok(j) => rj::CheckResult::Judged(Box::new(judged_json(
+                    loaded,
+                    j,
+                    &r.reference,
+                    r.exit(),
+                ))),
+                Err(e) => rj::CheckResult::Error(rj::CheckError {
+                    error: e.to_string(),
+                    exit_code: r.exit(),
+                    reference: r.reference.clone(),
+                    verdict: rj::Verdict::Error,
+                }),
+            })
+            .collect(),
+    }
 }

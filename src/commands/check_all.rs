@@ -7,6 +7,7 @@ use crate::commands::check::{Checker, short_reason};
 use crate::error::Error;
 use crate::image::storage::list_images;
 use crate::reference::transport::ImageRef;
+use crate::report::json::{CheckAllReport, CheckAllRow, StoreRef, Verdict, to_pretty};
 use crate::report::out;
 
 /// Runs `check --all`.
@@ -56,22 +57,29 @@ pub fn run(args: &CheckArgs, checker: &Checker<'_>) -> Result<Outcome, Error> {
         let (verdict, reason) = match result {
             Ok(None) => {
                 accepted += 1;
-                ("accepted", String::new())
+                (Verdict::Accepted, String::new())
             }
             Ok(Some(why)) => {
                 rejected += 1;
-                ("rejected", why.clone())
+                (Verdict::Rejected, why.clone())
             }
             Err(e) => {
                 errors += 1;
-                ("error", e.clone())
+                (Verdict::Error, e.clone())
             }
         };
         if args.json {
-            json_items.push(
-                serde_json::json!({"reference": reference, "verdict": verdict, "reason": reason}),
-            );
+            json_items.push(CheckAllRow {
+                reason,
+                reference: reference.clone(),
+                verdict,
+            });
         } else if !args.quiet {
+            let verdict = match verdict {
+                Verdict::Accepted => "accepted",
+                Verdict::Rejected => "rejected",
+                Verdict::Error => "error",
+            };
             table.push_str(&format!("{reference}\t{verdict}\t{reason}\n"));
         }
     }
@@ -82,11 +90,16 @@ pub fn run(args: &CheckArgs, checker: &Checker<'_>) -> Result<Outcome, Error> {
         store.graph_root
     );
     if args.json {
-        out(&format!(
-            "{:#}\n",
-            serde_json::json!({"store": {"driver": store.driver, "graph_root": store.graph_root},
-                "results": json_items, "accepted": accepted, "rejected": rejected, "errors": errors})
-        ));
+        out(&to_pretty(&CheckAllReport {
+            accepted,
+            errors,
+            rejected,
+            results: json_items,
+            store: StoreRef {
+                driver: store.driver.clone(),
+                graph_root: store.graph_root.clone(),
+            },
+        }));
     } else if !args.quiet {
         out(&table);
         out(&summary);

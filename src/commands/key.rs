@@ -10,6 +10,7 @@ use crate::config::txn::{Change, Safety, Txn};
 use crate::error::Error;
 use crate::json::tree::Node;
 use crate::policy::parse::{MAX_POLICY_SIZE, parse_policy};
+use crate::report::json::{KeyListReport, KeyRow, to_pretty};
 use crate::report::out;
 use crate::report::position::line_col;
 use crate::trust::{self, Edit};
@@ -329,52 +330,48 @@ fn list(global: &GlobalArgs, a: &KeyListArgs) -> Result<Outcome, Error> {
             .unwrap_or("")
             .to_owned();
         let sys = key_sys_path(&name);
-        let (fingerprint, problem) = match crate::image::read_limited(p, MAX_KEY_FILE) {
+        let (fingerprint, problem) = match crate::fsread::read_limited(p, MAX_KEY_FILE) {
             Ok(b) => match trust::vet_public_key(&b) {
                 Ok(k) => (Some(k.fingerprint), None),
                 Err(e) => (None, Some(e)),
             },
             Err(e) => (None, Some(e.to_string())),
         };
-        let builtin = fingerprint.as_deref() == Some(trust::ARMORRED_FINGERPRINT);
-        let scopes = policy
-            .as_ref()
-            .map(|n| trust::scopes_using_key(n, &sys))
-            .unwrap_or_default();
-        rows.push(serde_json::json!({"name": name, "path": sys, "fingerprint": fingerprint, "problem": problem,
-            "builtin_armorred": builtin, "scopes": scopes}));
+        rows.push(KeyRow {
+            builtin_armorred: fingerprint.as_deref() == Some(trust::ARMORRED_FINGERPRINT),
+            fingerprint,
+            name,
+            scopes: policy
+                .as_ref()
+                .map(|n| trust::scopes_using_key(n, &sys))
+                .unwrap_or_default(),
+            path: sys,
+            problem,
+        });
     }
     if a.json {
-        out(&format!(
-            "{:#}\n",
-            serde_json::json!({"keys": rows, "policy": policy_path.display().to_string()})
-        ));
+        out(&to_pretty(&KeyListReport {
+            keys: rows,
+            policy: policy_path.display().to_string(),
+        }));
     } else {
         if rows.is_empty() {
             out(&format!("no keys in {}\n", dir.display()));
         }
         for r in &rows {
-            let scopes: Vec<String> = r["scopes"]
-                .as_array()
-                .map(|a| {
-                    a.iter()
-                        .filter_map(|s| s.as_str().map(str::to_owned))
-                        .collect()
-                })
-                .unwrap_or_default();
             out(&format!(
                 "{}\t{}\t{}{}\n",
-                r["path"].as_str().unwrap_or(""),
-                r["fingerprint"].as_str().map_or_else(
-                    || format!("INVALID: {}", r["problem"].as_str().unwrap_or("")),
+                r.path,
+                r.fingerprint.as_deref().map_or_else(
+                    || format!("INVALID: {}", r.problem.as_deref().unwrap_or("")),
                     str::to_owned
                 ),
-                if scopes.is_empty() {
+                if r.scopes.is_empty() {
                     "not used by the policy".to_owned()
                 } else {
-                    format!("used by {}", scopes.join(", "))
+                    format!("used by {}", r.scopes.join(", "))
                 },
-                if r["builtin_armorred"] == true {
+                if r.builtin_armorred {
                     "\t(ARMORRED, matches the built-in pin)"
                 } else {
                     ""

@@ -9,6 +9,7 @@ use crate::config::policy_path::PolicyLocation;
 use crate::error::Error;
 use crate::lint;
 use crate::report::human::{Diagnostic, render_indexed};
+use crate::report::json::{LintDiagnostic, LintError, LintReport, PolicySource, to_pretty};
 use crate::report::position::{LineIndex, line_col};
 use crate::report::{err, out};
 
@@ -48,10 +49,7 @@ pub fn run(global: &GlobalArgs, args: &LintArgs) -> Result<Outcome, Error> {
             return Ok(Outcome::ErrorReported);
         }
         Err(e) if args.format == Format::Json => {
-            out(&format!(
-                "{:#}\n",
-                lint_json(&location, global, None, Some(&e))
-            ));
+            out(&lint_json(&location, global, None, Some(&e)));
             drop(e);
             return Ok(Outcome::ErrorReported);
         }
@@ -104,9 +102,11 @@ pub fn run(global: &GlobalArgs, args: &LintArgs) -> Result<Outcome, Error> {
             || (deny_warnings && r.severity == crate::report::human::Severity::Warning)
     });
     match args.format {
-        Format::Json => out(&format!(
-            "{:#}\n",
-            lint_json(&location, global, Some((&loaded, &findings)), None)
+        Format::Json => out(&lint_json(
+            &location,
+            global,
+            Some((&loaded, &findings)),
+            None,
         )),
         Format::Sarif => out(&format!(
             "{:#}\n",
@@ -158,33 +158,60 @@ fn lint_json(
     global: &GlobalArgs,
     loaded: Option<(&LoadedPolicy, &Vec<(&'static lint::Rule, lint::Finding)>)>,
     error: Option<&Error>,
-) -> serde_json::Value {
-    let policy = json!({"path": location.path.display().to_string(), "source": location.definition.as_str()});
-    let error_json = error.map(|e| match e {
+) -> String {
+    let error = error.map(|e| match e {
         Error::PolicyInvalid { text, error, .. } => {
             let pos = line_col(text, error.span.start);
-            json!({"message": error.message, "kind": format!("{:?}", error.kind), "line": pos.line,
-                   "column": pos.column, "offset": error.span.start, "length": error.span.len(),
-                   "full_message": e.to_string()})
+            LintError {
+                column: Some(pos.column),
+                full_message: e.to_string(),
+                kind: error.kind.as_str().to_owned(),
+                length: Some(error.span.len()),
+                line: Some(pos.line),
+                message: error.message.clone(),
+                offset: Some(error.span.start),
+            }
         }
-        other => json!({"message": other.to_string(), "kind": "Io", "line": null, "column": null,
-                        "offset": null, "length": null, "full_message": other.to_string()}),
+        other => LintError {
+            column: None,
+            full_message: other.to_string(),
+            kind: "read".to_owned(),
+            length: None,
+            line: None,
+            message: other.to_string(),
+            offset: None,
+        },
     });
-    let diagnostics: Vec<_> = loaded
+    let diagnostics = loaded
         .map(|(l, findings)| {
             let index = LineIndex::new(&l.text);
             findings
                 .iter()
                 .map(|(rule, f)| {
                     let pos = index.line_col(f.span.start);
-                    json!({"code": rule.code, "rule": rule.name, "severity": format!("{:?}", rule.severity).to_lowercase(),
-                           "message": f.message, "line": pos.line, "column": pos.column, "help": f.help})
+                    LintDiagnostic {
+                        code: rule.code.to_owned(),
+                        column: pos.column,
+                        help: f.help.clone(),
+                        line: pos.line,
+                        message: f.message.clone(),
+                        rule: rule.name.to_owned(),
+                        severity: rule.severity.as_str().to_owned(),
+                    }
                 })
                 .collect()
         })
         .unwrap_or_default();
-    json!({"policy": policy, "compat": global.compat.as_str(), "valid": error.is_none(),
-           "error": error_json, "diagnostics": diagnostics})
+    to_pretty(&LintReport {
+        compat: global.compat.as_str().to_owned(),
+        diagnostics,
+        valid: error.is_none(),
+        error,
+        policy: PolicySource {
+            path: location.path.display().to_string(),
+            source: location.definition.as_str().to_owned(),
+        },
+    })
 }
 
 /// The oldest c/image among the installed podman and skopeo (`--target-version auto`).

@@ -4,7 +4,7 @@
 //! then runs the scope lookup. No image is opened: for `containers-storage:` the image ID that
 //! c/image adds to the identity is only known to `check`, which reads the store.
 
-use serde_json::{Value, json};
+use crate::report::json as rj;
 
 use crate::cli::{GlobalArgs, ScopeArgs};
 use crate::commands::{Outcome, load_policy};
@@ -37,7 +37,7 @@ pub fn run(global: &GlobalArgs, args: &ScopeArgs) -> Result<Outcome, Error> {
     }
     let failed = results.iter().any(Result::is_err);
     if args.json {
-        out(&format!("{:#}\n", to_json(global, &loaded, &results)));
+        out(&rj::to_pretty(&to_json(global, &loaded, &results)));
     } else {
         out(&format!(
             "policy: {} ({})\n",
@@ -160,47 +160,54 @@ fn to_json(
     global: &GlobalArgs,
     loaded: &LoadedPolicy,
     results: &[Result<Answer<'_>, (String, String)>],
-) -> Value {
+) -> rj::ScopeReport {
     let pos = |off: usize| {
         let p = line_col(&loaded.text, off);
-        json!({"line": p.line, "column": p.column})
+        rj::Position {
+            column: p.column,
+            line: p.line,
+        }
     };
-    let refs: Vec<Value> = results
+    let references = results
         .iter()
         .map(|r| match r {
-            Err((reference, e)) => json!({"reference": reference, "error": e}),
-            Ok(a) => {
-                let reqs: Vec<Value> = a
+            Err((reference, e)) => rj::ScopeResult::Error(rj::ScopeError {
+                error: e.clone(),
+                reference: reference.clone(),
+            }),
+            Ok(a) => rj::ScopeResult::Answer(Box::new(rj::ScopeAnswer {
+                error: None,
+                identity: a.identity.identity.clone(),
+                namespaces: a.identity.namespaces.clone(),
+                note: a.note.clone(),
+                reference: a.reference.clone(),
+                requirements: a
                     .matched
                     .requirements
                     .items
                     .iter()
-                    .map(|r| {
-                        json!({"type": r.value.type_name(), "description": describe::requirement(&r.value),
-                               "position": pos(r.span.start)})
+                    .map(|r| rj::ScopeRequirement {
+                        description: describe::requirement(&r.value),
+                        position: pos(r.span.start),
+                        kind: r.value.type_name().to_owned(),
                     })
-                    .collect();
-                json!({
-                    "reference": a.reference,
-                    "transport": a.transport.name(),
-                    "identity": a.identity.identity,
-                    "namespaces": a.identity.namespaces,
-                    "note": a.note,
-                    "scope": {
-                        "kind": a.matched.matched_by.as_str(),
-                        "key": a.matched.scope.map(|s| s.key.value.clone()),
-                        "position": a.matched.scope.map(|s| pos(s.key.span.start)),
-                        "why": why(a),
-                    },
-                    "requirements": reqs,
-                    "error": null,
-                })
-            }
+                    .collect(),
+                scope: rj::ScopeMatch {
+                    key: a.matched.scope.map(|s| s.key.value.clone()),
+                    kind: a.matched.matched_by.as_str().to_owned(),
+                    position: a.matched.scope.map(|s| pos(s.key.span.start)),
+                    why: why(a),
+                },
+                transport: a.transport.name().to_owned(),
+            })),
         })
         .collect();
-    json!({
-        "policy": {"path": loaded.location.path.display().to_string(), "source": loaded.location.definition.as_str()},
-        "compat": global.compat.as_str(),
-        "references": refs,
-    })
+    rj::ScopeReport {
+        compat: global.compat.as_str().to_owned(),
+        policy: rj::PolicySource {
+            path: loaded.location.path.display().to_string(),
+            source: loaded.location.definition.as_str().to_owned(),
+        },
+        references,
+    }
 }

@@ -18,14 +18,21 @@ pub fn run(global: &GlobalArgs, args: &TrustArgs) -> Result<Outcome, Error> {
     }
 }
 
-/// One row of `trust show` (podman's `trust.Policy` JSON fields).
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// One row of `trust show` (podman's `trust.Policy` JSON fields, `omitempty` as in Go). The
+/// JSON is written by [`entries_json`] exactly as Go's `json.MarshalIndent` does (HTML
+/// escaping included); this type describes it (its schema is `schemas/trust-show.json`).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, schemars::JsonSchema)]
 pub struct Entry {
     pub transport: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub name: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub repo_name: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub sigstore: String,
+    #[serde(rename = "type")]
     pub kind: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub gpg_id: String,
 }
 
@@ -414,6 +421,26 @@ fn set(global: &GlobalArgs, a: &TrustSetArgs) -> Result<Outcome, Error> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn go_writer_and_the_type_agree() {
+        let e = |name: &str, kind: &str, gpg: &str| Entry {
+            transport: "repository".into(),
+            name: name.into(),
+            repo_name: name.into(),
+            sigstore: String::new(),
+            kind: kind.into(),
+            gpg_id: gpg.into(),
+        };
+        for entries in [
+            vec![],
+            vec![e("a<b>&c", "signed", "x@example.com")],
+            vec![e("", "accept", ""), e("quay.io/x", "reject", "")],
+        ] {
+            let written: serde_json::Value = serde_json::from_str(&entries_json(&entries)).unwrap();
+            assert_eq!(written, serde_json::to_value(&entries).unwrap());
+        }
+    }
 
     #[test]
     fn podman_table_and_json() {

@@ -3,12 +3,11 @@
 
 use std::path::{Path, PathBuf};
 
-use serde_json::json;
-
 use crate::cli::{GlobalArgs, WhereArgs};
 use crate::commands::{Outcome, locate_policy};
 use crate::error::Error;
 use crate::image::storage::conf::{StorageEnv, store_config};
+use crate::report::json::{WhereCandidate, WhereFile, WhereReport, WhereStore, to_pretty};
 use crate::report::out;
 
 struct Candidate {
@@ -130,20 +129,30 @@ pub fn run(global: &GlobalArgs, a: &WhereArgs) -> Result<Outcome, Error> {
     ));
 
     if a.json {
-        let v: Vec<_> = sections
+        let files = sections
             .iter()
-            .map(|(name, cands, eff)| {
-                json!({"file": name, "in_effect": eff.as_ref().map(|p| p.display().to_string()),
-                    "candidates": cands.iter().map(|c| json!({"source": c.what, "path": c.path.as_ref().map(|p| p.display().to_string()), "state": c.state})).collect::<Vec<_>>()})
+            .map(|(name, cands, eff)| WhereFile {
+                candidates: cands
+                    .iter()
+                    .map(|c| WhereCandidate {
+                        path: c.path.as_ref().map(|p| p.display().to_string()),
+                        source: c.what.clone(),
+                        state: c.state.to_owned(),
+                    })
+                    .collect(),
+                file: (*name).to_owned(),
+                in_effect: eff.as_ref().map(|p| p.display().to_string()),
             })
             .collect();
-        let store = conf.map(
-            |c| json!({"driver": c.driver, "graph_root": c.graph_root, "run_root": c.run_root}),
-        );
-        out(&format!(
-            "{:#}\n",
-            json!({"uid": env.uid, "files": v, "store": store})
-        ));
+        out(&to_pretty(&WhereReport {
+            files,
+            store: conf.map(|c| WhereStore {
+                driver: c.driver.clone(),
+                graph_root: c.graph_root.clone(),
+                run_root: c.run_root.clone(),
+            }),
+            uid: env.uid,
+        }));
         return Ok(Outcome::Ok);
     }
     out(&format!(

@@ -63,6 +63,22 @@ pub enum ErrorKind {
     Invalid,
 }
 
+impl ErrorKind {
+    /// A stable machine-readable name (JSON output).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ErrorKind::Syntax => "syntax",
+            ErrorKind::ObjectExpected => "object-expected",
+            ErrorKind::DuplicateKey => "duplicate-key",
+            ErrorKind::UnknownKey => "unknown-key",
+            ErrorKind::MissingKey => "missing-key",
+            ErrorKind::Type => "type",
+            ErrorKind::Base64 => "base64",
+            ErrorKind::Invalid => "invalid",
+        }
+    }
+}
+
 /// An error while reading a document, with c/image's message and where it happened.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DecodeError {

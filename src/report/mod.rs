@@ -1,10 +1,11 @@
 //! Everything a user sees: the only module that writes to stdout/stderr.
 //!
-//! `human` renders spanned diagnostics (annotate-snippets, rustc style); JSON output is built
-//! with `serde_json` in the command modules' `to_json` functions and printed here.
+//! `human` renders spanned diagnostics (annotate-snippets, rustc style); [`json`] holds the
+//! machine-readable outputs as `Serialize` types (their JSON Schemas are in `schemas/`).
 
 pub mod describe;
 pub mod human;
+pub mod json;
 pub mod position;
 
 use std::io::Write;
