@@ -314,3 +314,74 @@ fn schema1_duplicate_keys_that_merge_are_not_consistent() {
         Schema1Check::Consistent
     );
 }
+
+/// `getCPUVariantArm`: the `Cpu architecture` field of `/proc/cpuinfo` (case-insensitive
+/// key, first match) mapped to c/image's variants.
+#[test]
+fn arm_cpu_variants() {
+    let info = |v: &str| {
+        format!("processor\t: 0\nBogoMIPS\t: 50.00\nCPU architecture: {v}\nCPU variant\t: 0x0\n")
+    };
+    for (v, want) in [
+        ("8", Some("v8")),
+        ("AArch64", Some("v8")),
+        // "7" needs the model name (the Raspberry Pi Zero corner case); without it c/image
+        // gives up ("").
+        ("7", None),
+        ("7M", Some("v7")),
+        ("?(12)", Some("v7")),
+        ("6", Some("v6")),
+        ("6TEJ", Some("v6")),
+        ("5TE", Some("v5")),
+        ("4T", Some("v4")),
+        ("3", Some("v3")),
+        ("9", None),
+    ] {
+        assert_eq!(cpu_variant_arm(&info(v)).as_deref(), want, "{v}");
+    }
+    assert_eq!(cpu_variant_arm("processor: 0\n"), None);
+    let seven = |model: &str| format!("model name\t: {model}\nCPU architecture: 7\n");
+    assert_eq!(
+        cpu_variant_arm(&seven("ARMv7 Processor rev 4 (v7l)")).as_deref(),
+        Some("v7")
+    );
+    assert_eq!(
+        cpu_variant_arm(&seven("ARMv6-compatible processor rev 7 (v6l)")).as_deref(),
+        Some("v6")
+    );
+}
+
+/// A schema 2 manifest whose config is an OCI config is an OCI manifest even when it also has
+/// `manifests` (the config type is checked before the index probe; checked with c/image 5.42.1
+/// and 5.23.1: both guess OCI manifest).
+#[test]
+fn oci_config_decides_before_the_index_probe() {
+    let m = br#"{"schemaVersion":2,"config":{"mediaType":"application/vnd.oci.image.config.v1+json"},"manifests":[{}]}"#;
+    assert_eq!(guess_mime_type(m), OCI_MANIFEST);
+    let m =
+        br#"{"schemaVersion":2,"config":{"mediaType":"application/x-custom"},"manifests":[{}]}"#;
+    assert_eq!(guess_mime_type(m), "application/x-custom");
+    assert_eq!(normalized_mime_type("application/json"), DOCKER_V2S1_SIGNED);
+}
+
+/// image-spec 1.1 added `artifactType` (and `subject`) to indexes and manifests: a type error
+/// there fails current c/image and is ignored by 5.23.1, whose image-spec does not know the
+/// field (both confirmed with the c/image oracles).
+#[test]
+fn image_spec_1_1_fields_only_under_current() {
+    let idx = br#"{"schemaVersion":2,"mediaType":"application/vnd.oci.image.index.v1+json","artifactType":1,"manifests":[{"mediaType":"application/vnd.oci.image.manifest.v1+json","digest":"sha256:0000000000000000000000000000000000000000000000000000000000000000","size":1,"platform":{"os":"linux","architecture":"amd64"}}]}"#;
+    let e = list_from_blob(idx, OCI_INDEX, Compat::Current)
+        .err()
+        .unwrap();
+    // (c/image names the field OCI1IndexPublic.Index.artifactType; policyctl v1.Index.…:
+    // error texts of Go struct paths are not byte-exact yet, the decision is.)
+    assert!(
+        e.starts_with("unmarshaling OCI1Index ") && e.contains("artifactType of type string"),
+        "{e}"
+    );
+    assert!(list_from_blob(idx, OCI_INDEX, Compat::V5_23).is_ok());
+    let man = br#"{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json","artifactType":1,"config":{"mediaType":"application/vnd.oci.image.config.v1+json","digest":"sha256:0000000000000000000000000000000000000000000000000000000000000000","size":1},"layers":[]}"#;
+    let e = check_single_manifest(man, OCI_MANIFEST, Compat::Current).unwrap_err();
+    assert!(e.contains("artifactType of type string"), "{e}");
+    assert!(check_single_manifest(man, OCI_MANIFEST, Compat::V5_23).is_ok());
+}
