@@ -34,7 +34,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Ok(Outcome::ErrorReported) => ExitCode::from(2),
         Err(e) => {
             err(&render_error(&e));
-            ExitCode::from(2)
+            ExitCode::from(e.exit_code())
         }
     }
 }

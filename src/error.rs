@@ -31,12 +31,49 @@ pub enum Error {
         /// c/image's message and where.
         error: DecodeError,
     },
-    /// An image reference could not be parsed.
+    /// The command line asks for something impossible (bad key name, scope, store spec,
+    /// missing option). Nothing was read or changed.
     #[error("{0}")]
-    Reference(String),
-    /// A configuration change was refused or failed; nothing was changed.
+    Usage(String),
+    /// A configuration change conflicts with what is there (a different key, an existing file,
+    /// a policy that does not load); nothing was changed.
     #[error("{0}")]
-    Refused(String),
+    Conflict(String),
+    /// Reading an input other than the policy failed (the message names the file).
+    #[error("{0}")]
+    Read(String),
+    /// A transactional write was refused or failed; the old files are intact.
+    #[error(transparent)]
+    Write(#[from] TxnError),
+    /// An image store could not be listed.
+    #[error("{0}")]
+    Store(String),
+    /// A bug: an invariant policyctl relies on does not hold.
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+impl Error {
+    /// The exit status of a command that ends with this error: 2, "could not decide"
+    /// (0 and 1 are verdicts, never errors).
+    pub fn exit_code(&self) -> u8 {
+        2
+    }
+
+    /// A stable machine-readable name of the variant.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Error::NoPolicy(_) => "no-policy",
+            Error::PolicyRead { .. } => "policy-read",
+            Error::PolicyInvalid { .. } => "policy-invalid",
+            Error::Usage(_) => "usage",
+            Error::Conflict(_) => "conflict",
+            Error::Read(_) => "read",
+            Error::Write(_) => "write",
+            Error::Store(_) => "store",
+            Error::Internal(_) => "internal",
+        }
+    }
 }
 
 /// Go's `os.ReadFile` error text (`open <path>: <strerror>`).
@@ -53,3 +90,9 @@ pub struct NoPolicyFound {
     /// The system path that was tried.
     pub system: PathBuf,
 }
+
+/// Why a transactional write (`crate::config::txn`) was refused or failed; the message names
+/// the file.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct TxnError(pub String);

@@ -31,6 +31,7 @@ pub mod fsread;
 pub mod image;
 pub mod json;
 pub mod lint;
+pub mod message_error;
 pub mod policy;
 pub mod reference;
 pub mod registries_d;

@@ -46,7 +46,7 @@ impl RegistriesD {
 
     /// Merges one file (`path`, its `bytes`) as c/image does: a blank file is skipped; a
     /// `default-docker` or `docker` scope defined by an earlier file is an error.
-    pub fn merge_file(&mut self, path: &Path, bytes: &[u8]) -> Result<(), String> {
+    pub fn merge_file(&mut self, path: &Path, bytes: &[u8]) -> Result<(), RegistriesDError> {
         if bytes.iter().all(u8::is_ascii_whitespace) {
             return Ok(());
         }
@@ -58,7 +58,8 @@ impl RegistriesD {
                     "Error parsing signature storage configuration: \"default-docker\" defined both in \"{}\" and \"{}\"",
                     first.display(),
                     path.display()
-                ));
+                )
+                .into());
             }
             self.default_docker = Some((d, path.to_owned()));
         }
@@ -68,7 +69,8 @@ impl RegistriesD {
                     "Error parsing signature storage configuration: \"docker\" namespace \"{scope}\" defined both in \"{}\" and \"{}\"",
                     first.display(),
                     path.display()
-                ));
+                )
+                .into());
             }
             self.docker
                 .insert(scope, (section.unwrap_or_default(), path.to_owned()));
@@ -135,4 +137,9 @@ impl RegistriesD {
             .map(|(s, _)| url(s))
             .unwrap_or_default()
     }
+}
+
+crate::message_error! {
+    /// A `registries.d` file c/image refuses (its text, naming the file).
+    RegistriesDError
 }

@@ -16,6 +16,7 @@ const CORE: &[&str] = &[
     "eval",
     "json",
     "lint",
+    "message_error",
     "policy",
     "reference",
     "registries_d",
@@ -101,6 +102,17 @@ fn module_graph() -> (BTreeMap<String, BTreeSet<String>>, Vec<String>) {
             for io in IO {
                 if code.contains(io) {
                     io_uses.push(format!("{rel} uses {io}"));
+                }
+            }
+            // Errors crossing a module boundary are typed: no public function of the core
+            // returns `Result<_, String>`.
+            for (i, _) in code.match_indices("pub fn ") {
+                let sig = &code[i..code[i..].find('{').map_or(code.len(), |e| i + e)];
+                if sig.replace(char::is_whitespace, "").ends_with(",String>") {
+                    io_uses.push(format!(
+                        "{rel}: `{}` returns a String error",
+                        sig.lines().next().unwrap_or(sig)
+                    ));
                 }
             }
         }

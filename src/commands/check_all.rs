@@ -20,7 +20,7 @@ pub fn run(args: &CheckArgs, checker: &Checker<'_>) -> Result<Outcome, Error> {
                     s.store
                 }
                 _ => {
-                    return Err(Error::Reference(format!(
+                    return Err(Error::Usage(format!(
                         "--storage {text}: expected [DRIVER@GRAPHROOT+RUNROOT] or [GRAPHROOT]"
                     )));
                 }
@@ -28,7 +28,7 @@ pub fn run(args: &CheckArgs, checker: &Checker<'_>) -> Result<Outcome, Error> {
         }
     };
     let (store, images) =
-        list_images(&checker.opts, store_spec.as_ref()).map_err(|e| Error::Reference(e.0))?;
+        list_images(&checker.opts, store_spec.as_ref()).map_err(|e| Error::Store(e.0))?;
     let spec = args
         .storage
         .clone()

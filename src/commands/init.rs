@@ -47,10 +47,9 @@ pub fn starting_policy() -> Node {
 /// `policyctl init`.
 pub fn run(global: &GlobalArgs, a: &InitArgs) -> Result<Outcome, Error> {
     let path = policy_target(global);
-    let tx = Txn::begin(&path, Safety { force: a.force }, MAX_POLICY_SIZE as u64)
-        .map_err(|e| Error::Refused(e.0))?;
+    let tx = Txn::begin(&path, Safety { force: a.force }, MAX_POLICY_SIZE as u64)?;
     if tx.current().is_some() && !a.force && !a.dry_run {
-        return Err(Error::Refused(format!(
+        return Err(Error::Conflict(format!(
             "{} already exists; use --force to replace it (a .bak is kept) or edit it with `policyctl trust set`",
             path.display()
         )));
@@ -64,8 +63,7 @@ pub fn run(global: &GlobalArgs, a: &InitArgs) -> Result<Outcome, Error> {
         ));
         return Ok(Outcome::Ok);
     }
-    tx.commit(text.as_bytes(), 0o644)
-        .map_err(|e| Error::Refused(e.0))?;
+    tx.commit(text.as_bytes(), 0o644)?;
     out(&format!(
         "{}: default reject; {} accepted\n",
         path.display(),

@@ -39,10 +39,6 @@ pub fn policy_target(global: &GlobalArgs) -> PathBuf {
         .unwrap_or_else(|| under_root(global, "/etc/containers/policy.json"))
 }
 
-fn refused(s: impl Into<String>) -> Error {
-    Error::Refused(s.into())
-}
-
 fn key_sys_path(name: &str) -> String {
     format!("{}/{name}.pub", trust::KEY_DIR)
 }
@@ -59,7 +55,7 @@ fn policy_in(global: &GlobalArgs, path: &Path, current: Option<&[u8]>) -> Result
     };
     if let Err(e) = parse_policy(text, global.compat) {
         let p = line_col(text, e.span.start);
-        return Err(refused(format!(
+        return Err(Error::Conflict(format!(
             "{}:{}:{}: {}; refusing to edit a policy containers/image cannot load (fix it first, see `policyctl lint`)",
             path.display(),
             p.line,
@@ -67,15 +63,15 @@ fn policy_in(global: &GlobalArgs, path: &Path, current: Option<&[u8]>) -> Result
             e.message
         )));
     }
-    Node::parse(text).map_err(|e| refused(format!("{}: {e}", path.display())))
+    Node::parse(text).map_err(|e| Error::Conflict(format!("{}: {e}", path.display())))
 }
 
 /// Validates the edited policy with the strict parser before it is written.
 pub fn validated(global: &GlobalArgs, path: &Path, node: &Node) -> Result<String, Error> {
     let text = node.to_pretty();
     parse_policy(text.as_bytes(), global.compat).map_err(|e| {
-        refused(format!(
-            "internal error: the edited {} would not load: {}",
+        Error::Internal(format!(
+            "the edited {} would not load: {}",
             path.display(),
             e.message
         ))
@@ -90,17 +86,17 @@ fn read_key_source(from: &str) -> Result<Vec<u8>, Error> {
         std::io::stdin()
             .take(MAX_KEY_FILE + 1)
             .read_to_end(&mut buf)
-            .map_err(|e| refused(format!("reading standard input: {e}")))?;
+            .map_err(|e| Error::Read(format!("reading standard input: {e}")))?;
     } else {
         buf = crate::image::read_limited(Path::new(from), MAX_KEY_FILE).map_err(|e| {
-            refused(format!(
+            Error::Read(format!(
                 "reading {from}: {}",
                 crate::config::host::go_errno_text(&e)
             ))
         })?;
     }
     if buf.len() as u64 > MAX_KEY_FILE {
-        return Err(refused(format!(
+        return Err(Error::Read(format!(
             "{from}: larger than {MAX_KEY_FILE} bytes, not a public key"
         )));
     }
@@ -138,7 +134,7 @@ pub fn dry_run_diff(path: &Path, current: Option<&[u8]>, new: &str) -> String {
 
 pub fn install(global: &GlobalArgs, a: &KeyInstallArgs) -> Result<Outcome, Error> {
     if !trust::valid_key_name(&a.name) {
-        return Err(refused(format!(
+        return Err(Error::Usage(format!(
             "invalid key name {:?}: use lower-case letters, digits, '.', '_' and '-'",
             a.name
         )));
@@ -147,28 +143,28 @@ pub fn install(global: &GlobalArgs, a: &KeyInstallArgs) -> Result<Outcome, Error
         (Some(f), _) => (read_key_source(f)?, false),
         (None, "armorred") => (trust::ARMORRED_PEM.as_bytes().to_vec(), true),
         (None, _) => {
-            return Err(refused(
-                "--from FILE is required (only `armorred` is built in)",
+            return Err(Error::Usage(
+                "--from FILE is required (only `armorred` is built in)".into(),
             ));
         }
     };
     let key = trust::vet_public_key(&bytes).map_err(|e| {
-        refused(format!(
+        Error::Conflict(format!(
             "{}: {e}",
             a.from.as_deref().unwrap_or("built-in key")
         ))
     })?;
     if builtin && key.fingerprint != trust::ARMORRED_FINGERPRINT {
-        return Err(refused(
-            "internal error: the built-in ARMORRED key does not match its pin",
+        return Err(Error::Internal(
+            "the built-in ARMORRED key does not match its pin".into(),
         ));
     }
     let scope = match (&a.scope, builtin) {
         (Some(s), _) => s.clone(),
         (None, true) => trust::ARMORRED_SCOPE.to_owned(),
         (None, false) => {
-            return Err(refused(
-                "--scope SCOPE is required with --from (e.g. --scope ghcr.io/example)",
+            return Err(Error::Usage(
+                "--scope SCOPE is required with --from (e.g. --scope ghcr.io/example)".into(),
             ));
         }
     };
@@ -188,7 +184,7 @@ pub fn install(global: &GlobalArgs, a: &KeyInstallArgs) -> Result<Outcome, Error
     if !a.no_policy {
         targets.push((policy_path.clone(), MAX_POLICY_SIZE as u64));
     }
-    let tx = Txn::begin_all(&targets, safety).map_err(|e| refused(e.0))?;
+    let tx = Txn::begin_all(&targets, safety)?;
     let mut plans: Vec<Plan> = Vec::new();
     let mut report: Vec<String> = Vec::new();
 
@@ -206,7 +202,7 @@ pub fn install(global: &GlobalArgs, a: &KeyInstallArgs) -> Result<Outcome, Error
                     key.fingerprint
                 ));
             } else if !a.force {
-                return Err(refused(format!(
+                return Err(Error::Conflict(format!(
                     "{} already holds a different key ({old_fp}); refusing to replace it with {} (use --force)",
                     key_real.display(),
                     key.fingerprint
@@ -247,7 +243,7 @@ pub fn install(global: &GlobalArgs, a: &KeyInstallArgs) -> Result<Outcome, Error
                 path.display()
             )),
             Some(_) if !a.force => {
-                return Err(refused(format!(
+                return Err(Error::Conflict(format!(
                     "{} exists with different content; refusing to replace it (use --force)",
                     path.display()
                 )));
@@ -277,7 +273,7 @@ pub fn install(global: &GlobalArgs, a: &KeyInstallArgs) -> Result<Outcome, Error
                 path.display()
             )),
             Edit::Conflict(existing) => {
-                return Err(refused(format!(
+                return Err(Error::Conflict(format!(
                     "{}: docker scope {scope} already has different requirements (use --force to replace them):\n{existing}",
                     path.display()
                 )));
@@ -299,7 +295,7 @@ pub fn install(global: &GlobalArgs, a: &KeyInstallArgs) -> Result<Outcome, Error
         return Ok(Outcome::Ok);
     }
     if !plans.is_empty() {
-        tx.commit_all(changes(plans)).map_err(|e| refused(e.0))?;
+        tx.commit_all(changes(plans))?;
     }
     for line in report {
         out(&format!("{line}\n"));
@@ -333,7 +329,7 @@ fn list(global: &GlobalArgs, a: &KeyListArgs) -> Result<Outcome, Error> {
         let (fingerprint, problem) = match crate::fsread::read_limited(p, MAX_KEY_FILE) {
             Ok(b) => match trust::vet_public_key(&b) {
                 Ok(k) => (Some(k.fingerprint), None),
-                Err(e) => (None, Some(e)),
+                Err(e) => (None, Some(e.0)),
             },
             Err(e) => (None, Some(e.to_string())),
         };
@@ -384,7 +380,7 @@ fn list(global: &GlobalArgs, a: &KeyListArgs) -> Result<Outcome, Error> {
 
 fn remove(global: &GlobalArgs, a: &KeyRemoveArgs) -> Result<Outcome, Error> {
     if !trust::valid_key_name(&a.name) {
-        return Err(refused(format!("invalid key name {:?}", a.name)));
+        return Err(Error::Usage(format!("invalid key name {:?}", a.name)));
     }
     let key_sys = key_sys_path(&a.name);
     let key_real = under_root(global, &key_sys);
@@ -401,8 +397,7 @@ fn remove(global: &GlobalArgs, a: &KeyRemoveArgs) -> Result<Outcome, Error> {
             (key_real.clone(), MAX_KEY_FILE),
         ],
         Safety::default(),
-    )
-    .map_err(|e| refused(e.0))?;
+    )?;
     let mut report = Vec::new();
     let mut plans: Vec<Plan> = Vec::new();
     // Policy first: drop the scopes that require this key as `key install` wrote them.
@@ -428,7 +423,7 @@ fn remove(global: &GlobalArgs, a: &KeyRemoveArgs) -> Result<Outcome, Error> {
         }
         let left = trust::scopes_using_key(&node, &key_sys);
         if !left.is_empty() {
-            return Err(refused(format!(
+            return Err(Error::Conflict(format!(
                 "{} still uses {key_sys} in {}; edit those entries first (nothing was changed)",
                 path.display(),
                 left.join(", ")
@@ -471,7 +466,7 @@ fn remove(global: &GlobalArgs, a: &KeyRemoveArgs) -> Result<Outcome, Error> {
     } else {
         report.push(format!("{} was not installed", key_real.display()));
     }
-    tx.commit_all(changes).map_err(|e| refused(e.0))?;
+    tx.commit_all(changes)?;
     for line in report {
         out(&format!("{line}\n"));
     }

@@ -20,7 +20,7 @@ pub const MAX_RENDERED: usize = 200;
 pub fn run(global: &GlobalArgs, args: &LintArgs) -> Result<Outcome, Error> {
     if let Some(code) = &args.explain {
         let Some(rule) = lint::rule(code) else {
-            return Err(Error::Refused(format!(
+            return Err(Error::Usage(format!(
                 "no lint rule {code:?}; codes: {}",
                 lint::RULES
                     .iter()
@@ -306,14 +306,12 @@ fn apply_fixes(global: &GlobalArgs, loaded: &LoadedPolicy) -> Result<(), Error> 
         path,
         crate::config::txn::Safety::default(),
         crate::policy::parse::MAX_POLICY_SIZE as u64,
-    )
-    .map_err(|e| Error::Refused(e.0))?;
+    )?;
     let mut node = crate::commands::key::current_policy(global, &tx)?;
     let fixes: Vec<_> = plan.iter().map(|(_, _, f)| f.clone()).collect();
     let n = lint::fix::apply(&mut node, &fixes);
     let text = crate::commands::key::validated(global, path, &node)?;
-    tx.commit(text.as_bytes(), 0o644)
-        .map_err(|e| Error::Refused(e.0))?;
+    tx.commit(text.as_bytes(), 0o644)?;
     for (code, what, _) in &plan {
         err(&format!("fixed[{code}]: {what}\n"));
     }

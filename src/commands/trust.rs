@@ -220,7 +220,7 @@ fn show(global: &GlobalArgs, a: &TrustShowArgs) -> Result<Outcome, Error> {
         return Ok(Outcome::Ok);
     }
     let policy = Node::parse(&bytes).map_err(|e| {
-        Error::Refused(format!(
+        Error::Conflict(format!(
             "could not show trust policies: could not read trust policies: could not parse trust policies from {}: {e}",
             path.display()
         ))
@@ -231,7 +231,7 @@ fn show(global: &GlobalArgs, a: &TrustShowArgs) -> Result<Outcome, Error> {
         let home = std::env::var_os("HOME").map(std::path::PathBuf::from);
         crate::config::registries_d::default_dir(home.as_deref(), global.root.as_deref())
     });
-    let regd = crate::config::registries_d::load(&regd_dir).map_err(Error::Refused)?;
+    let regd = crate::config::registries_d::load(&regd_dir).map_err(Error::Read)?;
     for e in &mut list {
         e.sigstore = regd.podman_store(&e.name, e.transport == "all");
     }
@@ -296,7 +296,7 @@ fn identity_node(spec: &str) -> Result<Node, Error> {
             ("dockerReference", s(r)),
         ]),
         _ => {
-            return Err(Error::Refused(format!(
+            return Err(Error::Usage(format!(
                 "--signed-identity {spec}: use matchRepository, matchExact, matchRepoDigestOrExact, exactRepository:REPO or exactReference:REF"
             )));
         }
@@ -314,13 +314,13 @@ pub fn requirements(t: TrustType, keys: &[String], identity: Option<&Node>) -> R
                     TrustType::Reject => "reject",
                     _ => "accept",
                 };
-                return Err(Error::Refused(format!(
+                return Err(Error::Usage(format!(
                     "{} public keys unexpectedly provided for trust type {tn}",
                     keys.len()
                 )));
             }
             if identity.is_some() {
-                return Err(Error::Refused(
+                return Err(Error::Usage(
                     "--signed-identity only applies to signedBy and sigstoreSigned".into(),
                 ));
             }
@@ -334,7 +334,7 @@ pub fn requirements(t: TrustType, keys: &[String], identity: Option<&Node>) -> R
         TrustType::SigstoreSigned => ("sigstoreSigned", "sigstoreSigned"),
     };
     if keys.is_empty() {
-        return Err(Error::Refused(format!(
+        return Err(Error::Usage(format!(
             "at least one public key must be defined for type '{for_type}'"
         )));
     }
@@ -357,7 +357,7 @@ pub fn requirements(t: TrustType, keys: &[String], identity: Option<&Node>) -> R
 
 fn set(global: &GlobalArgs, a: &TrustSetArgs) -> Result<Outcome, Error> {
     if a.scope != "default" && !valid_scope(&a.scope) {
-        return Err(Error::Refused(format!("invalid image scope {:?}", a.scope)));
+        return Err(Error::Usage(format!("invalid image scope {:?}", a.scope)));
     }
     let identity = a
         .signed_identity
@@ -370,8 +370,7 @@ fn set(global: &GlobalArgs, a: &TrustSetArgs) -> Result<Outcome, Error> {
         .clone()
         .or_else(|| global.policy.clone())
         .unwrap_or_else(|| under_root(global, "/etc/containers/policy.json"));
-    let tx = Txn::begin(&path, Safety { force: a.force }, MAX_POLICY_SIZE as u64)
-        .map_err(|e| Error::Refused(e.0))?;
+    let tx = Txn::begin(&path, Safety { force: a.force }, MAX_POLICY_SIZE as u64)?;
     let mut policy = if tx.current().is_some() {
         current_policy(global, &tx)?
     } else {
@@ -381,13 +380,13 @@ fn set(global: &GlobalArgs, a: &TrustSetArgs) -> Result<Outcome, Error> {
         policy.set("default", reqs);
     } else {
         if !matches!(policy.get("default"), Some(Node::Array(d)) if !d.is_empty()) {
-            return Err(Error::Refused("default trust policy must be set".into()));
+            return Err(Error::Conflict("default trust policy must be set".into()));
         }
         let transports = policy
             .object_entry("transports")
-            .ok_or_else(|| Error::Refused("transports is not an object".into()))?;
+            .ok_or_else(|| Error::Conflict("transports is not an object".into()))?;
         let Node::Object(ts) = transports else {
-            return Err(Error::Refused("transports is not an object".into()));
+            return Err(Error::Conflict("transports is not an object".into()));
         };
         let existing = ts
             .iter_mut()
@@ -399,7 +398,7 @@ fn set(global: &GlobalArgs, a: &TrustSetArgs) -> Result<Outcome, Error> {
             None => {
                 transports
                     .object_entry("docker")
-                    .ok_or_else(|| Error::Refused("transports.docker is not an object".into()))?
+                    .ok_or_else(|| Error::Conflict("transports.docker is not an object".into()))?
                     .set(&a.scope, reqs);
             }
         }
@@ -413,8 +412,7 @@ fn set(global: &GlobalArgs, a: &TrustSetArgs) -> Result<Outcome, Error> {
         ));
         return Ok(Outcome::Ok);
     }
-    tx.commit(text.as_bytes(), 0o644)
-        .map_err(|e| Error::Refused(e.0))?;
+    tx.commit(text.as_bytes(), 0o644)?;
     Ok(Outcome::Ok)
 }
 

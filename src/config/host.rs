@@ -5,7 +5,8 @@ use std::io;
 
 use crate::compat::Compat;
 use crate::reference::transport::{Host, go_clean};
-use crate::signature::keys::LoadedKey;
+use crate::signature::keys::{KeyError, LoadedKey};
+use crate::signature::verifier::KeyFileError;
 
 /// Resolves paths on this machine.
 #[derive(Debug, Default, Clone, Copy)]
@@ -132,13 +133,13 @@ mod tests {
 pub struct KeyFiles {
     pub root: Option<std::path::PathBuf>,
     /// Files already read by this process (a key file is read once per run, not per image).
-    cache: std::sync::Mutex<std::collections::HashMap<String, Result<Vec<u8>, String>>>,
+    cache: std::sync::Mutex<std::collections::HashMap<String, Result<Vec<u8>, KeyFileError>>>,
     /// Keys already parsed, per path and compat (parsed once per run, not per signature).
     parsed: std::sync::Mutex<std::collections::HashMap<(String, Compat), ParsedKey>>,
 }
 
 /// A key file's parse result: read error, or parse error / key.
-type ParsedKey = Result<Result<LoadedKey, String>, String>;
+type ParsedKey = Result<Result<LoadedKey, KeyError>, KeyFileError>;
 
 impl KeyFiles {
     /// Key files under `root` (for `--root`), or as written.
@@ -150,14 +151,14 @@ impl KeyFiles {
         }
     }
 
-    fn read_uncached(&self, path: &str) -> Result<Vec<u8>, String> {
+    fn read_uncached(&self, path: &str) -> Result<Vec<u8>, KeyFileError> {
         let real = under_root(self.root.as_deref(), path);
         crate::fsread::read_limited(&real, MAX_KEY_SIZE).map_err(|e| {
-            if e.kind() == io::ErrorKind::Other {
+            KeyFileError(if e.kind() == io::ErrorKind::Other {
                 e.to_string() // our size limit
             } else {
                 go_read_file_error(path, &e)
-            }
+            })
         })
     }
 }
@@ -166,7 +167,7 @@ impl KeyFiles {
 const MAX_KEY_SIZE: u64 = 1024 * 1024;
 
 impl crate::signature::verifier::KeyLoader for KeyFiles {
-    fn read_key(&self, path: &str) -> Result<Vec<u8>, String> {
+    fn read_key(&self, path: &str) -> Result<Vec<u8>, KeyFileError> {
         if let Some(hit) = self.cache.lock().ok().and_then(|c| c.get(path).cloned()) {
             return hit;
         }

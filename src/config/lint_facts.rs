@@ -27,6 +27,7 @@ pub fn gather(policy: &Policy, root: Option<&Path>, registries_dir: &Path) -> Fa
                     .map_err(|_| {
                         crate::trust::vet_public_key(&bytes)
                             .err()
+                            .map(|p| p.0)
                             .unwrap_or_default()
                     }),
                 pem_blocks: crate::signature::pem::count_blocks(&bytes),

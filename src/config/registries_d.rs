@@ -38,7 +38,7 @@ pub fn load(dir: &Path) -> Result<RegistriesD, String> {
     for path in files {
         let bytes = crate::fsread::read_limited(&path, MAX_FILE)
             .map_err(|e| format!("reading {}: {e}", path.display()))?;
-        out.merge_file(&path, &bytes)?;
+        out.merge_file(&path, &bytes).map_err(|e| e.0)?;
     }
     Ok(out)
 }

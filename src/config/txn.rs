@@ -16,10 +16,7 @@ use std::os::unix::fs::{DirBuilderExt, MetadataExt, OpenOptionsExt, PermissionsE
 use std::path::{Component, Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
-/// Why a write was refused or failed (the message names the file).
-#[derive(Debug, thiserror::Error)]
-#[error("{0}")]
-pub struct TxnError(pub String);
+pub use crate::error::TxnError;
 
 fn io_err(what: &str, path: &Path, e: &io::Error) -> TxnError {
     TxnError(format!("{what} {}: {e}", path.display()))

@@ -20,10 +20,10 @@ const MAX_DEPTH: usize = 256;
 
 impl Node {
     /// Parses `src` (must be one valid JSON value).
-    pub fn parse(src: &[u8]) -> Result<Node, String> {
+    pub fn parse(src: &[u8]) -> Result<Node, TreeError> {
         scan::validate(src).map_err(|e| e.message)?;
         let mut cur = Cursor::new(src);
-        read(&mut cur, 0)
+        Ok(read(&mut cur, 0)?)
     }
 
     /// The member `key` of an object.
@@ -200,4 +200,9 @@ mod tests {
         );
         assert!(Node::parse(b"{").is_err());
     }
+}
+
+crate::message_error! {
+    /// A document the editing tree cannot hold (not JSON, or nested too deep).
+    TreeError
 }

@@ -46,7 +46,12 @@ impl Signature {
 }
 
 /// `signature.FromBlob`.
-pub fn from_blob(blob: &[u8]) -> Result<Signature, String> {
+pub fn from_blob(blob: &[u8]) -> Result<Signature, BlobError> {
+    from_blob_text(blob).map_err(BlobError)
+}
+
+/// [`from_blob`] with the message as a plain string (inside this module).
+fn from_blob_text(blob: &[u8]) -> Result<Signature, String> {
     let Some(&first) = blob.first() else {
         return Err("empty signature blob".to_owned());
     };
@@ -288,4 +293,9 @@ null	OK mime="" payload=nil ann=nil
         assert!(blob.starts_with(b"\x00sigstore-json\n{\"mimeType\":"));
         assert_eq!(from_blob(&blob).unwrap(), Signature::Sigstore(s));
     }
+}
+
+crate::message_error! {
+    /// A stored signature blob is not a signature c/image reads (its text).
+    BlobError
 }

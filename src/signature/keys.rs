@@ -68,15 +68,15 @@ pub fn sha256_digest(bytes: &[u8]) -> String {
 
 /// `cryptoutils.UnmarshalPEMToPublicKey`, with the error texts c/image shows after
 /// `parsing public key: ` under current c/image (built with Go ≥ 1.25).
-pub fn parse_pem_public_key(data: &[u8]) -> Result<LoadedKey, String> {
+pub fn parse_pem_public_key(data: &[u8]) -> Result<LoadedKey, KeyError> {
     parse_pem_public_key_for(data, Compat::Current)
 }
 
 /// [`parse_pem_public_key`] with the Go error texts of the toolchain `compat`'s c/image was
 /// built with (`--compat 5.23`: Debian's skopeo, Go 1.19).
-pub fn parse_pem_public_key_for(data: &[u8], compat: Compat) -> Result<LoadedKey, String> {
+pub fn parse_pem_public_key_for(data: &[u8], compat: Compat) -> Result<LoadedKey, KeyError> {
     let Some((block, rest)) = pem::decode(data) else {
-        return Err("PEM decoding failed".to_owned());
+        return Err("PEM decoding failed".into());
     };
     let ignored_blocks = pem::count_blocks(&data[rest..]);
     let (key, spki_der) = match block.label.as_str() {
@@ -101,7 +101,8 @@ pub fn parse_pem_public_key_for(data: &[u8], compat: Compat) -> Result<LoadedKey
         other => {
             return Err(format!(
                 "unknown Public key PEM file type: {other}. Are you passing the correct public key?"
-            ));
+            )
+            .into());
         }
     };
     Ok(LoadedKey {
@@ -112,7 +113,12 @@ pub fn parse_pem_public_key_for(data: &[u8], compat: Compat) -> Result<LoadedKey
 }
 
 /// `x509.ParsePKIXPublicKey` for the algorithms Go supports.
-pub fn parse_spki(der: &[u8], compat: Compat) -> Result<PublicKey, String> {
+pub fn parse_spki(der: &[u8], compat: Compat) -> Result<PublicKey, KeyError> {
+    parse_spki_text(der, compat).map_err(KeyError)
+}
+
+/// [`parse_spki`] with the message as a plain string (inside this module).
+fn parse_spki_text(der: &[u8], compat: Compat) -> Result<PublicKey, String> {
     let spki = SubjectPublicKeyInfoRef::from_der(der)
         .map_err(|e| format!("asn1: structure error: {e}"))?;
     let bits = spki
@@ -338,7 +344,7 @@ pub(crate) mod tests {
         let e = |c| {
             parse_pem_public_key_for(pem.as_bytes(), c)
                 .map(|k| format!("accepted {}", k.key.algorithm()))
-                .unwrap_or_else(|e| e)
+                .unwrap_or_else(|e| e.to_string())
         };
         (e(Compat::Current), e(Compat::V5_23))
     }
@@ -458,4 +464,9 @@ pub(crate) mod tests {
             );
         }
     }
+}
+
+crate::message_error! {
+    /// A public key Go or sigstore refuses (their text).
+    KeyError
 }

@@ -62,7 +62,12 @@ fn go_string(src: &[u8], span: std::ops::Range<usize>) -> Result<String, String>
 }
 
 /// Parses a payload exactly as c/image does (after its signature verified).
-pub fn parse_payload(src: &[u8], compat: Compat) -> Result<Payload, String> {
+pub fn parse_payload(src: &[u8], compat: Compat) -> Result<Payload, PayloadError> {
+    parse_payload_text(src, compat).map_err(PayloadError)
+}
+
+/// [`parse_payload`] with the message as a plain string (inside this module).
+fn parse_payload_text(src: &[u8], compat: Compat) -> Result<Payload, String> {
     scan::validate(src).map_err(|e| e.message)?;
     let top = exact_fields(src, 0..src.len(), &["critical", "optional"], compat)?;
     let (critical, optional) = (top[0].clone(), top[1].clone());
@@ -174,3 +179,8 @@ pub fn make_payload(
 
 #[cfg(test)]
 mod tests;
+
+crate::message_error! {
+    /// A signature payload c/image refuses (its text).
+    PayloadError
+}

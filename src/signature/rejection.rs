@@ -8,6 +8,10 @@ use std::fmt;
 
 use serde::Serialize;
 
+use super::keys::KeyError;
+use super::payload::PayloadError;
+use super::verifier::KeyFileError;
+
 /// A trust root or requirement policyctl cannot verify yet. Rejecting is the fail-closed
 /// answer, but containers/image might accept: the explanation must say so, apart from real
 /// rejections.
@@ -61,9 +65,12 @@ pub enum Rejection {
     /// The evaluated manifest's digest could not be computed (its error text).
     ManifestDigest(String),
     /// A key file could not be read (Go's error text).
-    KeyFile(String),
+    KeyFile(KeyFileError),
     /// A public key did not parse; `index` is 1-based under current c/image, absent in 5.23.
-    KeyParse { index: Option<usize>, error: String },
+    KeyParse {
+        index: Option<usize>,
+        error: KeyError,
+    },
     /// The key sources produced no key (an internal inconsistency in c/image).
     NoPublicKeys,
     /// `signedBy` with a `keyType` c/image does not implement.
@@ -73,7 +80,7 @@ pub enum Rejection {
     /// The cryptographic check failed (base64 or signature; the verifier's text).
     Cryptographic(String),
     /// The authenticated payload did not parse (its error text).
-    Payload(String),
+    Payload(PayloadError),
     /// The signed digest is not the evaluated manifest's.
     DigestMismatch { signed_digest: String },
     /// The signed identity does not satisfy `signedIdentity`; `shown` is the identity as
@@ -150,9 +157,9 @@ impl fmt::Display for Rejection {
             Rejection::SignedBaseLayer => f.write_str("signedBaseLayer not implemented yet!"),
             Rejection::SignaturesUnreadable(e)
             | Rejection::ManifestDigest(e)
-            | Rejection::KeyFile(e)
-            | Rejection::Cryptographic(e)
-            | Rejection::Payload(e) => f.write_str(e),
+            | Rejection::Cryptographic(e) => f.write_str(e),
+            Rejection::KeyFile(e) => write!(f, "{e}"),
+            Rejection::Payload(e) => write!(f, "{e}"),
             Rejection::KeyParse {
                 index: Some(i),
                 error,

@@ -9,7 +9,7 @@
 use std::cell::OnceCell;
 
 use super::blob::Sigstore;
-use super::keys::LoadedKey;
+use super::keys::{KeyError, LoadedKey};
 use super::rejection::{Rejection, Unsupported};
 use super::verify::Verified;
 use crate::compat::Compat;
@@ -19,12 +19,16 @@ use crate::policy::model::{KeySource, KeyType, SigstoreSigned, SigstoreTrust};
 /// through which the pure core gets key bytes from the edge.
 pub trait KeyLoader {
     /// The file's bytes, or Go's error text (`open P: no such file or directory`).
-    fn read_key(&self, path: &str) -> Result<Vec<u8>, String>;
+    fn read_key(&self, path: &str) -> Result<Vec<u8>, KeyFileError>;
 
     /// The key file parsed as sigstore's `UnmarshalPEMToPublicKey` does: `Err` is the read
     /// error, `Ok(Err(e))` the parse error. Implementations may cache it per path and
     /// `compat`, so that a key file is parsed once per run instead of once per signature.
-    fn parsed_key(&self, path: &str, compat: Compat) -> Result<Result<LoadedKey, String>, String> {
+    fn parsed_key(
+        &self,
+        path: &str,
+        compat: Compat,
+    ) -> Result<Result<LoadedKey, KeyError>, KeyFileError> {
         self.read_key(path)
             .map(|pem| super::keys::parse_pem_public_key_for(&pem, compat))
     }
@@ -109,7 +113,7 @@ impl Verifier<[u8]> for GpgKeyringVerifier<'_> {
 }
 
 /// The bytes of every key of `src` (files read through `loader`).
-fn read_source(src: &KeySource, loader: &dyn KeyLoader) -> Result<Vec<Vec<u8>>, String> {
+fn read_source(src: &KeySource, loader: &dyn KeyLoader) -> Result<Vec<Vec<u8>>, KeyFileError> {
     match src {
         KeySource::Path(p) => loader.read_key(&p.value).map(|d| vec![d]),
         KeySource::Paths(p) => p.value.iter().map(|p| loader.read_key(p)).collect(),
@@ -120,4 +124,10 @@ fn read_source(src: &KeySource, loader: &dyn KeyLoader) -> Result<Vec<Vec<u8>>, 
         },
         KeySource::Datas(d) => Ok(d.value.clone()),
     }
+}
+
+crate::message_error! {
+    /// A key file could not be read (Go's error text, e.g. `open P: no such file or
+    /// directory`).
+    KeyFileError
 }

@@ -35,7 +35,12 @@ pub fn valid_key_name(name: &str) -> bool {
 
 /// Vets bytes offered as a cosign public key: refuses private keys, certificates, other PEM
 /// and keys c/image cannot use, with a message that says what to do instead.
-pub fn vet_public_key(bytes: &[u8]) -> Result<LoadedKey, String> {
+pub fn vet_public_key(bytes: &[u8]) -> Result<LoadedKey, KeyProblem> {
+    vet(bytes).map_err(KeyProblem)
+}
+
+/// [`vet_public_key`] with the problem as a plain string.
+fn vet(bytes: &[u8]) -> Result<LoadedKey, String> {
     let Some((block, _)) = pem::decode(bytes) else {
         return Err(
             "not a PEM file: expected a cosign public key (-----BEGIN PUBLIC KEY-----)".into(),
@@ -290,4 +295,9 @@ mod tests {
         assert!(scopes_using_key(&p, "/etc/pki/cosign/x.pub").is_empty());
         assert!(valid_key_name("armorred") && !valid_key_name("../x") && !valid_key_name("A"));
     }
+}
+
+crate::message_error! {
+    /// Why bytes offered as a cosign public key are refused, and what to do instead.
+    KeyProblem
 }

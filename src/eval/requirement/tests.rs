@@ -7,16 +7,17 @@ use crate::policy::parse::parse_policy;
 use crate::signature::blob::SIGNATURE_ANNOTATION;
 use crate::signature::payload::make_payload;
 use crate::signature::sign::{p256_key_from_seed, p256_public_pem, sigstore_signature};
+use crate::signature::verifier::KeyFileError;
 
 const DIGEST: &str = "sha256:634a8f35b5f16dcf4aaa0822adc0b1964bb786fca12f6831de8ddc45e5986a00";
 
 struct Keys(HashMap<String, Vec<u8>>);
 impl KeyLoader for Keys {
-    fn read_key(&self, path: &str) -> Result<Vec<u8>, String> {
+    fn read_key(&self, path: &str) -> Result<Vec<u8>, KeyFileError> {
         self.0
             .get(path)
             .cloned()
-            .ok_or_else(|| format!("open {path}: no such file or directory"))
+            .ok_or_else(|| format!("open {path}: no such file or directory").into())
     }
 }
 
@@ -384,7 +385,7 @@ fn unsupported_trust_roots_never_accept() {
 fn keys_are_loaded_once_per_requirement() {
     struct Counting(Keys, std::cell::Cell<usize>);
     impl KeyLoader for Counting {
-        fn read_key(&self, path: &str) -> Result<Vec<u8>, String> {
+        fn read_key(&self, path: &str) -> Result<Vec<u8>, KeyFileError> {
             self.1.set(self.1.get() + 1);
             self.0.read_key(path)
         }

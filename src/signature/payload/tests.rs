@@ -5,7 +5,7 @@ use super::*;
 const D: &str = "sha256:634a8f35b5f16dcf4aaa0822adc0b1964bb786fca12f6831de8ddc45e5986a00";
 
 fn p(s: &str) -> Result<Payload, String> {
-    parse_payload(s.as_bytes(), Compat::V5_23)
+    parse_payload(s.as_bytes(), Compat::V5_23).map_err(|e| e.0)
 }
 
 fn crit(inner: &str) -> String {

@@ -6,7 +6,7 @@ use std::cell::OnceCell;
 use crate::compat::Compat;
 use crate::policy::model::KeySource;
 use crate::signature::blob::{SIGNATURE_ANNOTATION, Sigstore};
-use crate::signature::keys::{LoadedKey, parse_pem_public_key_for};
+use crate::signature::keys::{KeyError, LoadedKey, parse_pem_public_key_for};
 use crate::signature::rejection::Rejection;
 use crate::signature::verifier::{KeyLoader, Verifier};
 use crate::signature::verify::{Verified, verify_sigstore};
@@ -57,7 +57,7 @@ fn load_public_keys(
     keys: &dyn KeyLoader,
     compat: Compat,
 ) -> Result<Vec<LoadedKey>, Rejection> {
-    let parsed: Vec<Result<LoadedKey, String>> = match src {
+    let parsed: Vec<Result<LoadedKey, KeyError>> = match src {
         KeySource::Path(p) => vec![
             keys.parsed_key(&p.value, compat)
                 .map_err(Rejection::KeyFile)?,
