@@ -11,14 +11,15 @@ use crate::report::human::{Diagnostic, Severity, render};
 
 /// Runs the command line and returns the process exit code.
 pub fn run(cli: Cli) -> ExitCode {
+    let settings = crate::settings::Settings::from_process(&cli.global);
     let result = match &cli.command {
-        Command::Lint(args) => crate::commands::lint::run(&cli.global, args),
-        Command::Scope(args) => crate::commands::scope::run(&cli.global, args),
-        Command::Check(args) => crate::commands::check::run(&cli.global, args),
-        Command::Key(args) => crate::commands::key::run(&cli.global, args),
-        Command::Trust(args) => crate::commands::trust::run(&cli.global, args),
-        Command::Init(args) => crate::commands::init::run(&cli.global, args),
-        Command::Where(args) => crate::commands::where_::run(&cli.global, args),
+        Command::Lint(args) => crate::commands::lint::run(&settings, args),
+        Command::Scope(args) => crate::commands::scope::run(&settings, args),
+        Command::Check(args) => crate::commands::check::run(&settings, args),
+        Command::Key(args) => crate::commands::key::run(&settings, args),
+        Command::Trust(args) => crate::commands::trust::run(&settings, args),
+        Command::Init(args) => crate::commands::init::run(&settings, args),
+        Command::Where(args) => crate::commands::where_::run(&settings, args),
         Command::Completions(args) => {
             use clap::CommandFactory;
             let mut cmd = Cli::command();

@@ -36,5 +36,6 @@ pub mod policy;
 pub mod reference;
 pub mod registries_d;
 pub mod report;
+pub mod settings;
 pub mod signature;
 pub mod trust;

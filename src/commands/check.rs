@@ -6,7 +6,7 @@
 
 use crate::report::json as rj;
 
-use crate::cli::{CheckArgs, GlobalArgs};
+use crate::cli::CheckArgs;
 use crate::commands::{Outcome, load_policy};
 use crate::config::host::{KeyFiles, RealHost};
 use crate::config::policy_file::LoadedPolicy;
@@ -14,7 +14,6 @@ use crate::error::Error;
 use crate::eval::requirement::{
     Evaluation, ImageFacts, Rejection, SignatureOutcome, evaluate, identity_hint,
 };
-use crate::image::storage::conf::StorageEnv;
 use crate::image::{self, OpenOptions, Opened, Platform};
 use crate::policy::Requirement;
 use crate::policy::scope::{MatchedBy, ScopeMatch, requirements_for};
@@ -22,6 +21,7 @@ use crate::reference::transport::ImageRef;
 use crate::report::describe;
 use crate::report::position::line_col;
 use crate::report::{err, out};
+use crate::settings::Settings;
 use crate::signature::verify::Signer;
 
 /// The result for one reference.
@@ -147,7 +147,7 @@ fn as_pulled(o: &mut Opened) -> Result<(), String> {
 }
 
 /// `policyctl check`.
-pub fn run(global: &GlobalArgs, args: &CheckArgs) -> Result<Outcome, Error> {
+pub fn run(global: &Settings, args: &CheckArgs) -> Result<Outcome, Error> {
     let loaded = load_policy(global)?;
     let host = Platform::host();
     let platform = Platform {
@@ -168,7 +168,7 @@ pub fn run(global: &GlobalArgs, args: &CheckArgs) -> Result<Outcome, Error> {
             compat: global.compat,
             platform,
             oci_attachments: args.oci_attachments,
-            storage_env: StorageEnv::from_process(global.root.clone()),
+            storage_env: global.storage.clone(),
         },
         keys: KeyFiles::new(global.root.clone()),
         as_pulled: args.as_pulled,
@@ -510,7 +510,7 @@ fn signature_json(s: &crate::eval::requirement::SignatureReport) -> rj::Signatur
     out
 }
 
-fn to_json(global: &GlobalArgs, loaded: &LoadedPolicy, results: &[Checked<'_>]) -> rj::CheckReport {
+fn to_json(global: &Settings, loaded: &LoadedPolicy, results: &[Checked<'_>]) -> rj::CheckReport {
     rj::CheckReport {
         compat: global.compat.as_str().to_owned(),
         policy: rj::PolicySource {

@@ -1,7 +1,7 @@
 //! `policyctl init`: a safe starting policy — reject by default, the local transports that
 //! podman build/load/import use left usable — optionally with ARMORRED trust.
 
-use crate::cli::{GlobalArgs, InitArgs, KeyInstallArgs};
+use crate::cli::{InitArgs, KeyInstallArgs};
 use crate::commands::Outcome;
 use crate::commands::key::{install, policy_target, validated};
 use crate::config::txn::{Safety, Txn};
@@ -9,6 +9,7 @@ use crate::error::Error;
 use crate::json::tree::Node;
 use crate::policy::parse::MAX_POLICY_SIZE;
 use crate::report::out;
+use crate::settings::Settings;
 
 /// Transports podman needs for local images (build, load, import, save).
 pub const LOCAL_TRANSPORTS: &[&str] = &[
@@ -45,7 +46,7 @@ pub fn starting_policy() -> Node {
 }
 
 /// `policyctl init`.
-pub fn run(global: &GlobalArgs, a: &InitArgs) -> Result<Outcome, Error> {
+pub fn run(global: &Settings, a: &InitArgs) -> Result<Outcome, Error> {
     let path = policy_target(global);
     let tx = Txn::begin(&path, Safety { force: a.force }, MAX_POLICY_SIZE as u64)?;
     if tx.current().is_some() && !a.force && !a.dry_run {

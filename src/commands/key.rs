@@ -4,7 +4,7 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::cli::{GlobalArgs, KeyArgs, KeyCommand, KeyInstallArgs, KeyListArgs, KeyRemoveArgs};
+use crate::cli::{KeyArgs, KeyCommand, KeyInstallArgs, KeyListArgs, KeyRemoveArgs};
 use crate::commands::Outcome;
 use crate::config::txn::{Change, Safety, Txn};
 use crate::error::Error;
@@ -13,12 +13,13 @@ use crate::policy::parse::{MAX_POLICY_SIZE, parse_policy};
 use crate::report::json::{KeyListReport, KeyRow, to_pretty};
 use crate::report::out;
 use crate::report::position::line_col;
+use crate::settings::Settings;
 use crate::trust::{self, Edit};
 
 const MAX_KEY_FILE: u64 = 1024 * 1024;
 
 /// `policyctl key`.
-pub fn run(global: &GlobalArgs, args: &KeyArgs) -> Result<Outcome, Error> {
+pub fn run(global: &Settings, args: &KeyArgs) -> Result<Outcome, Error> {
     match &args.command {
         KeyCommand::Install(a) => install(global, a),
         KeyCommand::List(a) => list(global, a),
@@ -27,16 +28,13 @@ pub fn run(global: &GlobalArgs, args: &KeyArgs) -> Result<Outcome, Error> {
 }
 
 /// A system path under `--root`.
-pub fn under_root(global: &GlobalArgs, sys: &str) -> PathBuf {
-    crate::config::host::under_root(global.root.as_deref(), sys)
+pub fn under_root(global: &Settings, sys: &str) -> PathBuf {
+    global.under_root(sys)
 }
 
 /// The policy file written by configuration commands: `--policy`, else the system one.
-pub fn policy_target(global: &GlobalArgs) -> PathBuf {
-    global
-        .policy
-        .clone()
-        .unwrap_or_else(|| under_root(global, "/etc/containers/policy.json"))
+pub fn policy_target(global: &Settings) -> PathBuf {
+    global.policy_target()
 }
 
 fn key_sys_path(name: &str) -> String {
@@ -44,12 +42,12 @@ fn key_sys_path(name: &str) -> String {
 }
 
 /// Parses the current policy strictly (a broken file is reported, never overwritten).
-pub fn current_policy(global: &GlobalArgs, tx: &Txn) -> Result<Node, Error> {
+pub fn current_policy(global: &Settings, tx: &Txn) -> Result<Node, Error> {
     policy_in(global, tx.path(), tx.current())
 }
 
 /// [`current_policy`] of `path`, whose current contents are `current` (`None`: no file yet).
-fn policy_in(global: &GlobalArgs, path: &Path, current: Option<&[u8]>) -> Result<Node, Error> {
+fn policy_in(global: &Settings, path: &Path, current: Option<&[u8]>) -> Result<Node, Error> {
     let Some(text) = current else {
         return Ok(trust::default_policy());
     };
@@ -67,7 +65,7 @@ fn policy_in(global: &GlobalArgs, path: &Path, current: Option<&[u8]>) -> Result
 }
 
 /// Validates the edited policy with the strict parser before it is written.
-pub fn validated(global: &GlobalArgs, path: &Path, node: &Node) -> Result<String, Error> {
+pub fn validated(global: &Settings, path: &Path, node: &Node) -> Result<String, Error> {
     let text = node.to_pretty();
     parse_policy(text.as_bytes(), global.compat).map_err(|e| {
         Error::Internal(format!(
@@ -132,7 +130,7 @@ pub fn dry_run_diff(path: &Path, current: Option<&[u8]>, new: &str) -> String {
     trust::diff::line_diff(&path.display().to_string(), &old, new)
 }
 
-pub fn install(global: &GlobalArgs, a: &KeyInstallArgs) -> Result<Outcome, Error> {
+pub fn install(global: &Settings, a: &KeyInstallArgs) -> Result<Outcome, Error> {
     if !trust::valid_key_name(&a.name) {
         return Err(Error::Usage(format!(
             "invalid key name {:?}: use lower-case letters, digits, '.', '_' and '-'",
@@ -303,7 +301,7 @@ pub fn install(global: &GlobalArgs, a: &KeyInstallArgs) -> Result<Outcome, Error
     Ok(Outcome::Ok)
 }
 
-fn list(global: &GlobalArgs, a: &KeyListArgs) -> Result<Outcome, Error> {
+fn list(global: &Settings, a: &KeyListArgs) -> Result<Outcome, Error> {
     let dir = under_root(global, trust::KEY_DIR);
     let policy_path = policy_target(global);
     let policy = crate::fsread::read_limited(&policy_path, MAX_POLICY_SIZE as u64)
@@ -378,7 +376,7 @@ fn list(global: &GlobalArgs, a: &KeyListArgs) -> Result<Outcome, Error> {
     Ok(Outcome::Ok)
 }
 
-fn remove(global: &GlobalArgs, a: &KeyRemoveArgs) -> Result<Outcome, Error> {
+fn remove(global: &Settings, a: &KeyRemoveArgs) -> Result<Outcome, Error> {
     if !trust::valid_key_name(&a.name) {
         return Err(Error::Usage(format!("invalid key name {:?}", a.name)));
     }

@@ -2,7 +2,7 @@
 
 use serde_json::json;
 
-use crate::cli::{Format, GlobalArgs, LintArgs};
+use crate::cli::{Format, LintArgs};
 use crate::commands::{Outcome, locate_policy};
 use crate::config::policy_file::{LoadedPolicy, load};
 use crate::config::policy_path::PolicyLocation;
@@ -12,12 +12,13 @@ use crate::report::human::{Diagnostic, render_indexed};
 use crate::report::json::{LintDiagnostic, LintError, LintReport, PolicySource, to_pretty};
 use crate::report::position::{LineIndex, line_col};
 use crate::report::{err, out};
+use crate::settings::Settings;
 
 /// Most diagnostics rendered as snippets in human output (the rest are counted).
 pub const MAX_RENDERED: usize = 200;
 
 /// `policyctl lint`.
-pub fn run(global: &GlobalArgs, args: &LintArgs) -> Result<Outcome, Error> {
+pub fn run(global: &Settings, args: &LintArgs) -> Result<Outcome, Error> {
     if let Some(code) = &args.explain {
         let Some(rule) = lint::rule(code) else {
             return Err(Error::Usage(format!(
@@ -56,21 +57,21 @@ pub fn run(global: &GlobalArgs, args: &LintArgs) -> Result<Outcome, Error> {
         Err(e) => return Err(e),
     };
     let facts = (!args.no_files).then(|| {
-        let dir = args.registries_d.clone().unwrap_or_else(|| {
-            let home = std::env::var_os("HOME").map(std::path::PathBuf::from);
-            crate::config::registries_d::default_dir(home.as_deref(), global.root.as_deref())
-        });
+        let dir = args
+            .registries_d
+            .clone()
+            .unwrap_or_else(|| global.registries_d_dir());
         let mut f = crate::config::lint_facts::gather(&loaded.policy, global.root.as_deref(), &dir);
         let conf = args.registries_conf.clone().unwrap_or_else(|| {
-            let user = std::env::var_os("HOME")
-                .map(|h| std::path::PathBuf::from(h).join(".config/containers/registries.conf"));
-            user.filter(|u| u.exists()).unwrap_or_else(|| {
-                crate::commands::key::under_root(global, "/etc/containers/registries.conf")
-            })
+            let user = global
+                .home()
+                .map(|h| h.join(".config/containers/registries.conf"));
+            user.filter(|u| u.exists())
+                .unwrap_or_else(|| global.under_root("/etc/containers/registries.conf"))
         });
         f.mirrors = crate::config::lint_facts::mirrors(&conf);
         if loaded.location.definition == crate::config::policy_path::Definition::User {
-            let system = crate::commands::key::under_root(global, "/etc/containers/policy.json");
+            let system = global.under_root(crate::config::policy_path::SYSTEM_POLICY_PATH);
             if system.exists() {
                 f.shadowed_system_policy = Some(system.display().to_string());
             }
@@ -155,7 +156,7 @@ pub fn run(global: &GlobalArgs, args: &LintArgs) -> Result<Outcome, Error> {
 
 fn lint_json(
     location: &PolicyLocation,
-    global: &GlobalArgs,
+    global: &Settings,
     loaded: Option<(&LoadedPolicy, &Vec<(&'static lint::Rule, lint::Finding)>)>,
     error: Option<&Error>,
 ) -> String {
@@ -296,7 +297,7 @@ fn sarif(
 }
 
 /// `lint --fix`: applies the planned fixes to the policy file in one transaction.
-fn apply_fixes(global: &GlobalArgs, loaded: &LoadedPolicy) -> Result<(), Error> {
+fn apply_fixes(global: &Settings, loaded: &LoadedPolicy) -> Result<(), Error> {
     let plan = lint::fix::plan(&loaded.policy);
     if plan.is_empty() {
         return Ok(());

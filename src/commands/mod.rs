@@ -1,10 +1,10 @@
 //! One module per subcommand: glue between the CLI, the core and `report`. `crate::app`
 //! dispatches to them and turns their [`Outcome`] into the exit code.
 
-use crate::cli::GlobalArgs;
 use crate::config::policy_file::{LoadedPolicy, load};
-use crate::config::policy_path::{LookupInput, PolicyLocation, find_policy};
+use crate::config::policy_path::PolicyLocation;
 use crate::error::Error;
+use crate::settings::Settings;
 
 pub mod check;
 pub mod check_all;
@@ -26,13 +26,12 @@ pub enum Outcome {
     ErrorReported,
 }
 
-/// Locates the policy file for these options.
-pub fn locate_policy(global: &GlobalArgs) -> Result<PolicyLocation, Error> {
-    let input = LookupInput::from_process(global.policy.clone(), global.root.clone());
-    Ok(find_policy(&input, global.compat)?)
+/// Locates the policy file for these settings.
+pub fn locate_policy(global: &Settings) -> Result<PolicyLocation, Error> {
+    Ok(global.locate_policy()?)
 }
 
 /// Locates and loads the policy.
-pub fn load_policy(global: &GlobalArgs) -> Result<LoadedPolicy, Error> {
+pub fn load_policy(global: &Settings) -> Result<LoadedPolicy, Error> {
     load(locate_policy(global)?, global.compat)
 }

@@ -6,17 +6,18 @@
 
 use crate::report::json as rj;
 
-use crate::cli::{GlobalArgs, ScopeArgs};
+use crate::cli::ScopeArgs;
 use crate::commands::{Outcome, load_policy};
 use crate::config::host::RealHost;
 use crate::config::policy_file::LoadedPolicy;
 use crate::error::Error;
-use crate::image::storage::conf::{StorageEnv, resolve_store, store_config};
+use crate::image::storage::conf::{resolve_store, store_config};
 use crate::policy::scope::{MatchedBy, ScopeMatch, requirements_for};
 use crate::reference::transport::{ImageRef, PolicyIdentity, Transport, storage_identity};
 use crate::report::describe;
 use crate::report::position::line_col;
 use crate::report::{err, out};
+use crate::settings::Settings;
 
 /// One reference's answer.
 struct Answer<'p> {
@@ -29,7 +30,7 @@ struct Answer<'p> {
 }
 
 /// `policyctl scope`.
-pub fn run(global: &GlobalArgs, args: &ScopeArgs) -> Result<Outcome, Error> {
+pub fn run(global: &Settings, args: &ScopeArgs) -> Result<Outcome, Error> {
     let loaded = load_policy(global)?;
     let mut results: Vec<Result<Answer<'_>, (String, String)>> = Vec::new();
     for r in &args.references {
@@ -59,14 +60,14 @@ pub fn run(global: &GlobalArgs, args: &ScopeArgs) -> Result<Outcome, Error> {
 }
 
 fn answer<'p>(
-    global: &GlobalArgs,
+    global: &Settings,
     loaded: &'p LoadedPolicy,
     reference: &str,
 ) -> Result<Answer<'p>, String> {
     let (transport, image) = ImageRef::parse(reference, global.compat).map_err(|e| e.0)?;
     let (identity, note) = match &image {
         ImageRef::Storage(s) => {
-            let env = StorageEnv::from_process(global.root.clone());
+            let env = global.storage.clone();
             let conf = store_config(&env).map_err(|e| e.to_string())?;
             let store = resolve_store(s.store.as_ref(), &conf).map_err(|e| e.to_string())?;
             let mut id = storage_identity(&store, s.named.as_ref(), s.id.as_deref());
@@ -157,7 +158,7 @@ fn human(loaded: &LoadedPolicy, a: &Answer<'_>) -> String {
 }
 
 fn to_json(
-    global: &GlobalArgs,
+    global: &Settings,
     loaded: &LoadedPolicy,
     results: &[Result<Answer<'_>, (String, String)>],
 ) -> rj::ScopeReport {

@@ -1,17 +1,18 @@
 //! `policyctl trust show|set`: podman's `image trust show|set`, plus `--signed-identity`, with
 //! policyctl's write rules (strict validation first, transactional, order preserved).
 
-use crate::cli::{GlobalArgs, TrustArgs, TrustCommand, TrustSetArgs, TrustShowArgs, TrustType};
-use crate::commands::key::{current_policy, under_root, validated};
+use crate::cli::{TrustArgs, TrustCommand, TrustSetArgs, TrustShowArgs, TrustType};
+use crate::commands::key::{current_policy, validated};
 use crate::commands::{Outcome, locate_policy};
 use crate::config::txn::{Safety, Txn};
 use crate::error::Error;
 use crate::json::tree::Node;
 use crate::policy::parse::MAX_POLICY_SIZE;
 use crate::report::out;
+use crate::settings::Settings;
 
 /// `policyctl trust`.
-pub fn run(global: &GlobalArgs, args: &TrustArgs) -> Result<Outcome, Error> {
+pub fn run(global: &Settings, args: &TrustArgs) -> Result<Outcome, Error> {
     match &args.command {
         TrustCommand::Show(a) => show(global, a),
         TrustCommand::Set(a) => set(global, a),
@@ -204,7 +205,7 @@ pub fn tabwrite(rows: &[Vec<String>]) -> String {
     out
 }
 
-fn show(global: &GlobalArgs, a: &TrustShowArgs) -> Result<Outcome, Error> {
+fn show(global: &Settings, a: &TrustShowArgs) -> Result<Outcome, Error> {
     let path = match &a.policypath {
         Some(p) => p.clone(),
         None => locate_policy(global)?.path,
@@ -227,10 +228,10 @@ fn show(global: &GlobalArgs, a: &TrustShowArgs) -> Result<Outcome, Error> {
     })?;
     let mut warnings = Vec::new();
     let mut list = entries(&policy, &mut warnings);
-    let regd_dir = a.registrypath.clone().unwrap_or_else(|| {
-        let home = std::env::var_os("HOME").map(std::path::PathBuf::from);
-        crate::config::registries_d::default_dir(home.as_deref(), global.root.as_deref())
-    });
+    let regd_dir = a
+        .registrypath
+        .clone()
+        .unwrap_or_else(|| global.registries_d_dir());
     let regd = crate::config::registries_d::load(&regd_dir).map_err(Error::Read)?;
     for e in &mut list {
         e.sigstore = regd.podman_store(&e.name, e.transport == "all");
@@ -355,7 +356,7 @@ pub fn requirements(t: TrustType, keys: &[String], identity: Option<&Node>) -> R
     Ok(Node::Array(reqs))
 }
 
-fn set(global: &GlobalArgs, a: &TrustSetArgs) -> Result<Outcome, Error> {
+fn set(global: &Settings, a: &TrustSetArgs) -> Result<Outcome, Error> {
     if a.scope != "default" && !valid_scope(&a.scope) {
         return Err(Error::Usage(format!("invalid image scope {:?}", a.scope)));
     }
@@ -368,8 +369,7 @@ fn set(global: &GlobalArgs, a: &TrustSetArgs) -> Result<Outcome, Error> {
     let path = a
         .policypath
         .clone()
-        .or_else(|| global.policy.clone())
-        .unwrap_or_else(|| under_root(global, "/etc/containers/policy.json"));
+        .unwrap_or_else(|| global.policy_target());
     let tx = Txn::begin(&path, Safety { force: a.force }, MAX_POLICY_SIZE as u64)?;
     let mut policy = if tx.current().is_some() {
         current_policy(global, &tx)?

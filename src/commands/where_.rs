@@ -3,12 +3,13 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::cli::{GlobalArgs, WhereArgs};
+use crate::cli::WhereArgs;
 use crate::commands::{Outcome, locate_policy};
 use crate::error::Error;
-use crate::image::storage::conf::{StorageEnv, store_config};
+use crate::image::storage::conf::store_config;
 use crate::report::json::{WhereCandidate, WhereFile, WhereReport, WhereStore, to_pretty};
 use crate::report::out;
+use crate::settings::Settings;
 
 struct Candidate {
     what: String,
@@ -24,53 +25,46 @@ fn exists(p: &Path, dir: bool) -> &'static str {
     }
 }
 
-fn sys(global: &GlobalArgs, p: &str) -> PathBuf {
+fn sys(global: &Settings, p: &str) -> PathBuf {
     crate::commands::key::under_root(global, p)
 }
 
 /// `policyctl where`.
-pub fn run(global: &GlobalArgs, a: &WhereArgs) -> Result<Outcome, Error> {
-    let home = std::env::var_os("HOME").map(PathBuf::from);
+pub fn run(global: &Settings, a: &WhereArgs) -> Result<Outcome, Error> {
+    let home = global.home.clone();
     let effective_policy = locate_policy(global).ok().map(|l| l.path);
     let mut sections: Vec<(&str, Vec<Candidate>, Option<PathBuf>)> = Vec::new();
 
-    let mut policy = Vec::new();
-    policy.push(Candidate {
-        what: "--policy".into(),
-        path: global.policy.clone(),
-        state: if global.policy.is_some() {
-            "given"
-        } else {
-            "not given"
-        },
-    });
-    if global.compat == crate::compat::Compat::Current {
-        let env = std::env::var_os("CONTAINERS_POLICY_JSON").map(PathBuf::from);
-        policy.push(Candidate {
-            what: "$CONTAINERS_POLICY_JSON".into(),
-            state: if env.is_some() { "set" } else { "unset" },
-            path: env,
-        });
-    }
-    if let Some(h) = &home {
-        let p = h.join(".config/containers/policy.json");
-        policy.push(Candidate {
-            what: "user".into(),
-            state: exists(&p, false),
-            path: Some(p),
-        });
-    }
-    let p = sys(global, "/etc/containers/policy.json");
-    policy.push(Candidate {
-        what: "system".into(),
-        state: exists(&p, false),
-        path: Some(p),
-    });
+    // Exactly the candidates the policy lookup of every command consults, in its order.
+    let policy: Vec<Candidate> = global
+        .policy_candidates()
+        .into_iter()
+        .map(|c| {
+            use crate::config::policy_path::Definition;
+            let (what, state) = match (&c.definition, &c.path) {
+                (Definition::CommandLine, Some(_)) => ("--policy", "given"),
+                (Definition::CommandLine, None) => ("--policy", "not given"),
+                (Definition::Environment, Some(_)) => ("$CONTAINERS_POLICY_JSON", "set"),
+                (Definition::Environment, None) => ("$CONTAINERS_POLICY_JSON", "unset"),
+                (Definition::User, p) => {
+                    ("user", p.as_deref().map_or("missing", |p| exists(p, false)))
+                }
+                (_, p) => (
+                    "system",
+                    p.as_deref().map_or("missing", |p| exists(p, false)),
+                ),
+            };
+            Candidate {
+                what: what.into(),
+                path: c.path,
+                state,
+            }
+        })
+        .collect();
     sections.push(("policy.json", policy, effective_policy));
 
     let mut regd = Vec::new();
-    if let Some(h) = &home {
-        let p = h.join(".config/containers/registries.d");
+    if let Some(p) = global.user_registries_d() {
         regd.push(Candidate {
             what: "user".into(),
             state: exists(&p, true),
@@ -83,11 +77,10 @@ pub fn run(global: &GlobalArgs, a: &WhereArgs) -> Result<Outcome, Error> {
         state: exists(&p, true),
         path: Some(p),
     });
-    let regd_effective =
-        crate::config::registries_d::default_dir(home.as_deref(), global.root.as_deref());
+    let regd_effective = global.registries_d_dir();
     sections.push(("registries.d", regd, Some(regd_effective)));
 
-    let env = StorageEnv::from_process(global.root.clone());
+    let env = global.storage.clone();
     let mut storage = Vec::new();
     storage.push(Candidate {
         what: "$CONTAINERS_STORAGE_CONF".into(),

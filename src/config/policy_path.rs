@@ -109,36 +109,74 @@ impl LookupInput {
 
 pub use crate::error::NoPolicyFound;
 
-/// Chooses the policy file (see the module docs for the order).
+/// One place the lookup consults, in lookup order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Candidate {
+    /// Which rule of the lookup this is.
+    pub definition: Definition,
+    /// The file (`None`: the option or variable is not set).
+    pub path: Option<PathBuf>,
+}
+
+/// The places [`find_policy`] consults, in its order (rules 1–5 of the module docs; the user
+/// file only with a home directory; `--root` replaces the system path). `policyctl where`
+/// shows exactly this list.
+pub fn candidates(input: &LookupInput, compat: Compat) -> Vec<Candidate> {
+    let mut out = vec![Candidate {
+        definition: Definition::CommandLine,
+        path: input.explicit.clone(),
+    }];
+    if compat == Compat::Current {
+        out.push(Candidate {
+            definition: Definition::Environment,
+            path: input.env_policy.clone(),
+        });
+    }
+    if let Some(home) = &input.home {
+        out.push(Candidate {
+            definition: Definition::User,
+            path: Some(home.join(USER_POLICY_FILE)),
+        });
+    }
+    out.push(match &input.root {
+        Some(root) => Candidate {
+            definition: Definition::Root,
+            path: Some(root.join(SYSTEM_POLICY_PATH.trim_start_matches('/'))),
+        },
+        None => Candidate {
+            definition: Definition::System,
+            path: Some(PathBuf::from(SYSTEM_POLICY_PATH)),
+        },
+    });
+    out
+}
+
+/// Chooses the policy file (see the module docs for the order) among [`candidates`].
 pub fn find_policy(input: &LookupInput, compat: Compat) -> Result<PolicyLocation, NoPolicyFound> {
-    let at = |path: PathBuf, definition| Ok(PolicyLocation { path, definition });
-    if let Some(p) = &input.explicit {
-        return at(p.clone(), Definition::CommandLine);
+    for c in candidates(input, compat) {
+        let Some(path) = c.path else { continue };
+        let chosen = match c.definition {
+            // Given options and variables win without an existence check.
+            Definition::CommandLine | Definition::Environment | Definition::Root => true,
+            Definition::User => path.exists(),
+            // 5.23.1 takes the system path unchecked; current requires it to exist.
+            Definition::System => compat == Compat::V5_23 || path.exists(),
+        };
+        if chosen {
+            return Ok(PolicyLocation {
+                path,
+                definition: c.definition,
+            });
+        }
     }
-    if compat == Compat::Current
-        && let Some(p) = &input.env_policy
-    {
-        return at(p.clone(), Definition::Environment);
-    }
-    let user = input
-        .home
-        .as_deref()
-        .unwrap_or(Path::new(""))
-        .join(USER_POLICY_FILE);
-    if input.home.is_some() && user.exists() {
-        return at(user, Definition::User);
-    }
-    if let Some(root) = &input.root {
-        return at(
-            root.join(SYSTEM_POLICY_PATH.trim_start_matches('/')),
-            Definition::Root,
-        );
-    }
-    let system = PathBuf::from(SYSTEM_POLICY_PATH);
-    if compat == Compat::V5_23 || system.exists() {
-        return at(system, Definition::System);
-    }
-    Err(NoPolicyFound { user, system })
+    Err(NoPolicyFound {
+        user: input
+            .home
+            .as_deref()
+            .unwrap_or(Path::new(""))
+            .join(USER_POLICY_FILE),
+        system: PathBuf::from(SYSTEM_POLICY_PATH),
+    })
 }
 
 #[cfg(test)]
