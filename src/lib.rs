@@ -12,7 +12,8 @@
 //!   (parsed `registries.d` and its lookups), [`trust`] (key vetting and policy edits);
 //! * edges: [`fsread`] (reading untrusted files, Go's error texts), [`config`] (which files are
 //!   in effect, transactional writes), [`image`] (opening images and their signatures per
-//!   transport), [`report`] (the only module that prints), [`error`], [`cli`] (clap
+//!   transport), [`verdict`] (judging one reference: open, scope, evaluate), [`settings`]
+//!   (global options and environment, resolved once), [`report`] (the only module that prints), [`error`], [`cli`] (clap
 //!   definitions), [`commands`] (one per subcommand) and [`app`] (dispatch and exit code).
 //!
 //! Ground truth is containers/image ("c/image"); every compatibility quirk cites the upstream file
@@ -39,3 +40,4 @@ pub mod report;
 pub mod settings;
 pub mod signature;
 pub mod trust;
+pub mod verdict;

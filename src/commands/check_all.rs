@@ -3,12 +3,13 @@
 
 use crate::cli::CheckArgs;
 use crate::commands::Outcome;
-use crate::commands::check::{Checker, short_reason};
 use crate::error::Error;
 use crate::image::storage::list_images;
 use crate::reference::transport::ImageRef;
+use crate::report::check::short_reason;
 use crate::report::json::{CheckAllReport, CheckAllRow, StoreRef, Verdict, to_pretty};
 use crate::report::out;
+use crate::verdict::Checker;
 
 /// Runs `check --all`.
 pub fn run(args: &CheckArgs, checker: &Checker<'_>) -> Result<Outcome, Error> {

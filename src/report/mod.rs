@@ -3,6 +3,7 @@
 //! `human` renders spanned diagnostics (annotate-snippets, rustc style); [`json`] holds the
 //! machine-readable outputs as `Serialize` types (their JSON Schemas are in `schemas/`).
 
+pub mod check;
 pub mod describe;
 pub mod human;
 pub mod json;

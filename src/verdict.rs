@@ -1,0 +1,133 @@
+//! Judging one image reference (I/O edge): open the image, find the scope, evaluate the
+//! requirements as c/image would, and keep everything the explanation needs. Used by `check`,
+//! `check --all` and, later, signature verification.
+
+use crate::config::host::{KeyFiles, RealHost};
+use crate::config::policy_file::LoadedPolicy;
+use crate::eval::requirement::{Evaluation, ImageFacts, evaluate};
+use crate::image::{self, OpenOptions, Opened};
+use crate::policy::scope::{ScopeMatch, requirements_for};
+use crate::reference::transport::ImageRef;
+
+/// The result for one reference.
+pub struct Checked<'p> {
+    pub reference: String,
+    pub result: Result<Judged<'p>, String>,
+}
+
+/// A judged image; the scope and requirements are borrowed from the loaded policy.
+pub struct Judged<'p> {
+    pub opened: Opened,
+    pub matched: ScopeMatch<'p>,
+    pub evaluation: Evaluation,
+    /// c/image's own verdict where policyctl deliberately differs (a known c/image weakness,
+    /// e.g. a forged schema-1 JWS header under `--compat 5.23`); `None` when they agree.
+    pub cimage_allowed: Option<bool>,
+}
+
+impl Checked<'_> {
+    /// The exit status this result contributes: 0 accepted, 1 rejected, 2 not judged.
+    pub fn exit(&self) -> u8 {
+        match &self.result {
+            Err(_) => 2,
+            Ok(j) if j.evaluation.allowed => 0,
+            Ok(_) => 1,
+        }
+    }
+}
+
+/// Everything needed to check references against one loaded policy.
+pub struct Checker<'a> {
+    pub loaded: &'a LoadedPolicy,
+    pub opts: OpenOptions,
+    pub keys: KeyFiles,
+    /// Evaluate local images as a pull of their Docker name (`--as-pulled`).
+    pub as_pulled: bool,
+}
+
+impl<'a> Checker<'a> {
+    /// Checks one reference.
+    pub fn check(&self, reference: &str) -> Checked<'a> {
+        Checked {
+            reference: reference.to_owned(),
+            result: self.judge(reference),
+        }
+    }
+
+    fn judge(&self, reference: &str) -> Result<Judged<'a>, String> {
+        let (transport, parsed) = ImageRef::parse(reference, self.opts.compat).map_err(|e| e.0)?;
+        let mut opened = image::open(transport, &parsed, &RealHost, &self.opts).map_err(|e| e.0)?;
+        if self.as_pulled {
+            as_pulled(&mut opened)?;
+        }
+        let transport = opened.transport;
+        let policy: &'a crate::policy::Policy = &self.loaded.policy;
+        let m = requirements_for(policy, transport.name(), &opened.identity);
+        let image_name = format!("{}:{}", transport.name(), opened.within);
+        let facts = ImageFacts {
+            image_name: &image_name,
+            docker_reference: opened.docker_reference.as_ref(),
+            manifest_digest: &opened.manifest_digest,
+            signatures: opened.signatures.as_deref().map_err(String::as_str),
+        };
+        let evaluation = evaluate(m.requirements, &facts, &self.keys, self.opts.compat);
+        let cimage_allowed = opened.cimage_manifest_digest.clone().and_then(|d| {
+            let cimage_digest = Ok(d);
+            let facts = ImageFacts {
+                manifest_digest: &cimage_digest,
+                ..facts
+            };
+            let theirs = evaluate(m.requirements, &facts, &self.keys, self.opts.compat).allowed;
+            (theirs != evaluation.allowed).then_some(theirs)
+        });
+        schema1_notes(&mut opened);
+        if evaluation.allowed {
+            // c/image's copy parses the manifest right after the policy allowed the image; an
+            // unparsable one fails the pull there. Bad input never counts as accepted.
+            image::check_manifest_parses(&opened, self.opts.compat).map_err(|e| e.0)?;
+        }
+        Ok(Judged {
+            matched: m,
+            opened,
+            evaluation,
+            cimage_allowed,
+        })
+    }
+}
+
+/// Explains schema-1 manifests: their digest comes from a JWS header, not from the bytes.
+fn schema1_notes(o: &mut Opened) {
+    use crate::image::manifest::Schema1Check;
+    let note = match &o.schema1 {
+        Schema1Check::NotSchema1 => return,
+        Schema1Check::Unsigned => "the evaluated manifest is Docker schema 1 (deprecated; registries and podman are dropping it)".to_owned(),
+        Schema1Check::Consistent => "the evaluated manifest is a signed Docker schema 1 manifest (deprecated): its digest is computed over the JWS payload, which policyctl checked is this manifest without its signatures".to_owned(),
+        Schema1Check::ForgedAcceptedBy523(why) => format!(
+            "the evaluated manifest is a signed Docker schema 1 manifest whose JWS header makes c/image digest ANOTHER manifest ({why}); containers/image 5.23 does not check this, current c/image refuses it"
+        ),
+        Schema1Check::Invalid(why) => format!(
+            "the evaluated manifest claims to be a signed Docker schema 1 manifest but its JWS cannot be parsed ({why})"
+        ),
+    };
+    o.notes.push(note);
+}
+
+/// `--as-pulled`: judge the stored image as `podman pull docker://NAME` would, with the manifest
+/// and signatures kept in local storage (they are what the pull stored).
+fn as_pulled(o: &mut Opened) -> Result<(), String> {
+    let Some(named) = o.docker_reference.clone() else {
+        return Err("--as-pulled needs a reference with a Docker name (e.g. containers-storage:ghcr.io/org/app:1)".into());
+    };
+    if named.tag().is_some() && named.digest().is_some() {
+        return Err(
+            "Docker references with both a tag and digest are currently not supported".into(),
+        );
+    }
+    o.notes.push(format!(
+        "--as-pulled: evaluated as a pull of docker://{named} (transports.docker scopes), with the manifest and signatures stored locally"
+    ));
+    o.transport = crate::reference::transport::Transport::Docker;
+    o.identity = crate::reference::transport::docker_identity(&named);
+    o.within = format!("//{named}");
+    Ok(())
+}
