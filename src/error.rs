@@ -53,6 +53,15 @@ pub enum Error {
     Internal(String),
 }
 
+impl From<crate::trust::plan::PlanError> for Error {
+    fn from(e: crate::trust::plan::PlanError) -> Error {
+        match e {
+            crate::trust::plan::PlanError::Conflict(m) => Error::Conflict(m),
+            crate::trust::plan::PlanError::Internal(m) => Error::Internal(m),
+        }
+    }
+}
+
 impl Error {
     /// The exit status of a command that ends with this error: 2, "could not decide"
     /// (0 and 1 are verdicts, never errors).

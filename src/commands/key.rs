@@ -12,9 +12,9 @@ use crate::json::tree::Node;
 use crate::policy::parse::{MAX_POLICY_SIZE, parse_policy};
 use crate::report::json::{KeyListReport, KeyRow, to_pretty};
 use crate::report::out;
-use crate::report::position::line_col;
 use crate::settings::Settings;
-use crate::trust::{self, Edit};
+use crate::trust;
+use crate::trust::plan::{self, Current, Plan};
 
 const MAX_KEY_FILE: u64 = 1024 * 1024;
 
@@ -43,38 +43,18 @@ fn key_sys_path(name: &str) -> String {
 
 /// Parses the current policy strictly (a broken file is reported, never overwritten).
 pub fn current_policy(global: &Settings, tx: &Txn) -> Result<Node, Error> {
-    policy_in(global, tx.path(), tx.current())
-}
-
-/// [`current_policy`] of `path`, whose current contents are `current` (`None`: no file yet).
-fn policy_in(global: &Settings, path: &Path, current: Option<&[u8]>) -> Result<Node, Error> {
-    let Some(text) = current else {
-        return Ok(trust::default_policy());
-    };
-    if let Err(e) = parse_policy(text, global.compat) {
-        let p = line_col(text, e.span.start);
-        return Err(Error::Conflict(format!(
-            "{}:{}:{}: {}; refusing to edit a policy containers/image cannot load (fix it first, see `policyctl lint`)",
-            path.display(),
-            p.line,
-            p.column,
-            e.message
-        )));
-    }
-    Node::parse(text).map_err(|e| Error::Conflict(format!("{}: {e}", path.display())))
+    Ok(plan::current_policy(
+        Current {
+            path: tx.path(),
+            contents: tx.current(),
+        },
+        global.compat,
+    )?)
 }
 
 /// Validates the edited policy with the strict parser before it is written.
 pub fn validated(global: &Settings, path: &Path, node: &Node) -> Result<String, Error> {
-    let text = node.to_pretty();
-    parse_policy(text.as_bytes(), global.compat).map_err(|e| {
-        Error::Internal(format!(
-            "the edited {} would not load: {}",
-            path.display(),
-            e.message
-        ))
-    })?;
-    Ok(text)
+    Ok(plan::validated(path, node, global.compat)?)
 }
 
 fn read_key_source(from: &str) -> Result<Vec<u8>, Error> {
@@ -101,27 +81,28 @@ fn read_key_source(from: &str) -> Result<Vec<u8>, Error> {
     Ok(buf)
 }
 
-/// A file to write in a multi-file change.
-struct Plan {
-    path: PathBuf,
-    new: String,
-}
-
-fn print_plans(tx: &Txn, plans: &[Plan]) {
-    for p in plans {
-        out(&dry_run_diff(&p.path, tx.current_of(&p.path), &p.new));
+/// A locked file and its contents, for the planner.
+fn current<'a>(tx: &'a Txn, path: &'a Path) -> Current<'a> {
+    Current {
+        path,
+        contents: tx.current_of(path),
     }
 }
 
-fn changes(plans: Vec<Plan>) -> Vec<Change> {
-    plans
-        .into_iter()
-        .map(|p| Change::Write {
-            path: p.path,
-            contents: p.new.into_bytes(),
-            mode: 0o644,
-        })
-        .collect()
+fn print_plan(tx: &Txn, plan: &Plan) {
+    for (path, new) in &plan.writes {
+        out(&dry_run_diff(path, tx.current_of(path), new));
+    }
+}
+
+fn changes(plan: Plan) -> Vec<Change> {
+    let writes = plan.writes.into_iter().map(|(path, new)| Change::Write {
+        path,
+        contents: new.into_bytes(),
+        mode: 0o644,
+    });
+    let removes = plan.removes.into_iter().map(|path| Change::Remove { path });
+    writes.chain(removes).collect()
 }
 
 /// The diff `--dry-run` prints for replacing `path` (now holding `current`) with `new`.
@@ -183,117 +164,30 @@ pub fn install(global: &Settings, a: &KeyInstallArgs) -> Result<Outcome, Error> 
         targets.push((policy_path.clone(), MAX_POLICY_SIZE as u64));
     }
     let tx = Txn::begin_all(&targets, safety)?;
-    let mut plans: Vec<Plan> = Vec::new();
-    let mut report: Vec<String> = Vec::new();
-
-    // 1. The key file.
-    let pem = trust::normalized_pem(&bytes);
-    match tx.current_of(&key_real) {
-        Some(old) => {
-            let old_fp = trust::vet_public_key(old)
-                .map(|k| k.fingerprint)
-                .unwrap_or_else(|e| format!("unreadable ({e})"));
-            if old_fp == key.fingerprint {
-                report.push(format!(
-                    "key {} already installed ({})",
-                    key_real.display(),
-                    key.fingerprint
-                ));
-            } else if !a.force {
-                return Err(Error::Conflict(format!(
-                    "{} already holds a different key ({old_fp}); refusing to replace it with {} (use --force)",
-                    key_real.display(),
-                    key.fingerprint
-                )));
-            } else {
-                report.push(format!(
-                    "key {} replaced: {old_fp} -> {}",
-                    key_real.display(),
-                    key.fingerprint
-                ));
-                plans.push(Plan {
-                    path: key_real.clone(),
-                    new: pem,
-                });
-            }
-        }
-        None => {
-            report.push(format!(
-                "key {} installed ({}, {})",
-                key_real.display(),
-                key.key.algorithm(),
-                key.fingerprint
-            ));
-            plans.push(Plan {
-                path: key_real.clone(),
-                new: pem,
-            });
-        }
-    }
-
-    // 2. registries.d.
-    if !a.no_registries_d {
-        let path = regd_path;
-        let yaml = trust::registries_d_yaml(&scope);
-        match tx.current_of(&path) {
-            Some(old) if old == yaml.as_bytes() => report.push(format!(
-                "{} already enables sigstore attachments for {scope}",
-                path.display()
-            )),
-            Some(_) if !a.force => {
-                return Err(Error::Conflict(format!(
-                    "{} exists with different content; refusing to replace it (use --force)",
-                    path.display()
-                )));
-            }
-            _ => {
-                report.push(format!(
-                    "{}: use-sigstore-attachments: true for {scope}",
-                    path.display()
-                ));
-                plans.push(Plan { path, new: yaml });
-            }
-        }
-    }
-
-    // 3. policy.json (written last: it references the key).
-    if !a.no_policy {
-        let path = policy_path;
-        let mut node = policy_in(global, &path, tx.current_of(&path))?;
-        match trust::set_docker_scope(
-            &mut node,
-            &scope,
-            trust::sigstore_requirements(&key_sys),
-            a.force,
-        ) {
-            Edit::Unchanged => report.push(format!(
-                "{}: docker scope {scope} already requires this key",
-                path.display()
-            )),
-            Edit::Conflict(existing) => {
-                return Err(Error::Conflict(format!(
-                    "{}: docker scope {scope} already has different requirements (use --force to replace them):\n{existing}",
-                    path.display()
-                )));
-            }
-            Edit::Changed => {
-                let text = validated(global, &path, &node)?;
-                report.push(format!(
-                    "{}: docker scope {scope} requires sigstoreSigned by {key_sys} (signedIdentity matchRepository)",
-                    path.display()
-                ));
-                plans.push(Plan { path, new: text });
-            }
-        }
-    }
-
+    let plan = plan::install(
+        &plan::Install {
+            key: &key,
+            pem: trust::normalized_pem(&bytes),
+            scope: &scope,
+            key_sys: &key_sys,
+            force: a.force,
+            key_file: current(&tx, &key_real),
+            registries_d: (!a.no_registries_d).then(|| current(&tx, &regd_path)),
+            policy: (!a.no_policy).then(|| current(&tx, &policy_path)),
+        },
+        global.compat,
+    )?;
     if a.dry_run {
-        print_plans(&tx, &plans);
-        out(&format!("dry run: {} file(s) would change\n", plans.len()));
+        print_plan(&tx, &plan);
+        out(&format!(
+            "dry run: {} file(s) would change\n",
+            plan.writes.len()
+        ));
         return Ok(Outcome::Ok);
     }
-    if !plans.is_empty() {
-        tx.commit_all(changes(plans))?;
+    let report = plan.report.clone();
+    if !plan.writes.is_empty() {
+        tx.commit_all(changes(plan))?;
     }
     for line in report {
         out(&format!("{line}\n"));
@@ -396,47 +290,18 @@ fn remove(global: &Settings, a: &KeyRemoveArgs) -> Result<Outcome, Error> {
         ],
         Safety::default(),
     )?;
-    let mut report = Vec::new();
-    let mut plans: Vec<Plan> = Vec::new();
-    // Policy first: drop the scopes that require this key as `key install` wrote them.
-    if let Some(current) = tx.current_of(&path) {
-        let mut node = policy_in(global, &path, Some(current))?;
-        let scopes: Vec<String> = match &a.scope {
-            Some(s) => vec![s.clone()],
-            None => trust::scopes_using_key(&node, &key_sys)
-                .into_iter()
-                .filter_map(|s| s.strip_prefix("docker:").map(str::to_owned))
-                .collect(),
-        };
-        let mut changed = false;
-        for s in &scopes {
-            match trust::remove_docker_scope(&mut node, s, &key_sys) {
-                Edit::Changed => {
-                    changed = true;
-                    report.push(format!("{}: removed docker scope {s}", path.display()));
-                }
-                Edit::Conflict(_) => report.push(format!("{}: docker scope {s} uses the key in a way policyctl did not write; left alone", path.display())),
-                Edit::Unchanged => {}
-            }
-        }
-        let left = trust::scopes_using_key(&node, &key_sys);
-        if !left.is_empty() {
-            return Err(Error::Conflict(format!(
-                "{} still uses {key_sys} in {}; edit those entries first (nothing was changed)",
-                path.display(),
-                left.join(", ")
-            )));
-        }
-        if changed {
-            let text = validated(global, &path, &node)?;
-            plans.push(Plan {
-                path: path.clone(),
-                new: text,
-            });
-        }
-    }
+    let plan = plan::remove(
+        &plan::Remove {
+            key_sys: &key_sys,
+            scope: a.scope.as_deref(),
+            policy: current(&tx, &path),
+            registries_d: current(&tx, &regd),
+            key_file: current(&tx, &key_real),
+        },
+        global.compat,
+    )?;
     if a.dry_run {
-        print_plans(&tx, &plans);
+        print_plan(&tx, &plan);
         out(&format!(
             "dry run: would also remove {} and registries.d/{}.yaml\n",
             key_real.display(),
@@ -444,27 +309,8 @@ fn remove(global: &Settings, a: &KeyRemoveArgs) -> Result<Outcome, Error> {
         ));
         return Ok(Outcome::Ok);
     }
-    let mut changes = changes(plans);
-    if tx
-        .current_of(&regd)
-        .is_some_and(|t| t.starts_with(b"# Written by policyctl"))
-    {
-        changes.push(Change::Remove { path: regd.clone() });
-        report.push(format!("removed {}", regd.display()));
-    }
-    if tx.current_of(&key_real).is_some() {
-        changes.push(Change::Remove {
-            path: key_real.clone(),
-        });
-        report.push(format!(
-            "removed {} (kept as {}.bak)",
-            key_real.display(),
-            key_real.display()
-        ));
-    } else {
-        report.push(format!("{} was not installed", key_real.display()));
-    }
-    tx.commit_all(changes)?;
+    let report = plan.report.clone();
+    tx.commit_all(changes(plan))?;
     for line in report {
         out(&format!("{line}\n"));
     }

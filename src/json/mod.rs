@@ -13,6 +13,7 @@ pub mod gobase64;
 pub mod godecode;
 pub mod gofmt;
 pub mod gotime;
+pub mod position;
 pub mod read;
 pub mod scan;
 pub mod tree;

@@ -7,7 +7,7 @@ pub mod check;
 pub mod describe;
 pub mod human;
 pub mod json;
-pub mod position;
+pub use crate::json::position;
 
 use std::io::Write;
 

@@ -3,6 +3,7 @@
 //! scope with a key. The commands in `crate::commands::key` do the I/O.
 
 pub mod diff;
+pub mod plan;
 
 use crate::json::tree::Node;
 use crate::signature::keys::{LoadedKey, parse_pem_public_key, refused_ec_point_form};
