@@ -25,6 +25,12 @@ fn check(ctx: &Context<'_>, out: &mut Vec<Finding>) {
         .filter(|t| t.name.value == "docker")
     {
         for s in &t.scopes {
+            // A scope without '/' is a registry host (`localhost:5000`, `quay.io`), as `scope`
+            // and c/image read it: image identities always contain a '/', so it can only
+            // match as a host namespace, and the ':' is a port, not a tag (issue 10).
+            if !s.key.value.contains('/') {
+                continue;
+            }
             let Ok(n) = Named::parse_normalized(&s.key.value) else {
                 continue;
             };
