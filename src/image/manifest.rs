@@ -10,7 +10,7 @@
 use crate::compat::Compat;
 use crate::go_struct;
 use crate::json::godecode::{
-    GoAnyPresence, GoBytes, GoInt, GoMap, GoObject, GoSlice, GoValue, UnmarshalError, unmarshal,
+    GoAnyPresence, GoBytes, GoInt, GoMap, GoSlice, GoValue, UnmarshalError, unmarshal,
     unmarshal_into,
 };
 use crate::signature::keys::sha256_digest;
@@ -687,11 +687,6 @@ fn choose_oci_current(index: &OciIndex, wanted: &[(String, String, String)]) -> 
         }
     }
     best.map(|(_, d)| d.to_owned())
-}
-
-/// `map[string]any` decoding, for callers comparing whole documents.
-pub fn decode_object(m: &[u8]) -> Result<GoObject, String> {
-    unmarshal::<GoObject>(m).map_err(|e| e.0)
 }
 
 /// Go's `any`, for schema-1 code.

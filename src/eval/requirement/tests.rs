@@ -526,3 +526,101 @@ fn rejections_are_typed() {
         );
     }
 }
+
+/// The explanation helpers: what a signature claims (read without verifying), why a
+/// requirement skipped a signature, and the identity hint for each kind of mismatch.
+#[test]
+fn explanations() {
+    let s = sig("k", "example.com/app", DIGEST);
+    assert_eq!(
+        claimed_identity(&s.signature, Compat::Current),
+        Some(("example.com/app".to_owned(), DIGEST.to_owned()))
+    );
+    assert_eq!(
+        claimed_identity(&Signature::SimpleSigning(b"\x8c".to_vec()), Compat::Current),
+        None
+    );
+    for (skip, text) in [
+        (
+            Skip::NotSimpleSigning,
+            "not a simple-signing signature: signedBy does not see it",
+        ),
+        (
+            Skip::NotSigstore,
+            "not a sigstore signature: sigstoreSigned does not see it",
+        ),
+        (
+            Skip::Attachment {
+                mime_type: "application/x".into(),
+            },
+            "a sigstore attachment of type \"application/x\", not a signature",
+        ),
+        (
+            Skip::AfterAcceptance,
+            "not examined: an earlier signature was accepted",
+        ),
+    ] {
+        assert_eq!(skip.to_string(), text);
+    }
+    let tagged = Named::parse_normalized("example.com/app:1")
+        .unwrap()
+        .with_default_tag();
+    let hint = |identity: SignedIdentity, image: Option<&Named>, signed: &str| {
+        identity_hint(&identity, image, signed)
+    };
+    // cosign signs repository names: the default rules never match them.
+    for id in [
+        SignedIdentity::MatchRepoDigestOrExact,
+        SignedIdentity::MatchExact,
+    ] {
+        assert_eq!(
+            hint(id, Some(&tagged), "example.com/app").as_deref(),
+            Some(
+                "the signature names only a repository (as cosign does): use signedIdentity matchRepository"
+            )
+        );
+    }
+    // A tagged signed identity that differs is a plain mismatch, as is another repository
+    // under matchRepository.
+    assert_eq!(
+        hint(
+            SignedIdentity::MatchExact,
+            Some(&tagged),
+            "example.com/app:2"
+        )
+        .as_deref(),
+        Some("the signed identity does not satisfy signedIdentity")
+    );
+    assert_eq!(
+        hint(
+            SignedIdentity::MatchRepository,
+            Some(&tagged),
+            "example.com/other"
+        )
+        .as_deref(),
+        Some("the signed identity does not satisfy signedIdentity")
+    );
+    assert_eq!(
+        hint(
+            SignedIdentity::MatchRepository,
+            Some(&tagged),
+            "example.com/app"
+        ),
+        None
+    );
+    assert_eq!(
+        hint(SignedIdentity::MatchRepository, None, "example.com/app").as_deref(),
+        Some(
+            "the image reference has no Docker identity (only exactReference/exactRepository can match)"
+        )
+    );
+    assert!(
+        hint(
+            SignedIdentity::MatchRepository,
+            Some(&tagged),
+            "Not A Reference"
+        )
+        .unwrap()
+        .starts_with("the signed identity does not parse: ")
+    );
+}

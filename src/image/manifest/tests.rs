@@ -249,7 +249,21 @@ fn platform_choice_per_version() {
         choose_instance(&l, &platform("arm64", None), CUR).unwrap(),
         "sha256:x"
     );
-    assert!(choose_instance(&l, &platform("amd64", None), CUR).is_err());
+    // c/image's text names the first wanted platform, quoted.
+    assert_eq!(
+        choose_instance(&l, &platform("amd64", None), CUR).unwrap_err(),
+        r#"no image found in manifest list for architecture "amd64", variant "", OS "linux""#
+    );
+    let oci = list_from_blob(
+        br#"{"manifests":[{"digest":"sha256:x","platform":{"os":"linux","architecture":"arm64"}}]}"#,
+        OCI_INDEX,
+        CUR,
+    )
+    .unwrap();
+    assert_eq!(
+        choose_instance(&oci, &platform("amd64", None), CUR).unwrap_err(),
+        r#"no image found in image index for architecture "amd64", variant "", OS "linux""#
+    );
     // A variant the list lacks does not match an entry with another variant.
     let l = list_from_blob(br#"{"manifests":[{"digest":"sha256:x","platform":{"os":"linux","architecture":"amd64","variant":"v2"}}]}"#, DOCKER_LIST, CUR).unwrap();
     assert!(choose_instance(&l, &platform("amd64", None), CUR).is_err());
