@@ -93,6 +93,7 @@ pub static RULES: &[&Rule] = &[
     rules::unknown_transport::RULE,
     rules::scope_not_normalized::RULE,
     rules::tag_or_digest_scope::RULE,
+    rules::docker_hub_namespace::RULE,
     rules::wildcard_never_matches::RULE,
     rules::accept_mixed_with_signatures::RULE,
     rules::several_signature_requirements::RULE,

@@ -10,12 +10,13 @@ pub static RULE: &Rule = &Rule {
     name: "scope-not-normalized",
     severity: Severity::Warning,
     summary: "docker scope not in the fully expanded form images are looked up with: it never matches",
-    docs: "### What it does\nFlags `docker` scopes such as `busybox`, `busybox:latest`, `docker.io/fedora` or \
+    docs: "### What it does\nFlags `docker` scopes such as `busybox`, `busybox:latest` or \
 `index.docker.io/library/x`.\n\n### Why\ncontainers/image compares scopes as strings with the image's *normalized* \
 identity (`docker.io/library/busybox:latest`, then `docker.io/library/busybox`, `docker.io/library`, `docker.io`, \
-`*.io`). A short name or `docker.io/fedora` (whose images are `docker.io/library/fedora`) is never equal to any of \
-them, so the entry is dead and those images fall through to a less specific scope or `default`.\n\n### Fix\nWrite the \
-expanded form shown in the help line (`policyctl scope docker://NAME` shows the exact strings).\n",
+`*.io`). A short name (no registry host) or an `index.docker.io` name is never equal to any of them, so the entry \
+is dead and those images fall through to a less specific scope or `default`. (`docker.io/NAME`, a Docker Hub \
+namespace, is P015.)\n\n### Fix\nWrite the expanded form shown in the help line (`policyctl scope docker://NAME` \
+shows the exact strings).\n",
     check,
 };
 
@@ -31,6 +32,7 @@ pub enum ScopeForm {
 
 /// Classifies a docker scope; `None` when it is in a form image lookups produce.
 pub fn classify(key: &str) -> Option<ScopeForm> {
+    // (DockerIoSingle is not dead configuration; P015 reports it, P002 and --fix skip it.)
     if key.is_empty() || key.starts_with("*.") {
         return None;
     }
@@ -70,7 +72,8 @@ fn check(ctx: &Context<'_>, out: &mut Vec<Finding>) {
         for s in &t.scopes {
             let key = &s.key.value;
             let (message, help) = match classify(key) {
-                None => continue,
+                // A Docker Hub namespace is a valid scope: P015 (info) says what it covers.
+                None | Some(ScopeForm::DockerIoSingle { .. }) => continue,
                 // `busybox`, `library/busybox`, `busybox:latest`: identities always start with a host.
                 Some(ScopeForm::NoHost { expanded }) => (
                     format!(
@@ -83,12 +86,6 @@ fn check(ctx: &Context<'_>, out: &mut Vec<Finding>) {
                         "docker scope {key:?} never matches: c/image rewrites index.docker.io to docker.io"
                     ),
                     format!("write \"{fixed}\""),
-                ),
-                Some(ScopeForm::DockerIoSingle { name }) => (
-                    format!(
-                        "docker scope {key:?} covers docker.io/{name}/* repositories only, not the official image {name:?}"
-                    ),
-                    format!("the official image is \"docker.io/library/{name}\""),
                 ),
             };
             out.push(Finding {
