@@ -94,6 +94,8 @@ pub static RULES: &[&Rule] = &[
     rules::scope_not_normalized::RULE,
     rules::tag_or_digest_scope::RULE,
     rules::docker_hub_namespace::RULE,
+    rules::never_satisfiable::SIGNATURES_NEVER_STORED,
+    rules::never_satisfiable::ALWAYS_REJECTS,
     rules::wildcard_never_matches::RULE,
     rules::accept_mixed_with_signatures::RULE,
     rules::several_signature_requirements::RULE,

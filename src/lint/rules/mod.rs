@@ -5,6 +5,7 @@ pub mod docker_hub_namespace;
 pub mod fulcio_email_uri;
 pub mod insecure_fallback;
 pub mod key_files;
+pub mod never_satisfiable;
 pub mod path_scope_unresolved;
 pub mod registries;
 pub mod reject_blocks_local;
