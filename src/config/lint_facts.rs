@@ -22,6 +22,9 @@ pub fn gather(policy: &Policy, root: Option<&Path>, registries_dir: &Path) -> Fa
         ) {
             (Ok(m), Ok(bytes)) => KeyFile::Read {
                 mode: m.mode(),
+                algorithm: crate::signature::keys::parse_pem_public_key(&bytes)
+                    .ok()
+                    .map(|k| k.key.algorithm()),
                 vetted: crate::signature::keys::parse_pem_public_key(&bytes)
                     .map(|k| k.fingerprint)
                     .map_err(|_| {

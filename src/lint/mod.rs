@@ -69,6 +69,8 @@ pub enum KeyFile {
     Read {
         mode: u32,
         vetted: Result<String, String>,
+        /// The key's algorithm (`ECDSA P-256`, `Ed25519`, …) when it parsed.
+        algorithm: Option<&'static str>,
         pem_blocks: usize,
     },
 }
@@ -109,6 +111,7 @@ pub static RULES: &[&Rule] = &[
     rules::key_files::WRITABLE,
     rules::key_files::NOT_A_PUBLIC_KEY,
     rules::key_files::SEVERAL_BLOCKS,
+    rules::key_files::HASH_MISMATCH,
     rules::registries::NO_ATTACHMENTS,
     rules::registries::YML_IGNORED,
     rules::registries::INVALID,

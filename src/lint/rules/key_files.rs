@@ -63,6 +63,28 @@ pub static SEVERAL_BLOCKS: &Rule = &Rule {
     check: check_blocks,
 };
 
+pub static HASH_MISMATCH: &Rule = &Rule {
+    code: "K006",
+    name: "sigstore-key-hash",
+    severity: Severity::Warning,
+    summary: "sigstoreSigned key that cosign >= 2.6 signs with a hash c/image does not verify (P-384, P-521, Ed25519)",
+    docs: r#"### What it does
+Flags `sigstoreSigned` keys that are ECDSA P-384, ECDSA P-521 or Ed25519.
+
+### Why
+containers/image verifies every sigstore signature with SHA-256 (ECDSA over SHA-256 for every
+curve, pure Ed25519). cosign up to 2.5 signed that way; cosign 2.6 and later sign P-384 with
+SHA-384, P-521 with SHA-512 and Ed25519 as Ed25519ph. Signatures made by cosign >= 2.6 with
+such keys verify in cosign (and in the policy-controller with `hashAlgorithm`) but are
+rejected by podman, skopeo and CRI-O.
+
+### Fix
+Sign with a P-256 key (`cosign generate-key-pair`'s default, what `skopeo
+generate-sigstore-key` writes) or RSA; keep cosign <= 2.5 only if you must keep the key.
+"#,
+    check: check_hash,
+};
+
 /// Every key path of the policy: (path, span, used by sigstoreSigned).
 fn key_paths(ctx: &Context<'_>) -> Vec<(String, Span, bool)> {
     policy_key_paths(ctx.policy)
@@ -179,6 +201,35 @@ fn check_blocks(ctx: &Context<'_>, out: &mut Vec<Finding>) {
                 format!("key file {p:?} holds {pem_blocks} PEM blocks; only the first is used"),
                 "later keys are ignored",
                 Some("one key per file, listed in keyPaths".into()),
+            ));
+        }
+    }
+}
+
+fn check_hash(ctx: &Context<'_>, out: &mut Vec<Finding>) {
+    for (p, span, sigstore) in key_paths(ctx) {
+        if let (
+            true,
+            Some(KeyFile::Read {
+                algorithm: Some(alg),
+                ..
+            }),
+        ) = (sigstore, facts_for(ctx, &p))
+            && matches!(*alg, "ECDSA P-384" | "ECDSA P-521" | "Ed25519")
+        {
+            out.push(finding(
+                HASH_MISMATCH,
+                span,
+                format!(
+                    "key file {p:?} is {alg}: cosign >= 2.6 signs it with {}, which containers/image (SHA-256 only) rejects",
+                    match *alg {
+                        "ECDSA P-384" => "SHA-384",
+                        "ECDSA P-521" => "SHA-512",
+                        _ => "Ed25519ph",
+                    }
+                ),
+                "not verifiable for cosign >= 2.6 signatures",
+                Some("sign with a P-256 (or RSA) key".into()),
             ));
         }
     }
