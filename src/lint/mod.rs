@@ -112,6 +112,7 @@ pub static RULES: &[&Rule] = &[
     rules::key_files::NOT_A_PUBLIC_KEY,
     rules::key_files::SEVERAL_BLOCKS,
     rules::key_files::HASH_MISMATCH,
+    rules::key_files::WRONG_KEY_KIND,
     rules::registries::NO_ATTACHMENTS,
     rules::registries::YML_IGNORED,
     rules::registries::INVALID,

@@ -42,6 +42,13 @@ pub fn vet_public_key(bytes: &[u8]) -> Result<LoadedKey, KeyProblem> {
 
 /// [`vet_public_key`] with the problem as a plain string.
 fn vet(bytes: &[u8]) -> Result<LoadedKey, String> {
+    if is_openpgp_key(bytes) {
+        return Err(
+            "this is an OpenPGP (GPG) key; sigstoreSigned needs a cosign public key \
+                    (-----BEGIN PUBLIC KEY-----). GPG keys belong to signedBy with keyType GPGKeys"
+                .into(),
+        );
+    }
     let Some((block, _)) = pem::decode(bytes) else {
         return Err(
             "not a PEM file: expected a cosign public key (-----BEGIN PUBLIC KEY-----)".into(),
@@ -211,6 +218,20 @@ pub fn registries_d_yaml(scope: &str) -> String {
     )
 }
 
+/// Whether `bytes` look like an OpenPGP key: an ASCII-armored `PGP PUBLIC KEY BLOCK`, or a
+/// binary keyring starting with a public-key packet (old or new packet format, tag 6).
+pub fn is_openpgp_key(bytes: &[u8]) -> bool {
+    let text = String::from_utf8_lossy(&bytes[..bytes.len().min(4096)]);
+    if text.contains("-----BEGIN PGP PUBLIC KEY BLOCK-----") {
+        return true;
+    }
+    match bytes.first() {
+        // Old format: 10tttt ll with tag 6 (0x98..=0x9b); new format: 11tttttt, tag 6 (0xc6).
+        Some(&b) => (0x98..=0x9b).contains(&b) || b == 0xc6,
+        None => false,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -221,6 +242,20 @@ mod tests {
         assert_eq!(k.fingerprint, ARMORRED_FINGERPRINT);
         assert_eq!(k.key.algorithm(), "ECDSA P-256");
         assert_eq!(normalized_pem(ARMORRED_PEM.as_bytes()), ARMORRED_PEM);
+    }
+
+    #[test]
+    fn openpgp_keys_are_named_as_such() {
+        let armored = b"-----BEGIN PGP PUBLIC KEY BLOCK-----\n\nmQENBF...\n-----END PGP PUBLIC KEY BLOCK-----\n";
+        for k in [&armored[..], b"\x99\x01\x0d\x04", b"\xc6\x33\x04"] {
+            assert!(is_openpgp_key(k));
+            assert!(
+                vet_public_key(k).unwrap_err().contains("OpenPGP (GPG) key"),
+                "{k:?}"
+            );
+        }
+        assert!(!is_openpgp_key(ARMORRED_PEM.as_bytes()));
+        assert!(!is_openpgp_key(b""));
     }
 
     #[test]

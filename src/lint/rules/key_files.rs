@@ -85,6 +85,27 @@ generate-sigstore-key` writes) or RSA; keep cosign <= 2.5 only if you must keep 
     check: check_hash,
 };
 
+pub static WRONG_KEY_KIND: &Rule = &Rule {
+    code: "K007",
+    name: "signedby-cosign-key",
+    severity: Severity::Error,
+    summary: "signedBy (GPG) given a cosign/PEM public key: containers/image imports no key and rejects everything",
+    docs: r#"### What it does
+Flags `signedBy` requirements whose `keyPath` file or `keyData` is a PEM public key (a cosign
+key) instead of an OpenPGP keyring.
+
+### Why
+`signedBy` verifies GPG (simple signing) signatures with the keys imported from an OpenPGP
+keyring. A PEM public key imports nothing, so containers/image rejects every image ("No public
+keys imported"), and cosign signatures are not even looked at by `signedBy`.
+
+### Fix
+For cosign signatures use `sigstoreSigned` with `keyPath` (and `signedIdentity:
+matchRepository`); for GPG signatures point `signedBy` at the signer's OpenPGP public key.
+"#,
+    check: check_wrong_kind,
+};
+
 /// Every key path of the policy: (path, span, used by sigstoreSigned).
 fn key_paths(ctx: &Context<'_>) -> Vec<(String, Span, bool)> {
     policy_key_paths(ctx.policy)
@@ -231,6 +252,34 @@ fn check_hash(ctx: &Context<'_>, out: &mut Vec<Finding>) {
                 "not verifiable for cosign >= 2.6 signatures",
                 Some("sign with a P-256 (or RSA) key".into()),
             ));
+        }
+    }
+}
+
+fn check_wrong_kind(ctx: &Context<'_>, out: &mut Vec<Finding>) {
+    let flag = |out: &mut Vec<Finding>, span: Span, what: String| {
+        out.push(finding(
+            WRONG_KEY_KIND,
+            span,
+            format!("signedBy {what} is a PEM (cosign) public key, not an OpenPGP keyring: no key is imported and every image is rejected"),
+            "not a GPG key",
+            Some("use sigstoreSigned for cosign signatures".into()),
+        ));
+    };
+    for (p, span, sigstore) in key_paths(ctx) {
+        if let (false, Some(KeyFile::Read { vetted: Ok(_), .. })) = (sigstore, facts_for(ctx, &p)) {
+            flag(out, span, format!("key file {p:?}"));
+        }
+    }
+    for (_, list) in super::lists(ctx.policy) {
+        for r in &list.items {
+            if let Requirement::SignedBy(sb) = &r.value
+                && let KeySource::Data(d) = &sb.keys
+                && let Some(bytes) = &d.value
+                && crate::signature::keys::parse_pem_public_key(bytes).is_ok()
+            {
+                flag(out, d.span.clone(), "keyData".to_owned());
+            }
         }
     }
 }
