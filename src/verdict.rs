@@ -43,6 +43,9 @@ pub struct Checker<'a> {
     pub keys: KeyFiles,
     /// Evaluate local images as a pull of their Docker name (`--as-pulled`).
     pub as_pulled: bool,
+    /// The `registries.d` configuration podman would use for a pull (`--as-pulled` explains
+    /// missing signatures with it; `Err`: it does not load).
+    pub registries_d: Option<Result<crate::registries_d::RegistriesD, String>>,
 }
 
 impl<'a> Checker<'a> {
@@ -59,6 +62,7 @@ impl<'a> Checker<'a> {
         let mut opened = image::open(transport, &parsed, &RealHost, &self.opts).map_err(|e| e.0)?;
         if self.as_pulled {
             as_pulled(&mut opened)?;
+            self.explain_no_signatures(&mut opened);
         }
         let transport = opened.transport;
         let policy: &'a crate::policy::Policy = &self.loaded.policy;
@@ -92,6 +96,33 @@ impl<'a> Checker<'a> {
             evaluation,
             cimage_allowed,
         })
+    }
+}
+
+impl Checker<'_> {
+    /// `--as-pulled` on an image stored without signatures: say so, and when `registries.d`
+    /// does not enable sigstore attachments for the repository, that this is why (podman
+    /// fetches cosign signatures only when it does).
+    fn explain_no_signatures(&self, o: &mut Opened) {
+        if !o.signatures.as_ref().is_ok_and(Vec::is_empty) {
+            return;
+        }
+        let Some(named) = &o.docker_reference else {
+            return;
+        };
+        let repo = named.name();
+        let mut note = "--as-pulled: podman stored no signatures with this image (a pull stores the signatures it fetched)".to_owned();
+        match &self.registries_d {
+            Some(Ok(regd)) if !regd.attachments_for_scope(&repo) => {
+                note += &format!(
+                    "; registries.d ({}) does not set use-sigstore-attachments: true for {repo}, so podman did not fetch its cosign signatures (add it, e.g. with `policyctl key install`, and pull again)",
+                    regd.dir.display()
+                );
+            }
+            Some(Err(e)) => note += &format!("; registries.d does not load ({e})"),
+            _ => {}
+        }
+        o.notes.push(note);
     }
 }
 

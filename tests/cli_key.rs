@@ -513,6 +513,61 @@ fn installed_trust_evaluates_as_intended_on_signed_and_unsigned_images() {
         .assert()
         .success();
     check("example.com/fixtures/a:1", 1);
+    // Issue 10: --as-pulled on an image stored without signatures says so, and names
+    // registries.d when it does not enable sigstore attachments for the repository (the
+    // key and its registries.d entry are gone now).
+    let notes = |name: &str| -> Vec<String> {
+        let out = policyctl()
+            .args(root_args(&root))
+            .args([
+                "check",
+                "--json",
+                "--as-pulled",
+                &format!("containers-storage:{spec}{name}"),
+            ])
+            .output()
+            .unwrap();
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        v["results"][0]["notes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|n| n.as_str().unwrap().to_owned())
+            .collect()
+    };
+    let n = notes("example.com/fixtures/b:1");
+    assert!(
+        n.iter().any(|n| n.contains("podman stored no signatures")
+            && n.contains(
+                "does not set use-sigstore-attachments: true for example.com/fixtures/b"
+            )),
+        "{n:?}"
+    );
+    assert!(
+        !notes("example.com/fixtures/a:1")
+            .iter()
+            .any(|n| n.contains("stored no signatures"))
+    );
+    // With the registries.d entry back, only the first half remains.
+    policyctl()
+        .args(root_args(&root))
+        .args([
+            "key",
+            "install",
+            "fixtures",
+            "--scope",
+            "example.com/fixtures",
+            "--from",
+        ])
+        .arg(crate::util::repo("testdata/check/fixtures-key.pub"))
+        .assert()
+        .success();
+    let n = notes("example.com/fixtures/b:1");
+    assert!(
+        n.iter().any(|n| n.contains("podman stored no signatures")
+            && !n.contains("use-sigstore-attachments")),
+        "{n:?}"
+    );
 }
 
 /// `testdata/check/fixtures-key.pub` re-encoded with a compressed point (`02`/`03`), the form

@@ -41,6 +41,9 @@ pub fn run(global: &Settings, args: &CheckArgs) -> Result<Outcome, Error> {
         },
         keys: KeyFiles::new(global.root.clone()),
         as_pulled: args.as_pulled,
+        registries_d: args
+            .as_pulled
+            .then(|| crate::config::registries_d::load(&global.registries_d_dir())),
     };
     if args.all {
         return crate::commands::check_all::run(args, &checker);
