@@ -658,25 +658,41 @@ fn unsupported_trust_roots_are_shown_as_such() {
             "rekorPublicKeyPath": "testdata/demo/armorred-test.pub",
             "signedIdentity": {"type": "matchRepository"}}]}"#,
     );
+    // The demo signature with a Rekor bundle annotation added (its contents are never read:
+    // policyctl cannot verify SETs yet).
+    let image = tmp.path().join("signed");
+    std::fs::create_dir(&image).unwrap();
+    for e in std::fs::read_dir("testdata/demo/images/signed").unwrap() {
+        let e = e.unwrap();
+        std::fs::copy(e.path(), image.join(e.file_name())).unwrap();
+    }
+    let blob = std::fs::read(image.join("signature-1")).unwrap();
+    let json_at = blob.iter().position(|&b| b == b'\n').unwrap() + 1;
+    let mut sig: serde_json::Value = serde_json::from_slice(&blob[json_at..]).unwrap();
+    sig["annotations"]["dev.sigstore.cosign/bundle"] = "{}".into();
+    let mut blob = blob[..json_at].to_vec();
+    blob.extend(serde_json::to_vec(&sig).unwrap());
+    std::fs::write(image.join("signature-1"), blob).unwrap();
+    let reference = format!("dir:{}", image.display());
     policyctl()
         .arg("--policy")
         .arg(&policy)
-        .args(["check", "dir:testdata/demo/images/signed"])
+        .args(["check", &reference])
         .assert()
         .code(1)
         .stdout_eq(str![[r#"
-dir:testdata/demo/images/signed: REJECTED (policyctl cannot verify this yet; containers/image might accept): policyctl cannot verify Rekor SETs yet (rekorPublicKey*): rejected; containers/image might accept it
+dir:[..]/signed: REJECTED (policyctl cannot verify this yet; containers/image might accept): policyctl cannot verify Rekor SETs yet (rekorPublicKey*): rejected; containers/image might accept it
 ...
   requirements:
     1. sigstoreSigned keyPath testdata/demo/armorred-test.pub, [..] (line 1)
        => cannot verify yet: policyctl cannot verify Rekor SETs yet (rekorPublicKey*): rejected; containers/image might accept it
-       - testdata/demo/images/signed/signature-1 [sigstore-json]: cannot verify yet: policyctl cannot verify Rekor SETs yet (rekorPublicKey*): rejected; containers/image might accept it (claims identity ghcr.io/armorred/app, digest sha256:[..])
+       - [..]/signed/signature-1 [sigstore-json]: cannot verify yet: policyctl cannot verify Rekor SETs yet (rekorPublicKey*): rejected; containers/image might accept it (claims identity ghcr.io/armorred/app, digest sha256:[..])
 
 "#]]);
     let out = policyctl()
         .arg("--policy")
         .arg(&policy)
-        .args(["check", "--json", "dir:testdata/demo/images/signed"])
+        .args(["check", "--json", &reference])
         .output()
         .unwrap();
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
@@ -684,6 +700,18 @@ dir:testdata/demo/images/signed: REJECTED (policyctl cannot verify this yet; con
     assert_eq!(req["outcome"], "unsupported", "{v:#}");
     assert_eq!(req["unsupported"], true);
     assert_eq!(req["signatures"][0]["outcome"], "unsupported");
+    // Issue 10: without the bundle annotation c/image rejects for certain, and so do we,
+    // as a plain rejection with c/image's text.
+    policyctl()
+        .arg("--policy")
+        .arg(&policy)
+        .args(["check", "dir:testdata/demo/images/signed"])
+        .assert()
+        .code(1)
+        .stdout_eq(str![[r#"
+dir:testdata/demo/images/signed: REJECTED: missing dev.sigstore.cosign/bundle annotation
+...
+"#]]);
     // A real rejection stays "rejected".
     let out = policyctl()
         .args([

@@ -40,12 +40,32 @@ pub trait Verifier<S: ?Sized> {
     fn verify<'s>(&self, sig: &'s S) -> Result<Verified<'s>, Rejection>;
 }
 
-/// A trust root policyctl cannot check yet: every signature is rejected as unsupported.
+/// A sigstore trust root policyctl cannot verify yet (Rekor, Fulcio, PKI). It still rejects
+/// for certain what c/image rejects for certain before any cryptography: a signature without
+/// the annotations that trust root needs (in c/image's order: the signature, then the Rekor
+/// SET, then the certificate). Only a signature that has them is `Unsupported` ("containers/image
+/// might accept").
 #[derive(Debug, Clone, Copy)]
-pub struct NotYetVerifiable(pub Unsupported);
+pub struct NotYetVerifiableSigstore(pub Unsupported);
 
-impl<S: ?Sized> Verifier<S> for NotYetVerifiable {
-    fn verify<'s>(&self, _: &'s S) -> Result<Verified<'s>, Rejection> {
+impl Verifier<Sigstore> for NotYetVerifiableSigstore {
+    fn verify<'s>(&self, s: &'s Sigstore) -> Result<Verified<'s>, Rejection> {
+        use super::blob::{BUNDLE_ANNOTATION, CERTIFICATE_ANNOTATION, SIGNATURE_ANNOTATION};
+        let needed: &[&'static str] = match self.0 {
+            Unsupported::Rekor => &[SIGNATURE_ANNOTATION, BUNDLE_ANNOTATION],
+            Unsupported::Fulcio => &[
+                SIGNATURE_ANNOTATION,
+                BUNDLE_ANNOTATION,
+                CERTIFICATE_ANNOTATION,
+            ],
+            Unsupported::Pki => &[SIGNATURE_ANNOTATION, CERTIFICATE_ANNOTATION],
+            _ => &[SIGNATURE_ANNOTATION],
+        };
+        if let Some(missing) = needed.iter().find(|a| !s.annotations.contains_key(**a)) {
+            return Err(Rejection::MissingSignatureAnnotation {
+                annotation: missing,
+            });
+        }
         Err(Rejection::Unsupported(self.0))
     }
 }
@@ -60,9 +80,11 @@ pub fn sigstore_verifier<'a>(
         (SigstoreTrust::PublicKeys(src), None) => {
             Box::new(super::sigstore::PublicKeyVerifier::new(src, loader, compat))
         }
-        (SigstoreTrust::PublicKeys(_), Some(_)) => Box::new(NotYetVerifiable(Unsupported::Rekor)),
-        (SigstoreTrust::Fulcio(_), _) => Box::new(NotYetVerifiable(Unsupported::Fulcio)),
-        (SigstoreTrust::Pki(_), _) => Box::new(NotYetVerifiable(Unsupported::Pki)),
+        (SigstoreTrust::PublicKeys(_), Some(_)) => {
+            Box::new(NotYetVerifiableSigstore(Unsupported::Rekor))
+        }
+        (SigstoreTrust::Fulcio(_), _) => Box::new(NotYetVerifiableSigstore(Unsupported::Fulcio)),
+        (SigstoreTrust::Pki(_), _) => Box::new(NotYetVerifiableSigstore(Unsupported::Pki)),
     }
 }
 

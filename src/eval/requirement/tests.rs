@@ -52,6 +52,18 @@ fn sig(seed: &str, identity: &str, digest: &str) -> SourcedSignature {
     }
 }
 
+/// `sig` with a (fake) Rekor bundle annotation: what Rekor and Fulcio trust roots look for.
+fn sig_with_bundle(seed: &str, identity: &str, digest: &str) -> SourcedSignature {
+    let mut s = sig(seed, identity, digest);
+    if let Signature::Sigstore(sg) = &mut s.signature {
+        sg.annotations.insert(
+            crate::signature::blob::BUNDLE_ANNOTATION.to_owned(),
+            "{}".to_owned(),
+        );
+    }
+    s
+}
+
 fn run(req: &str, image: &str, sigs: &[SourcedSignature], compat: Compat) -> Evaluation {
     let named = Named::parse_normalized(image).unwrap().with_default_tag();
     let digest = Ok(DIGEST.to_owned());
@@ -368,7 +380,7 @@ fn unreadable_signatures_and_digest_errors() {
 
 #[test]
 fn unsupported_trust_roots_never_accept() {
-    let s = [sig("k", "example.com/app", DIGEST)];
+    let s = [sig_with_bundle("k", "example.com/app", DIGEST)];
     let e = run(
         r#"[{"type":"sigstoreSigned","keyPath":"/k.pub","rekorPublicKeyPath":"/r.pub","signedIdentity":{"type":"matchRepository"}}]"#,
         "example.com/app:1",
@@ -461,8 +473,52 @@ fn rejections_are_typed() {
         (
             r#"[{"type":"sigstoreSigned","keyPath":"/k.pub","rekorPublicKeyPath":"/r.pub","signedIdentity":{"type":"matchRepository"}}]"#,
             "example.com/app:1",
-            vec![good.clone()],
+            vec![sig_with_bundle("k", "example.com/app", DIGEST)],
             |r| matches!(r, Rejection::Unsupported(Unsupported::Rekor)),
+        ),
+        // Issue 10: without the SET annotation c/image rejects for certain: never "might
+        // accept".
+        (
+            r#"[{"type":"sigstoreSigned","keyPath":"/k.pub","rekorPublicKeyPath":"/r.pub","signedIdentity":{"type":"matchRepository"}}]"#,
+            "example.com/app:1",
+            vec![good.clone()],
+            |r| {
+                matches!(r, Rejection::MissingSignatureAnnotation { annotation }
+                    if *annotation == crate::signature::blob::BUNDLE_ANNOTATION)
+            },
+        ),
+        (
+            r#"[{"type":"sigstoreSigned","fulcio":{"caPath":"/ca.pem","oidcIssuer":"https://issuer.example","subjectEmail":"a@example.com"},"rekorPublicKeyPath":"/r.pub","signedIdentity":{"type":"matchRepository"}}]"#,
+            "example.com/app:1",
+            vec![sig_with_bundle("k", "example.com/app", DIGEST)],
+            |r| {
+                matches!(r, Rejection::MissingSignatureAnnotation { annotation }
+                    if *annotation == crate::signature::blob::CERTIFICATE_ANNOTATION)
+            },
+        ),
+        (
+            r#"[{"type":"sigstoreSigned","pki":{"caRootsPath":"/ca.pem","subjectEmail":"a@example.com"},"signedIdentity":{"type":"matchRepository"}}]"#,
+            "example.com/app:1",
+            vec![good.clone()],
+            |r| {
+                matches!(r, Rejection::MissingSignatureAnnotation { annotation }
+                    if *annotation == crate::signature::blob::CERTIFICATE_ANNOTATION)
+            },
+        ),
+        (
+            r#"[{"type":"sigstoreSigned","pki":{"caRootsPath":"/ca.pem","subjectEmail":"a@example.com"},"signedIdentity":{"type":"matchRepository"}}]"#,
+            "example.com/app:1",
+            vec![{
+                let mut s = sig("k", "example.com/app", DIGEST);
+                if let Signature::Sigstore(sg) = &mut s.signature {
+                    sg.annotations.insert(
+                        crate::signature::blob::CERTIFICATE_ANNOTATION.to_owned(),
+                        "-----BEGIN CERTIFICATE-----".to_owned(),
+                    );
+                }
+                s
+            }],
+            |r| matches!(r, Rejection::Unsupported(Unsupported::Pki)),
         ),
         (
             r#"[{"type":"signedBy","keyType":"GPGKeys","keyPath":"/k.pub"}]"#,
