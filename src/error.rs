@@ -68,21 +68,6 @@ impl Error {
     pub fn exit_code(&self) -> u8 {
         2
     }
-
-    /// A stable machine-readable name of the variant.
-    pub fn kind(&self) -> &'static str {
-        match self {
-            Error::NoPolicy(_) => "no-policy",
-            Error::PolicyRead { .. } => "policy-read",
-            Error::PolicyInvalid { .. } => "policy-invalid",
-            Error::Usage(_) => "usage",
-            Error::Conflict(_) => "conflict",
-            Error::Read(_) => "read",
-            Error::Write(_) => "write",
-            Error::Store(_) => "store",
-            Error::Internal(_) => "internal",
-        }
-    }
 }
 
 /// Go's `os.ReadFile` error text (`open <path>: <strerror>`).

@@ -119,6 +119,7 @@ fn json_output() {
             "line": 15
           },
           "reason": null,
+          "reason_kind": null,
           "signatures": [
             {
               "claimed_digest": "sha256:8e9e63992678ca1430dda43a8062e7532677e829e2c3709ddeb256ef51e342d8",
@@ -129,6 +130,7 @@ fn json_output() {
               "origin": "testdata/demo/images/signed/signature-1",
               "outcome": "accepted",
               "reason": null,
+              "reason_kind": null,
               "signed_digest": "sha256:8e9e63992678ca1430dda43a8062e7532677e829e2c3709ddeb256ef51e342d8",
               "signed_identity": "ghcr.io/armorred/app"
             }
@@ -700,6 +702,7 @@ dir:[..]/signed: REJECTED (policyctl cannot verify this yet; containers/image mi
     assert_eq!(req["outcome"], "unsupported", "{v:#}");
     assert_eq!(req["unsupported"], true);
     assert_eq!(req["signatures"][0]["outcome"], "unsupported");
+    assert_eq!(req["reason_kind"], "unsupported");
     // Issue 10: without the bundle annotation c/image rejects for certain, and so do we,
     // as a plain rejection with c/image's text.
     policyctl()

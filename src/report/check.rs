@@ -251,6 +251,7 @@ fn judged_json(
                 outcome,
                 position: pos(item.span.start),
                 reason: r.and_then(|r| r.rejection.as_ref().map(ToString::to_string)),
+                reason_kind: r.and_then(|r| r.rejection.as_ref().map(|x| x.kind().to_owned())),
                 signatures,
                 kind: req.type_name().to_owned(),
                 unsupported: r.is_some_and(|r| r.unsupported()),
@@ -302,6 +303,7 @@ fn signature_json(s: &crate::eval::requirement::SignatureReport) -> rj::Signatur
         origin: s.origin.clone(),
         outcome: rj::SignatureOutcome::Skipped,
         reason: None,
+        reason_kind: None,
         signed_digest: None,
         signed_identity: None,
     };
@@ -321,6 +323,7 @@ fn signature_json(s: &crate::eval::requirement::SignatureReport) -> rj::Signatur
                 rj::SignatureOutcome::Rejected
             };
             out.reason = Some(e.to_string());
+            out.reason_kind = Some(e.kind().to_owned());
         }
         SignatureOutcome::Skipped(why) => out.reason = Some(why.to_string()),
     }

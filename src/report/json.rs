@@ -142,6 +142,8 @@ pub struct RequirementReport {
     pub outcome: RequirementOutcome,
     pub position: Position,
     pub reason: Option<String>,
+    /// The kind of rejection (`identity-not-accepted`, `no-signature`, `unsupported`, …).
+    pub reason_kind: Option<String>,
     pub signatures: Vec<SignatureReport>,
     /// The requirement type (`sigstoreSigned`, …).
     #[serde(rename = "type")]
@@ -173,6 +175,8 @@ pub struct SignatureReport {
     pub origin: String,
     pub outcome: SignatureOutcome,
     pub reason: Option<String>,
+    /// The kind of rejection, when rejected.
+    pub reason_kind: Option<String>,
     /// Authenticated values (only when accepted).
     pub signed_digest: Option<String>,
     pub signed_identity: Option<String>,
