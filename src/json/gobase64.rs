@@ -107,6 +107,22 @@ mod tests {
         decode(s.as_bytes()).map_err(|e| e.to_string())
     }
 
+    /// Newlines inside and after the padding, as Go 1.26's `StdEncoding.DecodeString` treats
+    /// them (outputs recorded from Go).
+    #[test]
+    fn newlines_around_padding() {
+        let err = |n: usize| Err(format!("illegal base64 data at input byte {n}"));
+        assert_eq!(d("YQ=\n="), Ok(b"a".to_vec()));
+        assert_eq!(d("YQ=\r\n="), Ok(b"a".to_vec()));
+        assert_eq!(d("YQ==\n\n"), Ok(b"a".to_vec()));
+        assert_eq!(d("YWI=\n\r"), Ok(b"ab".to_vec()));
+        assert_eq!(d("\nYQ\n==\n"), Ok(b"a".to_vec()));
+        assert_eq!(d("YQ=\n"), err(4));
+        assert_eq!(d("YQ==\nQQ"), err(5));
+        assert_eq!(d("YWI=\nx"), err(5));
+        assert_eq!(d("YQ=\nx"), err(3));
+    }
+
     #[test]
     fn go_semantics() {
         assert_eq!(d(""), Ok(vec![]));

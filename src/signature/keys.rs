@@ -470,3 +470,20 @@ crate::message_error! {
     /// A public key Go or sigstore refuses (their text).
     KeyError
 }
+
+#[cfg(test)]
+mod rsa_tests {
+    use super::*;
+
+    /// A TEST-ONLY RSA-2048 public key (`PUBLIC KEY`, PKIX), generated with openssl for this
+    /// test; its private half was never stored.
+    const RSA_PUB: &str = "-----BEGIN PUBLIC KEY-----\nMIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEAlfSU+jKlD1dK8FH/05KX\n9xsl6x2RbovW2fB/Q/wjcB9jkrRlpjZ2mW1UZWFtztMdwEv1VV5C8xqpeg8B8B1x\n2XOXaeOui1oEqgzlHs7MOIr4R3BqONuriL8OaRoB+TJbcWCEIGWQ+F+gN6/C3t3P\neZj3B8vjeO8PtrSv0XHErf8XoQpVzR6JDzGu5GCNPcolandBcYy32uys7HiBKHJb\naAVQax0LZxkq9aZ7MDNYdSie8EkUxVSFhwWPJ8pk4eyDLzmpUWfJP57uIOYppLdz\noic92QDaOMXohCzlkE894/qya8nEFcX/F6E7JYWSy0m6Y/2sc+vdNqOz1svXqtaE\ntQIDAQAB\n-----END PUBLIC KEY-----\n";
+
+    #[test]
+    fn rsa_pkix_keys_parse() {
+        let k = parse_pem_public_key(RSA_PUB.as_bytes()).unwrap();
+        assert_eq!(k.key.algorithm(), "RSA");
+        assert_eq!(format!("{:?}", k.key), "RSA");
+        assert!(k.fingerprint.starts_with("sha256:"));
+    }
+}
