@@ -732,3 +732,33 @@ dir:testdata/demo/images/signed: REJECTED: missing dev.sigstore.cosign/bundle an
         "{v:#}"
     );
 }
+
+/// Signature files are read up to 4 MiB (`iolimits.MaxSignatureBodySize`): one of exactly
+/// 4 MiB still verifies; one byte more is not read and the image is rejected (c/image's `dir:`
+/// reads without a limit; refusing is the fail-closed side).
+#[test]
+fn signature_size_limit_is_exactly_4_mib() {
+    let tmp = tempfile::tempdir().unwrap();
+    let img = tmp.path().join("s");
+    copy_dir(std::path::Path::new("testdata/demo/images/signed"), &img);
+    let sig = img.join("signature-1");
+    let mut blob = std::fs::read(&sig).unwrap();
+    // JSON allows trailing whitespace: the padded blob is the same signature.
+    blob.resize(4 * 1024 * 1024, b' ');
+    std::fs::write(&sig, &blob).unwrap();
+    let reference = format!("dir:{}", img.display());
+    policyctl()
+        .args(["--policy", DEMO, "check", "-q", &reference])
+        .assert()
+        .code(0);
+    blob.push(b' ');
+    std::fs::write(&sig, &blob).unwrap();
+    policyctl()
+        .args(["--policy", DEMO, "check", &reference])
+        .assert()
+        .code(1)
+        .stdout_eq(str![[r#"
+dir:[..]/s: REJECTED: [..]/s/signature-1 is larger than 4194304 bytes
+...
+"#]]);
+}
