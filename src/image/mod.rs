@@ -13,7 +13,6 @@ pub mod manifest;
 pub mod oci;
 pub mod storage;
 
-use std::io::Read;
 use std::path::Path;
 
 use crate::compat::Compat;
@@ -110,20 +109,8 @@ pub fn open(
     }
 }
 
-/// Reads a whole file of at most `limit` bytes; errors name the file (Go-style text). FIFOs,
-/// sockets and devices are refused without blocking (see [`crate::fsread`]).
-pub fn read_limited(path: &Path, limit: u64) -> Result<Vec<u8>, std::io::Error> {
-    let f = crate::fsread::open_regular(path)?;
-    let mut buf = Vec::new();
-    f.take(limit.saturating_add(1)).read_to_end(&mut buf)?;
-    if buf.len() as u64 > limit {
-        return Err(std::io::Error::other(format!(
-            "{} is larger than {limit} bytes",
-            path.display()
-        )));
-    }
-    Ok(buf)
-}
+/// Reads a whole file of at most `limit` bytes (one reader for every untrusted file).
+pub use crate::fsread::read_limited;
 
 /// Go's `*PathError` text for `op path: err`.
 pub fn path_error(op: &str, path: &Path, e: &std::io::Error) -> String {
@@ -251,4 +238,23 @@ pub fn check_manifest_parses(o: &Opened, compat: Compat) -> Result<(), ImageErro
             "{what}: parsing manifest: {e} (the image would fail to pull or run)"
         ))
     })
+}
+
+#[cfg(test)]
+mod source_manifest_tests {
+    use super::*;
+
+    /// A MIME type the source reports is used as is; an empty or absent one is guessed from
+    /// the bytes (as c/image does for sources that do not know it).
+    #[test]
+    fn empty_mime_types_are_guessed() {
+        let index = br#"{"schemaVersion":2,"mediaType":"application/vnd.oci.image.index.v1+json","manifests":[{}]}"#;
+        let m = |mime: Option<&str>| SourceManifest {
+            bytes: index.to_vec(),
+            mime_type: mime.map(str::to_owned),
+        };
+        assert_eq!(m(Some("")).mime(), manifest::OCI_INDEX);
+        assert_eq!(m(None).mime(), manifest::OCI_INDEX);
+        assert_eq!(m(Some(manifest::DOCKER_V2S2)).mime(), manifest::DOCKER_V2S2);
+    }
 }
