@@ -28,28 +28,21 @@ Nothing, if you meant the namespace. For the official image write `docker.io/lib
 };
 
 fn check(ctx: &Context<'_>, out: &mut Vec<Finding>) {
-    for t in ctx
-        .policy
-        .transports
-        .iter()
-        .filter(|t| t.name.value == "docker" || t.name.value == "atomic")
-    {
-        for s in &t.scopes {
-            let Some(ScopeForm::DockerIoSingle { name }) = classify(&s.key.value) else {
-                continue;
-            };
-            out.push(Finding {
-                code: RULE.code,
-                message: format!(
-                    "docker scope {:?} covers the Docker Hub namespace docker.io/{name}/*, not the official image {name:?}",
-                    s.key.value
-                ),
-                span: s.key.span.clone(),
-                label: "a Docker Hub namespace".into(),
-                help: Some(format!(
-                    "if you meant the official image, write \"docker.io/library/{name}\""
-                )),
-            });
-        }
+    for s in super::docker_scopes(ctx.policy, true) {
+        let Some(ScopeForm::DockerIoSingle { name }) = classify(&s.key.value) else {
+            continue;
+        };
+        out.push(Finding {
+            code: RULE.code,
+            message: format!(
+                "docker scope {:?} covers the Docker Hub namespace docker.io/{name}/*, not the official image {name:?}",
+                s.key.value
+            ),
+            span: s.key.span.clone(),
+            label: "a Docker Hub namespace".into(),
+            help: Some(format!(
+                "if you meant the official image, write \"docker.io/library/{name}\""
+            )),
+        });
     }
 }

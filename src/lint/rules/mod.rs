@@ -34,6 +34,15 @@ pub fn lists(p: &Policy) -> Vec<(Option<(&TransportScopes, &Scope)>, &Requiremen
     out
 }
 
+/// The scopes of the `docker` transport (and of `atomic`, its deprecated alias, when
+/// `with_atomic`), for the rules about registry scopes.
+pub fn docker_scopes(p: &Policy, with_atomic: bool) -> impl Iterator<Item = &Scope> {
+    p.transports
+        .iter()
+        .filter(move |t| t.name.value == "docker" || (with_atomic && t.name.value == "atomic"))
+        .flat_map(|t| t.scopes.iter())
+}
+
 /// Whether a requirement checks signatures.
 pub fn is_signature(r: &Requirement) -> bool {
     matches!(r, Requirement::SignedBy(_) | Requirement::SigstoreSigned(_))

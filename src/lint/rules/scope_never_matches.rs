@@ -18,38 +18,30 @@ general scope or the default.\n\n### Fix\nWrite `host[:port][/namespace…][/rep
 };
 
 fn check(ctx: &Context<'_>, out: &mut Vec<Finding>) {
-    for t in ctx
-        .policy
-        .transports
-        .iter()
-        .filter(|t| t.name.value == "docker")
-    {
-        for s in &t.scopes {
-            let k = &s.key.value;
-            if k.is_empty() || k.contains('*') {
-                continue; // P004 covers wildcards.
-            }
-            let why = if k.contains("://") {
-                Some("contains a URL scheme")
-            } else if k.ends_with('/') {
-                Some("ends with '/'")
-            } else if k.chars().any(char::is_whitespace) {
-                Some("contains whitespace")
-            } else if Named::parse_normalized(k).is_err() && !crate::reference::docker::is_domain(k)
-            {
-                Some("is not a valid reference or namespace")
-            } else {
-                None
-            };
-            if let Some(why) = why {
-                out.push(Finding {
-                    code: RULE.code,
-                    message: format!("docker scope {k:?} {why}: it never matches"),
-                    span: s.key.span.clone(),
-                    label: "never reached".into(),
-                    help: Some("write host[:port][/namespace…][/repo[:tag|@digest]]".into()),
-                });
-            }
+    for s in super::docker_scopes(ctx.policy, false) {
+        let k = &s.key.value;
+        if k.is_empty() || k.contains('*') {
+            continue; // P004 covers wildcards.
+        }
+        let why = if k.contains("://") {
+            Some("contains a URL scheme")
+        } else if k.ends_with('/') {
+            Some("ends with '/'")
+        } else if k.chars().any(char::is_whitespace) {
+            Some("contains whitespace")
+        } else if Named::parse_normalized(k).is_err() && !crate::reference::docker::is_domain(k) {
+            Some("is not a valid reference or namespace")
+        } else {
+            None
+        };
+        if let Some(why) = why {
+            out.push(Finding {
+                code: RULE.code,
+                message: format!("docker scope {k:?} {why}: it never matches"),
+                span: s.key.span.clone(),
+                label: "never reached".into(),
+                help: Some("write host[:port][/namespace…][/repo[:tag|@digest]]".into()),
+            });
         }
     }
 }

@@ -63,38 +63,31 @@ pub fn classify(key: &str) -> Option<ScopeForm> {
 }
 
 fn check(ctx: &Context<'_>, out: &mut Vec<Finding>) {
-    for t in ctx
-        .policy
-        .transports
-        .iter()
-        .filter(|t| t.name.value == "docker" || t.name.value == "atomic")
-    {
-        for s in &t.scopes {
-            let key = &s.key.value;
-            let (message, help) = match classify(key) {
-                // A Docker Hub namespace is a valid scope: P015 (info) says what it covers.
-                None | Some(ScopeForm::DockerIoSingle { .. }) => continue,
-                // `busybox`, `library/busybox`, `busybox:latest`: identities always start with a host.
-                Some(ScopeForm::NoHost { expanded }) => (
-                    format!(
-                        "docker scope {key:?} never matches: image identities always start with a registry host"
-                    ),
-                    format!("write \"{expanded}\""),
+    for s in super::docker_scopes(ctx.policy, true) {
+        let key = &s.key.value;
+        let (message, help) = match classify(key) {
+            // A Docker Hub namespace is a valid scope: P015 (info) says what it covers.
+            None | Some(ScopeForm::DockerIoSingle { .. }) => continue,
+            // `busybox`, `library/busybox`, `busybox:latest`: identities always start with a host.
+            Some(ScopeForm::NoHost { expanded }) => (
+                format!(
+                    "docker scope {key:?} never matches: image identities always start with a registry host"
                 ),
-                Some(ScopeForm::IndexDockerIo { fixed }) => (
-                    format!(
-                        "docker scope {key:?} never matches: c/image rewrites index.docker.io to docker.io"
-                    ),
-                    format!("write \"{fixed}\""),
+                format!("write \"{expanded}\""),
+            ),
+            Some(ScopeForm::IndexDockerIo { fixed }) => (
+                format!(
+                    "docker scope {key:?} never matches: c/image rewrites index.docker.io to docker.io"
                 ),
-            };
-            out.push(Finding {
-                code: RULE.code,
-                message,
-                span: s.key.span.clone(),
-                label: "not the normalized form".into(),
-                help: Some(help),
-            });
-        }
+                format!("write \"{fixed}\""),
+            ),
+        };
+        out.push(Finding {
+            code: RULE.code,
+            message,
+            span: s.key.span.clone(),
+            label: "not the normalized form".into(),
+            help: Some(help),
+        });
     }
 }

@@ -18,47 +18,40 @@ the tag or digest.\n",
 };
 
 fn check(ctx: &Context<'_>, out: &mut Vec<Finding>) {
-    for t in ctx
-        .policy
-        .transports
-        .iter()
-        .filter(|t| t.name.value == "docker")
-    {
-        for s in &t.scopes {
-            // A scope without '/' is a registry host (`localhost:5000`, `quay.io`), as `scope`
-            // and c/image read it: image identities always contain a '/', so it can only
-            // match as a host namespace, and the ':' is a port, not a tag (issue 10).
-            if !s.key.value.contains('/') {
-                continue;
-            }
-            let Ok(n) = Named::parse_normalized(&s.key.value) else {
-                continue;
-            };
-            let (msg, help) = match (n.tag(), n.digest()) {
-                (Some(_), Some(_)) => (
-                    "has both a tag and a digest: it never matches (such references are refused)",
-                    None,
-                ),
-                (Some(_), None) => (
-                    "applies only to this tag",
-                    Some(format!(
-                        "for every tag of the repository write \"{}\"",
-                        n.name()
-                    )),
-                ),
-                (None, Some(_)) => (
-                    "applies only to this digest",
-                    Some(format!("for the whole repository write \"{}\"", n.name())),
-                ),
-                (None, None) => continue,
-            };
-            out.push(Finding {
-                code: RULE.code,
-                message: format!("docker scope {:?} {msg}", s.key.value),
-                span: s.key.span.clone(),
-                label: "tag or digest in a scope".into(),
-                help,
-            });
+    for s in super::docker_scopes(ctx.policy, false) {
+        // A scope without '/' is a registry host (`localhost:5000`, `quay.io`), as `scope`
+        // and c/image read it: image identities always contain a '/', so it can only
+        // match as a host namespace, and the ':' is a port, not a tag (issue 10).
+        if !s.key.value.contains('/') {
+            continue;
         }
+        let Ok(n) = Named::parse_normalized(&s.key.value) else {
+            continue;
+        };
+        let (msg, help) = match (n.tag(), n.digest()) {
+            (Some(_), Some(_)) => (
+                "has both a tag and a digest: it never matches (such references are refused)",
+                None,
+            ),
+            (Some(_), None) => (
+                "applies only to this tag",
+                Some(format!(
+                    "for every tag of the repository write \"{}\"",
+                    n.name()
+                )),
+            ),
+            (None, Some(_)) => (
+                "applies only to this digest",
+                Some(format!("for the whole repository write \"{}\"", n.name())),
+            ),
+            (None, None) => continue,
+        };
+        out.push(Finding {
+            code: RULE.code,
+            message: format!("docker scope {:?} {msg}", s.key.value),
+            span: s.key.span.clone(),
+            label: "tag or digest in a scope".into(),
+            help,
+        });
     }
 }

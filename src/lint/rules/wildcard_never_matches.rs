@@ -17,29 +17,22 @@ plain string and never equals an image identity.\n\n### Fix\nUse `*.example.com`
 };
 
 fn check(ctx: &Context<'_>, out: &mut Vec<Finding>) {
-    for t in ctx
-        .policy
-        .transports
-        .iter()
-        .filter(|t| t.name.value == "docker")
-    {
-        for s in &t.scopes {
-            let k = &s.key.value;
-            if !k.contains('*') {
-                continue;
-            }
-            let ok = k
-                .strip_prefix("*.")
-                .is_some_and(|rest| !rest.is_empty() && !rest.contains(['*', '/', ':']));
-            if !ok {
-                out.push(Finding {
-                    code: RULE.code,
-                    message: format!("wildcard scope {k:?} never matches any image"),
-                    span: s.key.span.clone(),
-                    label: "only a leading `*.` label is a wildcard".into(),
-                    help: Some("write `*.example.com` (subdomains) and/or `example.com`".into()),
-                });
-            }
+    for s in super::docker_scopes(ctx.policy, false) {
+        let k = &s.key.value;
+        if !k.contains('*') {
+            continue;
+        }
+        let ok = k
+            .strip_prefix("*.")
+            .is_some_and(|rest| !rest.is_empty() && !rest.contains(['*', '/', ':']));
+        if !ok {
+            out.push(Finding {
+                code: RULE.code,
+                message: format!("wildcard scope {k:?} never matches any image"),
+                span: s.key.span.clone(),
+                label: "only a leading `*.` label is a wildcard".into(),
+                help: Some("write `*.example.com` (subdomains) and/or `example.com`".into()),
+            });
         }
     }
 }
