@@ -145,3 +145,78 @@ fn diff_current_check() {
         disagree.len()
     );
 }
+
+/// `dir:` version files against current c/image (issue 8 mutation testing found the check
+/// untested; porting `parseVersion` exactly also fixed 1.0 and negative versions, which
+/// c/image accepts): the verdict and the error text agree.
+#[test]
+fn dir_version_files_agree_with_current_cimage() {
+    let Some(bin) = oracle::oracle(Version::Current) else {
+        return;
+    };
+    let tmp = tempfile::tempdir().unwrap();
+    let t = tmp.path().canonicalize().unwrap();
+    let policy = crate::util::write(
+        &t,
+        "accept.json",
+        r#"{"default":[{"type":"insecureAcceptAnything"}]}"#,
+    );
+    let mut n = 0;
+    for (i, version) in [
+        "Directory Transport Version: 1.1\n",
+        "Directory Transport Version: 1.2\n",
+        "Directory Transport Version: 1.0\n",
+        "Directory Transport Version: -1.5\n",
+        "Directory Transport Version: 1.3\n",
+        "Directory Transport Version: 2.0\n",
+        "Directory Transport Version: 01.1\n",
+        "Directory Transport Version: +1.1\n",
+        "Directory Transport Version: 1.1",
+        "Directory Transport Version: 1.1\n\n",
+        "Directory Transport Version: 99999999999999999999.1\n",
+        "garbage",
+        "",
+    ]
+    .iter()
+    .enumerate()
+    {
+        let dir = t.join(format!("img{i}"));
+        std::fs::create_dir(&dir).unwrap();
+        for e in std::fs::read_dir(repo("testdata/check/dir/a")).unwrap() {
+            let e = e.unwrap();
+            std::fs::copy(e.path(), dir.join(e.file_name())).unwrap();
+        }
+        std::fs::write(dir.join("version"), version).unwrap();
+        let reference = format!("dir:{}", dir.display());
+        let go = oracle::check(
+            &bin,
+            &policy,
+            std::slice::from_ref(&reference),
+            &Override::default(),
+        )
+        .pop()
+        .unwrap();
+        let ours = std::process::Command::new(snapbox::cmd::cargo_bin!("policyctl"))
+            .arg("--policy")
+            .arg(&policy)
+            .args(["check", &reference])
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&ours.stderr);
+        match go["verdict"].as_str().unwrap() {
+            "accepted" => assert_eq!(ours.status.code(), Some(0), "{version:?}: {stderr}"),
+            "error" => {
+                assert_eq!(ours.status.code(), Some(2), "{version:?}");
+                let msg = go["message"].as_str().unwrap();
+                let msg = msg.split_once(": ").map_or(msg, |(_, m)| m);
+                assert!(
+                    stderr.contains(msg),
+                    "{version:?}: c/image {msg:?}, policyctl {stderr}"
+                );
+            }
+            other => panic!("{version:?}: {other}"),
+        }
+        n += 1;
+    }
+    println!("dir version files: {n} of {n} agree with current c/image");
+}

@@ -24,7 +24,7 @@ pub fn open(
         .map_err(|e| ImageError(e.0))?;
     let root = PathBuf::from(path);
     if opts.compat == Compat::Current {
-        check_version(&root)?;
+        check_version(&root, &identity.identity)?;
     }
     let top_path = root.join("manifest.json");
     let top = read_limited(&top_path, MAX_MANIFEST_SIZE)
@@ -73,29 +73,50 @@ fn hex_of(d: &str) -> Result<&str, ImageError> {
         .ok_or_else(|| ImageError(format!("unsupported digest {d}")))
 }
 
-/// Current c/image refuses unknown `version` files.
-fn check_version(root: &Path) -> Result<(), ImageError> {
+/// The `version` file as current c/image's `newImageSource` checks it: absent is fine; other
+/// read errors, content that is not exactly `Directory Transport Version: MAJOR.MINOR\n` (Go's
+/// `Sscanf` then a round trip through `String()`), or a version above 1.2 are errors with
+/// c/image's texts. `resolved` is the image directory's resolved path (for the message).
+fn check_version(root: &Path, resolved: &str) -> Result<(), ImageError> {
     let p = root.join("version");
-    match read_limited(&p, 4096) {
-        Ok(b) => {
-            let text = String::from_utf8_lossy(&b);
-            let ok = [
-                "Directory Transport Version: 1.1\n",
-                "Directory Transport Version: 1.2\n",
-            ]
-            .contains(&&*text);
-            if ok {
-                Ok(())
-            } else {
-                Err(ImageError(format!(
-                    "invalid version file content: {}",
-                    crate::json::gofmt::quote(&text)
-                )))
-            }
+    let quote = crate::json::gofmt::quote;
+    let text = match read_limited(&p, 4096) {
+        Ok(b) => String::from_utf8_lossy(&b).into_owned(),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+        Err(e) => {
+            return Err(ImageError(format!(
+                "reading version file {}: {}",
+                quote(&p.display().to_string()),
+                crate::fsread::go_read_file_error(&p.display().to_string(), &e)
+            )));
         }
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
-        Err(e) => Err(ImageError(path_error("open", &p, &e))),
+    };
+    let Some(version) = parse_version(&text) else {
+        return Err(ImageError(format!(
+            "invalid version file content: {}",
+            quote(&text)
+        )));
+    };
+    if version > (1, 2) {
+        return Err(ImageError(format!(
+            "unsupported directory transport version {} at {resolved}",
+            quote(&text)
+        )));
     }
+    Ok(())
+}
+
+/// `parseVersion`: `Directory Transport Version: %d.%d\n` whose numbers, printed back with
+/// `%d`, give the same text (so no `+`, no leading zeros, no `-0`, no spaces).
+fn parse_version(text: &str) -> Option<(i64, i64)> {
+    let rest = text.strip_prefix("Directory Transport Version: ")?;
+    let rest = rest.strip_suffix('\n')?;
+    let (major, minor) = rest.split_once('.')?;
+    let number = |s: &str| -> Option<i64> {
+        let n: i64 = s.parse().ok()?;
+        (n.to_string() == s).then_some(n)
+    };
+    Some((number(major)?, number(minor)?))
 }
 
 /// `signature-1`, `signature-2`, … until the first missing one.
