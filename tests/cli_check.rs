@@ -762,3 +762,30 @@ dir:[..]/s: REJECTED: [..]/s/signature-1 is larger than 4194304 bytes
 ...
 "#]]);
 }
+
+/// At most 1,024 signatures are read per image (a guard against hostile stores): 1,024 copies
+/// of a good signature still verify; one more and the image is rejected, never accepted.
+#[test]
+fn at_most_1024_signatures_are_read() {
+    let tmp = tempfile::tempdir().unwrap();
+    let img = tmp.path().join("s");
+    copy_dir(std::path::Path::new("testdata/demo/images/signed"), &img);
+    let sig = std::fs::read(img.join("signature-1")).unwrap();
+    for n in 2..=1024 {
+        std::fs::write(img.join(format!("signature-{n}")), &sig).unwrap();
+    }
+    let reference = format!("dir:{}", img.display());
+    policyctl()
+        .args(["--policy", DEMO, "check", "-q", &reference])
+        .assert()
+        .code(0);
+    std::fs::write(img.join("signature-1025"), &sig).unwrap();
+    policyctl()
+        .args(["--policy", DEMO, "check", &reference])
+        .assert()
+        .code(1)
+        .stdout_eq(str![[r#"
+dir:[..]/s: REJECTED: [..]/s: more than 1024 signatures
+...
+"#]]);
+}
