@@ -220,3 +220,67 @@ fn dir_version_files_agree_with_current_cimage() {
     }
     println!("dir version files: {n} of {n} agree with current c/image");
 }
+
+/// A `dir:` list whose chosen instance digest is malformed: an error with c/image's
+/// `digest.Validate` text (found by mutation testing of `dir.rs`).
+#[test]
+fn dir_list_instance_digests_are_validated_as_cimage_does() {
+    let Some(bin) = oracle::oracle(Version::Current) else {
+        return;
+    };
+    let tmp = tempfile::tempdir().unwrap();
+    let t = tmp.path().canonicalize().unwrap();
+    let policy = crate::util::write(
+        &t,
+        "accept.json",
+        r#"{"default":[{"type":"insecureAcceptAnything"}]}"#,
+    );
+    for (i, digest) in [
+        "sha256:abc".to_owned(),
+        format!("sha256:{}", "g".repeat(64)),
+        format!("sha256:{}", "A".repeat(64)),
+    ]
+    .iter()
+    .enumerate()
+    {
+        let dir = t.join(format!("list{i}"));
+        std::fs::create_dir(&dir).unwrap();
+        std::fs::write(dir.join("version"), "Directory Transport Version: 1.1\n").unwrap();
+        std::fs::write(
+            dir.join("manifest.json"),
+            format!(
+                r#"{{"schemaVersion":2,"mediaType":"application/vnd.docker.distribution.manifest.list.v2+json","manifests":[{{"mediaType":"application/vnd.docker.distribution.manifest.v2+json","digest":"{digest}","size":1,"platform":{{"os":"linux","architecture":"amd64"}}}}]}}"#
+            ),
+        )
+        .unwrap();
+        let reference = format!("dir:{}", dir.display());
+        let ov = Override {
+            os: "linux",
+            arch: "amd64",
+            variant: "",
+        };
+        let go = oracle::check(&bin, &policy, std::slice::from_ref(&reference), &ov)
+            .pop()
+            .unwrap();
+        assert_eq!(go["verdict"], "error", "{go}");
+        let msg = go["message"]
+            .as_str()
+            .unwrap()
+            .rsplit(": ")
+            .next()
+            .unwrap()
+            .to_owned();
+        let ours = std::process::Command::new(snapbox::cmd::cargo_bin!("policyctl"))
+            .arg("--policy")
+            .arg(&policy)
+            .args(["check", "--os", "linux", "--arch", "amd64", &reference])
+            .output()
+            .unwrap();
+        assert_eq!(ours.status.code(), Some(2));
+        let stderr = String::from_utf8_lossy(&ours.stderr);
+        assert!(
+            stderr.contains(&msg),
+            "{digest}: c/image {msg:?}, policyctl {stderr}"
+        );
+    }
+}
