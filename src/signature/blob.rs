@@ -142,6 +142,15 @@ pub fn sigstore_to_blob(s: &Sigstore) -> Vec<u8> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn formats_are_named_as_c_image_names_them() {
+        assert_eq!(Signature::SimpleSigning(vec![]).format(), "simple-signing");
+        assert_eq!(
+            Signature::Sigstore(Sigstore::default()).format(),
+            "sigstore-json"
+        );
+    }
+
     use super::*;
 
     #[test]

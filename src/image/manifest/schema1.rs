@@ -591,3 +591,29 @@ mod jwk {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// libtrust's `joseBase64UrlDecode`: spaces and newlines are dropped, padding is added,
+    /// and only the URL alphabet is accepted (Go's `URLEncoding` texts).
+    #[test]
+    fn jose_base64url() {
+        assert_eq!(jose_base64url_decode("YW Jj\n").unwrap(), b"abc");
+        assert_eq!(jose_base64url_decode("YQ").unwrap(), b"a");
+        assert_eq!(jose_base64url_decode("_-8").unwrap(), [0xff, 0xef]);
+        assert_eq!(
+            jose_base64url_decode("a+bc").unwrap_err(),
+            "illegal base64 data at input byte 1"
+        );
+        assert_eq!(
+            jose_base64url_decode("ab/c").unwrap_err(),
+            "illegal base64 data at input byte 2"
+        );
+        assert_eq!(
+            jose_base64url_decode("abcde").unwrap_err(),
+            "illegal base64url string"
+        );
+    }
+}
