@@ -510,7 +510,15 @@ impl Platform {
     /// The platform this binary runs on, in Go's names, with the CPU variant c/image would
     /// detect (`getCPUVariant`; read from `/proc/cpuinfo` on ARM only).
     pub fn host() -> Platform {
-        let arch = match std::env::consts::ARCH {
+        Platform::for_host(std::env::consts::ARCH, || {
+            std::fs::read_to_string("/proc/cpuinfo").unwrap_or_default()
+        })
+    }
+
+    /// [`Platform::host`] for Rust's architecture name `rust_arch`; `cpuinfo` is read only
+    /// on ARM (as c/image's `getCPUVariant` does).
+    fn for_host(rust_arch: &str, cpuinfo: impl FnOnce() -> String) -> Platform {
+        let arch = match rust_arch {
             "x86_64" => "amd64",
             "aarch64" => "arm64",
             "x86" => "386",
@@ -518,8 +526,7 @@ impl Platform {
             other => other,
         };
         let variant = if arch == "arm" || arch == "arm64" {
-            let info = std::fs::read_to_string("/proc/cpuinfo").unwrap_or_default();
-            cpu_variant_arm(&info)
+            cpu_variant_arm(&cpuinfo())
         } else {
             None
         };

@@ -399,3 +399,35 @@ fn image_spec_1_1_fields_only_under_current() {
     assert!(e.contains("artifactType of type string"), "{e}");
     assert!(check_single_manifest(man, OCI_MANIFEST, Compat::V5_23).is_ok());
 }
+
+/// The host platform in Go's names; the CPU variant is read from cpuinfo on ARM only.
+#[test]
+fn host_platform() {
+    let info = || "CPU architecture: 8\n".to_owned();
+    let p = Platform::for_host("aarch64", info);
+    assert_eq!(
+        (p.architecture.as_str(), p.variant.as_deref()),
+        ("arm64", Some("v8"))
+    );
+    let p = Platform::for_host("arm", || {
+        "CPU architecture: 7\nmodel name: ARMv7\n".to_owned()
+    });
+    assert_eq!(
+        (p.architecture.as_str(), p.variant.as_deref()),
+        ("arm", Some("v7"))
+    );
+    let p = Platform::for_host("x86_64", || panic!("cpuinfo is read on ARM only"));
+    assert_eq!(
+        (p.os.as_str(), p.architecture.as_str(), p.variant),
+        ("linux", "amd64", None)
+    );
+    assert_eq!(
+        Platform::for_host("powerpc64", String::new).architecture,
+        "ppc64le"
+    );
+    assert_eq!(Platform::for_host("x86", String::new).architecture, "386");
+    assert_eq!(
+        Platform::for_host("s390x", String::new).architecture,
+        "s390x"
+    );
+}
