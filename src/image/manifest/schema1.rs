@@ -616,4 +616,32 @@ mod tests {
             "illegal base64url string"
         );
     }
+
+    /// Go's `int(f)` on amd64: in range it truncates; 2^63 and beyond (and NaN, ±Inf) give the
+    /// minimum int, as does -2^63 itself.
+    #[test]
+    fn go_float_to_int_at_the_edges() {
+        let two63 = 9_223_372_036_854_775_808.0_f64;
+        assert_eq!(go_float_to_int(1.9), 1);
+        assert_eq!(go_float_to_int(-1.9), -1);
+        assert_eq!(go_float_to_int(two63), i64::MIN);
+        assert_eq!(go_float_to_int(-two63), i64::MIN);
+        assert_eq!(go_float_to_int(f64::NAN), i64::MIN);
+        assert_eq!(
+            go_float_to_int(9.223_372_036_854_774_784e18),
+            9_223_372_036_854_774_784
+        );
+    }
+
+    /// An unsigned schema 1 manifest (`schemaVersion` 1 without `signatures`) is classified as
+    /// such, so the explanation notes it.
+    #[test]
+    fn unsigned_schema1_is_noted() {
+        let m = br#"{"schemaVersion":1,"name":"x/y","tag":"1","architecture":"amd64","fsLayers":[],"history":[]}"#;
+        assert!(matches!(check_schema1_payload(m), Schema1Check::Unsigned));
+        assert!(matches!(
+            check_schema1_payload(br#"{"schemaVersion":2}"#),
+            Schema1Check::NotSchema1
+        ));
+    }
 }
