@@ -231,84 +231,10 @@ go_struct! {
         id: String = "id",
         parent: String = "parent",
         comment: String = "comment",
-        created: GoTime = "created",
+        created: crate::json::gotime::GoTime = "created",
         container_config: ContainerConfig = "container_config",
         author: String = "author",
         throwaway: bool = "throwaway",
-    }
-}
-
-/// Go's `time.Time` JSON decoding: `null` is ignored, a string must be RFC 3339.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-struct GoTime;
-
-impl crate::json::godecode::GoDecode for GoTime {
-    fn go_type() -> String {
-        "time.Time".into()
-    }
-    fn go_decode(&mut self, d: &mut crate::json::godecode::Decoder<'_>) {
-        use crate::json::Kind;
-        match d.peek() {
-            Kind::Null => d.skip(),
-            Kind::String => {
-                let raw = d.raw();
-                let s = std::str::from_utf8(raw.get(1..raw.len().saturating_sub(1)).unwrap_or(&[]))
-                    .unwrap_or("");
-                if !is_rfc3339(s) {
-                    d.other_error(format!(
-                        "parsing time {} as \"2006-01-02T15:04:05Z07:00\": cannot parse",
-                        crate::json::gofmt::quote(s)
-                    ));
-                }
-            }
-            k => {
-                d.skip();
-                d.other_error(format!(
-                    "Time.UnmarshalJSON: input is not a JSON string (got {})",
-                    k.go_name()
-                ));
-            }
-        }
-    }
-}
-
-/// `YYYY-MM-DDTHH:MM:SS[.frac](Z|±HH:MM)`, as Go's `time.RFC3339` parser accepts it.
-fn is_rfc3339(s: &str) -> bool {
-    let b = s.as_bytes();
-    let digits =
-        |r: std::ops::Range<usize>| b.get(r).is_some_and(|x| x.iter().all(u8::is_ascii_digit));
-    if b.len() < 20
-        || !digits(0..4)
-        || b[4] != b'-'
-        || !digits(5..7)
-        || b[7] != b'-'
-        || !digits(8..10)
-        || !matches!(b[10], b'T' | b't')
-        || !digits(11..13)
-        || b[13] != b':'
-        || !digits(14..16)
-        || b[16] != b':'
-        || !digits(17..19)
-    {
-        return false;
-    }
-    let mut i = 19;
-    if b.get(i) == Some(&b'.') {
-        i += 1;
-        let start = i;
-        while b.get(i).is_some_and(u8::is_ascii_digit) {
-            i += 1;
-        }
-        if i == start {
-            return false;
-        }
-    }
-    match b.get(i) {
-        Some(b'Z' | b'z') => i + 1 == b.len(),
-        Some(b'+' | b'-') => {
-            i + 6 == b.len() && digits(i + 1..i + 3) && b[i + 3] == b':' && digits(i + 4..i + 6)
-        }
-        _ => false,
     }
 }
 

@@ -431,3 +431,70 @@ fn host_platform() {
         "s390x"
     );
 }
+
+/// libtrust's guards when a JWS has several signatures: their `formatLength` and `formatTail`
+/// must agree; a length equal to the content is allowed, a longer one is refused (the
+/// schema-1 stripping guards; c/image's texts through `manifest.Digest`).
+#[test]
+fn schema1_signature_headers_must_agree() {
+    use base64::Engine;
+    let b64 = base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    let payload = SIGNED_PAYLOAD;
+    let close = payload.rfind('}').unwrap();
+    let len = payload[..close].trim_end().len();
+    let tail = &payload.as_bytes()[len..];
+    let sig = |l: usize, t: &[u8]| {
+        let protected = format!(
+            r#"{{"formatLength":{l},"formatTail":"{}","time":"2020-01-01T00:00:00Z"}}"#,
+            b64.encode(t)
+        );
+        format!(
+            r#"{{"header":{{"alg":"ES256"}},"signature":"c2ln","protected":"{}"}}"#,
+            b64.encode(protected)
+        )
+    };
+    let jws = |sigs: &[String]| {
+        format!(
+            "{},\n   \"signatures\": [{}]\n}}",
+            &payload[..close].trim_end(),
+            sigs.join(",")
+        )
+    };
+    let digest = |m: &str| schema1::pretty_signature_payload(m.as_bytes());
+    // Two agreeing signatures: the payload is the signed manifest.
+    assert_eq!(
+        digest(&jws(&[sig(len, tail), sig(len, tail)])).unwrap(),
+        payload.as_bytes()
+    );
+    assert_eq!(
+        digest(&jws(&[sig(len, tail), sig(len - 1, tail)])).unwrap_err(),
+        "conflicting format length"
+    );
+    assert_eq!(
+        digest(&jws(&[sig(len, tail), sig(len, b"}")])).unwrap_err(),
+        "conflicting format tail"
+    );
+    // A length of the whole content is allowed; one byte more is not.
+    let exact = {
+        // formatLength = the length of the final document itself.
+        let mut l = 0;
+        let mut doc = jws(&[sig(l, b"")]);
+        for _ in 0..4 {
+            l = doc.len();
+            doc = jws(&[sig(l, b"")]);
+        }
+        assert_eq!(doc.len(), l);
+        doc
+    };
+    assert_eq!(digest(&exact).unwrap(), exact.as_bytes());
+    let over = {
+        let mut l = 0;
+        let mut doc = jws(&[sig(l, b"")]);
+        for _ in 0..4 {
+            l = doc.len() + 1;
+            doc = jws(&[sig(l, b"")]);
+        }
+        doc
+    };
+    assert_eq!(digest(&over).unwrap_err(), "invalid format length");
+}
