@@ -218,6 +218,39 @@ fn dir_version_files_agree_with_current_cimage() {
         }
         n += 1;
     }
+    // A directory where the version file belongs: a read error, not "absent".
+    let dir = t.join("img-version-dir");
+    std::fs::create_dir(&dir).unwrap();
+    for e in std::fs::read_dir(repo("testdata/check/dir/a")).unwrap() {
+        let e = e.unwrap();
+        if e.file_name() != "version" {
+            std::fs::copy(e.path(), dir.join(e.file_name())).unwrap();
+        }
+    }
+    std::fs::create_dir(dir.join("version")).unwrap();
+    let reference = format!("dir:{}", dir.display());
+    let go = oracle::check(
+        &bin,
+        &policy,
+        std::slice::from_ref(&reference),
+        &Override::default(),
+    )
+    .pop()
+    .unwrap();
+    let msg = go["message"].as_str().unwrap();
+    let msg = msg.split_once(": ").map_or(msg, |(_, m)| m);
+    let ours = std::process::Command::new(snapbox::cmd::cargo_bin!("policyctl"))
+        .arg("--policy")
+        .arg(&policy)
+        .args(["check", &reference])
+        .output()
+        .unwrap();
+    assert_eq!(ours.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&ours.stderr).contains(msg),
+        "c/image {msg:?}"
+    );
+    n += 1;
     println!("dir version files: {n} of {n} agree with current c/image");
 }
 
