@@ -498,3 +498,68 @@ fn schema1_signature_headers_must_agree() {
     };
     assert_eq!(digest(&over).unwrap_err(), "invalid format length");
 }
+
+/// The schema-1 checks `copy` makes after the policy allowed an image (`fixManifestLayers`):
+/// image IDs, the parent chain, duplicates (consecutive ones are merged), c/image's texts.
+#[test]
+fn schema1_layer_chain_checks() {
+    let id = |c: char| c.to_string().repeat(64);
+    let (a, b, c) = (id('a'), id('b'), id('c'));
+    let m = |hist: &[(&str, &str)]| {
+        let h: Vec<String> = hist
+            .iter()
+            .map(|(i, p)| {
+                let v = if p.is_empty() {
+                    format!(r#"{{"id":"{i}"}}"#)
+                } else {
+                    format!(r#"{{"id":"{i}","parent":"{p}"}}"#)
+                };
+                format!(
+                    r#"{{"v1Compatibility":{}}}"#,
+                    serde_json::to_string(&v).unwrap()
+                )
+            })
+            .collect();
+        let fs: Vec<String> = hist
+            .iter()
+            .map(|_| format!(r#"{{"blobSum":"sha256:{}"}}"#, "0".repeat(64)))
+            .collect();
+        format!(
+            r#"{{"schemaVersion":1,"name":"x/y","tag":"1","architecture":"amd64","fsLayers":[{}],"history":[{}]}}"#,
+            fs.join(","),
+            h.join(",")
+        )
+    };
+    let check = |hist: &[(&str, &str)]| {
+        [CUR, OLD].map(|compat| check_single_manifest(m(hist).as_bytes(), DOCKER_V2S1, compat))
+    };
+    for r in check(&[(&a, &b), (&b, "")]) {
+        assert_eq!(r, Ok(()));
+    }
+    // Consecutive duplicates are merged, not refused.
+    for r in check(&[(&a, &b), (&b, ""), (&b, "")]) {
+        assert_eq!(r, Ok(()));
+    }
+    for r in check(&[(&a, &b), ("abc", "")]) {
+        assert_eq!(r, Err(r#"image ID "abc" is invalid"#.to_owned()));
+    }
+    let upper = "A".repeat(64);
+    for r in check(&[(&a, &upper), (&upper, "")]) {
+        assert_eq!(r, Err(format!(r#"image ID "{upper}" is invalid"#)));
+    }
+    for r in check(&[(&a, &b), (&b, &c)]) {
+        assert_eq!(
+            r,
+            Err("Invalid parent ID in the base layer of the image".to_owned())
+        );
+    }
+    for r in check(&[(&a, &b), (&b, &a), (&a, "")]) {
+        assert_eq!(r, Err(format!("ID {a} appears multiple times in manifest")));
+    }
+    for r in check(&[(&a, &c), (&b, "")]) {
+        assert_eq!(
+            r,
+            Err(format!(r#"Invalid parent ID. Expected {b}, got "{c}""#))
+        );
+    }
+}
