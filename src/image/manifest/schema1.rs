@@ -504,6 +504,62 @@ mod jwk {
             assert_eq!(id.split(':').count(), 12);
         }
 
+        /// Valid EC keys of each curve pass, with or without the right `kid` (computed from
+        /// the key's PKIX DER as the curve crates encode it); a wrong `kid`, an unknown curve
+        /// or an off-curve point fails.
+        #[test]
+        fn jwk_ec_keys() {
+            use base64::Engine;
+            let b64 = |b: &[u8]| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(b);
+            // The PKIX DER as the curve crate encodes it; it ends with the uncompressed point.
+            macro_rules! point_and_der {
+                ($c:ident, $secret:expr, $n:expr) => {{
+                    use $c::elliptic_curve::pkcs8::EncodePublicKey;
+                    let pk = $c::SecretKey::from_slice($secret).unwrap().public_key();
+                    let der = pk.to_public_key_der().unwrap().as_bytes().to_vec();
+                    (der[der.len() - (1 + 2 * $n)..].to_vec(), der)
+                }};
+            }
+            let cases = [
+                ("P-256", point_and_der!(p256, &[7u8; 32], 32)),
+                ("P-384", point_and_der!(p384, &[7u8; 48], 48)),
+                (
+                    "P-521",
+                    point_and_der!(p521, &[[0u8].as_slice(), &[7u8; 65]].concat(), 66),
+                ),
+            ];
+            for (crv, (point, der)) in cases {
+                let n = (point.len() - 1) / 2;
+                let (x, y) = (b64(&point[1..=n]), b64(&point[n + 1..]));
+                let jwk =
+                    |kid: &str| format!(r#"{{"kty":"EC","crv":"{crv}","x":"{x}","y":"{y}"{kid}}}"#);
+                assert_eq!(check_public_key(jwk("").as_bytes()), Ok(()), "{crv}");
+                let kid = format!(r#","kid":"{}""#, key_id(&der));
+                assert_eq!(check_public_key(jwk(&kid).as_bytes()), Ok(()), "{crv}");
+                let wrong = format!(r#","kid":"{}""#, key_id(b"other"));
+                assert!(
+                    check_public_key(jwk(&wrong).as_bytes())
+                        .unwrap_err()
+                        .starts_with("JWK EC Public Key ID does not match")
+                );
+                let other_curve = jwk("").replace(crv, "P-224");
+                assert_eq!(
+                    check_public_key(other_curve.as_bytes()).unwrap_err(),
+                    "JWK EC Public Key curve identifier not supported: \"P-224\"\n"
+                );
+                // Off the curve: Go cannot marshal it, so no kid matches (but no kid is fine).
+                let mut off = point.clone();
+                let last = off.len() - 1;
+                off[last] ^= 1;
+                let (ox, oy) = (b64(&off[1..=n]), b64(&off[n + 1..]));
+                let off_jwk = |kid: &str| {
+                    format!(r#"{{"kty":"EC","crv":"{crv}","x":"{ox}","y":"{oy}"{kid}}}"#)
+                };
+                assert_eq!(check_public_key(off_jwk("").as_bytes()), Ok(()));
+                assert!(check_public_key(off_jwk(&kid).as_bytes()).is_err());
+            }
+        }
+
         #[test]
         fn jwk_errors() {
             assert!(check_public_key(b"null").is_err());
