@@ -200,6 +200,19 @@ fn count_blocks_counting(data: &[u8], work: &mut usize) -> usize {
 
 #[cfg(test)]
 mod tests {
+    /// A block with `Key: value` headers (RFC 1421 style, e.g. `Proc-Type`): the headers
+    /// are skipped up to the blank line and the body decodes, as in Go's `pem.Decode`.
+    #[test]
+    fn blocks_with_headers() {
+        let (b, _) = decode(
+            b"-----BEGIN X-----\nProc-Type: 4,ENCRYPTED\nDEK-Info: y\n\nYWJj\n-----END X-----\n",
+        )
+        .unwrap();
+        assert_eq!((b.label.as_str(), b.der.as_slice()), ("X", &b"abc"[..]));
+        let (b, _) = decode(b"-----BEGIN X-----\nYWJj\n-----END X-----\n").unwrap();
+        assert_eq!(b.der, b"abc");
+    }
+
     use super::*;
 
     #[test]
