@@ -202,6 +202,22 @@ fn count_blocks_counting(data: &[u8], work: &mut usize) -> usize {
 mod tests {
     /// A block with `Key: value` headers (RFC 1421 style, e.g. `Proc-Type`): the headers
     /// are skipped up to the blank line and the body decodes, as in Go's `pem.Decode`.
+    /// The block's span and the offset of the rest: just after the END line (its newline
+    /// included), whatever follows.
+    #[test]
+    fn span_and_rest_offset() {
+        let data = b"junk\n-----BEGIN A-----\nYWJj\n-----END A-----  \ntrailing\n";
+        let start = 5;
+        let rest = data.windows(8).position(|w| w == b"trailing").unwrap();
+        let (b, next) = decode(data).unwrap();
+        assert_eq!((b.span.clone(), next), (start..rest, rest));
+        // The rest starts right after the END line: a second block there is found.
+        let two = [&data[..rest], &data[start..rest]].concat();
+        let (b2, next2) = decode(&two[next..]).unwrap();
+        assert_eq!((b2.span, next2), (0..rest - start, rest - start));
+        assert_eq!(count_blocks(&two), 2);
+    }
+
     #[test]
     fn blocks_with_headers() {
         let (b, _) = decode(
