@@ -146,6 +146,44 @@ fn diff_current_check() {
     );
 }
 
+/// A policy accepting everything, in `dir`.
+fn accept_all(dir: &Path) -> std::path::PathBuf {
+    crate::util::write(
+        dir,
+        "accept.json",
+        r#"{"default":[{"type":"insecureAcceptAnything"}]}"#,
+    )
+}
+
+/// A copy of `testdata/check/dir/a` at `to`, without the files named in `skip`.
+fn copy_fixture_image(to: &Path, skip: &[&str]) {
+    std::fs::create_dir(to).unwrap();
+    for e in std::fs::read_dir(repo("testdata/check/dir/a")).unwrap() {
+        let e = e.unwrap();
+        if !skip.iter().any(|s| e.file_name() == *s) {
+            std::fs::copy(e.path(), to.join(e.file_name())).unwrap();
+        }
+    }
+}
+
+/// What current c/image (the oracle) decides for one reference.
+fn cimage_check(bin: &Path, policy: &Path, reference: &str, ov: &Override<'_>) -> Value {
+    oracle::check(bin, policy, &[reference.to_owned()], ov)
+        .pop()
+        .unwrap()
+}
+
+/// `policyctl --policy POLICY check ARGS…`.
+fn policyctl_check(policy: &Path, args: &[&str]) -> std::process::Output {
+    std::process::Command::new(snapbox::cmd::cargo_bin!("policyctl"))
+        .arg("--policy")
+        .arg(policy)
+        .arg("check")
+        .args(args)
+        .output()
+        .unwrap()
+}
+
 /// `dir:` version files against current c/image (issue 8 mutation testing found the check
 /// untested; porting `parseVersion` exactly also fixed 1.0 and negative versions, which
 /// c/image accepts): the verdict and the error text agree.
@@ -156,11 +194,7 @@ fn dir_version_files_agree_with_current_cimage() {
     };
     let tmp = tempfile::tempdir().unwrap();
     let t = tmp.path().canonicalize().unwrap();
-    let policy = crate::util::write(
-        &t,
-        "accept.json",
-        r#"{"default":[{"type":"insecureAcceptAnything"}]}"#,
-    );
+    let policy = accept_all(&t);
     let mut n = 0;
     for (i, version) in [
         "Directory Transport Version: 1.1\n",
@@ -181,27 +215,11 @@ fn dir_version_files_agree_with_current_cimage() {
     .enumerate()
     {
         let dir = t.join(format!("img{i}"));
-        std::fs::create_dir(&dir).unwrap();
-        for e in std::fs::read_dir(repo("testdata/check/dir/a")).unwrap() {
-            let e = e.unwrap();
-            std::fs::copy(e.path(), dir.join(e.file_name())).unwrap();
-        }
+        copy_fixture_image(&dir, &[]);
         std::fs::write(dir.join("version"), version).unwrap();
         let reference = format!("dir:{}", dir.display());
-        let go = oracle::check(
-            &bin,
-            &policy,
-            std::slice::from_ref(&reference),
-            &Override::default(),
-        )
-        .pop()
-        .unwrap();
-        let ours = std::process::Command::new(snapbox::cmd::cargo_bin!("policyctl"))
-            .arg("--policy")
-            .arg(&policy)
-            .args(["check", &reference])
-            .output()
-            .unwrap();
+        let go = cimage_check(&bin, &policy, &reference, &Override::default());
+        let ours = policyctl_check(&policy, &[&reference]);
         let stderr = String::from_utf8_lossy(&ours.stderr);
         match go["verdict"].as_str().unwrap() {
             "accepted" => assert_eq!(ours.status.code(), Some(0), "{version:?}: {stderr}"),
@@ -220,31 +238,13 @@ fn dir_version_files_agree_with_current_cimage() {
     }
     // A directory where the version file belongs: a read error, not "absent".
     let dir = t.join("img-version-dir");
-    std::fs::create_dir(&dir).unwrap();
-    for e in std::fs::read_dir(repo("testdata/check/dir/a")).unwrap() {
-        let e = e.unwrap();
-        if e.file_name() != "version" {
-            std::fs::copy(e.path(), dir.join(e.file_name())).unwrap();
-        }
-    }
+    copy_fixture_image(&dir, &["version"]);
     std::fs::create_dir(dir.join("version")).unwrap();
     let reference = format!("dir:{}", dir.display());
-    let go = oracle::check(
-        &bin,
-        &policy,
-        std::slice::from_ref(&reference),
-        &Override::default(),
-    )
-    .pop()
-    .unwrap();
+    let go = cimage_check(&bin, &policy, &reference, &Override::default());
     let msg = go["message"].as_str().unwrap();
     let msg = msg.split_once(": ").map_or(msg, |(_, m)| m);
-    let ours = std::process::Command::new(snapbox::cmd::cargo_bin!("policyctl"))
-        .arg("--policy")
-        .arg(&policy)
-        .args(["check", &reference])
-        .output()
-        .unwrap();
+    let ours = policyctl_check(&policy, &[&reference]);
     assert_eq!(ours.status.code(), Some(2));
     assert!(
         String::from_utf8_lossy(&ours.stderr).contains(msg),
@@ -263,11 +263,7 @@ fn dir_list_instance_digests_are_validated_as_cimage_does() {
     };
     let tmp = tempfile::tempdir().unwrap();
     let t = tmp.path().canonicalize().unwrap();
-    let policy = crate::util::write(
-        &t,
-        "accept.json",
-        r#"{"default":[{"type":"insecureAcceptAnything"}]}"#,
-    );
+    let policy = accept_all(&t);
     for (i, digest) in [
         "sha256:abc".to_owned(),
         format!("sha256:{}", "g".repeat(64)),
@@ -292,9 +288,7 @@ fn dir_list_instance_digests_are_validated_as_cimage_does() {
             arch: "amd64",
             variant: "",
         };
-        let go = oracle::check(&bin, &policy, std::slice::from_ref(&reference), &ov)
-            .pop()
-            .unwrap();
+        let go = cimage_check(&bin, &policy, &reference, &ov);
         assert_eq!(go["verdict"], "error", "{go}");
         let msg = go["message"]
             .as_str()
@@ -303,12 +297,7 @@ fn dir_list_instance_digests_are_validated_as_cimage_does() {
             .next()
             .unwrap()
             .to_owned();
-        let ours = std::process::Command::new(snapbox::cmd::cargo_bin!("policyctl"))
-            .arg("--policy")
-            .arg(&policy)
-            .args(["check", "--os", "linux", "--arch", "amd64", &reference])
-            .output()
-            .unwrap();
+        let ours = policyctl_check(&policy, &["--os", "linux", "--arch", "amd64", &reference]);
         assert_eq!(ours.status.code(), Some(2));
         let stderr = String::from_utf8_lossy(&ours.stderr);
         assert!(
