@@ -9,7 +9,7 @@ use crate::config::policy_path::PolicyLocation;
 use crate::error::Error;
 use crate::lint;
 use crate::report::human::{Diagnostic, render_indexed};
-use crate::report::json::{LintDiagnostic, LintError, LintReport, PolicySource, to_pretty};
+use crate::report::json::{LintDiagnostic, LintError, LintReport, to_pretty};
 use crate::report::position::{LineIndex, line_col};
 use crate::report::{err, out};
 use crate::settings::Settings;
@@ -208,10 +208,7 @@ fn lint_json(
         diagnostics,
         valid: error.is_none(),
         error,
-        policy: PolicySource {
-            path: location.path.display().to_string(),
-            source: location.definition.as_str().to_owned(),
-        },
+        policy: location.into(),
     })
 }
 

@@ -205,10 +205,7 @@ fn to_json(
         .collect();
     rj::ScopeReport {
         compat: global.compat.as_str().to_owned(),
-        policy: rj::PolicySource {
-            path: loaded.location.path.display().to_string(),
-            source: loaded.location.definition.as_str().to_owned(),
-        },
+        policy: (&loaded.location).into(),
         references,
     }
 }

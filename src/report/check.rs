@@ -337,10 +337,7 @@ pub fn to_json(
 ) -> rj::CheckReport {
     rj::CheckReport {
         compat: global.compat.as_str().to_owned(),
-        policy: rj::PolicySource {
-            path: loaded.location.path.display().to_string(),
-            source: loaded.location.definition.as_str().to_owned(),
-        },
+        policy: (&loaded.location).into(),
         results: results
             .iter()
             .map(|r| match &r.result {

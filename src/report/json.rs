@@ -23,6 +23,15 @@ pub struct PolicySource {
     pub source: String,
 }
 
+impl From<&crate::config::policy_path::PolicyLocation> for PolicySource {
+    fn from(l: &crate::config::policy_path::PolicyLocation) -> PolicySource {
+        PolicySource {
+            path: l.path.display().to_string(),
+            source: l.definition.as_str().to_owned(),
+        }
+    }
+}
+
 /// A verdict.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, JsonSchema)]
 #[serde(rename_all = "kebab-case")]
