@@ -28,17 +28,11 @@ fn man_pages_match_cli() {
         let sub = sub.name(&*Box::leak(name.clone().into_boxed_str()));
         pages.push((format!("{name}.1"), render(&sub)));
     }
-    let overwrite = std::env::var("SNAPSHOTS").as_deref() == Ok("overwrite");
     for (file, text) in pages {
-        let path = repo("man").join(&file);
-        if overwrite {
-            std::fs::write(&path, &text).unwrap();
-            continue;
-        }
-        let committed = std::fs::read_to_string(&path).unwrap_or_default();
-        assert!(
-            committed == text,
-            "{file} is stale: run `SNAPSHOTS=overwrite cargo test man_pages` and commit man/"
+        crate::util::assert_generated(
+            &repo("man").join(&file),
+            &text,
+            "run `SNAPSHOTS=overwrite cargo test man_pages` and commit man/",
         );
     }
 }

@@ -32,19 +32,12 @@ fn schema_path(name: &str) -> PathBuf {
 
 #[test]
 fn json_schemas_match_the_report_types() {
-    let overwrite = std::env::var("SNAPSHOTS").as_deref() == Ok("overwrite");
     for (name, schema) in schemas() {
         let text = format!("{}\n", serde_json::to_string_pretty(&schema).unwrap());
-        let path = schema_path(name);
-        if overwrite {
-            std::fs::write(&path, &text).unwrap();
-            continue;
-        }
-        let committed = std::fs::read_to_string(&path).unwrap_or_default();
-        assert!(
-            committed == text,
-            "{} is stale: run `SNAPSHOTS=overwrite cargo test json_schemas` and commit schemas/",
-            path.display()
+        crate::util::assert_generated(
+            &schema_path(name),
+            &text,
+            "run `SNAPSHOTS=overwrite cargo test json_schemas` and commit schemas/",
         );
     }
 }

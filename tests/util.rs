@@ -42,3 +42,14 @@ pub fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
     std::fs::write(&p, text).unwrap();
     p
 }
+
+/// A generated file that must equal the committed `path`: with `SNAPSHOTS=overwrite` it is
+/// rewritten instead; otherwise a difference fails with `hint` (how to regenerate).
+pub fn assert_generated(path: &Path, text: &str, hint: &str) {
+    if std::env::var("SNAPSHOTS").as_deref() == Ok("overwrite") {
+        std::fs::write(path, text).unwrap();
+        return;
+    }
+    let committed = std::fs::read_to_string(path).unwrap_or_default();
+    assert!(committed == text, "{} is stale: {hint}", path.display());
+}
