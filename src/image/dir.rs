@@ -151,3 +151,57 @@ fn read_signatures(root: &Path, prefix: &str) -> Result<Vec<SourcedSignature>, S
     }
     Ok(out)
 }
+
+#[cfg(test)]
+mod version_tests {
+    use super::*;
+
+    /// `parseVersion` and the 1.2 ceiling (the same cases the differential test runs against
+    /// current c/image, here without the oracle).
+    #[test]
+    fn version_files() {
+        assert_eq!(
+            parse_version("Directory Transport Version: 1.1\n"),
+            Some((1, 1))
+        );
+        assert_eq!(
+            parse_version("Directory Transport Version: -1.5\n"),
+            Some((-1, 5))
+        );
+        for bad in [
+            "Directory Transport Version: 01.1\n",
+            "Directory Transport Version: +1.1\n",
+            "Directory Transport Version: 1.1",
+            "Directory Transport Version: 1.1\n\n",
+            "Directory Transport Version: 99999999999999999999.1\n",
+            "garbage",
+        ] {
+            assert_eq!(parse_version(bad), None, "{bad:?}");
+        }
+        let t = tempfile::tempdir().unwrap();
+        assert!(check_version(t.path(), "/img").is_ok(), "no version file");
+        let v = t.path().join("version");
+        for (text, ok) in [
+            ("Directory Transport Version: 1.2\n", true),
+            ("Directory Transport Version: 1.0\n", true),
+            ("Directory Transport Version: 1.3\n", false),
+            ("garbage", false),
+        ] {
+            std::fs::write(&v, text).unwrap();
+            assert_eq!(check_version(t.path(), "/img").is_ok(), ok, "{text:?}");
+        }
+        std::fs::write(&v, "Directory Transport Version: 2.0\n").unwrap();
+        assert_eq!(
+            check_version(t.path(), "/img").unwrap_err().0,
+            "unsupported directory transport version \"Directory Transport Version: 2.0\\n\" at /img"
+        );
+        std::fs::remove_file(&v).unwrap();
+        std::fs::create_dir(&v).unwrap();
+        assert!(
+            check_version(t.path(), "/img")
+                .unwrap_err()
+                .0
+                .starts_with("reading version file")
+        );
+    }
+}
