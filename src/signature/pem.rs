@@ -275,6 +275,30 @@ mod tests {
             ),
             ("bare BEGIN", Box::new(|n| b"\n-----BEGIN ".repeat(n))),
             (
+                // The last bad byte before the END is far from it: found once, not once per
+                // BEGIN line (the memo is kept while the END stays the same).
+                "BEGIN lines, bad byte, long clean body",
+                Box::new(|n| {
+                    let mut v = b"-----BEGIN X-----\n".repeat(n);
+                    v.extend_from_slice(b"!!\n");
+                    v.extend_from_slice(&b"YWJj\n".repeat(n));
+                    v.extend_from_slice(b"-----END X-----\n");
+                    v
+                }),
+            ),
+            (
+                // A first block whose clean body fails to decode leaves "no bad byte" in the
+                // memo for its END; the BEGIN lines after it end at another END, where the
+                // answer must be computed again (else every body is decoded: quadratic).
+                "undecodable block, then BEGIN lines",
+                Box::new(|n| {
+                    let mut v = b"-----BEGIN X-----\nYW\n-----END X-----\n".to_vec();
+                    v.extend_from_slice(&b"-----BEGIN X-----\n".repeat(n));
+                    v.extend_from_slice(b"!!\n-----END X-----\n");
+                    v
+                }),
+            ),
+            (
                 "valid blocks",
                 Box::new(|n| b"-----BEGIN A-----\nYWJj\n-----END A-----\n".repeat(n)),
             ),
