@@ -8,6 +8,7 @@ use crate::eval::requirement::{Evaluation, ImageFacts, evaluate};
 use crate::image::{self, OpenOptions, Opened};
 use crate::policy::scope::{ScopeMatch, requirements_for};
 use crate::reference::transport::ImageRef;
+use crate::signature::openpgp::VerificationTime;
 
 /// The result for one reference.
 pub struct Checked<'p> {
@@ -46,6 +47,16 @@ pub struct Checker<'a> {
     /// The `registries.d` configuration podman would use for a pull (`--as-pulled` explains
     /// missing signatures with it; `Err`: it does not load).
     pub registries_d: Option<Result<crate::registries_d::RegistriesD, String>>,
+    /// The time OpenPGP key and signature validity is judged at (GnuPG: now).
+    pub now: VerificationTime,
+}
+
+/// The current time, for [`Checker::now`].
+pub fn now() -> VerificationTime {
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    VerificationTime(i64::try_from(secs).unwrap_or(i64::MAX))
 }
 
 impl<'a> Checker<'a> {
@@ -74,14 +85,27 @@ impl<'a> Checker<'a> {
             manifest_digest: &opened.manifest_digest,
             signatures: opened.signatures.as_deref().map_err(String::as_str),
         };
-        let evaluation = evaluate(m.requirements, &facts, &self.keys, self.opts.compat);
+        let evaluation = evaluate(
+            m.requirements,
+            &facts,
+            &self.keys,
+            self.opts.compat,
+            self.now,
+        );
         let cimage_allowed = opened.cimage_manifest_digest.clone().and_then(|d| {
             let cimage_digest = Ok(d);
             let facts = ImageFacts {
                 manifest_digest: &cimage_digest,
                 ..facts
             };
-            let theirs = evaluate(m.requirements, &facts, &self.keys, self.opts.compat).allowed;
+            let theirs = evaluate(
+                m.requirements,
+                &facts,
+                &self.keys,
+                self.opts.compat,
+                self.now,
+            )
+            .allowed;
             (theirs != evaluation.allowed).then_some(theirs)
         });
         schema1_notes(&mut opened);

@@ -14,7 +14,8 @@ use crate::eval::prm::matches_docker_reference;
 use crate::policy::model::{Requirement, RequirementList, SignedIdentity, SigstoreSigned};
 use crate::reference::docker::Named;
 use crate::signature::blob::{SIGSTORE_SIGNATURE_MIME_TYPE, Sigstore};
-use crate::signature::payload::parse_payload;
+use crate::signature::openpgp::VerificationTime;
+use crate::signature::payload::{Payload, parse_payload, parse_simple_signing_payload};
 pub use crate::signature::rejection::{Rejection, Unsupported};
 pub use crate::signature::verifier::KeyLoader;
 use crate::signature::verifier::{Verifier, sigstore_verifier, simple_signing_verifier};
@@ -93,6 +94,9 @@ pub struct SignatureReport {
     /// the signature did not verify, for diagnosis only).
     pub claimed_identity: Option<String>,
     pub claimed_digest: Option<String>,
+    /// For simple signing: the key ID or fingerprint the signature names as its issuer
+    /// (unverified).
+    pub claimed_signer: Option<String>,
     pub outcome: SignatureOutcome,
 }
 
@@ -141,6 +145,7 @@ pub fn evaluate(
     image: &ImageFacts<'_>,
     keys: &dyn KeyLoader,
     compat: Compat,
+    now: VerificationTime,
 ) -> Evaluation {
     let mut results = Vec::new();
     if list.items.is_empty() {
@@ -155,7 +160,7 @@ pub fn evaluate(
         };
     }
     for (index, req) in list.items.iter().enumerate() {
-        let r = evaluate_one(index, &req.value, image, keys, compat);
+        let r = evaluate_one(index, &req.value, image, keys, compat, now);
         let rejected = r.rejection.is_some();
         results.push(r);
         if rejected {
@@ -177,6 +182,7 @@ fn evaluate_one(
     image: &ImageFacts<'_>,
     keys: &dyn KeyLoader,
     compat: Compat,
+    now: VerificationTime,
 ) -> RequirementResult {
     let done = |rejection: Option<Rejection>| RequirementResult {
         index,
@@ -190,15 +196,21 @@ fn evaluate_one(
         })),
         Requirement::SignedBaseLayer { .. } => done(Some(Rejection::SignedBaseLayer)),
         Requirement::SignedBy(sb) => {
-            let verifier = simple_signing_verifier(sb.key_type, &sb.keys, keys);
+            let verifier = simple_signing_verifier(sb.key_type, &sb.keys, keys, compat, now);
             any_signature(index, image, compat, |sig| match sig {
-                Signature::SimpleSigning(blob) => Examine::Check(
-                    // Fail closed: no simple-signing verifier authenticates a payload
-                    // yet, so none is accepted (OpenPGP verification comes with issue 11).
-                    verifier
-                        .verify(blob)
-                        .and(Err(Rejection::Unsupported(Unsupported::Gpg))),
-                ),
+                Signature::SimpleSigning(blob) => {
+                    Examine::Check(verifier.verify(blob).and_then(|verified| {
+                        let payload = parse_simple_signing_payload(verified.payload(), compat)
+                            .map_err(Rejection::Payload)?;
+                        accept_payload(
+                            payload,
+                            verified.signer(),
+                            &sb.signed_identity.value,
+                            image,
+                            compat,
+                        )
+                    }))
+                }
                 Signature::Sigstore(_) => Examine::Skip(Skip::NotSimpleSigning, None),
             })
         }
@@ -264,6 +276,7 @@ fn any_signature(
     let (mut non_sigstore, mut attachments) = (0, 0);
     let mut accepted = false;
     for SourcedSignature { signature, origin } in sigs {
+        let mut signer = None;
         let (outcome, claimed) = if accepted {
             (SignatureOutcome::Skipped(Skip::AfterAcceptance), None)
         } else {
@@ -278,6 +291,7 @@ fn any_signature(
                 }
                 Examine::Check(result) => {
                     let claimed = claimed_identity(signature, compat);
+                    signer = claimed_signer(signature);
                     match result {
                         Ok(a) => {
                             accepted = true;
@@ -296,6 +310,7 @@ fn any_signature(
             format: signature.format().into(),
             claimed_identity: claimed.as_ref().map(|c| c.0.clone()),
             claimed_digest: claimed.map(|c| c.1),
+            claimed_signer: signer,
             outcome,
         });
     }
@@ -321,7 +336,21 @@ fn claimed_identity(sig: &Signature, compat: Compat) -> Option<(String, String)>
         Signature::Sigstore(s) => parse_payload(&s.payload, compat)
             .ok()
             .map(|p| (p.docker_reference, p.manifest_digest)),
-        Signature::SimpleSigning(_) => None,
+        Signature::SimpleSigning(blob) => crate::signature::openpgp::message::facts(blob)
+            .plaintext
+            .and_then(|p| parse_simple_signing_payload(&p, compat).ok())
+            .map(|p| (p.docker_reference, p.manifest_digest)),
+    }
+}
+
+/// The key ID an OpenPGP signature names, read without verifying (for explanations).
+fn claimed_signer(sig: &Signature) -> Option<String> {
+    match sig {
+        Signature::SimpleSigning(blob) => {
+            let f = crate::signature::openpgp::message::facts(blob);
+            f.issuer_fingerprint.or(f.issuer_key_id)
+        }
+        Signature::Sigstore(_) => None,
     }
 }
 
@@ -336,6 +365,24 @@ fn sigstore_accepted(
 ) -> Result<Acceptance, Rejection> {
     let verified = verifier.verify(s)?;
     let payload = parse_payload(verified.payload(), compat).map_err(Rejection::Payload)?;
+    accept_payload(
+        payload,
+        verified.signer(),
+        &req.signed_identity.value,
+        image,
+        compat,
+    )
+}
+
+/// The policy-level checks on an authenticated payload, shared by simple signing and
+/// sigstore (`validateSignedDockerManifestDigest`, then `validateSignedDockerReference`).
+fn accept_payload(
+    payload: Payload,
+    signer: &Signer,
+    signed_identity: &SignedIdentity,
+    image: &ImageFacts<'_>,
+    compat: Compat,
+) -> Result<Acceptance, Rejection> {
     let manifest_digest = image
         .manifest_digest
         .as_ref()
@@ -346,7 +393,7 @@ fn sigstore_accepted(
         });
     }
     if let Err(_why) = matches_docker_reference(
-        &req.signed_identity.value,
+        signed_identity,
         image.docker_reference,
         &payload.docker_reference,
     ) {
@@ -360,7 +407,7 @@ fn sigstore_accepted(
         });
     }
     Ok(Acceptance {
-        signer: verified.signer().clone(),
+        signer: signer.clone(),
         signed_identity: payload.docker_reference,
         signed_digest: payload.manifest_digest,
     })

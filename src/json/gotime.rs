@@ -225,3 +225,37 @@ mod tests {
         );
     }
 }
+
+/// A Unix time as Go's `t.UTC().Format(time.RFC3339)` prints it (`2006-01-02T15:04:05Z`).
+pub fn format_rfc3339_utc(t: i64) -> String {
+    let (days, secs) = (t.div_euclid(86_400), t.rem_euclid(86_400));
+    // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!(
+        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z",
+        secs / 3600,
+        secs / 60 % 60,
+        secs % 60
+    )
+}
+
+#[cfg(test)]
+mod format_tests {
+    #[test]
+    fn utc_dates() {
+        use super::format_rfc3339_utc as f;
+        assert_eq!(f(0), "1970-01-01T00:00:00Z");
+        assert_eq!(f(1_458_239_713), "2016-03-17T18:35:13Z");
+        assert_eq!(f(1_750_759_200), "2025-06-24T10:00:00Z");
+        assert_eq!(f(951_782_400), "2000-02-29T00:00:00Z");
+        assert_eq!(f(-1), "1969-12-31T23:59:59Z");
+    }
+}

@@ -175,12 +175,18 @@ pub fn human(loaded: &LoadedPolicy, reference: &str, j: &Judged<'_>) -> String {
                         } else {
                             format!("rejected: {e}")
                         };
+                        let mut claims = Vec::new();
+                        if let Some(k) = &sig.claimed_signer {
+                            claims.push(format!("names signer key {k}"));
+                        }
                         if let Some(id) = &sig.claimed_identity {
-                            t += &format!(" (claims identity {id}");
+                            claims.push(format!("claims identity {id}"));
                             if let Some(d) = &sig.claimed_digest {
-                                t += &format!(", digest {d}");
+                                claims.push(format!("digest {d}"));
                             }
-                            t += ")";
+                        }
+                        if !claims.is_empty() {
+                            t += &format!(" ({})", claims.join(", "));
                         }
                         if let (Requirement::SigstoreSigned(ss), Some(id)) =
                             (req, &sig.claimed_identity)
@@ -297,6 +303,7 @@ fn signature_json(s: &crate::eval::requirement::SignatureReport) -> rj::Signatur
     let mut out = rj::SignatureReport {
         claimed_digest: s.claimed_digest.clone(),
         claimed_identity: s.claimed_identity.clone(),
+        claimed_signer: s.claimed_signer.clone(),
         format: s.format.clone(),
         key_fingerprint: None,
         key_index: None,
@@ -304,15 +311,32 @@ fn signature_json(s: &crate::eval::requirement::SignatureReport) -> rj::Signatur
         outcome: rj::SignatureOutcome::Skipped,
         reason: None,
         reason_kind: None,
+        signature_created: None,
         signed_digest: None,
         signed_identity: None,
+        signing_key: None,
+        user_id: None,
     };
     match &s.outcome {
         SignatureOutcome::Accepted(a) => {
-            let Signer::Key { index, fingerprint } = &a.signer;
+            match &a.signer {
+                Signer::Key { index, fingerprint } => {
+                    out.key_fingerprint = Some(fingerprint.clone());
+                    out.key_index = Some(*index);
+                }
+                Signer::Gpg {
+                    signing_key,
+                    primary,
+                    user_id,
+                    created,
+                } => {
+                    out.key_fingerprint = Some(primary.clone());
+                    out.signing_key = Some(signing_key.clone());
+                    out.user_id = user_id.clone();
+                    out.signature_created = *created;
+                }
+            }
             out.outcome = rj::SignatureOutcome::Accepted;
-            out.key_fingerprint = Some(fingerprint.clone());
-            out.key_index = Some(*index);
             out.signed_identity = Some(a.signed_identity.clone());
             out.signed_digest = Some(a.signed_digest.clone());
         }

@@ -176,8 +176,12 @@ pub struct SignatureReport {
     /// Read without verifying, for diagnosis only.
     pub claimed_digest: Option<String>,
     pub claimed_identity: Option<String>,
+    /// Simple signing: the issuer key ID or fingerprint the signature names (unverified).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub claimed_signer: Option<String>,
     /// `simple-signing` or `sigstore-json`.
     pub format: String,
+    /// The accepting key: a public key's fingerprint, or an OpenPGP primary key's.
     pub key_fingerprint: Option<String>,
     pub key_index: Option<usize>,
     /// Where it is stored.
@@ -186,9 +190,19 @@ pub struct SignatureReport {
     pub reason: Option<String>,
     /// The kind of rejection, when rejected.
     pub reason_kind: Option<String>,
+    /// OpenPGP: the signature's creation time (Unix seconds; only when accepted).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub signature_created: Option<i64>,
     /// Authenticated values (only when accepted).
     pub signed_digest: Option<String>,
     pub signed_identity: Option<String>,
+    /// OpenPGP: the key that made the signature (a subkey's fingerprint for subkey
+    /// signatures; only when accepted).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub signing_key: Option<String>,
+    /// OpenPGP: the primary key's first user ID (only when accepted).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub user_id: Option<String>,
 }
 
 // ---- check --all ----

@@ -9,6 +9,7 @@
 
 pub mod blob;
 pub mod keys;
+pub mod openpgp;
 pub mod payload;
 pub mod pem;
 pub mod rejection;

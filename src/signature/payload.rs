@@ -61,20 +61,41 @@ fn go_string(src: &[u8], span: std::ops::Range<usize>) -> Result<String, String>
         .map_err(|e| e.message)
 }
 
-/// Parses a payload exactly as c/image does (after its signature verified).
+/// The signature type c/image's simple signing (GPG) writes.
+pub const SIMPLE_SIGNING_SIGNATURE_TYPE: &str = "atomic container signature";
+
+/// Which of c/image's two strict payload parsers (they differ in the signature type and in
+/// whether `"optional": null` is allowed).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Flavour {
+    /// `UntrustedSigstorePayload` (cosign writes `"optional": null`).
+    Sigstore,
+    /// `untrustedSignature` of simple signing (`optional` must be an object).
+    SimpleSigning,
+}
+
+/// Parses a sigstore payload exactly as c/image does (after its signature verified).
 pub fn parse_payload(src: &[u8], compat: Compat) -> Result<Payload, PayloadError> {
-    parse_payload_text(src, compat).map_err(PayloadError)
+    parse_payload_text(src, compat, Flavour::Sigstore).map_err(PayloadError)
+}
+
+/// Parses a simple-signing (GPG) payload exactly as c/image does
+/// (`untrustedSignature.strictUnmarshalJSON`, spec §11.7).
+pub fn parse_simple_signing_payload(src: &[u8], compat: Compat) -> Result<Payload, PayloadError> {
+    parse_payload_text(src, compat, Flavour::SimpleSigning).map_err(PayloadError)
 }
 
 /// [`parse_payload`] with the message as a plain string (inside this module).
-fn parse_payload_text(src: &[u8], compat: Compat) -> Result<Payload, String> {
+fn parse_payload_text(src: &[u8], compat: Compat, flavour: Flavour) -> Result<Payload, String> {
     scan::validate(src).map_err(|e| e.message)?;
     let top = exact_fields(src, 0..src.len(), &["critical", "optional"], compat)?;
     let (critical, optional) = (top[0].clone(), top[1].clone());
 
     let mut creator = None;
     let mut timestamp = None;
-    if &src[optional.clone()] != b"null" {
+    // cosign writes `"optional": null`, which only the sigstore parser skips; simple
+    // signing's `ParanoidUnmarshalJSONObject` refuses it ("JSON object expected").
+    if flavour == Flavour::SimpleSigning || &src[optional.clone()] != b"null" {
         let mut cur = Cursor::new(&src[..optional.end]);
         cur.seek(optional.start);
         let mut err = None;
@@ -133,7 +154,11 @@ fn parse_payload_text(src: &[u8], compat: Compat) -> Result<Payload, String> {
 
     let crit = exact_fields(src, critical, &["type", "image", "identity"], compat)?;
     let t = go_string(src, crit[0].clone())?;
-    if t != SIGSTORE_SIGNATURE_TYPE {
+    let wanted = match flavour {
+        Flavour::Sigstore => SIGSTORE_SIGNATURE_TYPE,
+        Flavour::SimpleSigning => SIMPLE_SIGNING_SIGNATURE_TYPE,
+    };
+    if t != wanted {
         return Err(format!("Unrecognized signature type {t}"));
     }
     let image = exact_fields(src, crit[1].clone(), &["docker-manifest-digest"], compat)?;

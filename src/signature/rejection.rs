@@ -9,6 +9,7 @@ use std::fmt;
 use serde::Serialize;
 
 use super::keys::KeyError;
+use super::openpgp::Invalid;
 use super::payload::PayloadError;
 use super::verifier::KeyFileError;
 
@@ -18,8 +19,9 @@ use super::verifier::KeyFileError;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Unsupported {
-    /// `signedBy` with `GPGKeys` (OpenPGP simple signing).
-    Gpg,
+    /// A cleartext-signed OpenPGP message (`signedBy`; reachable only behind the
+    /// `\x00simple-signing\n` prefix).
+    GpgCleartext,
     /// `sigstoreSigned` with `rekorPublicKey*` (Rekor SETs).
     Rekor,
     /// `sigstoreSigned` with `fulcio` (keyless).
@@ -33,8 +35,8 @@ pub enum Unsupported {
 impl fmt::Display for Unsupported {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(match self {
-            Unsupported::Gpg => {
-                "policyctl cannot verify simple-signing (GPG) signatures yet: rejected; containers/image might accept it"
+            Unsupported::GpgCleartext => {
+                "policyctl cannot verify cleartext-signed GPG messages yet: rejected; containers/image might accept it"
             }
             Unsupported::Rekor => {
                 "policyctl cannot verify Rekor SETs yet (rekorPublicKey*): rejected; containers/image might accept it"
@@ -73,6 +75,22 @@ pub enum Rejection {
     },
     /// The key sources produced no key (an internal inconsistency in c/image).
     NoPublicKeys,
+    /// `signedBy`: the keyring sources imported no key.
+    NoPublicKeysImported,
+    /// `signedBy`: GnuPG could not process the message (GPGME's error; c/image returns its
+    /// text, which a port cannot reproduce byte for byte).
+    GpgUnreadable(String),
+    /// `signedBy`: not exactly one signature in the message.
+    GpgSignatureCount(usize),
+    /// `signedBy`: one signature, not valid (GnuPG's reason; c/image prints a struct dump
+    /// after the same prefix).
+    GpgInvalid(Invalid),
+    /// `signedBy`: the signing key is not one of the trusted identities (5.23: a subkey
+    /// signature; current c/image maps subkeys to their primary key first).
+    GpgKeyNotAccepted {
+        key: String,
+        primary: Option<String>,
+    },
     /// `signedBy` with a `keyType` c/image does not implement.
     UnimplementedKeyType(String),
     /// A sigstore signature without its signature annotation.
@@ -133,6 +151,11 @@ impl Rejection {
             Rejection::KeyParse { .. } => "key-parse",
             Rejection::NoPublicKeys => "no-public-keys",
             Rejection::UnimplementedKeyType(_) => "unimplemented-key-type",
+            Rejection::NoPublicKeysImported => "no-public-keys-imported",
+            Rejection::GpgUnreadable(_) => "gpg-unreadable",
+            Rejection::GpgSignatureCount(_) => "gpg-signature-count",
+            Rejection::GpgInvalid(_) => "gpg-invalid",
+            Rejection::GpgKeyNotAccepted { .. } => "gpg-key-not-accepted",
             Rejection::MissingSignatureAnnotation { .. } => "missing-signature-annotation",
             Rejection::Cryptographic(_) => "cryptographic",
             Rejection::Payload(_) => "payload",
@@ -171,6 +194,17 @@ impl fmt::Display for Rejection {
                 r#"Internal inconsistency: "keyPath", "keyPaths", "keyData" and "keyDatas" produced no public keys"#,
             ),
             Rejection::UnimplementedKeyType(t) => write!(f, "Unimplemented \"keyType\" value \"{t}\""),
+            Rejection::NoPublicKeysImported => f.write_str("No public keys imported"),
+            Rejection::GpgUnreadable(e) => f.write_str(e),
+            Rejection::GpgSignatureCount(n) => write!(f, "Unexpected GPG signature count {n}"),
+            Rejection::GpgInvalid(i) => write!(f, "Invalid GPG signature: {i}"),
+            Rejection::GpgKeyNotAccepted { key, primary: None } => {
+                write!(f, "Signature by key {key} is not accepted")
+            }
+            Rejection::GpgKeyNotAccepted {
+                key,
+                primary: Some(p),
+            } => write!(f, "signature by key {key} of {p} is not accepted"),
             Rejection::MissingSignatureAnnotation { annotation } => {
                 write!(f, "missing {annotation} annotation")
             }
@@ -222,12 +256,15 @@ mod tests {
         };
         assert_eq!(Rejection::summarize(vec![one.clone()], none.clone()), one);
         let two = Rejection::summarize(
-            vec![one.clone(), Rejection::Unsupported(Unsupported::Gpg)],
+            vec![
+                one.clone(),
+                Rejection::Unsupported(Unsupported::GpgCleartext),
+            ],
             none.clone(),
         );
         assert_eq!(
             two.to_string(),
-            "None of the signatures were accepted, reasons: Signature for digest sha256:1 does not match; policyctl cannot verify simple-signing (GPG) signatures yet: rejected; containers/image might accept it"
+            "None of the signatures were accepted, reasons: Signature for digest sha256:1 does not match; policyctl cannot verify cleartext-signed GPG messages yet: rejected; containers/image might accept it"
         );
         assert!(two.is_unsupported());
         assert!(!one.is_unsupported());

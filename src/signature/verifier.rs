@@ -10,8 +10,9 @@ use std::cell::OnceCell;
 
 use super::blob::Sigstore;
 use super::keys::{KeyError, LoadedKey};
+use super::openpgp::{self, GpgFailure, Keyring, VerificationTime};
 use super::rejection::{Rejection, Unsupported};
-use super::verify::Verified;
+use super::verify::{Signer, Verified};
 use crate::compat::Compat;
 use crate::policy::model::{KeySource, KeyType, SigstoreSigned, SigstoreTrust};
 
@@ -88,17 +89,22 @@ pub fn sigstore_verifier<'a>(
     }
 }
 
-/// The verifier of a `signedBy` requirement (simple signing).
+/// The verifier of a `signedBy` requirement (simple signing), judging key and signature
+/// validity at `now`.
 pub fn simple_signing_verifier<'a>(
     key_type: KeyType,
     source: &'a KeySource,
     loader: &'a dyn KeyLoader,
+    compat: Compat,
+    now: VerificationTime,
 ) -> Box<dyn Verifier<[u8]> + 'a> {
     match key_type {
-        KeyType::GpgKeys => Box::new(GpgKeyringVerifier {
+        KeyType::GpgKeys => Box::new(GpgVerifier {
             source,
             loader,
-            keyrings: OnceCell::new(),
+            compat,
+            now,
+            keyring: OnceCell::new(),
         }),
         other => Box::new(UnimplementedKeyType(other.as_str())),
     }
@@ -114,23 +120,68 @@ impl Verifier<[u8]> for UnimplementedKeyType {
     }
 }
 
-/// `signedBy` with `GPGKeys`: the keyrings are read (a read error is c/image's rejection);
-/// OpenPGP verification itself is not implemented yet.
-struct GpgKeyringVerifier<'a> {
+/// `signedBy` with `GPGKeys` (`prSignedBy.isSignatureAuthorAccepted` up to the payload): the
+/// keyrings are read and imported once (c/image redoes both per signature, with the same
+/// result), then each message is checked as GPGME checks it and its signer matched against
+/// the trusted identities.
+struct GpgVerifier<'a> {
     source: &'a KeySource,
     loader: &'a dyn KeyLoader,
-    keyrings: OnceCell<Result<Vec<Vec<u8>>, Rejection>>,
+    compat: Compat,
+    now: VerificationTime,
+    keyring: OnceCell<Result<Keyring, Rejection>>,
 }
 
-impl Verifier<[u8]> for GpgKeyringVerifier<'_> {
-    fn verify<'s>(&self, _: &'s [u8]) -> Result<Verified<'s>, Rejection> {
-        let loaded = self
-            .keyrings
-            .get_or_init(|| read_source(self.source, self.loader).map_err(Rejection::KeyFile));
-        match loaded {
-            Err(e) => Err(e.clone()),
-            Ok(_) => Err(Rejection::Unsupported(Unsupported::Gpg)),
+impl Verifier<[u8]> for GpgVerifier<'_> {
+    fn verify<'s>(&self, sig: &'s [u8]) -> Result<Verified<'s>, Rejection> {
+        let ring = self
+            .keyring
+            .get_or_init(|| {
+                read_source(self.source, self.loader)
+                    .map(|blobs| Keyring::import(&blobs))
+                    .map_err(Rejection::KeyFile)
+            })
+            .as_ref()
+            .map_err(Clone::clone)?;
+        let identities = ring.identities();
+        if identities.is_empty() {
+            return Err(Rejection::NoPublicKeysImported);
         }
+        let good = openpgp::message::verify(ring, sig, self.now).map_err(|e| match e {
+            GpgFailure::Unreadable(e) => Rejection::GpgUnreadable(e),
+            GpgFailure::Cleartext => Rejection::Unsupported(Unsupported::GpgCleartext),
+            GpgFailure::SignatureCount(n) => Rejection::GpgSignatureCount(n),
+            GpgFailure::Invalid(i) => Rejection::GpgInvalid(i),
+        })?;
+        // `verifyAndExtractSignature`: GPGME names the key that signed (a subkey's
+        // fingerprint for subkey signatures); the trusted identities are primary keys.
+        if !identities.contains(&good.signing_key) {
+            match self.compat {
+                Compat::V5_23 => {
+                    return Err(Rejection::GpgKeyNotAccepted {
+                        key: good.signing_key,
+                        primary: None,
+                    });
+                }
+                // Current c/image maps the subkey to its primary key (always imported).
+                Compat::Current if identities.contains(&good.primary) => {}
+                Compat::Current => {
+                    return Err(Rejection::GpgKeyNotAccepted {
+                        key: good.signing_key,
+                        primary: Some(good.primary),
+                    });
+                }
+            }
+        }
+        Ok(Verified::simple_signing(
+            good.plaintext,
+            Signer::Gpg {
+                signing_key: good.signing_key,
+                primary: good.primary,
+                user_id: good.user_id,
+                created: good.created,
+            },
+        ))
     }
 }
 

@@ -13,29 +13,62 @@ use crate::json::gobase64;
 pub enum Signer {
     /// One of the requirement's public keys: its 0-based index and its fingerprint.
     Key { index: usize, fingerprint: String },
+    /// An OpenPGP key of the requirement's keyring: the key that signed (a subkey's
+    /// fingerprint for subkey signatures), its primary key, the primary's first user ID and
+    /// the signature's creation time (Unix seconds).
+    Gpg {
+        signing_key: String,
+        primary: String,
+        user_id: Option<String>,
+        created: Option<i64>,
+    },
 }
 
 impl std::fmt::Display for Signer {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             Signer::Key { fingerprint, .. } => write!(f, "key {fingerprint}"),
+            Signer::Gpg {
+                signing_key,
+                primary,
+                user_id,
+                ..
+            } => {
+                write!(f, "GPG key {primary}")?;
+                if let Some(u) = user_id {
+                    write!(f, " ({u})")?;
+                }
+                if signing_key != primary {
+                    write!(f, ", subkey {signing_key}")?;
+                }
+                Ok(())
+            }
         }
     }
 }
 
 /// A payload whose signature verified, and who signed it. Only the verifiers make one
-/// (through [`verify_sigstore`]); everything downstream (digest, identity) reads the payload
+/// (through [`verify_sigstore`] and the OpenPGP verifier); everything downstream (digest, identity) reads the payload
 /// through it.
 #[derive(Debug, Clone)]
 pub struct Verified<'a> {
-    payload: &'a [u8],
+    payload: std::borrow::Cow<'a, [u8]>,
     signer: Signer,
 }
 
 impl<'a> Verified<'a> {
     /// The authenticated payload bytes.
-    pub fn payload(&self) -> &'a [u8] {
-        self.payload
+    pub fn payload(&self) -> &[u8] {
+        &self.payload
+    }
+
+    /// A simple-signing payload authenticated by the OpenPGP verifier (the message's
+    /// literal data, owned: it was decompressed).
+    pub(super) fn simple_signing(plaintext: Vec<u8>, signer: Signer) -> Verified<'static> {
+        Verified {
+            payload: std::borrow::Cow::Owned(plaintext),
+            signer,
+        }
     }
     /// Who signed it.
     pub fn signer(&self) -> &Signer {
@@ -62,7 +95,7 @@ pub fn verify_sigstore<'a>(
         match verify_one(&k.key, payload, &sig, compat) {
             Ok(()) => {
                 return Ok(Verified {
-                    payload,
+                    payload: std::borrow::Cow::Borrowed(payload),
                     signer: Signer::Key {
                         index: i,
                         fingerprint: k.fingerprint.clone(),

@@ -1,5 +1,6 @@
 //! Spec §4 and §9.4 scenarios with signatures from our own test signer.
 
+use crate::signature::openpgp::VerificationTime;
 use std::collections::HashMap;
 
 use super::*;
@@ -73,7 +74,7 @@ fn run(req: &str, image: &str, sigs: &[SourcedSignature], compat: Compat) -> Eva
         manifest_digest: &digest,
         signatures: Ok(sigs),
     };
-    evaluate(&list(req, compat), &facts, &keys(), compat)
+    evaluate(&list(req, compat), &facts, &keys(), compat, NOW)
 }
 
 const SIGSTORE_REPO: &str =
@@ -263,7 +264,7 @@ fn summaries() {
             .unwrap()
             .starts_with("None of the signatures were accepted, reasons: cryptographic")
     );
-    // signedBy never accepts here (GPG is not verified) and says so.
+    // signedBy with a PEM key: GnuPG imports nothing, a certain rejection.
     let e = run(
         r#"[{"type":"signedBy","keyType":"GPGKeys","keyPath":"/k.pub"}]"#,
         "busybox",
@@ -271,7 +272,8 @@ fn summaries() {
         Compat::V5_23,
     );
     assert!(!e.allowed);
-    assert!(e.requirements[0].unsupported());
+    assert!(!e.requirements[0].unsupported());
+    assert_eq!(e.reason().as_deref(), Some("No public keys imported"));
     let e = run(
         r#"[{"type":"signedBy","keyType":"GPGKeys","keyPath":"/k.pub"}]"#,
         "busybox",
@@ -352,6 +354,7 @@ fn unreadable_signatures_and_digest_errors() {
         &facts,
         &keys(),
         Compat::V5_23,
+        NOW,
     );
     assert_eq!(e.reason().as_deref(), Some("boom"));
     let e = evaluate(
@@ -359,6 +362,7 @@ fn unreadable_signatures_and_digest_errors() {
         &facts,
         &keys(),
         Compat::V5_23,
+        NOW,
     );
     assert!(e.allowed, "insecureAcceptAnything reads nothing");
     let bad_digest = Err("manifest digest error".to_owned());
@@ -374,6 +378,7 @@ fn unreadable_signatures_and_digest_errors() {
         &facts,
         &keys(),
         Compat::V5_23,
+        NOW,
     );
     assert_eq!(e.reason().as_deref(), Some("manifest digest error"));
 }
@@ -432,6 +437,7 @@ fn keys_are_loaded_once_per_requirement() {
             &facts,
             &loader,
             Compat::Current,
+            NOW,
         );
         assert!(!e.allowed);
         let r = &e.requirements[0];
@@ -524,7 +530,8 @@ fn rejections_are_typed() {
             r#"[{"type":"signedBy","keyType":"GPGKeys","keyPath":"/k.pub"}]"#,
             "example.com/app:1",
             vec![gpg.clone()],
-            |r| matches!(r, Rejection::Unsupported(Unsupported::Gpg)),
+            // A PEM public key is no OpenPGP keyring: GnuPG imports nothing.
+            |r| matches!(r, Rejection::NoPublicKeysImported),
         ),
         (
             r#"[{"type":"signedBy","keyType":"GPGKeys","keyPath":"/missing"}]"#,
@@ -679,4 +686,148 @@ fn explanations() {
         .unwrap()
         .starts_with("the signed identity does not parse: ")
     );
+}
+
+/// 2026-01-01, for OpenPGP validity.
+const NOW: VerificationTime = VerificationTime(1_767_225_600);
+
+/// `signedBy` over c/image's own GPG fixtures: the whole chain (keyring, message, payload,
+/// digest, identity) with upstream's verdicts, per compat version.
+#[test]
+fn signed_by_with_upstream_gpg_fixtures() {
+    macro_rules! fixture {
+        ($name:literal) => {
+            include_bytes!(concat!(
+                env!("CARGO_MANIFEST_DIR"),
+                "/testdata/upstream-gpg/",
+                $name
+            ))
+            .to_vec()
+        };
+    }
+    const MANIFEST_DIGEST: &str =
+        "sha256:20bf21ed457b390829cdbeec8795a7bea1626991fda603e0d01b4e7f60427e55";
+    let mut m = HashMap::new();
+    m.insert("/public-key.gpg".to_owned(), fixture!("public-key.gpg"));
+    m.insert(
+        "/with-subkey.gpg".to_owned(),
+        fixture!("public-key-with-subkey.gpg"),
+    );
+    let keys = Keys(m);
+    let eval = |req: &str, image: &str, blobs: &[Vec<u8>], digest: &str, compat| {
+        let named = Named::parse_normalized(image).unwrap();
+        let digest = Ok(digest.to_owned());
+        let sigs: Vec<SourcedSignature> = blobs
+            .iter()
+            .map(|b| SourcedSignature {
+                signature: Signature::SimpleSigning(b.clone()),
+                origin: "signature-1".into(),
+            })
+            .collect();
+        let facts = ImageFacts {
+            image_name: "dir:/x",
+            docker_reference: Some(&named),
+            manifest_digest: &digest,
+            signatures: Ok(&sigs),
+        };
+        evaluate(&list(req, compat), &facts, &keys, compat, NOW)
+    };
+    let exact = r#"[{"type":"signedBy","keyType":"GPGKeys","keyPath":"/public-key.gpg"}]"#;
+    let valid = fixture!("dir-img-valid/signature-1");
+    for compat in [Compat::V5_23, Compat::Current] {
+        let e = eval(
+            exact,
+            "testing/manifest:latest",
+            std::slice::from_ref(&valid),
+            MANIFEST_DIGEST,
+            compat,
+        );
+        assert!(e.allowed, "{:?}", e.reason());
+        let SignatureOutcome::Accepted(a) = &e.requirements[0].signatures[0].outcome else {
+            panic!("{:?}", e.requirements[0].signatures[0].outcome);
+        };
+        assert!(matches!(&a.signer, Signer::Gpg { primary, .. }
+            if primary == "08CD26E446E2E95249B7A405E932F44B23E8DD43"));
+        let e = eval(
+            exact,
+            "testing/manifest:notlatest",
+            std::slice::from_ref(&valid),
+            MANIFEST_DIGEST,
+            compat,
+        );
+        let shown = match compat {
+            Compat::V5_23 => "testing/manifest:latest",
+            Compat::Current => "\"testing/manifest:latest\"",
+        };
+        assert_eq!(
+            e.reason().unwrap(),
+            format!("Signature for identity {shown} is not accepted")
+        );
+        let e = eval(
+            exact,
+            "testing/manifest:latest",
+            std::slice::from_ref(&valid),
+            DIGEST,
+            compat,
+        );
+        assert_eq!(
+            e.reason().unwrap(),
+            format!("Signature for digest {MANIFEST_DIGEST} does not match")
+        );
+        // A signature over "This is not JSON\n": the payload parser's error.
+        let e = eval(
+            exact,
+            "testing/manifest:latest",
+            &[fixture!("invalid-blob.signature")],
+            MANIFEST_DIGEST,
+            compat,
+        );
+        assert_eq!(
+            e.reason().unwrap(),
+            "invalid character 'T' looking for beginning of value"
+        );
+        // dir-img-mixed: an invalid signature, then a valid one.
+        let e = eval(
+            exact,
+            "testing/manifest:latest",
+            &[
+                fixture!("dir-img-mixed/signature-1"),
+                fixture!("dir-img-mixed/signature-2"),
+            ],
+            MANIFEST_DIGEST,
+            compat,
+        );
+        assert!(e.allowed);
+    }
+    // Subkey signatures: current c/image maps the subkey to its primary key, 5.23 does not.
+    let sub = r#"[{"type":"signedBy","keyType":"GPGKeys","keyPath":"/with-subkey.gpg"}]"#;
+    let subkey_sig = fixture!("dir-img-valid-subkey/signature-1");
+    let e = eval(
+        sub,
+        "testing/manifest:latest",
+        std::slice::from_ref(&subkey_sig),
+        MANIFEST_DIGEST,
+        Compat::Current,
+    );
+    assert!(e.allowed, "{:?}", e.reason());
+    let e = eval(
+        sub,
+        "testing/manifest:latest",
+        &[subkey_sig],
+        MANIFEST_DIGEST,
+        Compat::V5_23,
+    );
+    assert_eq!(
+        e.reason().unwrap(),
+        "Signature by key 57D1D95BBC53BA0EAFF0718CD75B3109B3BAAEAF is not accepted"
+    );
+    // keyData "" imports nothing.
+    let e = eval(
+        r#"[{"type":"signedBy","keyType":"GPGKeys","keyData":""}]"#,
+        "testing/manifest:latest",
+        &[valid],
+        MANIFEST_DIGEST,
+        Compat::Current,
+    );
+    assert_eq!(e.reason().unwrap(), "No public keys imported");
 }

@@ -1,0 +1,197 @@
+//! The upstream GPG fixtures (c/image's `mechanism_test.go` expectations, spec §15).
+
+use super::message::{self, GpgFailure, Invalid, VerificationTime};
+use super::{Keyring, keyring::Skipped};
+
+macro_rules! fixture {
+    ($name:literal) => {
+        include_bytes!(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/testdata/upstream-gpg/",
+            $name
+        ))
+        .as_slice()
+    };
+}
+
+const TESTING_KEY: &str = "08CD26E446E2E95249B7A405E932F44B23E8DD43";
+const PASSPHRASE_KEY: &str = "F2B501009F78B0B340221A12A3CD242DA6028093";
+const SUBKEY_PRIMARY: &str = "B9F4CDB9FD8C475BFA340AC38D54A947EE396F36";
+const SUBKEY: &str = "57D1D95BBC53BA0EAFF0718CD75B3109B3BAAEAF";
+const REVOKED_SUBKEY_PRIMARY: &str = "6D88C5A1993648A17B2BB0DC6B8499AF63388D63";
+/// 2026-01-01: after the expiry of `expired.signature`, before any key expires.
+const NOW: VerificationTime = VerificationTime(1_767_225_600);
+
+#[test]
+fn keyrings_import_as_gnupg() {
+    let ids = |blobs: &[&[u8]]| Keyring::import(blobs).identities().to_vec();
+    assert_eq!(ids(&[fixture!("public-key.gpg")]), [TESTING_KEY]);
+    assert_eq!(
+        ids(&[fixture!("public-key-1.gpg"), fixture!("public-key-2.gpg")]),
+        [TESTING_KEY, PASSPHRASE_KEY]
+    );
+    assert_eq!(
+        ids(&[fixture!("public-key-with-subkey.gpg")]),
+        [SUBKEY_PRIMARY]
+    );
+    assert_eq!(
+        ids(&[fixture!("public-key-with-revoked-subkey.gpg")]),
+        [REVOKED_SUBKEY_PRIMARY]
+    );
+    let four = [
+        PASSPHRASE_KEY,
+        TESTING_KEY,
+        SUBKEY_PRIMARY,
+        REVOKED_SUBKEY_PRIMARY,
+    ];
+    assert_eq!(ids(&[fixture!("pubring.gpg")]), four);
+    let twice = [fixture!("pubring.gpg"), fixture!("pubring.gpg")].concat();
+    assert_eq!(ids(&[&twice]), [four, four].concat());
+    // Trust packets do not lose the subkeys (rPGP's own keyring reader would).
+    let ring = Keyring::import(&[fixture!("pubring.gpg")]);
+    let with_sub = ring
+        .certs()
+        .iter()
+        .find(|c| c.fingerprint == SUBKEY_PRIMARY)
+        .unwrap();
+    assert!(with_sub.subkeys.iter().any(|s| s.fingerprint == SUBKEY));
+    // Garbage imports nothing, without an error.
+    assert!(ids(&[b"This is invalid".as_slice()]).is_empty());
+    assert!(ids(&[b"".as_slice()]).is_empty());
+    // Two armored keys in one blob: both (rPGP's armor reader stops after the first).
+    let two = [
+        fixture!("public-key.gpg"),
+        fixture!("public-key-with-subkey.gpg"),
+    ]
+    .concat();
+    assert_eq!(ids(&[&two]), [TESTING_KEY, SUBKEY_PRIMARY]);
+}
+
+#[test]
+fn user_ids_and_subkeys_are_read() {
+    let ring = Keyring::import(&[fixture!("public-key-with-revoked-subkey.gpg")]);
+    let cert = &ring.certs()[0];
+    assert!(!cert.revoked);
+    assert!(!cert.user_ids.is_empty());
+    assert!(cert.subkeys.iter().any(|s| s.revoked));
+    let ring = Keyring::import(&[fixture!("public-key.gpg")]);
+    assert_eq!(ring.certs()[0].user_ids[0].text, "skopeo testing key");
+    assert!(
+        ring.skipped
+            .iter()
+            .all(|s| !matches!(s, Skipped::NoValidUserId(_)))
+    );
+}
+
+fn verify(key: &[u8], sig: &[u8]) -> Result<message::GoodSignature, GpgFailure> {
+    message::verify(&Keyring::import(&[key]), sig, NOW)
+}
+
+#[test]
+fn valid_signatures_v3_and_v4() {
+    for sig in [
+        fixture!("image.signature"),
+        fixture!("no-optional-fields.signature"),
+    ] {
+        let good = verify(fixture!("public-key.gpg"), sig).unwrap();
+        assert_eq!(good.signing_key, TESTING_KEY);
+        assert_eq!(good.primary, TESTING_KEY);
+        assert!(good.plaintext.starts_with(b"{\"critical\""));
+    }
+    for sig in [
+        fixture!("invalid-blob.signature"),
+        fixture!("invalid-blob.signature-v3"),
+    ] {
+        let good = verify(fixture!("public-key.gpg"), sig).unwrap();
+        assert_eq!(good.plaintext, b"This is not JSON\n");
+        assert_eq!(good.signing_key, TESTING_KEY);
+    }
+}
+
+#[test]
+fn subkey_signatures_name_the_subkey_and_its_primary() {
+    for sig in [
+        fixture!("subkey.signature"),
+        fixture!("subkey.signature-v3"),
+    ] {
+        let good = verify(fixture!("public-key-with-subkey.gpg"), sig).unwrap();
+        assert_eq!(
+            (good.signing_key.as_str(), good.primary.as_str()),
+            (SUBKEY, SUBKEY_PRIMARY)
+        );
+    }
+}
+
+#[test]
+fn invalid_signatures_are_rejected() {
+    let key = fixture!("public-key.gpg");
+    for sig in [
+        fixture!("corrupt.signature"),
+        fixture!("corrupt.signature-v3"),
+    ] {
+        assert_eq!(verify(key, sig), Err(GpgFailure::Invalid(Invalid::Bad)));
+    }
+    for sig in [
+        fixture!("unknown-key.signature"),
+        fixture!("unknown-key.signature-v3"),
+    ] {
+        assert_eq!(
+            verify(key, sig),
+            Err(GpgFailure::Invalid(Invalid::NoPublicKey {
+                key_id: "5F9470E3BC6C3B55".into()
+            }))
+        );
+    }
+    assert!(matches!(
+        verify(key, fixture!("expired.signature")),
+        Err(GpgFailure::Invalid(Invalid::SignatureExpired {
+            at: 1_750_759_200
+        }))
+    ));
+    // Before its expiry it was valid.
+    assert!(
+        message::verify(
+            &Keyring::import(&[key]),
+            fixture!("expired.signature"),
+            VerificationTime(1_750_759_199)
+        )
+        .is_ok()
+    );
+    for sig in [
+        fixture!("subkey-revoked.signature"),
+        fixture!("subkey-revoked.signature-v3"),
+    ] {
+        assert!(matches!(
+            verify(fixture!("public-key-with-revoked-subkey.gpg"), sig),
+            Err(GpgFailure::Invalid(Invalid::KeyRevoked { .. }))
+        ));
+    }
+    assert_eq!(
+        verify(key, fixture!("unsigned-literal.signature")),
+        Err(GpgFailure::SignatureCount(0))
+    );
+    for bad in [
+        fixture!("unsigned-encrypted.signature"),
+        b"".as_slice(),
+        b"invalid signature",
+    ] {
+        assert!(
+            matches!(verify(key, bad), Err(GpgFailure::Unreadable(_))),
+            "{bad:?}"
+        );
+    }
+    // A subkey signature checked against a keyring without that key.
+    assert!(matches!(
+        verify(key, fixture!("subkey.signature")),
+        Err(GpgFailure::Invalid(Invalid::NoPublicKey { .. }))
+    ));
+}
+
+#[test]
+fn facts_without_a_key() {
+    let f = message::facts(fixture!("unknown-key.signature"));
+    assert_eq!(f.issuer_key_id.as_deref(), Some("5F9470E3BC6C3B55"));
+    assert!(f.created.is_some());
+    assert!(f.plaintext.is_some());
+    assert_eq!(message::facts(b"junk"), Default::default());
+}
