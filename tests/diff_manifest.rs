@@ -29,7 +29,7 @@ mod ours {
 
     pub fn compat(v: Version) -> Compat {
         match v {
-            Version::Current => Compat::Current,
+            Version::Current | Version::CurrentGpgme => Compat::Current,
             Version::V5_23 => Compat::V5_23,
         }
     }

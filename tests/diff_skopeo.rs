@@ -56,7 +56,7 @@ fn ours(path: &Path) -> Option<String> {
 }
 
 /// Inverse of Go's `%q` (logrus quotes `msg=` values that way).
-fn go_unquote(s: &str) -> String {
+pub(crate) fn go_unquote(s: &str) -> String {
     let mut out: Vec<u8> = Vec::new();
     let b = s.as_bytes();
     let mut i = 0;

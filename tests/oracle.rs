@@ -20,15 +20,21 @@ pub enum Version {
     Current,
     /// `github.com/containers/image/v5` v5.23.1 (`--compat 5.23`).
     V5_23,
+    /// The current one built with GPGME (cgo) instead of the pure-Go OpenPGP backend: c/image's
+    /// default build, the reference for GPG `signedBy` (`--compat current`).
+    CurrentGpgme,
 }
 
 impl Version {
+    /// The builds compared for manifests (the GPG backend makes no difference there).
     pub const ALL: [Version; 2] = [Version::Current, Version::V5_23];
+    /// Every binary `tools/build-cimage-oracle.sh` builds.
+    const BUILT: [Version; 3] = [Version::Current, Version::V5_23, Version::CurrentGpgme];
 
     /// The key used in recordings and the `--compat` value.
     pub fn key(self) -> &'static str {
         match self {
-            Version::Current => "current",
+            Version::Current | Version::CurrentGpgme => "current",
             Version::V5_23 => "5.23",
         }
     }
@@ -37,6 +43,7 @@ impl Version {
         match self {
             Version::Current => "cimage-oracle",
             Version::V5_23 => "cimage-oracle-5.23",
+            Version::CurrentGpgme => "cimage-oracle-gpgme",
         }
     }
 }
@@ -81,7 +88,7 @@ fn build() -> Result<PathBuf, String> {
         return Err("go not found".to_owned());
     }
     let target = target_dir();
-    let fresh = Version::ALL.iter().all(|v| {
+    let fresh = Version::BUILT.iter().all(|v| {
         std::fs::metadata(target.join(v.binary_name()))
             .and_then(|m| m.modified())
             .is_ok_and(|t| t >= newest_source_mtime())

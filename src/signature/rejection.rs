@@ -19,9 +19,6 @@ use super::verifier::KeyFileError;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Unsupported {
-    /// A cleartext-signed OpenPGP message (`signedBy`; reachable only behind the
-    /// `\x00simple-signing\n` prefix).
-    GpgCleartext,
     /// `sigstoreSigned` with `rekorPublicKey*` (Rekor SETs).
     Rekor,
     /// `sigstoreSigned` with `fulcio` (keyless).
@@ -35,9 +32,6 @@ pub enum Unsupported {
 impl fmt::Display for Unsupported {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(match self {
-            Unsupported::GpgCleartext => {
-                "policyctl cannot verify cleartext-signed GPG messages yet: rejected; containers/image might accept it"
-            }
             Unsupported::Rekor => {
                 "policyctl cannot verify Rekor SETs yet (rekorPublicKey*): rejected; containers/image might accept it"
             }
@@ -256,15 +250,12 @@ mod tests {
         };
         assert_eq!(Rejection::summarize(vec![one.clone()], none.clone()), one);
         let two = Rejection::summarize(
-            vec![
-                one.clone(),
-                Rejection::Unsupported(Unsupported::GpgCleartext),
-            ],
+            vec![one.clone(), Rejection::Unsupported(Unsupported::Rekor)],
             none.clone(),
         );
         assert_eq!(
             two.to_string(),
-            "None of the signatures were accepted, reasons: Signature for digest sha256:1 does not match; policyctl cannot verify cleartext-signed GPG messages yet: rejected; containers/image might accept it"
+            "None of the signatures were accepted, reasons: Signature for digest sha256:1 does not match; policyctl cannot verify Rekor SETs yet (rekorPublicKey*): rejected; containers/image might accept it"
         );
         assert!(two.is_unsupported());
         assert!(!one.is_unsupported());

@@ -149,7 +149,6 @@ impl Verifier<[u8]> for GpgVerifier<'_> {
         }
         let good = openpgp::message::verify(ring, sig, self.now).map_err(|e| match e {
             GpgFailure::Unreadable(e) => Rejection::GpgUnreadable(e),
-            GpgFailure::Cleartext => Rejection::Unsupported(Unsupported::GpgCleartext),
             GpgFailure::SignatureCount(n) => Rejection::GpgSignatureCount(n),
             GpgFailure::Invalid(i) => Rejection::GpgInvalid(i),
         })?;

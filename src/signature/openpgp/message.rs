@@ -55,6 +55,8 @@ pub enum Invalid {
     NoPublicKey { key_id: String },
     /// The cryptographic check failed (`BADSIG`).
     Bad,
+    /// A signature without signed data, e.g. a detached signature (`BADSIG`).
+    NoSignedData,
     /// The signature's expiration time has passed (`EXPSIG`).
     SignatureExpired { at: i64 },
     /// The signing key (or its primary key) has expired (`EXPKEYSIG`).
@@ -65,7 +67,7 @@ pub enum Invalid {
     WrongKeyUsage { fingerprint: String },
     /// A signing subkey without a valid primary-key back-signature.
     NotCrossCertified { fingerprint: String },
-    /// The key is newer than the signature, or the signature is from the future.
+    /// The key is newer than the signature (or the signature has no creation time).
     TimeConflict,
     /// A digest algorithm GnuPG refuses by default (MD5 and unknown ones).
     WeakDigest(String),
@@ -85,6 +87,7 @@ impl std::fmt::Display for Invalid {
                 )
             }
             Invalid::Bad => f.write_str("bad signature (BADSIG)"),
+            Invalid::NoSignedData => f.write_str("no signed data in the message (BADSIG)"),
             Invalid::SignatureExpired { at } => {
                 write!(f, "signature expired at {} (EXPSIG)", utc(*at))
             }
@@ -120,8 +123,6 @@ impl std::fmt::Display for Invalid {
 pub enum GpgFailure {
     /// Not a signed OpenPGP message GnuPG can process (GPGME returns an error).
     Unreadable(String),
-    /// A cleartext-signed message: GnuPG verifies those, policyctl cannot yet.
-    Cleartext,
     /// Not exactly one signature (c/image: `Unexpected GPG signature count N`).
     SignatureCount(usize),
     /// One signature, not valid.
@@ -135,22 +136,33 @@ pub(crate) fn utc(t: i64) -> String {
 
 /// The literal data and the signatures of a message.
 struct Parsed {
-    plaintext: Vec<u8>,
+    /// What GnuPG outputs as the signed content (`None`: no literal data, e.g. a detached
+    /// signature).
+    plaintext: Option<Vec<u8>>,
+    /// The bytes the signature covers, when they differ from `plaintext` (cleartext
+    /// signatures hash the text with CRLF line ends and trailing whitespace removed).
+    hashed: Option<Vec<u8>>,
     signatures: Vec<Signature>,
 }
 
-/// Unarmors (only `PGP MESSAGE` blocks), parses and decompresses `message`.
+const CLEARTEXT_BEGIN: &[u8] = b"-----BEGIN PGP SIGNED MESSAGE-----";
+
+/// Unarmors (`PGP MESSAGE` blocks; cleartext-signed messages), parses and decompresses
+/// `message`.
 fn parse(message: &[u8]) -> Result<Parsed, GpgFailure> {
     let binary;
     let data = if armor::is_armored(message) {
-        let block = armor::blocks(message).into_iter().next();
-        match block {
+        let first_armor_line = message
+            .split(|&b| b == b'\n')
+            .map(|l| l.strip_suffix(b"\r").unwrap_or(l))
+            .find(|l| l.starts_with(b"-----BEGIN PGP "));
+        if first_armor_line.is_some_and(|l| l.trim_ascii_end() == CLEARTEXT_BEGIN) {
+            return parse_cleartext(message);
+        }
+        match armor::blocks(message).into_iter().next() {
             Some(Ok(b)) if b.kind == "MESSAGE" => {
                 binary = b.data;
                 &binary[..]
-            }
-            Some(Ok(b)) if b.kind == "SIGNED MESSAGE" => {
-                return Err(GpgFailure::Cleartext);
             }
             _ => return Err(GpgFailure::Unreadable("no OpenPGP data found".into())),
         }
@@ -194,11 +206,92 @@ fn parse(message: &[u8]) -> Result<Parsed, GpgFailure> {
             }
         }
     }
-    let Some(plaintext) = plaintext else {
-        return Err(GpgFailure::Unreadable("no signed data".into()));
-    };
     Ok(Parsed {
         plaintext,
+        hashed: None,
+        signatures,
+    })
+}
+
+/// A cleartext-signed message (RFC 4880 §7): `Hash:` headers, the dash-escaped text, then
+/// an armored signature block.
+fn parse_cleartext(message: &[u8]) -> Result<Parsed, GpgFailure> {
+    let bad = |what: &str| GpgFailure::Unreadable(format!("malformed cleartext signature: {what}"));
+    let mut lines = message.split(|&b| b == b'\n');
+    for l in lines.by_ref() {
+        if l.trim_ascii_end() == CLEARTEXT_BEGIN {
+            break;
+        }
+    }
+    // Headers up to the blank line.
+    for l in lines.by_ref() {
+        let l = l.trim_ascii_end();
+        if l.is_empty() {
+            break;
+        }
+        if !l.starts_with(b"Hash: ") {
+            return Err(bad("unexpected header"));
+        }
+    }
+    let mut text: Vec<&[u8]> = Vec::new();
+    let mut found_signature = false;
+    for l in lines.by_ref() {
+        let trimmed = l.strip_suffix(b"\r").unwrap_or(l);
+        if trimmed.trim_ascii_end() == b"-----BEGIN PGP SIGNATURE-----" {
+            found_signature = true;
+            break;
+        }
+        text.push(trimmed.strip_prefix(b"- ").unwrap_or(trimmed));
+    }
+    if !found_signature {
+        return Err(bad("no signature block"));
+    }
+    // Dash-escaping guarantees the first line starting with `-----BEGIN PGP SIGNATURE`
+    // after the headers is the signature block.
+    let Some(at) = message
+        .windows(b"\n-----BEGIN PGP SIGNATURE-----".len())
+        .position(|w| w == b"\n-----BEGIN PGP SIGNATURE-----")
+    else {
+        return Err(bad("no signature block"));
+    };
+    let sig_block = &message[at + 1..];
+    let block = match armor::blocks(sig_block).into_iter().next() {
+        Some(Ok(b)) => b,
+        _ => return Err(bad("signature block does not decode")),
+    };
+    let (packets, err) = packets::read(&block.data);
+    if let Some(e) = err {
+        return Err(GpgFailure::Unreadable(e.to_string()));
+    }
+    let signatures = packets
+        .into_iter()
+        .filter_map(|p| match p {
+            Packet::Signature(s) => Some(s),
+            _ => None,
+        })
+        .collect();
+    // The signature covers the lines without trailing whitespace, joined by CRLF, without
+    // the line end before the signature block; GnuPG outputs the text with LF line ends.
+    let strip = |l: &[u8]| -> Vec<u8> {
+        let end = l
+            .iter()
+            .rposition(|b| !matches!(b, b' ' | b'\t' | b'\r'))
+            .map_or(0, |i| i + 1);
+        l[..end].to_vec()
+    };
+    let hashed = text
+        .iter()
+        .map(|l| strip(l))
+        .collect::<Vec<_>>()
+        .join(&b"\r\n"[..]);
+    let mut plaintext = Vec::new();
+    for l in &text {
+        plaintext.extend_from_slice(l);
+        plaintext.push(b'\n');
+    }
+    Ok(Parsed {
+        plaintext: Some(plaintext),
+        hashed: Some(hashed),
         signatures,
     })
 }
@@ -214,7 +307,7 @@ pub fn facts(message: &[u8]) -> SignatureFacts {
         return SignatureFacts::default();
     };
     let mut f = SignatureFacts {
-        plaintext: Some(parsed.plaintext),
+        plaintext: parsed.plaintext,
         ..SignatureFacts::default()
     };
     if let Some(s) = parsed.signatures.first() {
@@ -302,9 +395,14 @@ pub fn verify(
             .unwrap_or_else(|| "(none)".into());
         return invalid(Invalid::NoPublicKey { key_id });
     };
+    // A signature without signed data (detached): GnuPG reports it as a bad signature.
+    let Some(plaintext) = parsed.plaintext else {
+        return invalid(Invalid::NoSignedData);
+    };
+    let hashed = parsed.hashed.as_deref().unwrap_or(&plaintext);
     let checked = match &signer {
-        SigningKey::Primary(c) => sig.verify(&c.primary, &parsed.plaintext[..]),
-        SigningKey::Sub(_, s) => sig.verify(&s.key, &parsed.plaintext[..]),
+        SigningKey::Primary(c) => sig.verify(&c.primary, hashed),
+        SigningKey::Sub(_, s) => sig.verify(&s.key, hashed),
     };
     if let Err(e) = checked {
         return invalid(match e {
@@ -337,9 +435,7 @@ pub fn verify(
     let Some(sig_time) = created else {
         return invalid(Invalid::TimeConflict);
     };
-    if sig_time > now.0 {
-        return invalid(Invalid::TimeConflict);
-    }
+    // A signature dated in the future is accepted (GnuPG only warns; checked with gpg 2.2).
     if let Some(d) = sig.signature_expiration_time().map(|d| d.as_secs())
         && d > 0
         && sig_time + i64::from(d) <= now.0
@@ -410,7 +506,7 @@ pub fn verify(
         return invalid(Invalid::TimeConflict);
     }
     Ok(GoodSignature {
-        plaintext: parsed.plaintext,
+        plaintext,
         signing_key,
         primary: cert.fingerprint.clone(),
         user_id: cert.user_ids.first().map(|u| u.text.clone()),

@@ -195,3 +195,49 @@ fn facts_without_a_key() {
     assert!(f.plaintext.is_some());
     assert_eq!(message::facts(b"junk"), Default::default());
 }
+
+#[test]
+fn cleartext_signed_messages_verify_as_gnupg_outputs_them() {
+    let good = verify(
+        fixture!("public-key.gpg"),
+        fixture!("invalid-cleartext.signature"),
+    )
+    .unwrap();
+    assert_eq!(good.plaintext, b"This is not JSON\n");
+    assert_eq!(good.primary, TESTING_KEY);
+    // A changed line no longer verifies; trailing whitespace is not signed.
+    let text = String::from_utf8(fixture!("invalid-cleartext.signature").to_vec()).unwrap();
+    let changed = text.replace("This is not JSON", "This is not JSOM");
+    assert_eq!(
+        verify(fixture!("public-key.gpg"), changed.as_bytes()),
+        Err(GpgFailure::Invalid(Invalid::Bad))
+    );
+    let spaced = text.replace("This is not JSON\n", "This is not JSON \t\n");
+    assert!(verify(fixture!("public-key.gpg"), spaced.as_bytes()).is_ok());
+    // No signature block.
+    let cut = &text[..text.find("-----BEGIN PGP SIGNATURE").unwrap()];
+    assert!(matches!(
+        verify(fixture!("public-key.gpg"), cut.as_bytes()),
+        Err(GpgFailure::Unreadable(_))
+    ));
+}
+
+#[test]
+fn detached_signatures_have_no_signed_data() {
+    // The message's signature packet alone (what `gpg --detach-sign` writes).
+    let ring = Keyring::import(&[fixture!("public-key.gpg")]);
+    let packets = super::packets::read_message(fixture!("image.signature")).unwrap();
+    let sig = packets
+        .into_iter()
+        .find_map(|p| match p {
+            pgp::packet::Packet::Signature(s) => Some(s),
+            _ => None,
+        })
+        .unwrap();
+    let mut detached = Vec::new();
+    pgp::ser::Serialize::to_writer(&pgp::packet::Packet::Signature(sig), &mut detached).unwrap();
+    assert_eq!(
+        message::verify(&ring, &detached, NOW),
+        Err(GpgFailure::Invalid(Invalid::NoSignedData))
+    );
+}
