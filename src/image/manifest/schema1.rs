@@ -560,6 +560,38 @@ mod jwk {
             }
         }
 
+        /// An RSA-2048 key: the DER rebuilt from `n`/`e` is the key's own PKIX DER (long-form
+        /// lengths, a leading zero on the modulus) and its key ID the one computed
+        /// independently (testdata/schema1/README.md).
+        #[test]
+        fn rsa_kid_known_answer() {
+            let spki = include_bytes!(concat!(
+                env!("CARGO_MANIFEST_DIR"),
+                "/testdata/schema1/rsa-2048-public.der"
+            ));
+            const KID: &str = "I6GE:DT36:SXET:OGUV:DPAU:B263:OQOD:AYJD:RPKR:GGZI:OJXF:I5ZV";
+            assert_eq!(key_id(spki), KID);
+            let n = "qLEqe1ZBt0pc3oO2rser74JjO2ZTWyQXOPlkcO1tZlzuMFJu1x7yFBHILsO_Qw72qkEFcSv4d6DHgx0WavK99c6ZvokvPRJhA5P3WGG8m5iFS8Db5PB-Pat1zOIBKlGZ-PCzDNP735ei4M4gw8Vx83G_9EbcP4JyFa8QuY3MYYdw9tsy9DzSw6yBuakHH_iAVFTmXvH4Z8dLVf1NTrm_OonTbzqF09FQyH5spUTU4RSonRn9hKMYw2iYFFZXdmiucxOvB54OThS1SgIG1Fe5L9rudx_Cyocm58GRtno6z2oEYFSifH6QKdl23ChWw0ZOMhT--ymvagg8iphAPU5tXw";
+            let jwk = |kid: &str| format!(r#"{{"kty":"RSA","n":"{n}","e":"AQAB"{kid}}}"#);
+            let mut map = GoObject {
+                nil: false,
+                ..GoMap::default()
+            };
+            unmarshal_into(jwk("").as_bytes(), &mut map).unwrap();
+            assert_eq!(rsa_spki(&map).unwrap().unwrap(), spki.to_vec());
+            assert_eq!(
+                check_public_key(jwk(&format!(r#","kid":"{KID}""#)).as_bytes()),
+                Ok(())
+            );
+            assert!(check_public_key(jwk(r#","kid":"I6GE""#).as_bytes()).is_err());
+            // Short integers: a high bit gets a leading zero, leading zeros are dropped.
+            assert_eq!(der_uint(&[0x80]), [0x02, 0x02, 0x00, 0x80]);
+            assert_eq!(der_uint(&[0x00, 0x7f]), [0x02, 0x01, 0x7f]);
+            assert_eq!(der_uint(&[]), [0x02, 0x01, 0x00]);
+            assert_eq!(der(0x04, &[0; 0x100])[..4], [0x04, 0x82, 0x01, 0x00]);
+            assert_eq!(der(0x04, &[0; 0x7f])[..2], [0x04, 0x7f]);
+        }
+
         #[test]
         fn jwk_errors() {
             assert!(check_public_key(b"null").is_err());
