@@ -102,6 +102,13 @@ pub fn go_read_file_error(path: &str, e: &io::Error) -> String {
     format!("{op} {path}: {}", go_errno_text(e))
 }
 
+/// The process's effective user ID (the owner of `/proc/self`, see proc(5)); 0 when it
+/// cannot be read.
+pub fn effective_uid() -> u32 {
+    use std::os::unix::fs::MetadataExt;
+    std::fs::metadata("/proc/self").map_or(0, |m| m.uid())
+}
+
 /// `path` under `root` (`--root`) when it is absolute; relative paths stay as written.
 pub fn under_root(root: Option<&Path>, path: &str) -> std::path::PathBuf {
     match root {

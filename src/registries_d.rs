@@ -110,6 +110,24 @@ impl RegistriesD {
             .unwrap_or(false)
     }
 
+    /// The lookaside storage a pull of `named` reads simple-signing signatures from, as
+    /// c/image's `signatureTopLevel(ref, write=false)` finds it: the exact identity, then its
+    /// namespaces (parents and `*.` wildcards), then `default-docker`; `lookaside` before
+    /// `sigstore`. `None`: nothing configured (c/image then uses its built-in directory).
+    pub fn lookaside_for(&self, named: &crate::reference::docker::Named) -> Option<String> {
+        let read_url = |s: &Section| {
+            s.lookaside
+                .clone()
+                .filter(|x| !x.is_empty())
+                .or_else(|| s.sigstore.clone().filter(|x| !x.is_empty()))
+        };
+        let id = crate::reference::transport::docker_identity(named);
+        std::iter::once(&id.identity)
+            .chain(id.namespaces.iter())
+            .find_map(|k| self.docker.get(k).and_then(|(sec, _)| read_url(sec)))
+            .or_else(|| self.default_docker.as_ref().and_then(|(s, _)| read_url(s)))
+    }
+
     /// Podman's `trust show` Store column: the exact scope, then the scope with trailing
     /// `/component`s removed, then `default-docker`; `lookaside` before `sigstore`.
     pub fn podman_store(&self, scope: &str, is_default_entry: bool) -> String {

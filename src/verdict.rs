@@ -9,6 +9,7 @@ use crate::image::{self, OpenOptions, Opened};
 use crate::policy::scope::{ScopeMatch, requirements_for};
 use crate::reference::transport::ImageRef;
 use crate::signature::openpgp::VerificationTime;
+use crate::signature::{Signature, SourcedSignature};
 
 /// The result for one reference.
 pub struct Checked<'p> {
@@ -49,6 +50,8 @@ pub struct Checker<'a> {
     pub registries_d: Option<Result<crate::registries_d::RegistriesD, String>>,
     /// The time OpenPGP key and signature validity is judged at (GnuPG: now).
     pub now: VerificationTime,
+    /// `--root`: prefix for host paths (the lookaside directory of `--as-pulled`).
+    pub root: Option<std::path::PathBuf>,
 }
 
 /// The current time, for [`Checker::now`].
@@ -73,6 +76,7 @@ impl<'a> Checker<'a> {
         let mut opened = image::open(transport, &parsed, &RealHost, &self.opts).map_err(|e| e.0)?;
         if self.as_pulled {
             as_pulled(&mut opened)?;
+            self.pulled_signatures(&mut opened);
             self.explain_no_signatures(&mut opened);
         }
         let transport = opened.transport;
@@ -127,6 +131,78 @@ impl Checker<'_> {
     /// `--as-pulled` on an image stored without signatures: say so, and when `registries.d`
     /// does not enable sigstore attachments for the repository, that this is why (podman
     /// fetches cosign signatures only when it does).
+    /// `--as-pulled`: a pull reads simple-signing signatures from the lookaside storage
+    /// `registries.d` names for the image (c/image's built-in directory when none), and
+    /// sigstore signatures from the registry. A local lookaside directory is read; the
+    /// sigstore signatures are the ones podman stored (the registry is not contacted).
+    fn pulled_signatures(&self, o: &mut Opened) {
+        use crate::image::lookaside::{self, Lookaside};
+        let Some(named) = o.docker_reference.clone() else {
+            return;
+        };
+        let configured = match &self.registries_d {
+            Some(Ok(regd)) => regd.lookaside_for(&named),
+            Some(Err(e)) => {
+                o.signatures = Err(format!("loading registries.d: {e}"));
+                return;
+            }
+            None => None,
+        };
+        let euid = crate::fsread::effective_uid();
+        let home = std::env::var_os("HOME").map(std::path::PathBuf::from);
+        let default = lookaside::default_dir(euid, home.as_deref());
+        let base = match lookaside::resolve(configured.as_deref(), default, self.root.as_deref()) {
+            Ok(b) => b,
+            Err(e) => {
+                o.signatures = Err(e);
+                return;
+            }
+        };
+        let stored_sigstore = |o: &Opened| -> Vec<SourcedSignature> {
+            o.signatures
+                .as_ref()
+                .map(|v| {
+                    v.iter()
+                        .filter(|s| matches!(s.signature, Signature::Sigstore(_)))
+                        .cloned()
+                        .collect()
+                })
+                .unwrap_or_default()
+        };
+        match base {
+            Lookaside::Remote(url) => o.notes.push(format!(
+                "--as-pulled: a pull reads simple-signing signatures from {url}, which policyctl does not contact; the ones podman stored are used"
+            )),
+            Lookaside::Dir(dir) => {
+                let digest = match &o.manifest_digest {
+                    Ok(d) => d.clone(),
+                    Err(e) => {
+                        o.signatures = Err(e.clone());
+                        return;
+                    }
+                };
+                match lookaside::read(&dir, &named, &digest) {
+                    Ok(from_lookaside) => {
+                        let how = if configured.is_some() {
+                            "registries.d"
+                        } else {
+                            "c/image's built-in default; registries.d names none"
+                        };
+                        o.notes.push(format!(
+                            "--as-pulled: {} simple-signing signature(s) read from the lookaside storage {} ({how}), as a pull reads them; sigstore signatures are the ones podman stored",
+                            from_lookaside.len(),
+                            dir.display()
+                        ));
+                        let mut all = from_lookaside;
+                        all.extend(stored_sigstore(o));
+                        o.signatures = Ok(all);
+                    }
+                    Err(e) => o.signatures = Err(e),
+                }
+            }
+        }
+    }
+
     fn explain_no_signatures(&self, o: &mut Opened) {
         if !o.signatures.as_ref().is_ok_and(Vec::is_empty) {
             return;

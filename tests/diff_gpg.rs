@@ -764,3 +764,116 @@ fn live_gpg_verdicts_agree_with_skopeo() {
         "only {accepted} accepted: the corpus tests too little"
     );
 }
+
+/// `check --as-pulled` reads GPG signatures from the `file://` lookaside storage that
+/// `registries.d` names (a pull reads them there, not from the local store), and from c/image's
+/// built-in lookaside directory (under `--root`) when none is named.
+#[test]
+fn as_pulled_reads_the_lookaside_storage() {
+    if !require_tool("skopeo") || !require_tool("gpg") {
+        return;
+    }
+    let tmp = tempfile::Builder::new()
+        .prefix("gpglook")
+        .tempdir_in("/tmp")
+        .unwrap();
+    let t = std::fs::canonicalize(tmp.path()).unwrap();
+    let gpg = Gpg::new(&t);
+    let key = gpg.generate("Look <look@example.com>", "ed25519", "sign", "never", None);
+    let keyring = "/etc/pki/look.gpg";
+    // An unsigned image in a store, named as pulled.
+    let accept = t.join("accept.json");
+    std::fs::write(
+        &accept,
+        r#"{"default":[{"type":"insecureAcceptAnything"}]}"#,
+    )
+    .unwrap();
+    let spec = format!(
+        "[vfs@{}+{}]",
+        t.join("store").display(),
+        t.join("run").display()
+    );
+    let name = "example.com/look/app:1";
+    let st = Command::new("skopeo")
+        .arg("--policy")
+        .arg(&accept)
+        .args(["copy", "-q"])
+        .arg(format!("dir:{}", repo("testdata/diff/image").display()))
+        .arg(format!("containers-storage:{spec}{name}"))
+        .status()
+        .unwrap();
+    assert!(st.success());
+    let digest = sha256_file(&repo("testdata/diff/image/manifest.json"));
+    let sig = gpg.sign(&["-u", &key, "--sign"], &payload(name, &digest));
+    let hex = digest.trim_start_matches("sha256:");
+    // A --root tree: policy, registries.d naming a lookaside directory, the signature there.
+    let root = t.join("root");
+    // Host paths are read under --root, the lookaside URL's too.
+    let lookaside = root.join("srv/lookaside");
+    let sig_dir = lookaside.join(format!("look/app@sha256={hex}"));
+    std::fs::create_dir_all(&sig_dir).unwrap();
+    std::fs::write(sig_dir.join("signature-1"), &sig).unwrap();
+    std::fs::create_dir_all(root.join("etc/containers/registries.d")).unwrap();
+    std::fs::create_dir_all(root.join("etc/pki")).unwrap();
+    std::fs::write(root.join("etc/pki/look.gpg"), gpg.export(&key, false)).unwrap();
+    let policy = serde_json::json!({
+        "default": [{"type": "reject"}],
+        "transports": {"docker": {"example.com/look": [{
+            "type": "signedBy", "keyType": "GPGKeys", "keyPath": keyring}]}}
+    });
+    std::fs::write(
+        root.join("etc/containers/policy.json"),
+        serde_json::to_vec(&policy).unwrap(),
+    )
+    .unwrap();
+    let check = || -> (i32, serde_json::Value) {
+        let out = policyctl()
+            .arg("--root")
+            .arg(&root)
+            .args(["check", "--json", "--as-pulled"])
+            .arg(format!("containers-storage:{spec}{name}"))
+            .output()
+            .unwrap();
+        (
+            out.status.code().unwrap(),
+            serde_json::from_slice(&out.stdout).unwrap(),
+        )
+    };
+    // Nothing names the lookaside: the built-in directory under --root is empty.
+    let (code, v) = check();
+    assert_eq!(code, 1, "{v}");
+    assert_eq!(
+        v["results"][0]["reason"],
+        "A signature was required, but no signature exists"
+    );
+    // registries.d names it: the signature is read there and accepted.
+    std::fs::write(
+        root.join("etc/containers/registries.d/look.yaml"),
+        "docker:\n  example.com/look:\n    lookaside: file:///srv/lookaside\n",
+    )
+    .unwrap();
+    let (code, v) = check();
+    assert_eq!(code, 0, "{v}");
+    let sig_report = &v["results"][0]["requirements"][0]["signatures"][0];
+    assert_eq!(sig_report["key_fingerprint"], key.as_str());
+    assert_eq!(sig_report["user_id"], "Look <look@example.com>");
+    assert!(
+        sig_report["origin"]
+            .as_str()
+            .unwrap()
+            .ends_with("signature-1")
+    );
+    // The built-in default directory is used when registries.d names nothing.
+    std::fs::remove_file(root.join("etc/containers/registries.d/look.yaml")).unwrap();
+    let builtin = root.join(format!("var/lib/containers/sigstore/look/app@sha256={hex}"));
+    let uid = {
+        use std::os::unix::fs::MetadataExt;
+        std::fs::metadata("/proc/self").unwrap().uid()
+    };
+    if uid == 0 {
+        std::fs::create_dir_all(&builtin).unwrap();
+        std::fs::write(builtin.join("signature-1"), &sig).unwrap();
+        let (code, v) = check();
+        assert_eq!(code, 0, "{v}");
+    }
+}

@@ -41,6 +41,7 @@ pub fn run(global: &Settings, args: &CheckArgs) -> Result<Outcome, Error> {
         },
         keys: KeyFiles::new(global.root.clone()),
         now: crate::verdict::now(),
+        root: global.root.clone(),
         as_pulled: args.as_pulled,
         registries_d: args
             .as_pulled

@@ -9,6 +9,7 @@
 
 pub mod archive;
 pub mod dir;
+pub mod lookaside;
 pub mod manifest;
 pub mod oci;
 pub mod storage;
