@@ -724,6 +724,37 @@ fn live_gpg_verdicts_agree_with_skopeo() {
         }
     }
     eprintln!("gpg differential: {pairs} pairs, {accepted} accepted by skopeo");
+    // Where other c/image OpenPGP backends would decide differently, the explanation says so.
+    let binary = &fx.policies.iter().find(|(n, _)| n == "binary").unwrap().1;
+    for (image, note) in [
+        (
+            "sha1",
+            "Sequoia (Fedora 43 and later) rejects this SHA-1 signature",
+        ),
+        ("ed25519", "cannot verify EdDSA keys"),
+        ("armored", "rejects armored and cleartext-signed messages"),
+        (
+            "expired-key",
+            "do not reject keys that expired after the signature was made",
+        ),
+        ("two-signers", "accepts a message with several signatures"),
+    ] {
+        let reference = &fx.images.iter().find(|(n, _)| n == image).unwrap().1;
+        let out = policyctl()
+            .args(["check", "--json", "--policy"])
+            .arg(binary)
+            .arg(reference)
+            .output()
+            .unwrap();
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        let notes = &v["results"][0]["requirements"][0]["signatures"][0]["backend_notes"];
+        assert!(
+            notes
+                .as_array()
+                .is_some_and(|a| a.iter().any(|n| n.as_str().unwrap().contains(note))),
+            "{image}: {notes}"
+        );
+    }
     assert!(pairs >= 150, "only {pairs} pairs");
     // Current c/image, default (GPGME) build: subkey signatures are accepted there.
     if let Some(bin) = crate::oracle::oracle(crate::oracle::Version::CurrentGpgme) {

@@ -2,7 +2,7 @@
 //! images.
 
 use crate::config::policy_file::LoadedPolicy;
-use crate::eval::requirement::{Rejection, SignatureOutcome, identity_hint};
+use crate::eval::requirement::{Acceptance, Rejection, SignatureOutcome, identity_hint};
 use crate::policy::Requirement;
 use crate::policy::scope::MatchedBy;
 use crate::report::describe;
@@ -204,6 +204,9 @@ pub fn human(loaded: &LoadedPolicy, reference: &str, j: &Judged<'_>) -> String {
                     SignatureOutcome::Skipped(why) => format!("skipped: {why}"),
                 };
                 s += &format!("       - {} [{}]: {o}\n", sig.origin, sig.format);
+                for n in backend_notes(&sig.outcome) {
+                    s += &format!("         note: {n}\n");
+                }
             }
         }
     }
@@ -299,8 +302,21 @@ fn judged_json(
     }
 }
 
+/// Where c/image builds with another OpenPGP backend would decide differently.
+fn backend_notes(outcome: &SignatureOutcome) -> Vec<String> {
+    match outcome {
+        SignatureOutcome::Accepted(Acceptance {
+            signer: Signer::Gpg { backend_notes, .. },
+            ..
+        }) => backend_notes.clone(),
+        SignatureOutcome::Rejected(r) => r.backend_note().map(str::to_owned).into_iter().collect(),
+        _ => vec![],
+    }
+}
+
 fn signature_json(s: &crate::eval::requirement::SignatureReport) -> rj::SignatureReport {
     let mut out = rj::SignatureReport {
+        backend_notes: backend_notes(&s.outcome),
         claimed_digest: s.claimed_digest.clone(),
         claimed_identity: s.claimed_identity.clone(),
         claimed_signer: s.claimed_signer.clone(),
@@ -329,6 +345,7 @@ fn signature_json(s: &crate::eval::requirement::SignatureReport) -> rj::Signatur
                     primary,
                     user_id,
                     created,
+                    ..
                 } => {
                     out.key_fingerprint = Some(primary.clone());
                     out.signing_key = Some(signing_key.clone());

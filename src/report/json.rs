@@ -173,6 +173,10 @@ pub enum SignatureOutcome {
 /// How one stored signature fared against the requirement.
 #[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct SignatureReport {
+    /// OpenPGP: where c/image built with another backend (Sequoia, Go x/crypto) would decide
+    /// differently than its default GPGME build (absent when none).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub backend_notes: Vec<String>,
     /// Read without verifying, for diagnosis only.
     pub claimed_digest: Option<String>,
     pub claimed_identity: Option<String>,

@@ -133,6 +133,18 @@ impl Rejection {
         }
     }
 
+    /// Where c/image builds with another OpenPGP backend than GPGME would decide differently
+    /// (spec §11.6), for explanations.
+    pub fn backend_note(&self) -> Option<&'static str> {
+        match self {
+            Rejection::GpgInvalid(i) => i.backend_note(),
+            Rejection::GpgSignatureCount(n) if *n > 1 => {
+                Some(super::openpgp::message::NOTE_SEVERAL)
+            }
+            _ => None,
+        }
+    }
+
     /// A stable machine name for the variant (JSON `kind`).
     pub fn kind(&self) -> &'static str {
         match self {

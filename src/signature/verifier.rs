@@ -179,6 +179,7 @@ impl Verifier<[u8]> for GpgVerifier<'_> {
                 primary: good.primary,
                 user_id: good.user_id,
                 created: good.created,
+                backend_notes: good.backend_notes.iter().map(|n| (*n).to_owned()).collect(),
             },
         ))
     }

@@ -21,6 +21,8 @@ pub enum Signer {
         primary: String,
         user_id: Option<String>,
         created: Option<i64>,
+        /// Where c/image builds with another OpenPGP backend would decide differently.
+        backend_notes: Vec<String>,
     },
 }
 

@@ -32,7 +32,22 @@ pub struct GoodSignature {
     pub user_id: Option<String>,
     /// Signature creation time (Unix seconds).
     pub created: Option<i64>,
+    /// Where c/image builds with another OpenPGP backend would decide differently
+    /// (spec §11.6): Sequoia (Fedora ≥ 43) or Go's x/crypto (`containers_image_openpgp`).
+    pub backend_notes: Vec<&'static str>,
 }
+
+/// Backend divergence: SHA-1 data signatures.
+pub const NOTE_SHA1: &str =
+    "c/image built with Sequoia (Fedora 43 and later) rejects this SHA-1 signature";
+/// Backend divergence: EdDSA keys.
+pub const NOTE_EDDSA: &str = "c/image built with containers_image_openpgp (Go x/crypto, e.g. static podman-remote builds) cannot verify EdDSA keys and rejects this";
+/// Backend divergence: armored and cleartext messages.
+pub const NOTE_ARMOR: &str = "c/image built with containers_image_openpgp (Go x/crypto) rejects armored and cleartext-signed messages";
+/// Backend divergence: keys that expired after signing.
+pub const NOTE_KEY_EXPIRED: &str = "c/image built with Sequoia (Fedora 43 and later) or containers_image_openpgp accepts it: they do not reject keys that expired after the signature was made";
+/// Backend divergence: several signatures in one message.
+pub const NOTE_SEVERAL: &str = "c/image built with Sequoia (Fedora 43 and later) accepts a message with several signatures when one of them is valid";
 
 /// Facts about a signature that can be read without verifying it (for explanations).
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -114,6 +129,16 @@ impl std::fmt::Display for Invalid {
                 write!(f, "signature class 0x{t:02x} is not a document signature")
             }
             Invalid::Unsupported(e) => write!(f, "cannot be checked: {e}"),
+        }
+    }
+}
+
+impl Invalid {
+    /// Where c/image builds with another OpenPGP backend would accept (spec §11.6).
+    pub fn backend_note(&self) -> Option<&'static str> {
+        match self {
+            Invalid::KeyExpired { .. } => Some(NOTE_KEY_EXPIRED),
+            _ => None,
         }
     }
 }
@@ -505,11 +530,30 @@ pub fn verify(
     if i64::from(key_created) > sig_time {
         return invalid(Invalid::TimeConflict);
     }
+    let mut backend_notes = Vec::new();
+    if sig.hash_alg() == Some(HashAlgorithm::Sha1) {
+        backend_notes.push(NOTE_SHA1);
+    }
+    let algorithm = match &signer {
+        SigningKey::Primary(c) => c.primary.algorithm(),
+        SigningKey::Sub(_, s) => s.key.algorithm(),
+    };
+    if matches!(
+        algorithm,
+        pgp::crypto::public_key::PublicKeyAlgorithm::EdDSALegacy
+            | pgp::crypto::public_key::PublicKeyAlgorithm::Ed25519
+    ) {
+        backend_notes.push(NOTE_EDDSA);
+    }
+    if armor::is_armored(message) {
+        backend_notes.push(NOTE_ARMOR);
+    }
     Ok(GoodSignature {
         plaintext,
         signing_key,
         primary: cert.fingerprint.clone(),
         user_id: cert.user_ids.first().map(|u| u.text.clone()),
         created,
+        backend_notes,
     })
 }

@@ -241,3 +241,27 @@ fn detached_signatures_have_no_signed_data() {
         Err(GpgFailure::Invalid(Invalid::NoSignedData))
     );
 }
+
+#[test]
+fn backend_divergences_are_named() {
+    let good = verify(fixture!("public-key.gpg"), fixture!("image.signature")).unwrap();
+    assert!(
+        good.backend_notes.is_empty(),
+        "RSA, SHA-256, binary: every backend agrees"
+    );
+    let clear = verify(
+        fixture!("public-key.gpg"),
+        fixture!("invalid-cleartext.signature"),
+    )
+    .unwrap();
+    assert_eq!(clear.backend_notes, [message::NOTE_ARMOR]);
+    assert_eq!(
+        Invalid::KeyExpired {
+            fingerprint: String::new(),
+            at: 0
+        }
+        .backend_note(),
+        Some(message::NOTE_KEY_EXPIRED)
+    );
+    assert_eq!(Invalid::Bad.backend_note(), None);
+}
