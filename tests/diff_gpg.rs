@@ -908,3 +908,87 @@ fn as_pulled_reads_the_lookaside_storage() {
         assert_eq!(code, 0, "{v}");
     }
 }
+
+/// `trust show` fills the ID column of `signedBy` entries (`keyPath`, `keyData`) with the
+/// keys' user IDs exactly as podman 4.3.1 does when `gpg2` is on its PATH (Debian ships only
+/// `gpg`: a `gpg2` link is provided for podman; policyctl reads the keyrings itself).
+#[test]
+fn trust_show_gpg_ids_agree_with_podman() {
+    if !require_tool("podman") || !require_tool("gpg") {
+        return;
+    }
+    let tmp = tempfile::Builder::new()
+        .prefix("gpgids")
+        .tempdir_in("/tmp")
+        .unwrap();
+    let t = std::fs::canonicalize(tmp.path()).unwrap();
+    let gpg = Gpg::new(&t);
+    let one = gpg.generate("One <one@example.com>", "ed25519", "sign", "never", None);
+    let two = gpg.generate("Two Without Mail", "ed25519", "sign", "never", None);
+    gpg.run(&["--quick-add-uid", &one, "Second <second@example.com>"]);
+    let both = [gpg.export(&one, false), gpg.export(&two, false)].concat();
+    // Binary then armored: gpg cannot list it, podman shows no ID.
+    let mixed = t.join("mixed.gpg");
+    std::fs::write(
+        &mixed,
+        [gpg.export(&one, false), gpg.export(&two, true)].concat(),
+    )
+    .unwrap();
+    let armored = t.join("both.asc");
+    std::fs::write(
+        &armored,
+        [gpg.export(&one, true), gpg.export(&two, true)].concat(),
+    )
+    .unwrap();
+    let single = t.join("one.gpg");
+    std::fs::write(&single, gpg.export(&one, false)).unwrap();
+    let several = t.join("both.gpg");
+    std::fs::write(&several, &both).unwrap();
+    use base64::Engine;
+    let data = base64::engine::general_purpose::STANDARD.encode(gpg.export(&two, false));
+    let policy = serde_json::json!({
+        "default": [{"type": "reject"}],
+        "transports": {"docker": {
+            "a.example/one": [{"type": "signedBy", "keyType": "GPGKeys", "keyPath": single}],
+            "b.example/both": [{"type": "signedBy", "keyType": "GPGKeys", "keyPath": several}],
+            "c.example/data": [{"type": "signedBy", "keyType": "GPGKeys", "keyData": data}],
+            "d.example/missing": [{"type": "signedBy", "keyType": "GPGKeys", "keyPath": "/nonexistent.gpg"}],
+            "e.example/mixed": [{"type": "signedBy", "keyType": "GPGKeys", "keyPath": mixed}],
+            "f.example/armored": [{"type": "signedBy", "keyType": "GPGKeys", "keyPath": armored}]
+        }}
+    });
+    let policy_path = t.join("policy.json");
+    std::fs::write(&policy_path, serde_json::to_vec(&policy).unwrap()).unwrap();
+    let shim = t.join("bin");
+    std::fs::create_dir_all(&shim).unwrap();
+    std::os::unix::fs::symlink("/usr/bin/gpg", shim.join("gpg2")).unwrap();
+    let path = format!(
+        "{}:{}",
+        shim.display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    for show in [&["show"][..], &["show", "--json"][..]] {
+        let theirs = Command::new("podman")
+            .env("PATH", &path)
+            .args(["image", "trust"])
+            .args(show)
+            .arg("--policypath")
+            .arg(&policy_path)
+            .output()
+            .unwrap();
+        let ours = policyctl()
+            .arg("trust")
+            .args(show)
+            .arg("--policypath")
+            .arg(&policy_path)
+            .output()
+            .unwrap();
+        let theirs = String::from_utf8_lossy(&theirs.stdout).into_owned();
+        assert!(theirs.contains("one@example.com"), "{theirs}");
+        assert_eq!(
+            theirs,
+            String::from_utf8_lossy(&ours.stdout),
+            "trust {show:?}"
+        );
+    }
+}

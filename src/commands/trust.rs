@@ -50,8 +50,12 @@ fn type_name(req: &Node) -> (String, Option<String>) {
     }
 }
 
-/// User IDs of the GPG keys of a `signedBy` requirement (`gpg2 --with-colons`), as podman shows.
+/// User IDs of the GPG keys of a `signedBy` requirement, as podman's `trust show` lists them
+/// (`gpg2 --with-colons FILE` for `keyPath` and for `keyData` written to a file; the e-mail
+/// between `<` and `>`, else the whole user ID). The keyrings are read with policyctl's own
+/// OpenPGP reader: no gpg binary is needed (podman shows nothing without `gpg2`).
 fn gpg_ids(req: &Node) -> String {
+    let mut blobs: Vec<Vec<u8>> = Vec::new();
     let mut files: Vec<String> = Vec::new();
     if let Some(Node::String(p)) = req.get("keyPath") {
         files.push(p.clone());
@@ -65,24 +69,40 @@ fn gpg_ids(req: &Node) -> String {
             }
         }));
     }
-    let mut ids = Vec::new();
     for f in files {
-        let out = ["gpg2", "gpg"].iter().find_map(|g| {
-            std::process::Command::new(g)
-                .args(["--with-colons", &f])
-                .output()
-                .ok()
-        });
-        let Some(out) = out else { continue };
-        for line in String::from_utf8_lossy(&out.stdout).lines() {
-            if line.starts_with("uid:") || line.starts_with("pub:") {
-                let field = line.split(':').nth(9).unwrap_or("");
-                if field.is_empty() {
-                    continue;
-                }
-                let id = match (field.find('<'), field.find('>')) {
-                    (Some(a), Some(b)) if b > a => field[a + 1..b].to_owned(),
-                    _ => field.to_owned(),
+        if let Ok(b) = crate::fsread::read_limited(std::path::Path::new(&f), MAX_KEYRING_SIZE) {
+            blobs.push(b);
+        }
+    }
+    if let Some(Node::String(d)) = req.get("keyData") {
+        use base64::Engine;
+        if let Ok(b) = base64::engine::general_purpose::STANDARD.decode(d) {
+            blobs.push(b);
+        }
+    }
+    let mut ids = Vec::new();
+    for blob in blobs {
+        let ring = crate::signature::openpgp::Keyring::import(&[blob]);
+        // gpg fails on a file with an unreadable part (e.g. binary keys followed by armor);
+        // podman then shows no ID for the whole file.
+        if ring.skipped.iter().any(|s| {
+            matches!(
+                s,
+                crate::signature::openpgp::keyring::Skipped::Packets(_)
+                    | crate::signature::openpgp::keyring::Skipped::Armor(_)
+            )
+        }) {
+            continue;
+        }
+        for cert in ring.certs() {
+            for uid in &cert.user_ids {
+                let field = uid.text.as_str();
+                let id = match field
+                    .split_once('<')
+                    .and_then(|(_, rest)| rest.split_once('>'))
+                {
+                    Some((email, _)) => email.to_owned(),
+                    None => field.to_owned(),
                 };
                 ids.push(id);
             }
@@ -90,6 +110,9 @@ fn gpg_ids(req: &Node) -> String {
     }
     ids.join(", ")
 }
+
+/// Keyrings larger than this are not read for `trust show` (real ones are a few KiB).
+const MAX_KEYRING_SIZE: u64 = 16 << 20;
 
 /// Builds podman's entries from a (leniently read) policy.
 pub fn entries(policy: &Node, warnings: &mut Vec<String>) -> Vec<Entry> {
