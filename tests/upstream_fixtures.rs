@@ -188,3 +188,117 @@ fn identities() {
     let p = policy(tmp.path(), &sigstore(&key, r#"{"type":"matchRepository"}"#));
     assert_eq!(check(&p, &fixture("dir-img-cosign-valid")).0, 1);
 }
+
+/// c/image's own GPG images (testdata/upstream-gpg, Apache-2.0): upstream's verdicts
+/// (`policy_eval_signedby_test.go`), checked with policyctl under both compat versions and,
+/// live, against skopeo 1.9.3 (5.23.1) and current c/image built with GPGME.
+#[test]
+fn gpg_dir_images_get_upstreams_verdicts() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = repo("testdata/upstream-gpg");
+    let requirement = |key: &str| {
+        format!(
+            r#"{{"type":"signedBy","keyType":"GPGKeys","keyPath":"{}","signedIdentity":{{"type":"exactReference","dockerReference":"testing/manifest:latest"}}}}"#,
+            dir.join(key).display()
+        )
+    };
+    let key = write(
+        tmp.path(),
+        "key.json",
+        &format!(
+            r#"{{"default":[{{"type":"reject"}}],"transports":{{"dir":{{"":[{}]}}}}}}"#,
+            requirement("public-key.gpg")
+        ),
+    );
+    let sub = write(
+        tmp.path(),
+        "sub.json",
+        &format!(
+            r#"{{"default":[{{"type":"reject"}}],"transports":{{"dir":{{"":[{}]}}}}}}"#,
+            requirement("public-key-with-subkey.gpg")
+        ),
+    );
+    // (image, policy, exit under 5.23, exit under current, reason prefix when rejected)
+    let cases: [(&str, &Path, i32, i32, &str); 8] = [
+        ("dir-img-valid", &key, 0, 0, ""),
+        ("dir-img-valid-2", &key, 0, 0, ""),
+        ("dir-img-mixed", &key, 0, 0, ""),
+        (
+            "dir-img-modified-manifest",
+            &key,
+            1,
+            1,
+            "Signature for digest sha256:20bf21ed457b390829cdbeec8795a7bea1626991fda603e0d01b4e7f60427e55 does not match",
+        ),
+        ("dir-img-no-manifest", &key, 2, 2, ""),
+        ("dir-img-manifest-digest-error", &key, 1, 1, ""),
+        (
+            "dir-img-unsigned",
+            &key,
+            1,
+            1,
+            "A signature was required, but no signature exists",
+        ),
+        (
+            "dir-img-valid-subkey",
+            &sub,
+            1,
+            0,
+            "Signature by key 57D1D95BBC53BA0EAFF0718CD75B3109B3BAAEAF is not accepted",
+        ),
+    ];
+    for (image, policy, old, current, reason) in cases {
+        let reference = format!("dir:{}", dir.join(image).display());
+        for (compat, want) in [("5.23", old), ("current", current)] {
+            let out = policyctl()
+                .args(["check", "--json", "--compat", compat, "--policy"])
+                .arg(policy)
+                .arg(&reference)
+                .output()
+                .unwrap();
+            assert_eq!(out.status.code(), Some(want), "{image} --compat {compat}");
+            if want == 1 {
+                let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+                let got = v["results"][0]["reason"].as_str().unwrap_or("");
+                assert!(got.starts_with(reason), "{image} --compat {compat}: {got}");
+            }
+        }
+        // The live implementations agree.
+        if crate::util::require_tool("skopeo") {
+            let out = std::process::Command::new("skopeo")
+                .arg("--policy")
+                .arg(policy)
+                .args(["copy", "--remove-signatures", &reference])
+                .arg(format!(
+                    "dir:{}",
+                    tmp.path().join(format!("out-{image}")).display()
+                ))
+                .output()
+                .unwrap();
+            let stderr = String::from_utf8_lossy(&out.stderr);
+            // The fixtures carry no blobs: skopeo reads them only after the policy accepted.
+            let code = if out.status.success() || stderr.contains("reading blob sha256:") {
+                0
+            } else if stderr.contains("Source image rejected") {
+                1
+            } else {
+                2
+            };
+            assert_eq!(code, old, "skopeo on {image}: {stderr}");
+        }
+        if let Some(bin) = crate::oracle::oracle(crate::oracle::Version::CurrentGpgme) {
+            let v = crate::oracle::check(
+                &bin,
+                policy,
+                std::slice::from_ref(&reference),
+                &crate::oracle::Override::default(),
+            );
+            let code = match v[0]["verdict"].as_str().unwrap() {
+                "accepted" => 0,
+                "rejected" => 1,
+                _ => 2,
+            };
+            assert_eq!(code, current, "current c/image on {image}: {}", v[0]);
+        }
+    }
+}

@@ -34,6 +34,7 @@ impl std::fmt::Display for Signer {
                 signing_key,
                 primary,
                 user_id,
+                created,
                 ..
             } => {
                 write!(f, "GPG key {primary}")?;
@@ -42,6 +43,9 @@ impl std::fmt::Display for Signer {
                 }
                 if signing_key != primary {
                     write!(f, ", subkey {signing_key}")?;
+                }
+                if let Some(t) = created {
+                    write!(f, ", signed {}", crate::json::gotime::format_rfc3339_utc(*t))?;
                 }
                 Ok(())
             }
