@@ -45,7 +45,11 @@ impl std::fmt::Display for Signer {
                     write!(f, ", subkey {signing_key}")?;
                 }
                 if let Some(t) = created {
-                    write!(f, ", signed {}", crate::json::gotime::format_rfc3339_utc(*t))?;
+                    write!(
+                        f,
+                        ", signed {}",
+                        crate::json::gotime::format_rfc3339_utc(*t)
+                    )?;
                 }
                 Ok(())
             }

@@ -590,6 +590,10 @@ mod jwk {
             assert_eq!(der_uint(&[]), [0x02, 0x01, 0x00]);
             assert_eq!(der(0x04, &[0; 0x100])[..4], [0x04, 0x82, 0x01, 0x00]);
             assert_eq!(der(0x04, &[0; 0x7f])[..2], [0x04, 0x7f]);
+            assert_eq!(der(0x04, &[0; 0x80])[..3], [0x04, 0x81, 0x80]);
+            // A 4-byte exponent is the longest libtrust takes.
+            let four = jwk("").replace(r#""e":"AQAB""#, r#""e":"AQAAAQ""#);
+            assert_eq!(check_public_key(four.as_bytes()), Ok(()));
         }
 
         #[test]
