@@ -656,12 +656,13 @@ fn unsupported_trust_roots_are_shown_as_such() {
     let policy = crate::util::write(
         tmp.path(),
         "policy.json",
-        r#"{"default": [{"type": "sigstoreSigned", "keyPath": "testdata/demo/armorred-test.pub",
+        r#"{"default": [{"type": "sigstoreSigned",
+            "fulcio": {"caPath": "testdata/demo/armorred-test.pub", "oidcIssuer": "https://issuer.example", "subjectEmail": "dev@example.com"},
             "rekorPublicKeyPath": "testdata/demo/armorred-test.pub",
             "signedIdentity": {"type": "matchRepository"}}]}"#,
     );
-    // The demo signature with a Rekor bundle annotation added (its contents are never read:
-    // policyctl cannot verify SETs yet).
+    // The demo signature with Rekor bundle and certificate annotations added (their contents
+    // are never read: policyctl cannot verify Fulcio yet).
     let image = tmp.path().join("signed");
     std::fs::create_dir(&image).unwrap();
     for e in std::fs::read_dir("testdata/demo/images/signed").unwrap() {
@@ -672,6 +673,7 @@ fn unsupported_trust_roots_are_shown_as_such() {
     let json_at = blob.iter().position(|&b| b == b'\n').unwrap() + 1;
     let mut sig: serde_json::Value = serde_json::from_slice(&blob[json_at..]).unwrap();
     sig["annotations"]["dev.sigstore.cosign/bundle"] = "{}".into();
+    sig["annotations"]["dev.sigstore.cosign/certificate"] = "-----BEGIN CERTIFICATE-----".into();
     let mut blob = blob[..json_at].to_vec();
     blob.extend(serde_json::to_vec(&sig).unwrap());
     std::fs::write(image.join("signature-1"), blob).unwrap();
@@ -683,12 +685,12 @@ fn unsupported_trust_roots_are_shown_as_such() {
         .assert()
         .code(1)
         .stdout_eq(str![[r#"
-dir:[..]/signed: REJECTED (policyctl cannot verify this yet; containers/image might accept): policyctl cannot verify Rekor SETs yet (rekorPublicKey*): rejected; containers/image might accept it
+dir:[..]/signed: REJECTED (policyctl cannot verify this yet; containers/image might accept): policyctl cannot verify Fulcio (keyless) signatures yet: rejected; containers/image might accept it
 ...
   requirements:
-    1. sigstoreSigned keyPath testdata/demo/armorred-test.pub, [..] (line 1)
-       => cannot verify yet: policyctl cannot verify Rekor SETs yet (rekorPublicKey*): rejected; containers/image might accept it
-       - [..]/signed/signature-1 [sigstore-json]: cannot verify yet: policyctl cannot verify Rekor SETs yet (rekorPublicKey*): rejected; containers/image might accept it (claims identity ghcr.io/armorred/app, digest sha256:[..])
+    1. sigstoreSigned [..] (line 1)
+       => cannot verify yet: policyctl cannot verify Fulcio (keyless) signatures yet: rejected; containers/image might accept it
+       - [..]/signed/signature-1 [sigstore-json]: cannot verify yet: policyctl cannot verify Fulcio (keyless) signatures yet: rejected; containers/image might accept it (claims identity ghcr.io/armorred/app, digest sha256:[..])
 
 "#]]);
     let out = policyctl()

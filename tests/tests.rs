@@ -16,6 +16,7 @@ mod diff_current_check;
 mod diff_gpg;
 mod diff_manifest;
 mod diff_podman;
+mod diff_rekor;
 mod diff_skopeo;
 mod diff_skopeo_lists;
 mod docs;

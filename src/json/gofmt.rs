@@ -12,6 +12,23 @@ pub fn quote(s: &str) -> String {
     out
 }
 
+/// Go `strconv.Quote` of a Go string holding arbitrary bytes: invalid UTF-8 bytes print as
+/// `\xNN` (what `%q` and `%#v` print for `string(bytes)`).
+pub fn quote_bytes(b: &[u8]) -> String {
+    let mut out = String::with_capacity(b.len() + 2);
+    out.push('"');
+    for chunk in b.utf8_chunks() {
+        for c in chunk.valid().chars() {
+            push_escaped(&mut out, c, '"');
+        }
+        for x in chunk.invalid() {
+            out.push_str(&format!("\\x{x:02x}"));
+        }
+    }
+    out.push('"');
+    out
+}
+
 fn push_escaped(out: &mut String, c: char, quote: char) {
     if c == quote || c == '\\' {
         out.push('\\');
@@ -110,6 +127,16 @@ pub fn format_float(f: f64) -> String {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn quote_bytes_escapes_invalid_utf8() {
+        assert_eq!(
+            quote_bytes(b"a\xff\"\x00\xc3\xa9"),
+            "\"a\\xff\\\"\\x00\u{e9}\""
+        );
+        assert_eq!(quote_bytes(b""), "\"\"");
+    }
+
     use super::*;
 
     #[test]

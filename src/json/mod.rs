@@ -9,6 +9,7 @@
 //! already-validated bytes, guided by the schema, so nesting is bounded by the schema and
 //! anything we do not descend into is skipped iteratively.
 
+pub mod canonical;
 pub mod gobase64;
 pub mod godecode;
 pub mod gofmt;

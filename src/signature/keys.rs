@@ -487,3 +487,26 @@ mod rsa_tests {
         assert!(k.fingerprint.starts_with("sha256:"));
     }
 }
+
+impl PublicKey {
+    /// The key as Go's `x509.MarshalPKIXPublicKey` writes it (canonical SPKI DER): what
+    /// sigstore's `MarshalPublicKeyToPEM` puts in the PEM matched against a Rekor entry.
+    pub fn canonical_spki_der(&self) -> Vec<u8> {
+        use spki::EncodePublicKey;
+        let der = match self {
+            PublicKey::P256(k) => k.to_public_key_der(),
+            PublicKey::P384(k) => k.to_public_key_der(),
+            PublicKey::P521(k) => k.to_public_key_der(),
+            PublicKey::Ed25519(k) => {
+                // id-Ed25519, no parameters, then the 32-byte key (RFC 8410).
+                let mut v = vec![
+                    0x30, 0x2a, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x03, 0x21, 0x00,
+                ];
+                v.extend_from_slice(k.as_bytes());
+                return v;
+            }
+            PublicKey::Rsa(k) => k.to_public_key_der(),
+        };
+        der.map(|d| d.as_bytes().to_vec()).unwrap_or_default()
+    }
+}

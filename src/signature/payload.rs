@@ -26,7 +26,7 @@ type Raw = Option<std::ops::Range<usize>>;
 
 /// `ParanoidUnmarshalJSONObjectExactFields` over `src[span]`, returning the raw value spans in
 /// the order of `fields`.
-fn exact_fields(
+pub(crate) fn exact_fields(
     src: &[u8],
     span: std::ops::Range<usize>,
     fields: &[&str],

@@ -69,6 +69,8 @@ pub enum Rejection {
     },
     /// The key sources produced no key (an internal inconsistency in c/image).
     NoPublicKeys,
+    /// A Rekor key did not load (`parsing Rekor public key N: …`, `… is not using ECDSA`).
+    RekorKey(String),
     /// `signedBy`: the keyring sources imported no key.
     NoPublicKeysImported,
     /// `signedBy`: GnuPG could not process the message (GPGME's error; c/image returns its
@@ -158,6 +160,7 @@ impl Rejection {
             Rejection::NoPublicKeys => "no-public-keys",
             Rejection::UnimplementedKeyType(_) => "unimplemented-key-type",
             Rejection::NoPublicKeysImported => "no-public-keys-imported",
+            Rejection::RekorKey(_) => "rekor-key",
             Rejection::GpgUnreadable(_) => "gpg-unreadable",
             Rejection::GpgSignatureCount(_) => "gpg-signature-count",
             Rejection::GpgInvalid(_) => "gpg-invalid",
@@ -201,6 +204,7 @@ impl fmt::Display for Rejection {
             ),
             Rejection::UnimplementedKeyType(t) => write!(f, "Unimplemented \"keyType\" value \"{t}\""),
             Rejection::NoPublicKeysImported => f.write_str("No public keys imported"),
+            Rejection::RekorKey(e) => f.write_str(e),
             Rejection::GpgUnreadable(e) => f.write_str(e),
             Rejection::GpgSignatureCount(n) => write!(f, "Unexpected GPG signature count {n}"),
             Rejection::GpgInvalid(i) => write!(f, "Invalid GPG signature: {i}"),

@@ -81,9 +81,9 @@ pub fn sigstore_verifier<'a>(
         (SigstoreTrust::PublicKeys(src), None) => {
             Box::new(super::sigstore::PublicKeyVerifier::new(src, loader, compat))
         }
-        (SigstoreTrust::PublicKeys(_), Some(_)) => {
-            Box::new(NotYetVerifiableSigstore(Unsupported::Rekor))
-        }
+        (SigstoreTrust::PublicKeys(src), Some(rekor)) => Box::new(
+            super::sigstore::rekor::RekorKeyVerifier::new(src, rekor, loader, compat),
+        ),
         (SigstoreTrust::Fulcio(_), _) => Box::new(NotYetVerifiableSigstore(Unsupported::Fulcio)),
         (SigstoreTrust::Pki(_), _) => Box::new(NotYetVerifiableSigstore(Unsupported::Pki)),
     }

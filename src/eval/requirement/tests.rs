@@ -33,6 +33,10 @@ fn keys() -> Keys {
         p256_public_pem(&p256_key_from_seed("other")).into_bytes(),
     );
     m.insert("/garbage.pub".to_owned(), b"not a key".to_vec());
+    m.insert(
+        "/r.pub".to_owned(),
+        p256_public_pem(&p256_key_from_seed("rekor")).into_bytes(),
+    );
     Keys(m)
 }
 
@@ -385,9 +389,16 @@ fn unreadable_signatures_and_digest_errors() {
 
 #[test]
 fn unsupported_trust_roots_never_accept() {
-    let s = [sig_with_bundle("k", "example.com/app", DIGEST)];
+    let mut s = sig_with_bundle("k", "example.com/app", DIGEST);
+    if let Signature::Sigstore(sg) = &mut s.signature {
+        sg.annotations.insert(
+            crate::signature::blob::CERTIFICATE_ANNOTATION.to_owned(),
+            "-----BEGIN CERTIFICATE-----".to_owned(),
+        );
+    }
+    let s = [s];
     let e = run(
-        r#"[{"type":"sigstoreSigned","keyPath":"/k.pub","rekorPublicKeyPath":"/r.pub","signedIdentity":{"type":"matchRepository"}}]"#,
+        r#"[{"type":"sigstoreSigned","fulcio":{"caPath":"/ca.pem","oidcIssuer":"https://issuer.example","subjectEmail":"a@example.com"},"rekorPublicKeyPath":"/r.pub","signedIdentity":{"type":"matchRepository"}}]"#,
         "example.com/app:1",
         &s,
         Compat::Current,
@@ -480,7 +491,8 @@ fn rejections_are_typed() {
             r#"[{"type":"sigstoreSigned","keyPath":"/k.pub","rekorPublicKeyPath":"/r.pub","signedIdentity":{"type":"matchRepository"}}]"#,
             "example.com/app:1",
             vec![sig_with_bundle("k", "example.com/app", DIGEST)],
-            |r| matches!(r, Rejection::Unsupported(Unsupported::Rekor)),
+            // Keys with Rekor are verified: a bundle that is no SET rejects.
+            |r| matches!(r, Rejection::Cryptographic(e) if e.starts_with("No public key verified against the RekorSET: ")),
         ),
         // Issue 10: without the SET annotation c/image rejects for certain: never "might
         // accept".

@@ -1,6 +1,7 @@
-//! Verifiers of sigstore signatures, one per trust root (public keys now; Fulcio, Rekor and
-//! PKI next to it).
+//! Verifiers of sigstore signatures, one per trust root: public keys, public keys with Rekor
+//! SETs (Fulcio and PKI next to them).
 
 mod public_key;
 
 pub use public_key::PublicKeyVerifier;
+pub mod rekor;
