@@ -19,8 +19,6 @@ use super::verifier::KeyFileError;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Unsupported {
-    /// `sigstoreSigned` with `rekorPublicKey*` (Rekor SETs).
-    Rekor,
     /// `sigstoreSigned` with `fulcio` (keyless).
     Fulcio,
     /// `sigstoreSigned` with `pki` (X.509).
@@ -32,9 +30,6 @@ pub enum Unsupported {
 impl fmt::Display for Unsupported {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(match self {
-            Unsupported::Rekor => {
-                "policyctl cannot verify Rekor SETs yet (rekorPublicKey*): rejected; containers/image might accept it"
-            }
             Unsupported::Fulcio => {
                 "policyctl cannot verify Fulcio (keyless) signatures yet: rejected; containers/image might accept it"
             }
@@ -266,12 +261,12 @@ mod tests {
         };
         assert_eq!(Rejection::summarize(vec![one.clone()], none.clone()), one);
         let two = Rejection::summarize(
-            vec![one.clone(), Rejection::Unsupported(Unsupported::Rekor)],
+            vec![one.clone(), Rejection::Unsupported(Unsupported::Pki)],
             none.clone(),
         );
         assert_eq!(
             two.to_string(),
-            "None of the signatures were accepted, reasons: Signature for digest sha256:1 does not match; policyctl cannot verify Rekor SETs yet (rekorPublicKey*): rejected; containers/image might accept it"
+            "None of the signatures were accepted, reasons: Signature for digest sha256:1 does not match; policyctl cannot verify PKI (X.509) sigstore signatures yet: rejected; containers/image might accept it"
         );
         assert!(two.is_unsupported());
         assert!(!one.is_unsupported());

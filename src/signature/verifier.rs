@@ -41,7 +41,7 @@ pub trait Verifier<S: ?Sized> {
     fn verify<'s>(&self, sig: &'s S) -> Result<Verified<'s>, Rejection>;
 }
 
-/// A sigstore trust root policyctl cannot verify yet (Rekor, Fulcio, PKI). It still rejects
+/// A sigstore trust root policyctl cannot verify yet (Fulcio, PKI). It still rejects
 /// for certain what c/image rejects for certain before any cryptography: a signature without
 /// the annotations that trust root needs (in c/image's order: the signature, then the Rekor
 /// SET, then the certificate). Only a signature that has them is `Unsupported` ("containers/image
@@ -53,7 +53,6 @@ impl Verifier<Sigstore> for NotYetVerifiableSigstore {
     fn verify<'s>(&self, s: &'s Sigstore) -> Result<Verified<'s>, Rejection> {
         use super::blob::{BUNDLE_ANNOTATION, CERTIFICATE_ANNOTATION, SIGNATURE_ANNOTATION};
         let needed: &[&'static str] = match self.0 {
-            Unsupported::Rekor => &[SIGNATURE_ANNOTATION, BUNDLE_ANNOTATION],
             Unsupported::Fulcio => &[
                 SIGNATURE_ANNOTATION,
                 BUNDLE_ANNOTATION,
