@@ -12,23 +12,7 @@ use crate::util::{policyctl, repo, require_tool};
 
 fn skopeo_verdict(policy: &Path, reference: &str, scratch: &Path) -> (i32, String) {
     let out_dir = scratch.join(format!("out-{:x}", rand_suffix()));
-    let out = Command::new("skopeo")
-        .arg("--policy")
-        .arg(policy)
-        .args(["copy", "--remove-signatures", reference])
-        .arg(format!("dir:{}", out_dir.display()))
-        .output()
-        .unwrap();
-    let _ = std::fs::remove_dir_all(&out_dir);
-    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
-    let code = if out.status.success() {
-        0
-    } else if stderr.contains("Source image rejected") {
-        1
-    } else {
-        2
-    };
-    (code, stderr.lines().last().unwrap_or("").to_owned())
+    crate::util::skopeo_copy_verdict(policy, reference, &out_dir)
 }
 
 fn rand_suffix() -> u128 {

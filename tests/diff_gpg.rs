@@ -224,39 +224,9 @@ struct Verdict {
 }
 
 fn skopeo(policy: &Path, reference: &str, scratch: &Path, n: usize) -> Verdict {
-    let out_dir = scratch.join(format!("out-{n}"));
-    let out = Command::new("skopeo")
-        .arg("--policy")
-        .arg(policy)
-        .args(["copy", "--remove-signatures", reference])
-        .arg(format!("dir:{}", out_dir.display()))
-        .output()
-        .unwrap();
-    let _ = std::fs::remove_dir_all(&out_dir);
-    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
-    let last = stderr.lines().last().unwrap_or("").to_owned();
-    // logrus: msg="…" with Go %q escaping.
-    let msg = last
-        .split_once("msg=\"")
-        .and_then(|(_, m)| m.strip_suffix('"'))
-        .map(crate::diff_skopeo::go_unquote)
-        .unwrap_or(last);
-    if out.status.success() {
-        Verdict {
-            code: 0,
-            message: String::new(),
-        }
-    } else if let Some(m) = msg.strip_prefix("Source image rejected: ") {
-        Verdict {
-            code: 1,
-            message: m.to_owned(),
-        }
-    } else {
-        Verdict {
-            code: 2,
-            message: msg,
-        }
-    }
+    let (code, message) =
+        crate::util::skopeo_copy_verdict(policy, reference, &scratch.join(format!("out-{n}")));
+    Verdict { code, message }
 }
 
 /// The current c/image (GPGME build) on every reference under `policy`.

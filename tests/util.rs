@@ -53,3 +53,33 @@ pub fn assert_generated(path: &Path, text: &str, hint: &str) {
     let committed = std::fs::read_to_string(path).unwrap_or_default();
     assert!(committed == text, "{} is stale: {hint}", path.display());
 }
+
+/// `skopeo --policy POLICY copy --remove-signatures REFERENCE dir:OUT_DIR` (OUT_DIR removed
+/// afterwards): 0 accepted, 1 rejected by the policy ("Source image rejected: …"), 2 any other
+/// failure; and the message (logrus' `msg="…"` unquoted, what follows "Source image rejected: "
+/// when rejected; empty when accepted).
+pub fn skopeo_copy_verdict(policy: &Path, reference: &str, out_dir: &Path) -> (i32, String) {
+    let out = std::process::Command::new("skopeo")
+        .arg("--policy")
+        .arg(policy)
+        .args(["copy", "--remove-signatures", reference])
+        .arg(format!("dir:{}", out_dir.display()))
+        .output()
+        .unwrap();
+    let _ = std::fs::remove_dir_all(out_dir);
+    if out.status.success() {
+        return (0, String::new());
+    }
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    let last = stderr.lines().last().unwrap_or("").to_owned();
+    let msg = last
+        .split_once("msg=\"")
+        .and_then(|(_, m)| m.strip_suffix('"'))
+        .map(crate::diff_skopeo::go_unquote)
+        .unwrap_or(last);
+    // For lists skopeo prefixes "copying system image from manifest list: ".
+    match msg.split_once("Source image rejected: ") {
+        Some((_, m)) => (1, m.to_owned()),
+        None => (2, msg),
+    }
+}

@@ -4,13 +4,12 @@
 use std::path::{Path, PathBuf};
 
 use super::{
-    ImageError, MAX_SIGNATURE_SIZE, MAX_SIGNATURES, OpenOptions, Opened, SourceManifest,
-    SourcedSignature, path_error, read_limited,
+    ImageError, MAX_SIGNATURES, OpenOptions, Opened, SourceManifest, SourcedSignature, path_error,
+    read_limited,
 };
 use crate::compat::Compat;
 use crate::image::manifest::{self, MAX_MANIFEST_SIZE};
 use crate::reference::transport::{Host, ImageRef, Transport};
-use crate::signature::blob::from_blob;
 
 /// Opens a `dir:` image.
 pub fn open(
@@ -124,32 +123,12 @@ fn parse_version(text: &str) -> Option<(i64, i64)> {
 
 /// `signature-1`, `signature-2`, … until the first missing one.
 fn read_signatures(root: &Path, prefix: &str) -> Result<Vec<SourcedSignature>, String> {
-    let mut out = Vec::new();
-    for n in 1..=MAX_SIGNATURES + 1 {
-        let p = root.join(format!("{prefix}signature-{n}"));
-        let blob = match read_limited(&p, MAX_SIGNATURE_SIZE) {
-            Ok(b) => b,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => break,
-            Err(e) => return Err(path_error("open", &p, &e)),
-        };
-        if n > MAX_SIGNATURES {
-            return Err(format!(
-                "{}: more than {MAX_SIGNATURES} signatures",
-                root.display()
-            ));
-        }
-        let signature = from_blob(&blob).map_err(|e| {
-            format!(
-                "parsing signature {}: {e}",
-                crate::json::gofmt::quote(&p.display().to_string())
-            )
-        })?;
-        out.push(SourcedSignature {
-            signature,
-            origin: p.display().to_string(),
-        });
-    }
-    Ok(out)
+    super::read_numbered_signatures(
+        |n| root.join(format!("{prefix}signature-{n}")),
+        MAX_SIGNATURES,
+        super::TooMany::IfAnotherExists,
+        || format!("{}: more than {MAX_SIGNATURES} signatures", root.display()),
+    )
 }
 
 #[cfg(test)]

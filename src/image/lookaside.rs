@@ -6,9 +6,8 @@
 
 use std::path::{Path, PathBuf};
 
-use super::{MAX_SIGNATURE_SIZE, SourcedSignature, path_error, read_limited};
+use super::SourcedSignature;
 use crate::reference::docker::{Named, validate_digest};
-use crate::signature::blob::from_blob;
 
 /// c/image's `maxLookasideSignatures`.
 pub const MAX_LOOKASIDE_SIGNATURES: usize = 128;
@@ -94,31 +93,16 @@ pub fn read(
         .ok_or_else(|| format!("invalid digest {manifest_digest}"))?;
     let repo_dir = dir.join(named.path());
     let sig_dir = PathBuf::from(format!("{}@{algo}={hex}", repo_dir.display()));
-    let mut out = Vec::new();
-    for n in 1..=MAX_LOOKASIDE_SIGNATURES + 1 {
-        if n > MAX_LOOKASIDE_SIGNATURES {
-            return Err(format!(
-                "server provided {MAX_LOOKASIDE_SIGNATURES} signatures, assuming that's unreasonable and a server error"
-            ));
-        }
-        let p = sig_dir.join(format!("signature-{n}"));
-        let blob = match read_limited(&p, MAX_SIGNATURE_SIZE) {
-            Ok(b) => b,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => break,
-            Err(e) => return Err(path_error("open", &p, &e)),
-        };
-        let signature = from_blob(&blob).map_err(|e| {
+    super::read_numbered_signatures(
+        |n| sig_dir.join(format!("signature-{n}")),
+        MAX_LOOKASIDE_SIGNATURES,
+        super::TooMany::BeforeLookingFurther,
+        || {
             format!(
-                "parsing signature {}: {e}",
-                crate::json::gofmt::quote(&p.display().to_string())
+                "server provided {MAX_LOOKASIDE_SIGNATURES} signatures, assuming that's unreasonable and a server error"
             )
-        })?;
-        out.push(SourcedSignature {
-            signature,
-            origin: p.display().to_string(),
-        });
-    }
-    Ok(out)
+        },
+    )
 }
 
 #[cfg(test)]

@@ -28,6 +28,50 @@ pub const MAX_SIGNATURE_SIZE: u64 = 4 * 1024 * 1024;
 /// Most signatures per image we read (a guard against hostile stores).
 pub const MAX_SIGNATURES: usize = 1024;
 
+/// When a numbered signature list is too long.
+pub enum TooMany {
+    /// Only when signature `max + 1` exists (`dir:`; policyctl's own limit).
+    IfAnotherExists,
+    /// As soon as signature `max + 1` would be looked for (c/image's lookaside limit).
+    BeforeLookingFurther,
+}
+
+/// `signature-1`, `signature-2`, … (`path_of(n)`) until the first missing one, each parsed
+/// with `FromBlob` (c/image's texts); more than `max` is the error `too_many()`.
+pub fn read_numbered_signatures(
+    path_of: impl Fn(usize) -> std::path::PathBuf,
+    max: usize,
+    rule: TooMany,
+    too_many: impl Fn() -> String,
+) -> Result<Vec<SourcedSignature>, String> {
+    let mut out = Vec::new();
+    for n in 1..=max + 1 {
+        if n > max && matches!(rule, TooMany::BeforeLookingFurther) {
+            return Err(too_many());
+        }
+        let p = path_of(n);
+        let blob = match read_limited(&p, MAX_SIGNATURE_SIZE) {
+            Ok(b) => b,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => break,
+            Err(e) => return Err(path_error("open", &p, &e)),
+        };
+        if n > max {
+            return Err(too_many());
+        }
+        let signature = crate::signature::blob::from_blob(&blob).map_err(|e| {
+            format!(
+                "parsing signature {}: {e}",
+                crate::json::gofmt::quote(&p.display().to_string())
+            )
+        })?;
+        out.push(SourcedSignature {
+            signature,
+            origin: p.display().to_string(),
+        });
+    }
+    Ok(out)
+}
+
 /// Why an image could not be opened (exit 2). The message names the file.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{0}")]
