@@ -38,7 +38,7 @@ cat > "$T/accepting.json" <<JSON
 {"default":[{"type":"signedBy","keyType":"GPGKeys","keyPath":"$T/key.gpg","signedIdentity":{"type":"matchRepository"}}]}
 JSON
 $P --policy "$T/accepting.json" check -q "$REF" && echo "policyctl: accepted (as expected)"
-skopeo --policy "$T/policy.json" copy --remove-signatures "$REF" "dir:$T/o" 2>&1 | grep -q "rejected by policy" && echo "skopeo: signature accepted, then rejected by the reject requirement (as intended)"
+echo "skopeo: $(skopeo --policy "$T/policy.json" copy --remove-signatures "$REF" "dir:$T/o" 2>&1 | tail -1)"
 ours=$(avg_ms "$RUNS" "$P" --policy "$T/policy.json" check -q "$REF")
 theirs=$(avg_ms "$RUNS" skopeo --policy "$T/policy.json" copy --remove-signatures "$REF" "dir:$T/o")
 echo "GPG signedBy, one image: policyctl check ${ours} ms, skopeo ${theirs} ms (mean of $RUNS)"
