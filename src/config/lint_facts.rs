@@ -10,7 +10,11 @@ use crate::policy::Policy;
 
 /// Reads what the rules need. `root` prefixes absolute key paths (`--root`).
 pub fn gather(policy: &Policy, root: Option<&Path>, registries_dir: &Path) -> Facts {
-    let mut facts = Facts::default();
+    let now = crate::verdict::now().0;
+    let mut facts = Facts {
+        now: Some(now),
+        ..Facts::default()
+    };
     for (p, _, _) in crate::lint::rules::key_files::policy_key_paths(policy) {
         if facts.keys.contains_key(&p) {
             continue;
@@ -34,6 +38,7 @@ pub fn gather(policy: &Policy, root: Option<&Path>, registries_dir: &Path) -> Fa
                             .unwrap_or_default()
                     }),
                 pem_blocks: crate::signature::pem::count_blocks(&bytes),
+                openpgp: crate::lint::OpenPgpKeys::of(&bytes, now),
             },
             (_, Err(e)) | (Err(e), _) => {
                 KeyFile::Unreadable(crate::config::host::go_errno_text(&e))

@@ -58,6 +58,8 @@ pub struct Facts {
     pub mirrors: Vec<(String, Vec<String>)>,
     /// Path scopes (dir/oci/oci-archive/sif) that exist but resolve elsewhere: scope → resolved.
     pub unresolved_path_scopes: std::collections::BTreeMap<String, String>,
+    /// The time OpenPGP key validity is judged at (Unix seconds; `None`: not judged).
+    pub now: Option<i64>,
 }
 
 /// One key file as found on disk.
@@ -72,7 +74,29 @@ pub enum KeyFile {
         /// The key's algorithm (`ECDSA P-256`, `Ed25519`, …) when it parsed.
         algorithm: Option<&'static str>,
         pem_blocks: usize,
+        /// As an OpenPGP keyring: the keys GnuPG imports, and how many could sign now.
+        openpgp: OpenPgpKeys,
     },
+}
+
+/// What an OpenPGP keyring holds for `signedBy`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct OpenPgpKeys {
+    /// Keys GnuPG imports (c/image's trusted identities).
+    pub imported: usize,
+    /// Of those, keys that can make a valid signature now (not revoked or expired).
+    pub usable: usize,
+}
+
+impl OpenPgpKeys {
+    /// The keys of `bytes` as GnuPG imports them, judged at `now`.
+    pub fn of(bytes: &[u8], now: i64) -> OpenPgpKeys {
+        let ring = crate::signature::openpgp::Keyring::import(&[bytes]);
+        OpenPgpKeys {
+            imported: ring.identities().len(),
+            usable: ring.certs().iter().filter(|c| c.can_sign_at(now)).count(),
+        }
+    }
 }
 
 /// One finding of a rule.
@@ -113,6 +137,7 @@ pub static RULES: &[&Rule] = &[
     rules::key_files::SEVERAL_BLOCKS,
     rules::key_files::HASH_MISMATCH,
     rules::key_files::WRONG_KEY_KIND,
+    rules::key_files::NO_USABLE_GPG_KEY,
     rules::registries::NO_ATTACHMENTS,
     rules::registries::YML_IGNORED,
     rules::registries::INVALID,

@@ -106,6 +106,103 @@ matchRepository`); for GPG signatures point `signedBy` at the signer's OpenPGP p
     check: check_wrong_kind,
 };
 
+pub static NO_USABLE_GPG_KEY: &Rule = &Rule {
+    code: "K008",
+    name: "signedby-no-usable-gpg-key",
+    severity: Severity::Error,
+    summary: "signedBy (GPG) keyring that imports no OpenPGP key, or whose keys are all revoked or expired: every image is rejected",
+    docs: r#"### What it does
+Reads the OpenPGP keyrings of `signedBy` requirements (`keyPath`, `keyPaths`, `keyData`) as
+GnuPG imports them for containers/image, and flags a requirement whose keyrings import no key
+at all, or whose every key is revoked or expired now (or may not sign).
+
+### Why
+containers/image (its default GPGME build) trusts exactly the keys it imports: none gives
+"No public keys imported" for every image. A revoked or expired key imports, but GnuPG then
+reports every signature by it as invalid (`REVKEYSIG`, `EXPKEYSIG`), so the requirement can
+never be satisfied. (A PEM key is K007.)
+
+### Fix
+Point `signedBy` at the signer's current public key (e.g. the vendor's refreshed key with a
+new expiry date: `gpg --export KEYID > /etc/pki/…`).
+"#,
+    check: check_no_usable_gpg_key,
+};
+
+fn check_no_usable_gpg_key(ctx: &Context<'_>, out: &mut Vec<Finding>) {
+    use crate::lint::OpenPgpKeys;
+    use crate::policy::model::KeyType;
+    for (_, list) in super::lists(ctx.policy) {
+        for r in &list.items {
+            let Requirement::SignedBy(sb) = &r.value else {
+                continue;
+            };
+            if sb.key_type != KeyType::GpgKeys {
+                continue;
+            }
+            let now = ctx.facts.and_then(|f| f.now);
+            let (total, span) = match &sb.keys {
+                KeySource::Path(p) => match keyring_totals(ctx, std::slice::from_ref(&p.value)) {
+                    Some(t) => (t, p.span.clone()),
+                    None => continue,
+                },
+                KeySource::Paths(p) => match keyring_totals(ctx, &p.value) {
+                    Some(t) => (t, p.span.clone()),
+                    None => continue,
+                },
+                KeySource::Data(d) => {
+                    let Some(bytes) = &d.value else { continue };
+                    if crate::signature::keys::parse_pem_public_key(bytes).is_ok() {
+                        continue; // K007
+                    }
+                    let Some(now) = now else { continue };
+                    (OpenPgpKeys::of(bytes, now), d.span.clone())
+                }
+                KeySource::Datas(_) => continue,
+            };
+            if total.imported == 0 {
+                out.push(finding(
+                    NO_USABLE_GPG_KEY,
+                    span,
+                    "signedBy keyring imports no OpenPGP key: containers/image rejects every image (\"No public keys imported\")".into(),
+                    "no key imported",
+                    Some("point signedBy at the signer's OpenPGP public key (gpg --export)".into()),
+                ));
+            } else if total.usable == 0 && now.is_some() {
+                out.push(finding(
+                    NO_USABLE_GPG_KEY,
+                    span,
+                    format!(
+                        "every key of this signedBy keyring ({}) is revoked, expired or may not sign: GnuPG rejects every signature",
+                        total.imported
+                    ),
+                    "no usable key",
+                    Some("install the signer's current key".into()),
+                ));
+            }
+        }
+    }
+}
+
+/// The OpenPGP totals of key files; `None` when one is unreadable (K002) or a PEM key (K007).
+fn keyring_totals(ctx: &Context<'_>, paths: &[String]) -> Option<crate::lint::OpenPgpKeys> {
+    let mut total = crate::lint::OpenPgpKeys::default();
+    for p in paths {
+        match facts_for(ctx, p) {
+            Some(KeyFile::Read {
+                vetted: Err(_),
+                openpgp,
+                ..
+            }) => {
+                total.imported += openpgp.imported;
+                total.usable += openpgp.usable;
+            }
+            _ => return None,
+        }
+    }
+    Some(total)
+}
+
 /// Every key path of the policy: (path, span, used by sigstoreSigned).
 fn key_paths(ctx: &Context<'_>) -> Vec<(String, Span, bool)> {
     policy_key_paths(ctx.policy)

@@ -335,3 +335,43 @@ pub(super) fn key_flags_present(s: &Signature) -> bool {
             .any(|p| matches!(p.data, SubpacketData::KeyFlags(_)))
     })
 }
+
+/// Expiry of a key created at `created` under a self-/binding signature (None: never).
+pub(super) fn expiry(created: u32, sig: &Signature, v3_days: Option<u16>) -> Option<i64> {
+    let from_sig = sig
+        .key_expiration_time()
+        .map(|d| d.as_secs())
+        .filter(|&d| d > 0)
+        .map(|d| i64::from(created) + i64::from(d));
+    let from_v3 = v3_days
+        .filter(|&d| d > 0)
+        .map(|d| i64::from(created) + i64::from(d) * 86_400);
+    from_sig.or(from_v3)
+}
+
+impl Cert {
+    /// Whether this key could make a signature GnuPG accepts at `now`: not revoked, not
+    /// expired, and its primary key or a cross-certified signing subkey may sign.
+    pub fn can_sign_at(&self, now: i64) -> bool {
+        let valid = |created: u32, sig: &Signature, v3: Option<u16>| {
+            expiry(created, sig, v3).is_none_or(|at| at > now)
+        };
+        if self.revoked
+            || !valid(
+                self.primary.created_at().as_secs(),
+                &self.self_signature,
+                self.primary.legacy_v3_expiration_days(),
+            )
+        {
+            return false;
+        }
+        let may_sign = |sig: &Signature| !key_flags_present(sig) || sig.key_flags().sign();
+        may_sign(&self.self_signature)
+            || self.subkeys.iter().any(|s| {
+                !s.revoked
+                    && s.cross_certified
+                    && may_sign(&s.binding)
+                    && valid(s.key.created_at().as_secs(), &s.binding, None)
+            })
+    }
+}

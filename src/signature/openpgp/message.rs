@@ -10,7 +10,7 @@ use pgp::packet::{Packet, Signature, SignatureType};
 use pgp::types::KeyDetails;
 
 use super::armor;
-use super::keyring::{Cert, Keyring, Subkey, hex_upper, key_flags_present};
+use super::keyring::{Cert, Keyring, Subkey, expiry, hex_upper, key_flags_present};
 use super::packets::{self, PacketError};
 
 /// Seconds since the Unix epoch: the time key expiry, revocation and signature expiry are
@@ -380,19 +380,6 @@ fn find_signer<'k>(ring: &'k Keyring, sig: &Signature) -> Option<SigningKey<'k>>
         }
     }
     None
-}
-
-/// Expiry of a key created at `created` under a self-/binding signature (None: never).
-fn expiry(created: u32, sig: &Signature, v3_days: Option<u16>) -> Option<i64> {
-    let from_sig = sig
-        .key_expiration_time()
-        .map(|d| d.as_secs())
-        .filter(|&d| d > 0)
-        .map(|d| i64::from(created) + i64::from(d));
-    let from_v3 = v3_days
-        .filter(|&d| d > 0)
-        .map(|d| i64::from(created) + i64::from(d) * 86_400);
-    from_sig.or(from_v3)
 }
 
 /// Checks `message` against `ring` as `gpgme_op_verify` does.

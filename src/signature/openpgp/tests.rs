@@ -265,3 +265,22 @@ fn backend_divergences_are_named() {
     );
     assert_eq!(Invalid::Bad.backend_note(), None);
 }
+
+/// Whether a key can still sign: the lint rule K008 asks this of every keyring.
+#[test]
+fn keys_usable_at_a_time() {
+    let expired = include_bytes!(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/testdata/lint/keys/expired-gpg.asc"
+    ));
+    let ring = Keyring::import(&[expired.as_slice()]);
+    let cert = &ring.certs()[0];
+    // Created 2020-01-01, expired 2021-01-01.
+    assert!(cert.can_sign_at(1_590_969_600));
+    assert!(!cert.can_sign_at(NOW.0));
+    let good = Keyring::import(&[fixture!("public-key.gpg")]);
+    assert!(good.certs()[0].can_sign_at(NOW.0));
+    // The subkey-only signer: the primary may only certify, the subkey signs.
+    let sub = Keyring::import(&[fixture!("public-key-with-subkey.gpg")]);
+    assert!(sub.certs()[0].can_sign_at(NOW.0));
+}
