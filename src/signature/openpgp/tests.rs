@@ -284,3 +284,86 @@ fn keys_usable_at_a_time() {
     let sub = Keyring::import(&[fixture!("public-key-with-subkey.gpg")]);
     assert!(sub.certs()[0].can_sign_at(NOW.0));
 }
+
+macro_rules! own {
+    ($name:literal) => {
+        include_bytes!(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/testdata/gpg-own/",
+            $name
+        ))
+        .as_slice()
+    };
+}
+
+/// The packets of an armored key, changed by `edit`, as a binary keyring.
+fn rewritten(armored: &[u8], edit: impl FnOnce(&mut Vec<pgp::packet::Packet>)) -> Vec<u8> {
+    let block = super::armor::blocks(armored).remove(0).unwrap();
+    let (mut packets, err) = super::packets::read(&block.data);
+    assert!(err.is_none());
+    edit(&mut packets);
+    let mut out = Vec::new();
+    for p in &packets {
+        pgp::ser::Serialize::to_writer(p, &mut out).unwrap();
+    }
+    out
+}
+
+/// The latest valid self-signature decides a key's expiry, whatever the packet order: the
+/// same key exported before (expires 2021-01-01T12:00Z) and after its expiry was removed, its
+/// two self-signatures put in both orders.
+#[test]
+fn the_latest_self_signature_decides_expiry() {
+    let before = own!("expiry-before-extension.asc");
+    let after = own!("expiry-extended.asc");
+    assert!(!Keyring::import(&[before]).certs()[0].can_sign_at(NOW.0));
+    assert!(Keyring::import(&[after]).certs()[0].can_sign_at(NOW.0));
+    let sig_of = |armored: &[u8]| {
+        let block = super::armor::blocks(armored).remove(0).unwrap();
+        let (p, _) = super::packets::read(&block.data);
+        p.into_iter()
+            .rfind(|x| matches!(x, pgp::packet::Packet::Signature(_)))
+            .unwrap()
+    };
+    let (old, new) = (sig_of(before), sig_of(after));
+    for order in [[old.clone(), new.clone()], [new, old]] {
+        let both = rewritten(before, |p| {
+            p.retain(|x| !matches!(x, pgp::packet::Packet::Signature(_)));
+            p.extend(order);
+        });
+        let ring = Keyring::import(&[&both]);
+        assert!(
+            ring.certs()[0].can_sign_at(NOW.0),
+            "the extension is the latest"
+        );
+    }
+}
+
+/// A user ID revocation is no self-certification: the key's expiry still comes from its
+/// self-signature (2021-01-01T12:00:00Z).
+#[test]
+fn user_id_revocations_do_not_reset_expiry() {
+    let ring = Keyring::import(&[own!("uid-revoked.asc")]);
+    let c = &ring.certs()[0];
+    assert!(c.can_sign_at(1_609_502_399));
+    assert!(!c.can_sign_at(1_609_502_400));
+    assert!(!c.revoked);
+}
+
+/// A key revocation counts only when the key itself made it.
+#[test]
+fn key_revocations_must_be_made_by_the_key() {
+    assert!(!Keyring::import(&[own!("not-yet-revoked.asc")]).certs()[0].revoked);
+    let revoked = Keyring::import(&[own!("revoked.asc")]);
+    assert!(revoked.certs()[0].revoked);
+    assert!(!revoked.certs()[0].can_sign_at(NOW.0));
+    // The revocation certificate of one key spliced into another key.
+    let rev_block = super::armor::blocks(own!("revocation-of-revoked.asc"))
+        .remove(0)
+        .unwrap();
+    let (rev, _) = super::packets::read(&rev_block.data);
+    let spliced = rewritten(own!("expiry-extended.asc"), |p| p.insert(1, rev[0].clone()));
+    let ring = Keyring::import(&[&spliced]);
+    assert!(!ring.certs()[0].revoked);
+    assert!(ring.certs()[0].can_sign_at(NOW.0));
+}
