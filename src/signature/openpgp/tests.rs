@@ -367,3 +367,45 @@ fn key_revocations_must_be_made_by_the_key() {
     assert!(!ring.certs()[0].revoked);
     assert!(ring.certs()[0].can_sign_at(NOW.0));
 }
+
+/// A key imported twice (e.g. `keyPaths` with an old and a new export) is merged as GnuPG
+/// merges it: the newer self-signature and any revocation win, in either order.
+#[test]
+fn a_key_imported_twice_is_merged() {
+    let (before, after) = (
+        own!("expiry-before-extension.asc"),
+        own!("expiry-extended.asc"),
+    );
+    for pair in [[before, after], [after, before]] {
+        let ring = Keyring::import(&pair);
+        assert_eq!(
+            ring.identities().len(),
+            2,
+            "one identity per import, as GPGME"
+        );
+        assert_eq!(ring.certs().len(), 1);
+        assert!(ring.certs()[0].can_sign_at(NOW.0));
+    }
+    let (live, revoked) = (own!("not-yet-revoked.asc"), own!("revoked.asc"));
+    for pair in [[live, revoked], [revoked, live]] {
+        assert!(Keyring::import(&pair).certs()[0].revoked);
+    }
+}
+
+/// A certify-only primary key signs through its subkey: once the subkey is revoked, nothing
+/// can sign (the primary's key flags forbid it).
+#[test]
+fn a_certify_only_key_needs_its_signing_subkey() {
+    let later = 1_900_000_000;
+    let with_sub = Keyring::import(&[own!("cert-only-signing-subkey.asc")]);
+    assert!(with_sub.certs()[0].can_sign_at(later));
+    let revoked = Keyring::import(&[own!("cert-only-revoked-subkey.asc")]);
+    assert!(revoked.certs()[0].subkeys[0].revoked);
+    assert!(!revoked.certs()[0].can_sign_at(later));
+    // Both exports merged: the revocation wins.
+    let both = Keyring::import(&[
+        own!("cert-only-signing-subkey.asc"),
+        own!("cert-only-revoked-subkey.asc"),
+    ]);
+    assert!(!both.certs()[0].can_sign_at(later));
+}
