@@ -54,14 +54,6 @@ pub struct Checker<'a> {
     pub root: Option<std::path::PathBuf>,
 }
 
-/// The current time, for [`Checker::now`].
-pub fn now() -> VerificationTime {
-    let secs = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs());
-    VerificationTime(i64::try_from(secs).unwrap_or(i64::MAX))
-}
-
 impl<'a> Checker<'a> {
     /// Checks one reference.
     pub fn check(&self, reference: &str) -> Checked<'a> {

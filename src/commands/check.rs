@@ -40,7 +40,7 @@ pub fn run(global: &Settings, args: &CheckArgs) -> Result<Outcome, Error> {
             storage_env: global.storage.clone(),
         },
         keys: KeyFiles::new(global.root.clone()),
-        now: crate::verdict::now(),
+        now: crate::config::host::now(),
         root: global.root.clone(),
         as_pulled: args.as_pulled,
         registries_d: args

@@ -192,3 +192,11 @@ impl crate::signature::verifier::KeyLoader for KeyFiles {
         r
     }
 }
+
+/// The current time, at which OpenPGP key and signature validity is judged (GnuPG: now).
+pub fn now() -> crate::signature::openpgp::VerificationTime {
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    crate::signature::openpgp::VerificationTime(i64::try_from(secs).unwrap_or(i64::MAX))
+}

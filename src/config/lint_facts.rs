@@ -10,7 +10,7 @@ use crate::policy::Policy;
 
 /// Reads what the rules need. `root` prefixes absolute key paths (`--root`).
 pub fn gather(policy: &Policy, root: Option<&Path>, registries_dir: &Path) -> Facts {
-    let now = crate::verdict::now().0;
+    let now = crate::config::host::now().0;
     let mut facts = Facts {
         now: Some(now),
         ..Facts::default()

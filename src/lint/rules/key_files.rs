@@ -132,6 +132,10 @@ new expiry date: `gpg --export KEYID > /etc/pki/…`).
 fn check_no_usable_gpg_key(ctx: &Context<'_>, out: &mut Vec<Finding>) {
     use crate::lint::OpenPgpKeys;
     use crate::policy::model::KeyType;
+    // Without file facts (`--no-files`) nothing is judged.
+    let Some(facts) = ctx.facts else {
+        return;
+    };
     for (_, list) in super::lists(ctx.policy) {
         for r in &list.items {
             let Requirement::SignedBy(sb) = &r.value else {
@@ -140,7 +144,7 @@ fn check_no_usable_gpg_key(ctx: &Context<'_>, out: &mut Vec<Finding>) {
             if sb.key_type != KeyType::GpgKeys {
                 continue;
             }
-            let now = ctx.facts.and_then(|f| f.now);
+            let now = facts.now;
             let (total, span) = match &sb.keys {
                 KeySource::Path(p) => match keyring_totals(ctx, std::slice::from_ref(&p.value)) {
                     Some(t) => (t, p.span.clone()),
