@@ -409,3 +409,66 @@ fn a_certify_only_key_needs_its_signing_subkey() {
     ]);
     assert!(!both.certs()[0].can_sign_at(later));
 }
+
+/// Armored messages (reachable behind the simple-signing prefix) verify; other armor kinds
+/// are unreadable; a signature between one-pass header and literal data is refused.
+#[test]
+fn armored_messages_and_packet_order() {
+    use base64::Engine;
+    let key = fixture!("public-key.gpg");
+    let armored = |kind: &str| {
+        let body = base64::engine::general_purpose::STANDARD.encode(fixture!("image.signature"));
+        format!("-----BEGIN PGP {kind}-----\n\n{body}\n-----END PGP {kind}-----\n")
+    };
+    let good = verify(key, armored("MESSAGE").as_bytes()).unwrap();
+    assert_eq!(good.backend_notes, [message::NOTE_ARMOR]);
+    assert!(matches!(
+        verify(key, armored("SIGNATURE").as_bytes()),
+        Err(GpgFailure::Unreadable(_))
+    ));
+    // OPS, signature, literal: not a message GnuPG verifies.
+    let packets = super::packets::read_message(fixture!("image.signature")).unwrap();
+    let find = |f: fn(&pgp::packet::Packet) -> bool| packets.iter().find(|p| f(p)).unwrap().clone();
+    let ops = find(|p| matches!(p, pgp::packet::Packet::OnePassSignature(_)));
+    let lit = find(|p| matches!(p, pgp::packet::Packet::LiteralData(_)));
+    let sig = find(|p| matches!(p, pgp::packet::Packet::Signature(_)));
+    let serialize = |ps: &[pgp::packet::Packet]| {
+        let mut out = Vec::new();
+        for p in ps {
+            pgp::ser::Serialize::to_writer(p, &mut out).unwrap();
+        }
+        out
+    };
+    assert!(matches!(
+        verify(key, &serialize(&[ops.clone(), sig.clone(), lit.clone()])),
+        Err(GpgFailure::Unreadable(_))
+    ));
+    // Uncompressed in the normal order it verifies; signature first (old style) too.
+    assert!(verify(key, &serialize(&[ops, lit.clone(), sig.clone()])).is_ok());
+    assert!(verify(key, &serialize(&[sig, lit])).is_ok());
+}
+
+/// The reasons name GnuPG's status and the times in UTC.
+#[test]
+fn invalid_reasons_read_as_gnupg_statuses() {
+    assert_eq!(
+        Invalid::SignatureExpired { at: 1_750_759_200 }.to_string(),
+        "signature expired at 2025-06-24T10:00:00Z (EXPSIG)"
+    );
+    assert_eq!(
+        Invalid::KeyExpired {
+            fingerprint: "AB".into(),
+            at: 0
+        }
+        .to_string(),
+        "key AB expired at 1970-01-01T00:00:00Z (EXPKEYSIG)"
+    );
+    assert_eq!(
+        Invalid::NoPublicKey {
+            key_id: "5F9470E3BC6C3B55".into()
+        }
+        .to_string(),
+        "no public key 5F9470E3BC6C3B55 among the trusted keys (NO_PUBKEY)"
+    );
+    assert_eq!(Invalid::Bad.to_string(), "bad signature (BADSIG)");
+}
