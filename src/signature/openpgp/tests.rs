@@ -214,6 +214,10 @@ fn cleartext_signed_messages_verify_as_gnupg_outputs_them() {
     );
     let spaced = text.replace("This is not JSON\n", "This is not JSON \t\n");
     assert!(verify(fixture!("public-key.gpg"), spaced.as_bytes()).is_ok());
+    // Text before the cleartext header is skipped, as GnuPG does.
+    let prefixed = format!("leading text\n\n{text}");
+    let good = verify(fixture!("public-key.gpg"), prefixed.as_bytes()).unwrap();
+    assert_eq!(good.plaintext, b"This is not JSON\n");
     // No signature block.
     let cut = &text[..text.find("-----BEGIN PGP SIGNATURE").unwrap()];
     assert!(matches!(
