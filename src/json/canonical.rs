@@ -374,5 +374,24 @@ mod tests {
         assert!(c(r#"{"a":x}"#).is_err());
         assert!(c("{\"a\":1} x").is_err());
         assert!(c(&"[".repeat(100)).is_err());
+        assert_eq!(c(r#"{"a" 1}"#).unwrap_err(), "Expected ':' but got '1'");
+    }
+
+    #[test]
+    fn empty_containers_and_nesting_limits() {
+        assert_eq!(
+            c(r#"{ "b" : [ ] , "a" : { } }"#).unwrap(),
+            r#"{"a":{},"b":[]}"#
+        );
+        assert_eq!(c("[]").unwrap(), "[]");
+        assert_eq!(c("{}").unwrap(), "{}");
+        // Values at depth 64 are fine, at 65 not: 65 nested arrays, or 64 objects around a
+        // number.
+        let arrays = |n: usize| format!("{}{}", "[".repeat(n), "]".repeat(n));
+        assert!(c(&arrays(65)).is_ok());
+        assert!(c(&arrays(66)).is_err());
+        let objects = |n: usize| format!("{}1{}", "{\"a\":".repeat(n), "}".repeat(n));
+        assert!(c(&objects(64)).is_ok());
+        assert_eq!(c(&objects(65)).unwrap_err(), "JSON nested too deeply");
     }
 }
