@@ -378,6 +378,15 @@ mod tests {
     }
 
     #[test]
+    fn surrogates_spaces_and_raw_controls() {
+        assert_eq!(c(r#"["\ud83d\ude00"]"#).unwrap(), "[\"\u{1f600}\"]");
+        assert_eq!(c(r#"["\udbff\udfff"]"#).unwrap(), "[\"\u{10ffff}\"]");
+        assert_eq!(c(r#"["a b"]"#).unwrap(), r#"["a b"]"#);
+        assert!(c("[\"a\u{1f}b\"]").is_err());
+        assert!(c("[\"a\nb\"]").is_err());
+    }
+
+    #[test]
     fn empty_containers_and_nesting_limits() {
         assert_eq!(
             c(r#"{ "b" : [ ] , "a" : { } }"#).unwrap(),
