@@ -356,6 +356,8 @@ mod tests {
             ("1.5e-7", "1.5e-7"),
             ("0.000001", "0.000001"),
             ("1e21", "1e+21"),
+            ("-1.5", "-1.5"),
+            ("-2e-7", "-2e-7"),
             ("9007199254740993", "9007199254740992"),
         ] {
             assert_eq!(
@@ -375,6 +377,10 @@ mod tests {
         assert!(c("{\"a\":1} x").is_err());
         assert!(c(&"[".repeat(100)).is_err());
         assert_eq!(c(r#"{"a" 1}"#).unwrap_err(), "Expected ':' but got '1'");
+        assert_eq!(
+            c("[inf]").unwrap_err(),
+            "strconv.ParseFloat: parsing \"inf\": invalid syntax"
+        );
     }
 
     #[test]
