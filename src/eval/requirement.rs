@@ -290,8 +290,9 @@ fn any_signature(
                     (SignatureOutcome::Skipped(why), None)
                 }
                 Examine::Check(result) => {
-                    let claimed = claimed_identity(signature, compat);
-                    signer = claimed_signer(signature);
+                    let c = claims(signature, compat);
+                    let claimed = c.identity;
+                    signer = c.signer;
                     match result {
                         Ok(a) => {
                             accepted = true;
@@ -330,27 +331,31 @@ fn any_signature(
     }
 }
 
-/// The identity and digest a signature claims, read without verifying (for explanations).
-fn claimed_identity(sig: &Signature, compat: Compat) -> Option<(String, String)> {
-    match sig {
-        Signature::Sigstore(s) => parse_payload(&s.payload, compat)
-            .ok()
-            .map(|p| (p.docker_reference, p.manifest_digest)),
-        Signature::SimpleSigning(blob) => crate::signature::openpgp::message::facts(blob)
-            .plaintext
-            .and_then(|p| parse_simple_signing_payload(&p, compat).ok())
-            .map(|p| (p.docker_reference, p.manifest_digest)),
-    }
+/// What a signature claims, read without verifying (for explanations): the identity and
+/// digest, and for OpenPGP the key ID or fingerprint it names. The message is parsed once.
+struct Claims {
+    identity: Option<(String, String)>,
+    signer: Option<String>,
 }
 
-/// The key ID an OpenPGP signature names, read without verifying (for explanations).
-fn claimed_signer(sig: &Signature) -> Option<String> {
+fn claims(sig: &Signature, compat: Compat) -> Claims {
     match sig {
+        Signature::Sigstore(s) => Claims {
+            identity: parse_payload(&s.payload, compat)
+                .ok()
+                .map(|p| (p.docker_reference, p.manifest_digest)),
+            signer: None,
+        },
         Signature::SimpleSigning(blob) => {
             let f = crate::signature::openpgp::message::facts(blob);
-            f.issuer_fingerprint.or(f.issuer_key_id)
+            Claims {
+                identity: f
+                    .plaintext
+                    .and_then(|p| parse_simple_signing_payload(&p, compat).ok())
+                    .map(|p| (p.docker_reference, p.manifest_digest)),
+                signer: f.issuer_fingerprint.or(f.issuer_key_id),
+            }
         }
-        Signature::Sigstore(_) => None,
     }
 }
 

@@ -608,11 +608,11 @@ fn rejections_are_typed() {
 fn explanations() {
     let s = sig("k", "example.com/app", DIGEST);
     assert_eq!(
-        claimed_identity(&s.signature, Compat::Current),
+        claims(&s.signature, Compat::Current).identity,
         Some(("example.com/app".to_owned(), DIGEST.to_owned()))
     );
     assert_eq!(
-        claimed_identity(&Signature::SimpleSigning(b"\x8c".to_vec()), Compat::Current),
+        claims(&Signature::SimpleSigning(b"\x8c".to_vec()), Compat::Current).identity,
         None
     );
     for (skip, text) in [
