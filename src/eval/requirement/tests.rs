@@ -615,6 +615,19 @@ fn explanations() {
         claims(&Signature::SimpleSigning(b"\x8c".to_vec()), Compat::Current).identity,
         None
     );
+    assert_eq!(claims(&s.signature, Compat::Current).signer, None);
+    // An OpenPGP signature names its issuer (upstream's unknown-key fixture: key ID
+    // 5F9470E3BC6C3B55, or the fingerprint ending in it).
+    let unknown = Signature::SimpleSigning(
+        include_bytes!(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/testdata/upstream-gpg/unknown-key.signature"
+        ))
+        .to_vec(),
+    );
+    let c = claims(&unknown, Compat::Current);
+    assert!(c.signer.is_some_and(|k| k.ends_with("5F9470E3BC6C3B55")));
+    assert!(c.identity.is_some());
     for (skip, text) in [
         (
             Skip::NotSimpleSigning,
