@@ -215,7 +215,7 @@ fn evaluate_one(
             })
         }
         Requirement::SigstoreSigned(s) => {
-            let verifier = sigstore_verifier(s, keys, compat);
+            let verifier = sigstore_verifier(s, keys, compat, now);
             any_signature(index, image, compat, |sig| match sig {
                 Signature::SimpleSigning(_) => {
                     Examine::Skip(Skip::NotSigstore, Some(Counted::NonSigstore))

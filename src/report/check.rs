@@ -317,6 +317,7 @@ fn backend_notes(outcome: &SignatureOutcome) -> Vec<String> {
 fn signature_json(s: &crate::eval::requirement::SignatureReport) -> rj::SignatureReport {
     let mut out = rj::SignatureReport {
         backend_notes: backend_notes(&s.outcome),
+        certificate: None,
         claimed_digest: s.claimed_digest.clone(),
         claimed_identity: s.claimed_identity.clone(),
         claimed_signer: s.claimed_signer.clone(),
@@ -351,6 +352,9 @@ fn signature_json(s: &crate::eval::requirement::SignatureReport) -> rj::Signatur
                     out.signing_key = Some(signing_key.clone());
                     out.user_id = user_id.clone();
                     out.signature_created = *created;
+                }
+                Signer::Certificate(c) => {
+                    out.certificate = Some((**c).clone());
                 }
             }
             out.outcome = rj::SignatureOutcome::Accepted;

@@ -177,6 +177,9 @@ pub struct SignatureReport {
     /// differently than its default GPGME build (absent when none).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub backend_notes: Vec<String>,
+    /// Fulcio/PKI only: the verified certificate, its chain and the Rekor entry.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub certificate: Option<crate::signature::verify::CertificateSigner>,
     /// Read without verifying, for diagnosis only.
     pub claimed_digest: Option<String>,
     pub claimed_identity: Option<String>,

@@ -18,6 +18,7 @@ pub mod sign;
 pub mod sigstore;
 pub mod verifier;
 pub mod verify;
+pub mod x509;
 
 pub use blob::Signature;
 

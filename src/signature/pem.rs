@@ -12,6 +12,8 @@ pub struct Block {
     pub der: Vec<u8>,
     /// Byte range of the whole block in the input.
     pub span: std::ops::Range<usize>,
+    /// Whether it had `Key: value` headers (`AppendCertsFromPEM` skips such blocks).
+    pub has_headers: bool,
 }
 
 /// `getLine`: the line without its `\n`, with trailing spaces, tabs and `\r` trimmed; the rest.
@@ -174,6 +176,7 @@ fn decode_counting(data: &[u8], work: &mut usize) -> Option<(Block, usize)> {
                 label: String::from_utf8_lossy(label).into_owned(),
                 der,
                 span: block_start..end,
+                has_headers: headers > 0,
             },
             end,
         ));
@@ -412,6 +415,7 @@ mod tests {
                     label: String::from_utf8_lossy(label).into_owned(),
                     der,
                     span: block_start..end,
+                    has_headers: headers > 0,
                 },
                 end,
             ));

@@ -19,10 +19,6 @@ use super::verifier::KeyFileError;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Unsupported {
-    /// `sigstoreSigned` with `fulcio` (keyless).
-    Fulcio,
-    /// `sigstoreSigned` with `pki` (X.509).
-    Pki,
     /// A requirement type this version of policyctl does not know.
     Requirement,
 }
@@ -30,12 +26,6 @@ pub enum Unsupported {
 impl fmt::Display for Unsupported {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(match self {
-            Unsupported::Fulcio => {
-                "policyctl cannot verify Fulcio (keyless) signatures yet: rejected; containers/image might accept it"
-            }
-            Unsupported::Pki => {
-                "policyctl cannot verify PKI (X.509) sigstore signatures yet: rejected; containers/image might accept it"
-            }
             Unsupported::Requirement => "policyctl does not know this requirement type",
         })
     }
@@ -107,6 +97,54 @@ pub enum Rejection {
     NoneAccepted(Vec<Rejection>),
     /// policyctl cannot verify this yet (see [`Unsupported`]).
     Unsupported(Unsupported),
+    /// A Fulcio or PKI signature failed at `step` (c/image's text). `unsupported`: the
+    /// chain needs a check policyctl does not make (rejected; c/image might accept).
+    Certificate {
+        step: CertificateStep,
+        message: String,
+        unsupported: bool,
+    },
+}
+
+/// The step of Fulcio/PKI verification that failed, in c/image's order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum CertificateStep {
+    /// Loading the policy's CA certificates (or Rekor keys).
+    TrustRoot,
+    /// The Rekor SET (Fulcio): signature, entry, binding to certificate and payload.
+    RekorSet,
+    /// The chain annotation did not parse.
+    ChainAnnotation,
+    /// The certificate annotation did not parse (or held not exactly one certificate).
+    LeafCertificate,
+    /// The chain to the trusted roots (Go's `Certificate.Verify`).
+    Chain,
+    /// The OIDC issuer extensions (Fulcio).
+    OidcIssuer,
+    /// `subjectEmail` is not among the certificate's e-mail SANs.
+    SubjectEmail,
+    /// `subjectHostname` does not match (PKI).
+    SubjectHostname,
+    /// The certificate's public key cannot verify signatures here.
+    PublicKey,
+}
+
+impl CertificateStep {
+    /// A stable machine name (JSON `reason_kind`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CertificateStep::TrustRoot => "certificate-trust-root",
+            CertificateStep::RekorSet => "certificate-rekor-set",
+            CertificateStep::ChainAnnotation => "certificate-chain-annotation",
+            CertificateStep::LeafCertificate => "certificate-leaf",
+            CertificateStep::Chain => "certificate-chain",
+            CertificateStep::OidcIssuer => "certificate-oidc-issuer",
+            CertificateStep::SubjectEmail => "certificate-subject-email",
+            CertificateStep::SubjectHostname => "certificate-subject-hostname",
+            CertificateStep::PublicKey => "certificate-public-key",
+        }
+    }
 }
 
 impl Rejection {
@@ -125,6 +163,7 @@ impl Rejection {
     pub fn is_unsupported(&self) -> bool {
         match self {
             Rejection::Unsupported(_) => true,
+            Rejection::Certificate { unsupported, .. } => *unsupported,
             Rejection::NoneAccepted(v) => v.iter().any(Rejection::is_unsupported),
             _ => false,
         }
@@ -168,6 +207,7 @@ impl Rejection {
             Rejection::NoSignature { .. } => "no-signature",
             Rejection::NoneAccepted(_) => "none-accepted",
             Rejection::Unsupported(_) => "unsupported",
+            Rejection::Certificate { step, .. } => step.as_str(),
         }
     }
 }
@@ -241,6 +281,7 @@ impl fmt::Display for Rejection {
                 Ok(())
             }
             Rejection::Unsupported(u) => write!(f, "{u}"),
+            Rejection::Certificate { message, .. } => f.write_str(message),
         }
     }
 }
@@ -261,12 +302,15 @@ mod tests {
         };
         assert_eq!(Rejection::summarize(vec![one.clone()], none.clone()), one);
         let two = Rejection::summarize(
-            vec![one.clone(), Rejection::Unsupported(Unsupported::Pki)],
+            vec![
+                one.clone(),
+                Rejection::Unsupported(Unsupported::Requirement),
+            ],
             none.clone(),
         );
         assert_eq!(
             two.to_string(),
-            "None of the signatures were accepted, reasons: Signature for digest sha256:1 does not match; policyctl cannot verify PKI (X.509) sigstore signatures yet: rejected; containers/image might accept it"
+            "None of the signatures were accepted, reasons: Signature for digest sha256:1 does not match; policyctl does not know this requirement type"
         );
         assert!(two.is_unsupported());
         assert!(!one.is_unsupported());

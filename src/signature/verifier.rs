@@ -3,15 +3,15 @@
 //!
 //! Evaluation (`crate::eval`) picks the verifier a requirement names and keeps only the
 //! orchestration (AND over requirements, any one signature may satisfy) and the policy-level
-//! checks on the authenticated payload (digest, `signedIdentity`). Trust roots policyctl cannot
-//! check yet are verifiers that answer [`Rejection::Unsupported`], never an accept.
+//! checks on the authenticated payload (digest, `signedIdentity`). What policyctl cannot check
+//! yet is a rejection that says so ([`Rejection::is_unsupported`]), never an accept.
 
 use std::cell::OnceCell;
 
 use super::blob::Sigstore;
 use super::keys::{KeyError, LoadedKey};
 use super::openpgp::{self, GpgFailure, Keyring, VerificationTime};
-use super::rejection::{Rejection, Unsupported};
+use super::rejection::Rejection;
 use super::verify::{Signer, Verified};
 use crate::compat::Compat;
 use crate::policy::model::{KeySource, KeyType, SigstoreSigned, SigstoreTrust};
@@ -41,40 +41,13 @@ pub trait Verifier<S: ?Sized> {
     fn verify<'s>(&self, sig: &'s S) -> Result<Verified<'s>, Rejection>;
 }
 
-/// A sigstore trust root policyctl cannot verify yet (Fulcio, PKI). It still rejects
-/// for certain what c/image rejects for certain before any cryptography: a signature without
-/// the annotations that trust root needs (in c/image's order: the signature, then the Rekor
-/// SET, then the certificate). Only a signature that has them is `Unsupported` ("containers/image
-/// might accept").
-#[derive(Debug, Clone, Copy)]
-pub struct NotYetVerifiableSigstore(pub Unsupported);
-
-impl Verifier<Sigstore> for NotYetVerifiableSigstore {
-    fn verify<'s>(&self, s: &'s Sigstore) -> Result<Verified<'s>, Rejection> {
-        use super::blob::{BUNDLE_ANNOTATION, CERTIFICATE_ANNOTATION, SIGNATURE_ANNOTATION};
-        let needed: &[&'static str] = match self.0 {
-            Unsupported::Fulcio => &[
-                SIGNATURE_ANNOTATION,
-                BUNDLE_ANNOTATION,
-                CERTIFICATE_ANNOTATION,
-            ],
-            Unsupported::Pki => &[SIGNATURE_ANNOTATION, CERTIFICATE_ANNOTATION],
-            _ => &[SIGNATURE_ANNOTATION],
-        };
-        if let Some(missing) = needed.iter().find(|a| !s.annotations.contains_key(**a)) {
-            return Err(Rejection::MissingSignatureAnnotation {
-                annotation: missing,
-            });
-        }
-        Err(Rejection::Unsupported(self.0))
-    }
-}
-
-/// The verifier of a `sigstoreSigned` requirement's trust root.
+/// The verifier of a `sigstoreSigned` requirement's trust root (PKI chains are judged at
+/// `now`; Fulcio chains at the Rekor time).
 pub fn sigstore_verifier<'a>(
     req: &'a SigstoreSigned,
     loader: &'a dyn KeyLoader,
     compat: Compat,
+    now: VerificationTime,
 ) -> Box<dyn Verifier<Sigstore> + 'a> {
     match (&req.trust, &req.rekor) {
         (SigstoreTrust::PublicKeys(src), None) => {
@@ -83,8 +56,12 @@ pub fn sigstore_verifier<'a>(
         (SigstoreTrust::PublicKeys(src), Some(rekor)) => Box::new(
             super::sigstore::rekor::RekorKeyVerifier::new(src, rekor, loader, compat),
         ),
-        (SigstoreTrust::Fulcio(_), _) => Box::new(NotYetVerifiableSigstore(Unsupported::Fulcio)),
-        (SigstoreTrust::Pki(_), _) => Box::new(NotYetVerifiableSigstore(Unsupported::Pki)),
+        (SigstoreTrust::Fulcio(f), rekor) => Box::new(
+            super::sigstore::certificate::FulcioVerifier::new(&f.value, rekor.as_ref(), loader),
+        ),
+        (SigstoreTrust::Pki(p), _) => Box::new(super::sigstore::certificate::PkiVerifier::new(
+            &p.value, loader, now.0,
+        )),
     }
 }
 

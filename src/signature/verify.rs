@@ -24,6 +24,51 @@ pub enum Signer {
         /// Where c/image builds with another OpenPGP backend would decide differently.
         backend_notes: Vec<String>,
     },
+    /// A certificate (Fulcio or PKI) that chains to the policy's roots.
+    Certificate(Box<CertificateSigner>),
+}
+
+/// What a verified Fulcio or PKI certificate says about the signer.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, schemars::JsonSchema)]
+pub struct CertificateSigner {
+    /// `fulcio` or `pki`.
+    pub trust_root: &'static str,
+    /// Subject and issuer names (RFC 4514 style; Fulcio leaves have an empty subject).
+    pub subject: String,
+    pub issuer: String,
+    /// Serial number, decimal.
+    pub serial: String,
+    /// SHA-256 of the certificate's DER, hex.
+    pub sha256: String,
+    /// Subject alternative names.
+    pub emails: Vec<String>,
+    pub dns_names: Vec<String>,
+    pub uris: Vec<String>,
+    pub ip_addresses: Vec<String>,
+    /// The OIDC issuer recorded by Fulcio.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub oidc_issuer: Option<String>,
+    /// Validity window (RFC 3339, UTC).
+    pub not_before: String,
+    pub not_after: String,
+    /// The verified chain above the leaf, issuer first, up to the trusted root (subjects).
+    pub chain: Vec<String>,
+    /// The time the chain was checked at (RFC 3339): Rekor's integrated time for Fulcio,
+    /// now for PKI.
+    pub verified_at: String,
+    /// The Rekor entry (Fulcio).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rekor: Option<RekorEntry>,
+}
+
+/// A Rekor log entry as its signed entry timestamp states it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, schemars::JsonSchema)]
+pub struct RekorEntry {
+    /// Hex SHA-256 of the log's public key.
+    pub log_id: String,
+    pub log_index: i64,
+    /// Unix seconds.
+    pub integrated_time: i64,
 }
 
 impl std::fmt::Display for Signer {
@@ -53,6 +98,47 @@ impl std::fmt::Display for Signer {
                 }
                 Ok(())
             }
+            Signer::Certificate(c) => {
+                write!(
+                    f,
+                    "{} certificate",
+                    if c.trust_root == "fulcio" {
+                        "Fulcio"
+                    } else {
+                        "PKI"
+                    }
+                )?;
+                let names: Vec<&str> = c
+                    .emails
+                    .iter()
+                    .chain(&c.dns_names)
+                    .chain(&c.uris)
+                    .map(String::as_str)
+                    .collect();
+                if !names.is_empty() {
+                    write!(f, " for {}", names.join(", "))?;
+                }
+                if !c.subject.is_empty() {
+                    write!(f, " ({})", c.subject)?;
+                }
+                if let Some(i) = &c.oidc_issuer {
+                    write!(f, ", OIDC issuer {i}")?;
+                }
+                write!(f, ", issued by {}", c.issuer)?;
+                if c.chain.len() > 1 {
+                    write!(f, " (chain: {})", c.chain.join(" → "))?;
+                }
+                write!(f, ", valid {} to {}", c.not_before, c.not_after)?;
+                match &c.rekor {
+                    Some(r) => write!(
+                        f,
+                        ", logged in Rekor at index {} on {}",
+                        r.log_index,
+                        crate::json::gotime::format_rfc3339_utc(r.integrated_time)
+                    ),
+                    None => write!(f, ", checked at {}", c.verified_at),
+                }
+            }
         }
     }
 }
@@ -80,6 +166,15 @@ impl<'a> Verified<'a> {
             signer,
         }
     }
+    /// The same payload, signed by `signer` (a certificate verifier names the certificate
+    /// instead of the key it carried).
+    pub(super) fn with_signer(self, signer: Signer) -> Verified<'a> {
+        Verified {
+            payload: self.payload,
+            signer,
+        }
+    }
+
     /// Who signed it.
     pub fn signer(&self) -> &Signer {
         &self.signer

@@ -7,6 +7,7 @@ use super::*;
 use crate::policy::parse::parse_policy;
 use crate::signature::blob::SIGNATURE_ANNOTATION;
 use crate::signature::payload::make_payload;
+use crate::signature::rejection::CertificateStep;
 use crate::signature::sign::{p256_key_from_seed, p256_public_pem, sigstore_signature};
 use crate::signature::verifier::KeyFileError;
 
@@ -33,6 +34,10 @@ fn keys() -> Keys {
         p256_public_pem(&p256_key_from_seed("other")).into_bytes(),
     );
     m.insert("/garbage.pub".to_owned(), b"not a key".to_vec());
+    m.insert(
+        "/ca.pem".to_owned(),
+        include_bytes!("../../../testdata/upstream-sigstore/fulcio_v1.crt.pem").to_vec(),
+    );
     m.insert(
         "/r.pub".to_owned(),
         p256_public_pem(&p256_key_from_seed("rekor")).into_bytes(),
@@ -387,8 +392,10 @@ fn unreadable_signatures_and_digest_errors() {
     assert_eq!(e.reason().as_deref(), Some("manifest digest error"));
 }
 
+/// Fulcio signatures are verified (issue 12): a bundle that is no Rekor SET rejects for
+/// certain, at the Rekor step, before the certificate is looked at.
 #[test]
-fn unsupported_trust_roots_never_accept() {
+fn fulcio_rejects_at_the_rekor_step() {
     let mut s = sig_with_bundle("k", "example.com/app", DIGEST);
     if let Signature::Sigstore(sg) = &mut s.signature {
         sg.annotations.insert(
@@ -404,7 +411,14 @@ fn unsupported_trust_roots_never_accept() {
         Compat::Current,
     );
     assert!(!e.allowed);
-    assert!(e.requirements[0].unsupported());
+    assert!(!e.requirements[0].unsupported());
+    assert!(matches!(
+        e.requirements[0].rejection.as_ref(),
+        Some(Rejection::Certificate {
+            step: CertificateStep::RekorSet,
+            ..
+        })
+    ));
 }
 
 /// Issue 8 defect 10: the keys of a requirement are read and parsed once per image, not once
@@ -536,7 +550,10 @@ fn rejections_are_typed() {
                 }
                 s
             }],
-            |r| matches!(r, Rejection::Unsupported(Unsupported::Pki)),
+            |r| {
+                matches!(r, Rejection::Certificate { step: CertificateStep::LeafCertificate, message, unsupported: false }
+                    if message == "parsing leaf certificate: error during PEM decoding")
+            },
         ),
         (
             r#"[{"type":"signedBy","keyType":"GPGKeys","keyPath":"/k.pub"}]"#,

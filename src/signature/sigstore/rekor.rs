@@ -18,7 +18,7 @@ use crate::signature::keys::{LoadedKey, PublicKey, parse_pem_public_key_for};
 use crate::signature::payload::exact_fields;
 use crate::signature::rejection::Rejection;
 use crate::signature::verifier::{KeyLoader, Verifier};
-use crate::signature::verify::{Verified, verify_sigstore};
+use crate::signature::verify::{RekorEntry, Verified, verify_sigstore};
 
 crate::go_struct! {
     /// `RekorHashedrekord`'s first pass (`kind` only).
@@ -103,6 +103,26 @@ pub fn verify_rekor_set(
     payload: &[u8],
     compat: Compat,
 ) -> Result<i64, RekorError> {
+    verify_rekor_set_entry(
+        rekor_keys,
+        set,
+        key_or_cert,
+        base64_signature,
+        payload,
+        compat,
+    )
+    .map(|e| e.integrated_time)
+}
+
+/// [`verify_rekor_set`] with the whole entry (log ID, index, time) for explanations.
+pub fn verify_rekor_set_entry(
+    rekor_keys: &[LoadedKey],
+    set: &[u8],
+    key_or_cert: &[u8],
+    base64_signature: &str,
+    payload: &[u8],
+    compat: Compat,
+) -> Result<RekorEntry, RekorError> {
     verify_rekor_set_text(
         rekor_keys,
         set,
@@ -121,7 +141,7 @@ fn verify_rekor_set_text(
     base64_signature: &str,
     payload: &[u8],
     compat: Compat,
-) -> Result<i64, String> {
+) -> Result<RekorEntry, String> {
     // 1. The SET: exactly SignedEntryTimestamp and Payload.
     scan::validate(set).map_err(|e| e.message)?;
     let top = exact_fields(
@@ -150,15 +170,22 @@ fn verify_rekor_set_text(
         compat,
     )
     .map_err(|e| format!("parsing Rekor SET payload: {e}"))?;
-    let parsed = (|| -> Result<(GoBytes, i64), String> {
+    let parsed = (|| -> Result<(GoBytes, RekorEntry), String> {
         let body: GoBytes = raw(&canonical[fields[0].clone()])?;
         let integrated_time: i64 = raw(&canonical[fields[1].clone()])?;
-        let _log_index: i64 = raw(&canonical[fields[2].clone()])?;
-        let _log_id: String = raw(&canonical[fields[3].clone()])?;
-        Ok((body, integrated_time))
+        let log_index: i64 = raw(&canonical[fields[2].clone()])?;
+        let log_id: String = raw(&canonical[fields[3].clone()])?;
+        Ok((
+            body,
+            RekorEntry {
+                log_id,
+                log_index,
+                integrated_time,
+            },
+        ))
     })()
     .map_err(|e| format!("parsing Rekor SET payload: {e}"))?;
-    let (body, integrated_time) = parsed;
+    let (body, set_entry) = parsed;
     // 5.–7. The hashedrekord entry (Go struct decoding: lenient).
     let body = body.0.as_slice();
     let decode_err = |e: String| format!("decoding the body of a Rekor SET payload: {e}");
@@ -231,7 +258,7 @@ fn verify_rekor_set_text(
     if want.as_slice() != Sha256::digest(payload).as_slice() {
         return Err("payload in Rekor SET does not match".into());
     }
-    Ok(integrated_time)
+    Ok(set_entry)
 }
 
 /// `pem.Decode` that must consume everything: the block's DER.
@@ -276,7 +303,7 @@ fn invalid_byte(s: &str, i: usize) -> String {
 
 /// The Rekor keys of a requirement (`rekorPublicKey*`), as `prepareTrustRoot` loads them:
 /// each parsed like a public key and required to be ECDSA.
-fn load_rekor_keys(
+pub(super) fn load_rekor_keys(
     src: &KeySource,
     loader: &dyn KeyLoader,
     compat: Compat,

@@ -1,0 +1,247 @@
+use super::*;
+use crate::signature::x509::chain::{self, CertPool, ChainError, VerifyOptions};
+use crate::signature::x509::{
+    append_certs_from_pem, hostname, parse_leaf_cert_from_pem, unmarshal_certificates_from_pem,
+};
+
+const FULCIO_LEAF: &[u8] = include_bytes!("../../../../testdata/upstream-sigstore/fulcio-cert");
+const FULCIO_CHAIN: &[u8] = include_bytes!("../../../../testdata/upstream-sigstore/fulcio-chain");
+const FULCIO_ROOT: &[u8] =
+    include_bytes!("../../../../testdata/upstream-sigstore/fulcio_v1.crt.pem");
+const PKI_LEAF: &[u8] = include_bytes!("../../../../testdata/upstream-sigstore/pki-cert");
+const PKI_ROOTS: &[u8] = include_bytes!("../../../../testdata/upstream-sigstore/pki_root_crts.pem");
+const PKI_INTERMEDIATES: &[u8] =
+    include_bytes!("../../../../testdata/upstream-sigstore/pki_intermediate_crts.pem");
+/// The Rekor integrated time of the upstream Fulcio signature.
+const T: i64 = 1_670_870_899;
+
+fn pool(pem: &[u8]) -> CertPool {
+    let mut p = CertPool::default();
+    assert!(append_certs_from_pem(&mut p, pem) > 0);
+    p
+}
+
+fn pool_of(certs: Vec<Certificate>) -> CertPool {
+    let mut p = CertPool::default();
+    for c in certs {
+        p.add(c);
+    }
+    p
+}
+
+#[test]
+fn fulcio_leaf_fields() {
+    let c = parse_leaf_cert_from_pem(FULCIO_LEAF).unwrap();
+    assert_eq!(c.version, 3);
+    assert!(c.subject.0.is_empty());
+    assert_eq!(c.subject.display(), "");
+    assert_eq!(
+        c.issuer.display(),
+        "CN=sigstore-intermediate,O=sigstore.dev"
+    );
+    assert_eq!(c.email_addresses, ["mitr@redhat.com"]);
+    assert_eq!(c.ext_key_usage, [OID_EKU_CODE_SIGNING.to_vec()]);
+    assert_eq!(
+        crate::json::gotime::format_rfc3339_utc(c.not_before),
+        "2022-12-12T18:48:18Z"
+    );
+    assert_eq!(
+        crate::json::gotime::format_rfc3339_utc(c.not_after),
+        "2022-12-12T18:58:18Z"
+    );
+    assert!(c.unhandled_critical.is_empty());
+    assert!(matches!(c.key, CertKey::Key(PublicKey::P256(_))));
+    assert_eq!(c.signature_algorithm, SignatureAlgorithm::EcdsaSha384);
+}
+
+#[test]
+fn fulcio_chain_at_the_rekor_time() {
+    let leaf = parse_leaf_cert_from_pem(FULCIO_LEAF).unwrap();
+    let mut chain = unmarshal_certificates_from_pem(FULCIO_CHAIN).unwrap();
+    assert_eq!(chain.len(), 2);
+    chain.pop();
+    let intermediates = pool_of(chain);
+    let roots = pool(FULCIO_ROOT);
+    let opts = |now| VerifyOptions {
+        roots: &roots,
+        intermediates: &intermediates,
+        now,
+    };
+    let chains = chain::verify(&leaf, &opts(T)).unwrap();
+    assert_eq!(chains.len(), 1);
+    assert_eq!(chains[0].len(), 3);
+    assert_eq!(
+        chain::verify(&leaf, &opts(leaf.not_before - 1))
+            .unwrap_err()
+            .to_string(),
+        "x509: certificate has expired or is not yet valid: current time 2022-12-12T18:48:17Z is before 2022-12-12T18:48:18Z"
+    );
+    assert_eq!(
+        chain::verify(&leaf, &opts(leaf.not_after + 1))
+            .unwrap_err()
+            .to_string(),
+        "x509: certificate has expired or is not yet valid: current time 2022-12-12T18:58:19Z is after 2022-12-12T18:58:18Z"
+    );
+    // Without the intermediate no chain; with the chain's certificates as roots, one.
+    let none = CertPool::default();
+    let e = chain::verify(
+        &leaf,
+        &VerifyOptions {
+            roots: &roots,
+            intermediates: &none,
+            now: T,
+        },
+    )
+    .unwrap_err();
+    assert_eq!(e, ChainError::UnknownAuthority { hint: None });
+    assert_eq!(
+        e.to_string(),
+        "x509: certificate signed by unknown authority"
+    );
+    let as_roots = pool(FULCIO_CHAIN);
+    assert!(
+        chain::verify(
+            &leaf,
+            &VerifyOptions {
+                roots: &as_roots,
+                intermediates: &none,
+                now: T,
+            },
+        )
+        .is_ok()
+    );
+}
+
+#[test]
+fn pki_chain_and_host_names() {
+    let leaf = parse_leaf_cert_from_pem(PKI_LEAF).unwrap();
+    let roots = pool(PKI_ROOTS);
+    let intermediates = pool_of(unmarshal_certificates_from_pem(PKI_INTERMEDIATES).unwrap());
+    let now = 1_767_225_600; // 2026-01-01
+    assert!(
+        chain::verify(
+            &leaf,
+            &VerifyOptions {
+                roots: &roots,
+                intermediates: &intermediates,
+                now,
+            },
+        )
+        .is_ok()
+    );
+    // The intermediate as a root is not enough: its parent is not in the pool.
+    let e = chain::verify(
+        &leaf,
+        &VerifyOptions {
+            roots: &roots,
+            intermediates: &CertPool::default(),
+            now,
+        },
+    )
+    .unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "x509: certificate signed by unknown authority"
+    );
+    assert!(hostname::verify_hostname(&leaf, "myhost.example.com").is_ok());
+    assert!(hostname::verify_hostname(&leaf, "MyHost.Example.com.").is_ok());
+    assert_eq!(
+        hostname::verify_hostname(&leaf, "other.example.com").unwrap_err(),
+        "x509: certificate is valid for myhost.example.com, not other.example.com"
+    );
+    assert_eq!(
+        hostname::verify_hostname(&leaf, "[10.0.0.1]").unwrap_err(),
+        "x509: cannot validate certificate for 10.0.0.1 because it doesn't contain any IP SANs"
+    );
+}
+
+#[test]
+fn go_parse_errors() {
+    let leaf = parse_leaf_cert_from_pem(FULCIO_LEAF).unwrap();
+    let mut trailing = leaf.raw.clone();
+    trailing.push(0);
+    assert_eq!(
+        parse_certificate(&trailing).unwrap_err().0,
+        "x509: trailing data"
+    );
+    assert_eq!(
+        parse_certificate(&leaf.raw[..leaf.raw.len() - 1])
+            .unwrap_err()
+            .0,
+        "x509: malformed certificate"
+    );
+    assert_eq!(
+        parse_certificate(b"").unwrap_err().0,
+        "x509: malformed certificate"
+    );
+    // A changed outer algorithm identifier no longer matches the inner one.
+    let mut other_alg = leaf.raw.clone();
+    let n = other_alg.len();
+    let tbs_end = 4 + leaf.raw_tbs.len();
+    let alg_last = tbs_end + 11; // 30 0a 06 08 2a 86 48 ce 3d 04 03 [03]
+    assert_eq!(other_alg[alg_last], 0x03);
+    other_alg[alg_last] = 0x02;
+    assert!(n > alg_last);
+    assert_eq!(
+        parse_certificate(&other_alg).unwrap_err().0,
+        "x509: inner and outer signature algorithm identifiers don't match"
+    );
+    assert_eq!(
+        parse_leaf_cert_from_pem(b"not a certificate").unwrap_err(),
+        "parsing leaf certificate: error during PEM decoding"
+    );
+    assert_eq!(
+        parse_leaf_cert_from_pem(b"").unwrap_err(),
+        "no certificate found in signature certificate data"
+    );
+    assert_eq!(
+        parse_leaf_cert_from_pem(FULCIO_CHAIN).unwrap_err(),
+        "unexpected multiple certificates present in signature certificate data"
+    );
+}
+
+#[test]
+fn times() {
+    assert_eq!(parse_utc_time(b"221212184818Z"), Some(T - 1));
+    assert_eq!(parse_utc_time(b"491231235959Z"), Some(2_524_607_999));
+    assert_eq!(parse_utc_time(b"500101000000Z"), Some(-631_152_000));
+    assert_eq!(parse_utc_time(b"2212121848Z"), Some(T - 19));
+    assert_eq!(parse_utc_time(b"221212184818+0100"), Some(T - 1 - 3600));
+    // A zero offset does not survive Go's round trip; nor do fractions or bad dates.
+    assert_eq!(parse_utc_time(b"221212184818+0000"), None);
+    assert_eq!(parse_time_digits(b"20221212184818.5Z", 4), None);
+    assert_eq!(parse_utc_time(b"220230000000Z"), None);
+    assert_eq!(parse_utc_time(b"220229000000Z"), None);
+    assert!(parse_utc_time(b"240229000000Z").is_some());
+    assert_eq!(parse_utc_time(b"221212246000Z"), None);
+    assert_eq!(
+        parse_time_digits(b"99991231235959Z", 4),
+        Some(253_402_300_799)
+    );
+}
+
+#[test]
+fn names_and_strings() {
+    assert_eq!(parse_string(der::PRINTABLE_STRING, b"a*&").unwrap(), "a*&");
+    assert_eq!(
+        parse_string(der::PRINTABLE_STRING, b"a@b").unwrap_err(),
+        "invalid PrintableString"
+    );
+    assert_eq!(parse_string(der::T61_STRING, &[0xe9]).unwrap(), "é");
+    assert_eq!(
+        parse_string(der::BMP_STRING, &[0, 0x41, 0, 0]).unwrap(),
+        "A"
+    );
+    assert!(parse_string(der::BMP_STRING, &[0xd8, 0x00]).is_err());
+    assert_eq!(
+        parse_string(der::INTEGER, &[1]).unwrap_err(),
+        "unsupported string type: 2"
+    );
+    let n = Name(vec![
+        vec![(vec![0x55, 0x04, 0x0a], "A, Inc".into())],
+        vec![(vec![0x55, 0x04, 0x03], " x".into())],
+    ]);
+    assert_eq!(n.display(), "CN=\\ x,O=A\\, Inc");
+    assert_eq!(n.common_name(), Some(" x"));
+    assert_eq!(n.first_organization(), Some("A, Inc"));
+}
