@@ -1,6 +1,7 @@
 //! The containers/image differential oracle (`tools/cimage-oracle`, Go, test tooling only):
 //! builds it once per test run (`tools/build-cimage-oracle.sh`, skipped while the binaries are
-//! newer than every source file) and runs it. Without `go` the callers skip with a message,
+//! newer than every source file) and runs it; the same script builds the Fulcio/PKI corpus
+//! generator `tools/sigstore-testgen` ([`testgen`]). Without `go` the callers skip with a message,
 //! except in CI (`CI=true`), where a missing toolchain or a failed build is a test failure.
 
 use std::io::Write;
@@ -66,7 +67,11 @@ fn newest_source_mtime() -> SystemTime {
         }
     };
     consider(&root().join("tools/build-cimage-oracle.sh"));
-    for dir in ["tools/cimage-oracle", "tools/cimage-oracle-5.23"] {
+    for dir in [
+        "tools/cimage-oracle",
+        "tools/cimage-oracle-5.23",
+        "tools/sigstore-testgen",
+    ] {
         for entry in std::fs::read_dir(root().join(dir))
             .into_iter()
             .flatten()
@@ -88,11 +93,16 @@ fn build() -> Result<PathBuf, String> {
         return Err("go not found".to_owned());
     }
     let target = target_dir();
-    let fresh = Version::BUILT.iter().all(|v| {
-        std::fs::metadata(target.join(v.binary_name()))
-            .and_then(|m| m.modified())
-            .is_ok_and(|t| t >= newest_source_mtime())
-    });
+    let newest = newest_source_mtime();
+    let fresh = Version::BUILT
+        .iter()
+        .map(|v| v.binary_name())
+        .chain([TESTGEN])
+        .all(|name| {
+            std::fs::metadata(target.join(name))
+                .and_then(|m| m.modified())
+                .is_ok_and(|t| t >= newest)
+        });
     if !fresh {
         eprintln!("building the c/image oracle (go build, first run takes minutes)…");
         let out = Command::new(root().join("tools/build-cimage-oracle.sh"))
@@ -126,6 +136,14 @@ pub fn oracle_dir() -> Option<&'static Path> {
 /// The oracle binary for `version`, if it can be had (see [`oracle_dir`]).
 pub fn oracle(version: Version) -> Option<PathBuf> {
     oracle_dir().map(|d| d.join(version.binary_name()))
+}
+
+/// The Fulcio/PKI corpus generator's binary name (built next to the oracles).
+const TESTGEN: &str = "sigstore-testgen";
+
+/// `tools/sigstore-testgen` (`sigstore-testgen OUTDIR`), if it can be had (see [`oracle_dir`]).
+pub fn testgen() -> Option<PathBuf> {
+    oracle_dir().map(|d| d.join(TESTGEN))
 }
 
 /// `cimage-oracle manifest --batch`: one result object per input line, in order.
@@ -165,7 +183,19 @@ pub struct Override<'a> {
 
 /// `cimage-oracle check --policy P [--override-*] REF…`: one verdict object per reference.
 pub fn check(bin: &Path, policy: &Path, refs: &[String], p: &Override<'_>) -> Vec<Value> {
+    check_env(bin, policy, refs, p, &[])
+}
+
+/// [`check`] with extra environment variables (e.g. `TZ`, which decides how Go prints times).
+pub fn check_env(
+    bin: &Path,
+    policy: &Path,
+    refs: &[String],
+    p: &Override<'_>,
+    env: &[(&str, &str)],
+) -> Vec<Value> {
     let mut cmd = Command::new(bin);
+    cmd.envs(env.iter().copied());
     cmd.arg("check").arg("--policy").arg(policy);
     for (flag, v) in [
         ("--override-os", p.os),

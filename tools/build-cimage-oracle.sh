@@ -4,6 +4,8 @@
 #   OUT/cimage-oracle-5.23  against github.com/containers/image/v5 v5.23.1 (tools/cimage-oracle-5.23)
 #   OUT/cimage-oracle-gpgme the current one with c/image's default GPGME backend (cgo, needs
 #                           Debian's libgpgme-dev): the reference for GPG `signedBy`
+#   OUT/sigstore-testgen    the Fulcio/PKI corpus generator (tools/sigstore-testgen, standard
+#                           library only) for tests/diff_keyless.rs
 # Usage: tools/build-cimage-oracle.sh [OUT-DIR]   (default: target)
 # Needs Go >= 1.26 (or the module proxy for GOTOOLCHAIN=auto) and the Go module proxy; go.sum is
 # committed, so modules are verified and go.mod is never rewritten (-mod=readonly).
@@ -23,3 +25,5 @@ done
     -tags "exclude_graphdriver_btrfs exclude_graphdriver_devicemapper" \
     -o "$out/cimage-oracle-gpgme.tmp.$$" .)
 mv -f "$out/cimage-oracle-gpgme.tmp.$$" "$out/cimage-oracle-gpgme"
+(cd tools/sigstore-testgen && go build -trimpath -o "$out/sigstore-testgen.tmp.$$" .)
+mv -f "$out/sigstore-testgen.tmp.$$" "$out/sigstore-testgen"
