@@ -14,6 +14,7 @@ mod cli_where;
 mod diff_check;
 mod diff_current_check;
 mod diff_gpg;
+mod diff_keyless;
 mod diff_manifest;
 mod diff_podman;
 mod diff_rekor;
