@@ -282,3 +282,285 @@ fn gpg_dir_images_get_upstreams_verdicts() {
         }
     }
 }
+
+/// A copy of an upstream certificate image whose signature annotations `edit` changes.
+fn certificate_variant(
+    dir: &Path,
+    image: &str,
+    name: &str,
+    edit: impl Fn(&mut serde_json::Map<String, serde_json::Value>),
+) -> std::path::PathBuf {
+    const PREFIX: &[u8] = b"\x00sigstore-json\n";
+    let src = repo("testdata/upstream-sigstore").join(image);
+    let d = dir.join(name);
+    std::fs::create_dir_all(&d).unwrap();
+    std::fs::copy(src.join("manifest.json"), d.join("manifest.json")).unwrap();
+    let blob = std::fs::read(src.join("signature-1")).unwrap();
+    let mut j: serde_json::Value = serde_json::from_slice(&blob[PREFIX.len()..]).unwrap();
+    edit(j["annotations"].as_object_mut().unwrap());
+    let mut out = PREFIX.to_vec();
+    out.extend(serde_json::to_vec(&j).unwrap());
+    std::fs::write(d.join("signature-1"), out).unwrap();
+    d
+}
+
+/// Issue 12: c/image's keyless (Fulcio + Rekor) and PKI fixture images, under the policies of
+/// its own tests and variants, get upstream's verdicts — and current c/image's (the Go
+/// oracle), message for message. `--compat 5.23` refuses these policies when parsing.
+#[test]
+fn certificate_images_get_upstreams_verdicts() {
+    use base64::Engine;
+    let tmp = tempfile::tempdir().unwrap();
+    let t = tmp.path();
+    let fx = repo("testdata/upstream-sigstore");
+    let f = |n: &str| fx.join(n).display().to_string();
+    let b64 = |n: &str| {
+        base64::engine::general_purpose::STANDARD.encode(std::fs::read(fx.join(n)).unwrap())
+    };
+    let fulcio_identity = r#"{"type":"exactRepository","dockerRepository":"192.168.64.2:5000/cosign-signed/fulcio-rekor-1"}"#;
+    let pki_identity = r#"{"type":"exactRepository","dockerRepository":"localhost:5000/test"}"#;
+    let fulcio = |ca: &str, issuer: &str, email: &str, rekor: &str| {
+        format!(
+            r#"{{"type":"sigstoreSigned","fulcio":{{{ca},"oidcIssuer":"{issuer}","subjectEmail":"{email}"}},{rekor},"signedIdentity":{fulcio_identity}}}"#
+        )
+    };
+    let ca_path = format!(r#""caPath":"{}""#, f("fulcio_v1.crt.pem"));
+    let rekor = format!(r#""rekorPublicKeyPath":"{}""#, f("rekor.pub"));
+    let issuer = "https://github.com/login/oauth";
+    let email = "mitr@redhat.com";
+    let pki = |intermediates: bool, email: &str, host: &str| {
+        let mut fields = vec![format!(r#""caRootsPath":"{}""#, f("pki_root_crts.pem"))];
+        if intermediates {
+            fields.push(format!(
+                r#""caIntermediatesPath":"{}""#,
+                f("pki_intermediate_crts.pem")
+            ));
+        }
+        if !email.is_empty() {
+            fields.push(format!(r#""subjectEmail":"{email}""#));
+        }
+        if !host.is_empty() {
+            fields.push(format!(r#""subjectHostname":"{host}""#));
+        }
+        format!(
+            r#"{{"type":"sigstoreSigned","pki":{{{}}},"signedIdentity":{pki_identity}}}"#,
+            fields.join(",")
+        )
+    };
+    let fulcio_image = fx.join("dir-img-cosign-fulcio-rekor-valid");
+    let pki_image = fx.join("dir-img-cosign-pki-valid");
+    let pki_no_chain = certificate_variant(t, "dir-img-cosign-pki-valid", "pki-no-chain", |a| {
+        a.remove("dev.sigstore.cosign/chain");
+    });
+    let fulcio_no_chain = certificate_variant(
+        t,
+        "dir-img-cosign-fulcio-rekor-valid",
+        "fulcio-no-chain",
+        |a| {
+            a.remove("dev.sigstore.cosign/chain");
+        },
+    );
+    let fulcio_no_cert = certificate_variant(
+        t,
+        "dir-img-cosign-fulcio-rekor-valid",
+        "fulcio-no-cert",
+        |a| {
+            a.remove("dev.sigstore.cosign/certificate");
+        },
+    );
+    let fulcio_pki_cert = certificate_variant(
+        t,
+        "dir-img-cosign-fulcio-rekor-valid",
+        "fulcio-other-cert",
+        |a| {
+            let pki = std::fs::read_to_string(fx.join("pki-cert")).unwrap();
+            a.insert("dev.sigstore.cosign/certificate".into(), pki.into());
+        },
+    );
+    // (name, requirement, image, upstream exit code, reason)
+    let cases: Vec<(&str, String, &Path, i32, String)> = vec![
+        (
+            "fulcio",
+            fulcio(&ca_path, issuer, email, &rekor),
+            &fulcio_image,
+            0,
+            String::new(),
+        ),
+        (
+            "fulcio caData, rekor datas",
+            fulcio(
+                &format!(r#""caData":"{}""#, b64("fulcio_v1.crt.pem")),
+                issuer,
+                email,
+                &format!(
+                    r#""rekorPublicKeyDatas":["{}","{}"]"#,
+                    b64("rekor.pub"),
+                    base64::engine::general_purpose::STANDARD
+                        .encode(std::fs::read(repo("testdata/upstream/cosign.pub")).unwrap())
+                ),
+            ),
+            &fulcio_image,
+            0,
+            String::new(),
+        ),
+        (
+            "fulcio wrong e-mail",
+            fulcio(&ca_path, issuer, "someone@example.com", &rekor),
+            &fulcio_image,
+            1,
+            r#"Required email "someone@example.com" not found (got ["mitr@redhat.com"])"#.into(),
+        ),
+        (
+            "fulcio wrong issuer",
+            fulcio(&ca_path, "https://accounts.google.com", email, &rekor),
+            &fulcio_image,
+            1,
+            r#"Unexpected Fulcio OIDC issuer "https://github.com/login/oauth""#.into(),
+        ),
+        (
+            "fulcio untrusted CA",
+            fulcio(
+                &format!(r#""caPath":"{}""#, f("pki_root_crts.pem")),
+                issuer,
+                email,
+                &rekor,
+            ),
+            &fulcio_image,
+            1,
+            "veryfing leaf certificate failed: x509: certificate signed by unknown authority"
+                .into(),
+        ),
+        (
+            "fulcio without the chain annotation",
+            fulcio(&ca_path, issuer, email, &rekor),
+            &fulcio_no_chain,
+            1,
+            "veryfing leaf certificate failed: x509: certificate signed by unknown authority"
+                .into(),
+        ),
+        (
+            "fulcio, chain as the CA",
+            fulcio(
+                &format!(r#""caPath":"{}""#, f("fulcio-chain")),
+                issuer,
+                email,
+                &rekor,
+            ),
+            &fulcio_no_chain,
+            0,
+            String::new(),
+        ),
+        (
+            "fulcio without certificate",
+            fulcio(&ca_path, issuer, email, &rekor),
+            &fulcio_no_cert,
+            1,
+            "missing dev.sigstore.cosign/certificate annotation".into(),
+        ),
+        (
+            "fulcio, another certificate than the SET's",
+            fulcio(&ca_path, issuer, email, &rekor),
+            &fulcio_pki_cert,
+            1,
+            "publicKey in Rekor SET does not match".into(),
+        ),
+        (
+            "fulcio, Rekor key is another key",
+            fulcio(
+                &ca_path,
+                issuer,
+                email,
+                &format!(
+                    r#""rekorPublicKeyPath":"{}""#,
+                    repo("testdata/upstream/cosign.pub").display()
+                ),
+            ),
+            &fulcio_image,
+            1,
+            "cryptographic signature verification of Rekor SET failed".into(),
+        ),
+        ("pki", pki(true, "qiwan@redhat.com", "myhost.example.com"), &pki_image, 0, String::new()),
+        ("pki, chain only", pki(false, "qiwan@redhat.com", ""), &pki_image, 0, String::new()),
+        (
+            "pki, config only",
+            pki(true, "", "myhost.example.com"),
+            &pki_no_chain,
+            0,
+            String::new(),
+        ),
+        (
+            "pki, intermediates from neither",
+            pki(false, "qiwan@redhat.com", ""),
+            &pki_no_chain,
+            1,
+            "veryfing leaf certificate failed: x509: certificate signed by unknown authority"
+                .into(),
+        ),
+        (
+            "pki wrong host",
+            pki(true, "", "other.example.com"),
+            &pki_image,
+            1,
+            "Unexpected subject hostname: x509: certificate is valid for myhost.example.com, not other.example.com".into(),
+        ),
+        (
+            "pki wrong e-mail",
+            pki(true, "a@example.com", "myhost.example.com"),
+            &pki_image,
+            1,
+            r#"Required email "a@example.com" not found (got ["qiwan@redhat.com"])"#.into(),
+        ),
+    ];
+    let oracle = crate::oracle::oracle(crate::oracle::Version::Current);
+    for (i, (name, requirement, image, want, reason)) in cases.iter().enumerate() {
+        let dir = t.join(format!("p{i}"));
+        std::fs::create_dir(&dir).unwrap();
+        let p = policy(&dir, requirement);
+        let reference = format!("dir:{}", image.display());
+        let out = policyctl()
+            .args(["check", "--json", "--policy"])
+            .arg(&p)
+            .arg(&reference)
+            .output()
+            .unwrap();
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        let got = v["results"][0]["reason"].as_str().unwrap_or("").to_owned();
+        assert_eq!(out.status.code(), Some(*want), "{name}: {got}");
+        if *want == 1 {
+            assert_eq!(&got, reason, "{name}");
+        } else {
+            let sig = &v["results"][0]["requirements"][0]["signatures"][0];
+            assert_eq!(sig["outcome"], "accepted", "{name}");
+            assert!(
+                sig["certificate"]["chain"].as_array().unwrap().len() >= 1,
+                "{name}"
+            );
+        }
+        // Current c/image says the same.
+        if let Some(bin) = &oracle {
+            let theirs = crate::oracle::check(
+                bin,
+                &p,
+                std::slice::from_ref(&reference),
+                &crate::oracle::Override::default(),
+            );
+            let verdict = theirs[0]["verdict"].as_str().unwrap();
+            assert_eq!(
+                verdict,
+                if *want == 0 { "accepted" } else { "rejected" },
+                "{name}"
+            );
+            if *want == 1 {
+                assert_eq!(theirs[0]["message"].as_str().unwrap(), reason, "{name}");
+            }
+        }
+        // Debian's c/image 5.23 does not know these fields: a policy error.
+        let old = policyctl()
+            .args(["check", "--compat", "5.23", "--policy"])
+            .arg(&p)
+            .arg(&reference)
+            .output()
+            .unwrap();
+        assert_eq!(old.status.code(), Some(2), "{name} under 5.23");
+    }
+}
