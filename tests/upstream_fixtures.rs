@@ -528,6 +528,15 @@ fn certificate_images_get_upstreams_verdicts() {
         assert_eq!(out.status.code(), Some(*want), "{name}: {got}");
         if *want == 1 {
             assert_eq!(&got, reason, "{name}");
+            if name.ends_with("wrong e-mail") {
+                // The explanation says what the certificate names, unverified.
+                let claimed =
+                    v["results"][0]["requirements"][0]["signatures"][0]["claimed_certificate"]
+                        .as_str()
+                        .unwrap();
+                assert!(claimed.starts_with("for "), "{claimed}");
+                assert!(claimed.contains("issued by CN="), "{claimed}");
+            }
         } else {
             let sig = &v["results"][0]["requirements"][0]["signatures"][0];
             assert_eq!(sig["outcome"], "accepted", "{name}");

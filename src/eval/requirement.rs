@@ -97,6 +97,8 @@ pub struct SignatureReport {
     /// For simple signing: the key ID or fingerprint the signature names as its issuer
     /// (unverified).
     pub claimed_signer: Option<String>,
+    /// For sigstore signatures with a certificate (Fulcio, PKI): what it names, unverified.
+    pub claimed_certificate: Option<String>,
     pub outcome: SignatureOutcome,
 }
 
@@ -277,6 +279,7 @@ fn any_signature(
     let mut accepted = false;
     for SourcedSignature { signature, origin } in sigs {
         let mut signer = None;
+        let mut certificate = None;
         let (outcome, claimed) = if accepted {
             (SignatureOutcome::Skipped(Skip::AfterAcceptance), None)
         } else {
@@ -293,6 +296,7 @@ fn any_signature(
                     let c = claims(signature, compat);
                     let claimed = c.identity;
                     signer = c.signer;
+                    certificate = c.certificate;
                     match result {
                         Ok(a) => {
                             accepted = true;
@@ -312,6 +316,7 @@ fn any_signature(
             claimed_identity: claimed.as_ref().map(|c| c.0.clone()),
             claimed_digest: claimed.map(|c| c.1),
             claimed_signer: signer,
+            claimed_certificate: certificate,
             outcome,
         });
     }
@@ -336,6 +341,7 @@ fn any_signature(
 struct Claims {
     identity: Option<(String, String)>,
     signer: Option<String>,
+    certificate: Option<String>,
 }
 
 fn claims(sig: &Signature, compat: Compat) -> Claims {
@@ -345,6 +351,12 @@ fn claims(sig: &Signature, compat: Compat) -> Claims {
                 .ok()
                 .map(|p| (p.docker_reference, p.manifest_digest)),
             signer: None,
+            certificate: s
+                .annotations
+                .get(crate::signature::blob::CERTIFICATE_ANNOTATION)
+                .and_then(|pem| {
+                    crate::signature::sigstore::certificate::describe_unverified(pem.as_bytes())
+                }),
         },
         Signature::SimpleSigning(blob) => {
             let f = crate::signature::openpgp::message::facts(blob);
@@ -354,6 +366,7 @@ fn claims(sig: &Signature, compat: Compat) -> Claims {
                     .and_then(|p| parse_simple_signing_payload(&p, compat).ok())
                     .map(|p| (p.docker_reference, p.manifest_digest)),
                 signer: f.issuer_fingerprint.or(f.issuer_key_id),
+                certificate: None,
             }
         }
     }

@@ -179,6 +179,9 @@ pub fn human(loaded: &LoadedPolicy, reference: &str, j: &Judged<'_>) -> String {
                         if let Some(k) = &sig.claimed_signer {
                             claims.push(format!("names signer key {k}"));
                         }
+                        if let Some(c) = &sig.claimed_certificate {
+                            claims.push(format!("presents a certificate {c}"));
+                        }
                         if let Some(id) = &sig.claimed_identity {
                             claims.push(format!("claims identity {id}"));
                             if let Some(d) = &sig.claimed_digest {
@@ -321,6 +324,7 @@ fn signature_json(s: &crate::eval::requirement::SignatureReport) -> rj::Signatur
         claimed_digest: s.claimed_digest.clone(),
         claimed_identity: s.claimed_identity.clone(),
         claimed_signer: s.claimed_signer.clone(),
+        claimed_certificate: s.claimed_certificate.clone(),
         format: s.format.clone(),
         key_fingerprint: None,
         key_index: None,

@@ -72,7 +72,20 @@ pub fn requirement(r: &Requirement) -> String {
                     f.value.oidc_issuer,
                     f.value.subject_email
                 ),
-                SigstoreTrust::Pki(p) => format!("pki roots {}", ca(&p.value.ca_roots)),
+                SigstoreTrust::Pki(p) => {
+                    let p = &p.value;
+                    let mut t = format!("pki roots {}", ca(&p.ca_roots));
+                    if let Some(i) = &p.ca_intermediates {
+                        t += &format!(", intermediates {}", ca(i));
+                    }
+                    if !p.subject_email.is_empty() {
+                        t += &format!(", email {}", p.subject_email);
+                    }
+                    if !p.subject_hostname.is_empty() {
+                        t += &format!(", hostname {}", p.subject_hostname);
+                    }
+                    t
+                }
             };
             let rekor = s
                 .rekor

@@ -186,6 +186,10 @@ pub struct SignatureReport {
     /// Simple signing: the issuer key ID or fingerprint the signature names (unverified).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub claimed_signer: Option<String>,
+    /// Fulcio/PKI: what the signature's certificate names (SANs, OIDC issuer, issuer,
+    /// validity), read without verifying.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub claimed_certificate: Option<String>,
     /// `simple-signing` or `sigstore-json`.
     pub format: String,
     /// The accepting key: a public key's fingerprint, or an OpenPGP primary key's.

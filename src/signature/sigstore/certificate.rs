@@ -207,6 +207,35 @@ fn asn1_string(value: &[u8]) -> Result<String, String> {
     Ok(s)
 }
 
+/// What a certificate annotation names, read without verifying anything (for explanations of
+/// rejected signatures): SANs, OIDC issuer, subject, issuer and validity.
+pub fn describe_unverified(pem: &[u8]) -> Option<String> {
+    let leaf = x509::parse_leaf_cert_from_pem(pem).ok()?;
+    let mut names: Vec<&str> = leaf
+        .email_addresses
+        .iter()
+        .chain(&leaf.dns_names)
+        .chain(&leaf.uris)
+        .map(String::as_str)
+        .collect();
+    let subject = leaf.subject.display();
+    if !subject.is_empty() {
+        names.push(&subject);
+    }
+    let mut out = format!("for {}", if names.is_empty() { "no name" } else { "" });
+    out.push_str(&names.join(", "));
+    if let Ok(i) = fulcio_issuer(&leaf) {
+        out.push_str(&format!(", OIDC issuer {i}"));
+    }
+    out.push_str(&format!(
+        ", issued by {}, valid {} to {}",
+        leaf.issuer.display(),
+        format_rfc3339_utc(leaf.not_before),
+        format_rfc3339_utc(leaf.not_after)
+    ));
+    Some(out)
+}
+
 /// The leaf's key as a verification key (its SPKI fingerprint names it).
 fn leaf_key(leaf: &Certificate) -> Result<LoadedKey, Rejection> {
     match &leaf.key {
