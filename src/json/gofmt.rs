@@ -55,21 +55,37 @@ fn push_escaped(out: &mut String, c: char, quote: char) {
     }
 }
 
-/// An approximation of Go's `strconv.IsPrint` (letters, marks, numbers, punctuation, symbols
-/// and U+0020): control, format, separator (other than space), private-use and
-/// non-characters are not printable.
+/// Go's `strconv.IsPrint`: letters, marks, numbers, punctuation and symbols (general
+/// categories L, M, N, P, S of Unicode 15.0, Go 1.26's tables) and U+0020. Unassigned code
+/// points, controls, formats, separators, private use and surrogates are escaped.
 fn is_go_print(c: char) -> bool {
-    let u = c as u32;
-    if c == ' ' {
-        return true;
-    }
-    if c.is_control() || c.is_whitespace() {
-        return false;
-    }
-    !matches!(u,
-        0xAD | 0x600..=0x605 | 0x61C | 0x6DD | 0x70F | 0x180E | 0x200B..=0x200F | 0x2028..=0x202E
-        | 0x2060..=0x206F | 0xFEFF | 0xFFF9..=0xFFFB | 0xE000..=0xF8FF | 0xFFFE | 0xFFFF
-        | 0xF0000..=0x10FFFF | 0xD800..=0xDFFF)
+    use unicode_general_category::{GeneralCategory as G, get_general_category};
+    c == ' '
+        || matches!(
+            get_general_category(c),
+            G::UppercaseLetter
+                | G::LowercaseLetter
+                | G::TitlecaseLetter
+                | G::ModifierLetter
+                | G::OtherLetter
+                | G::NonspacingMark
+                | G::SpacingMark
+                | G::EnclosingMark
+                | G::DecimalNumber
+                | G::LetterNumber
+                | G::OtherNumber
+                | G::ConnectorPunctuation
+                | G::DashPunctuation
+                | G::OpenPunctuation
+                | G::ClosePunctuation
+                | G::InitialPunctuation
+                | G::FinalPunctuation
+                | G::OtherPunctuation
+                | G::MathSymbol
+                | G::CurrencySymbol
+                | G::ModifierSymbol
+                | G::OtherSymbol
+        )
 }
 
 /// Go `encoding/json`'s `quoteChar`: how the scanner names an offending byte.
@@ -138,6 +154,14 @@ mod tests {
     }
 
     use super::*;
+
+    #[test]
+    fn unassigned_code_points_are_escaped_like_go() {
+        // U+0530 is unassigned in Unicode 15.0 (Go prints `\u0530`); U+06E2 is a mark.
+        assert_eq!(quote("\u{530}\u{6e2}\u{34b}"), "\"\\u0530\u{6e2}\u{34b}\"");
+        assert_eq!(quote("\u{e000}\u{ad}\u{2028}"), "\"\\ue000\\u00ad\\u2028\"");
+        assert_eq!(unicode_general_category::UNICODE_VERSION, (15, 0, 0));
+    }
 
     #[test]
     fn quoting() {
