@@ -6,7 +6,7 @@
 
 use std::cell::OnceCell;
 
-use super::rekor::{load_rekor_keys, verify_rekor_set_entry};
+use super::rekor::{load_rekor_keys, verify_rekor_set};
 use crate::compat::Compat;
 use crate::json::gofmt;
 use crate::json::gotime::format_rfc3339_utc;
@@ -365,7 +365,7 @@ impl Verifier<Sigstore> for FulcioVerifier<'_> {
         let set = annotation(s, BUNDLE_ANNOTATION)?;
         let cert_pem = annotation(s, CERTIFICATE_ANNOTATION)?;
         // `verifyRekorFulcio`: the SET binds this certificate, signature and payload.
-        let entry = verify_rekor_set_entry(
+        let entry = verify_rekor_set(
             rekor_keys,
             set.as_bytes(),
             cert_pem.as_bytes(),

@@ -94,28 +94,8 @@ crate::message_error! {
 
 /// `VerifyRekorSET`: checks `set` (the `dev.sigstore.cosign/bundle` annotation) with any of
 /// `rekor_keys` and that its entry binds `key_or_cert` (PEM), the signature and the payload.
-/// Returns the entry's `integratedTime`.
+/// Returns the entry (c/image uses its `integratedTime`; log ID and index explain).
 pub fn verify_rekor_set(
-    rekor_keys: &[LoadedKey],
-    set: &[u8],
-    key_or_cert: &[u8],
-    base64_signature: &str,
-    payload: &[u8],
-    compat: Compat,
-) -> Result<i64, RekorError> {
-    verify_rekor_set_entry(
-        rekor_keys,
-        set,
-        key_or_cert,
-        base64_signature,
-        payload,
-        compat,
-    )
-    .map(|e| e.integrated_time)
-}
-
-/// [`verify_rekor_set`] with the whole entry (log ID, index, time) for explanations.
-pub fn verify_rekor_set_entry(
     rekor_keys: &[LoadedKey],
     set: &[u8],
     key_or_cert: &[u8],

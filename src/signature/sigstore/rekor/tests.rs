@@ -42,12 +42,15 @@ fn upstream_set_verifies_with_any_key_order() {
                 fixture!("rekor-payload"),
                 Compat::Current
             )
+            .map(|e| (e.integrated_time, e.log_index))
             .map_err(|e| e.0),
-            Ok(1_670_870_899)
+            Ok((1_670_870_899, 8_949_589))
         );
     }
     let run = |keys: &[LoadedKey], set: &[u8], cert: &[u8], s: &str, payload: &[u8]| {
-        verify_rekor_set(keys, set, cert, s, payload, Compat::Current).map_err(|e| e.0)
+        verify_rekor_set(keys, set, cert, s, payload, Compat::Current)
+            .map(|e| e.integrated_time)
+            .map_err(|e| e.0)
     };
     let k = std::slice::from_ref(&rekor);
     let (set, cert, payload) = (
@@ -140,6 +143,7 @@ fn entry_corruptions_are_rejected_with_upstreams_texts() {
             payload,
             Compat::Current,
         )
+        .map(|e| e.integrated_time)
         .map_err(|e| e.0)
     };
     assert_eq!(
