@@ -46,6 +46,16 @@ pub fn gather(policy: &Policy, root: Option<&Path>, registries_dir: &Path) -> Fa
         };
         facts.keys.insert(p, fact);
     }
+    for p in ca_paths(policy) {
+        if facts.cas.contains_key(&p) {
+            continue;
+        }
+        let fact = match crate::fsread::read_limited(&under_root(root, &p), 1024 * 1024) {
+            Ok(bytes) => crate::lint::CaFile::Read(crate::lint::CaCertificates::of(&bytes)),
+            Err(e) => crate::lint::CaFile::Unreadable(crate::config::host::go_errno_text(&e)),
+        };
+        facts.cas.insert(p, fact);
+    }
     for t in policy
         .transports
         .iter()
@@ -81,6 +91,31 @@ pub fn gather(policy: &Policy, root: Option<&Path>, registries_dir: &Path) -> Fa
         facts.registries_d_yml = yml;
     }
     facts
+}
+
+/// The CA file paths of `fulcio` and `pki` requirements.
+fn ca_paths(policy: &Policy) -> Vec<String> {
+    use crate::policy::{CaSource, Requirement, SigstoreTrust};
+    let mut out = Vec::new();
+    for (_, list) in crate::lint::rules::lists(policy) {
+        for r in &list.items {
+            let Requirement::SigstoreSigned(s) = &r.value else {
+                continue;
+            };
+            let sources: Vec<&CaSource> = match &s.trust {
+                SigstoreTrust::Fulcio(f) => vec![&f.value.ca],
+                SigstoreTrust::Pki(p) => std::iter::once(&p.value.ca_roots)
+                    .chain(p.value.ca_intermediates.as_ref())
+                    .collect(),
+                _ => vec![],
+            };
+            out.extend(sources.into_iter().filter_map(|c| match c {
+                CaSource::Path(p) => Some(p.clone()),
+                CaSource::Data(_) => None,
+            }));
+        }
+    }
+    out
 }
 
 #[derive(serde::Deserialize)]

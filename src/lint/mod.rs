@@ -58,8 +58,55 @@ pub struct Facts {
     pub mirrors: Vec<(String, Vec<String>)>,
     /// Path scopes (dir/oci/oci-archive/sif) that exist but resolve elsewhere: scope → resolved.
     pub unresolved_path_scopes: std::collections::BTreeMap<String, String>,
-    /// The time OpenPGP key validity is judged at (Unix seconds; `None`: not judged).
+    /// The time OpenPGP key and PKI certificate validity is judged at (Unix seconds; `None`:
+    /// not judged).
     pub now: Option<i64>,
+    /// Every CA file of `fulcio`/`pki` requirements and what is there.
+    pub cas: std::collections::BTreeMap<String, CaFile>,
+}
+
+/// A CA certificate file as found on disk.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CaFile {
+    /// Not there (or unreadable), with the OS error.
+    Unreadable(String),
+    /// Read.
+    Read(CaCertificates),
+}
+
+/// The certificates of a CA file or inline CA data, read as c/image reads them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CaCertificates {
+    /// Certificates `AppendCertsFromPEM` loads (roots).
+    pub roots: usize,
+    /// The strict reading (`UnmarshalCertificatesFromPEM`, intermediates): how many, or why not.
+    pub strict: Result<usize, String>,
+    /// (not before, not after) of every loaded certificate (the strict reading when it
+    /// succeeds, else the lenient one).
+    pub validity: Vec<(i64, i64)>,
+}
+
+impl CaCertificates {
+    /// Reads `bytes` both ways.
+    pub fn of(bytes: &[u8]) -> CaCertificates {
+        use crate::signature::x509;
+        let mut pool = x509::CertPool::default();
+        let roots = x509::append_certs_from_pem(&mut pool, bytes);
+        let strict = x509::unmarshal_certificates_from_pem(bytes);
+        let validity = match &strict {
+            Ok(certs) => certs.iter().map(|c| (c.not_before, c.not_after)).collect(),
+            Err(_) => pool
+                .certs()
+                .iter()
+                .map(|c| (c.not_before, c.not_after))
+                .collect(),
+        };
+        CaCertificates {
+            roots,
+            strict: strict.map(|c| c.len()).map_err(|e| e.0),
+            validity,
+        }
+    }
 }
 
 /// One key file as found on disk.
@@ -138,6 +185,9 @@ pub static RULES: &[&Rule] = &[
     rules::key_files::HASH_MISMATCH,
     rules::key_files::WRONG_KEY_KIND,
     rules::key_files::NO_USABLE_GPG_KEY,
+    rules::ca_files::NO_CA_CERTIFICATE,
+    rules::ca_files::BAD_INTERMEDIATES,
+    rules::ca_files::PKI_EXPIRED,
     rules::registries::NO_ATTACHMENTS,
     rules::registries::YML_IGNORED,
     rules::registries::INVALID,

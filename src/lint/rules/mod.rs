@@ -1,6 +1,7 @@
 //! One module per lint rule (or per family of closely related rules).
 
 pub mod accept_mixed_with_signatures;
+pub mod ca_files;
 pub mod docker_hub_namespace;
 pub mod fulcio_email_uri;
 pub mod insecure_fallback;
