@@ -245,3 +245,48 @@ fn names_and_strings() {
     assert_eq!(n.common_name(), Some(" x"));
     assert_eq!(n.first_organization(), Some("A, Inc"));
 }
+
+#[test]
+fn append_certs_from_pem_is_lenient_and_bounded() {
+    // Both certificates of a chain load.
+    let mut p = CertPool::default();
+    assert_eq!(append_certs_from_pem(&mut p, FULCIO_CHAIN), 2);
+    assert_eq!(p.len(), 2);
+    // Blocks with another label or with headers are skipped; garbage around is ignored.
+    let root = format!("{}\n", std::str::from_utf8(FULCIO_ROOT).unwrap().trim_end());
+    let root = root.as_str();
+    let relabelled = root.replace("CERTIFICATE", "TRUSTED CERTIFICATE");
+    let with_header = root.replace(
+        "-----BEGIN CERTIFICATE-----\n",
+        "-----BEGIN CERTIFICATE-----\nProc-Type: 4,ENCRYPTED\n\n",
+    );
+    let mut p = CertPool::default();
+    assert_eq!(
+        append_certs_from_pem(
+            &mut p,
+            format!("junk\n{relabelled}{with_header}").as_bytes()
+        ),
+        0
+    );
+    assert_eq!(
+        append_certs_from_pem(&mut p, format!("{relabelled}{root}").as_bytes()),
+        1
+    );
+    // At most MAX_CERTIFICATES are read (duplicates count, the pool keeps one).
+    let many = root.repeat(crate::signature::x509::MAX_CERTIFICATES + 1);
+    let mut p = CertPool::default();
+    assert_eq!(
+        append_certs_from_pem(&mut p, many.as_bytes()),
+        crate::signature::x509::MAX_CERTIFICATES
+    );
+    assert_eq!(p.len(), 1);
+    // The strict reader refuses what the lenient one skips.
+    assert!(unmarshal_certificates_from_pem(format!("{root}junk").as_bytes()).is_err());
+    assert_eq!(
+        unmarshal_certificates_from_pem(format!("{relabelled}\n").as_bytes())
+            .unwrap()
+            .len(),
+        1
+    );
+    assert_eq!(unmarshal_certificates_from_pem(b" \n").unwrap().len(), 0);
+}
