@@ -71,6 +71,8 @@ pub enum Command {
     Check(CheckArgs),
     /// Install, list and remove cosign public keys that the policy trusts.
     Key(KeyArgs),
+    /// The signatures, attestations and Sigstore bundles stored with local images.
+    Sigs(SigsArgs),
     /// Show or edit the trust policy like `podman image trust show|set`.
     Trust(TrustArgs),
     /// Write a safe starting policy.json: reject by default, local transports usable.
@@ -197,6 +199,53 @@ pub struct TrustSetArgs {
     /// Print the changes that would be made, change nothing.
     #[arg(long)]
     pub dry_run: bool,
+}
+
+/// `policyctl sigs`.
+#[derive(Debug, Args)]
+pub struct SigsArgs {
+    #[command(subcommand)]
+    pub command: SigsCommand,
+}
+
+/// `policyctl sigs` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum SigsCommand {
+    /// List every signature-like object stored with local images, and whether podman reads it.
+    ///
+    /// Reads, offline and without verifying anything: the signatures containers/image itself
+    /// reads (dir: signature-N files, containers-storage: signature items, and for images with a
+    /// Docker name the lookaside directory a pull of that name reads), and what cosign leaves in
+    /// OCI layouts (oci:, oci-archive:): sha256-HEX.sig/.att/.sbom tags, `cosign save` entries
+    /// and OCI 1.1 referrers such as cosign 3's Sigstore bundles. For each: its kind, who it
+    /// claims signed it, the identity and digest or the attestation's predicate type and
+    /// subject, where it lives, and whether podman, skopeo and CRI-O read it — with the fix when
+    /// they do not. Exit status: 0 listed, 2 some image could not be read.
+    List(SigsListArgs),
+}
+
+/// `policyctl sigs list`.
+#[derive(Debug, Args)]
+pub struct SigsListArgs {
+    /// Print one JSON object on stdout (its JSON Schema: schemas/sigs-list.schema.json).
+    #[arg(long)]
+    pub json: bool,
+
+    /// Choose list instances for this OS instead of the host's (like skopeo --override-os).
+    #[arg(long = "os", value_name = "OS")]
+    pub os: Option<String>,
+
+    /// Choose list instances for this architecture (like skopeo --override-arch).
+    #[arg(long = "arch", value_name = "ARCH")]
+    pub arch: Option<String>,
+
+    /// Choose list instances for this variant (like skopeo --override-variant).
+    #[arg(long = "variant", value_name = "VARIANT")]
+    pub variant: Option<String>,
+
+    /// Image references in containers-transports(5) syntax.
+    #[arg(value_name = "REF", required = true)]
+    pub references: Vec<String>,
 }
 
 /// `policyctl key`.

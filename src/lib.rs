@@ -21,6 +21,7 @@
 #![forbid(unsafe_code)]
 
 pub mod app;
+pub mod attestation;
 pub mod cli;
 pub mod commands;
 pub mod compat;
@@ -30,6 +31,7 @@ pub mod error;
 pub mod eval;
 pub mod fsread;
 pub mod image;
+pub mod inventory;
 pub mod json;
 pub mod lint;
 pub mod message_error;

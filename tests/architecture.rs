@@ -11,9 +11,11 @@ use crate::util::repo;
 
 /// Core modules: pure (no I/O), importing only other core modules.
 const CORE: &[&str] = &[
+    "attestation",
     "compat",
     "diag",
     "eval",
+    "inventory",
     "json",
     "lint",
     "message_error",

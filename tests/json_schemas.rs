@@ -19,6 +19,7 @@ fn schemas() -> Vec<(&'static str, serde_json::Value)> {
         ("lint", v(schema_for!(rj::LintReport))),
         ("key-list", v(schema_for!(rj::KeyListReport))),
         ("where", v(schema_for!(rj::WhereReport))),
+        ("sigs-list", v(schema_for!(rj::SigsListReport))),
         (
             "trust-show",
             v(schema_for!(Vec<policyctl::commands::trust::Entry>)),
@@ -159,6 +160,23 @@ fn every_json_output_validates() {
         &[],
     );
     n += doc["references"].as_array().unwrap().len();
+    // sigs list: the same images, c/image's fixtures with GPG and keyless signatures.
+    let mut args = vec!["sigs", "list", "--json"];
+    args.extend(images.iter().map(String::as_str));
+    let fixtures_sigs = [
+        format!(
+            "dir:{}",
+            repo("testdata/upstream-sigstore/dir-img-cosign-fulcio-rekor-valid").display()
+        ),
+        format!(
+            "dir:{}",
+            repo("testdata/upstream-gpg/dir-img-valid").display()
+        ),
+        format!("oci:{}:@0", repo("testdata/demo/oci").display()),
+    ];
+    args.extend(fixtures_sigs.iter().map(String::as_str));
+    let doc = run_and_validate("sigs-list", &args, &[]);
+    n += doc["images"].as_array().unwrap().len();
     // lint: every lint fixture (loading and failing ones), and an unreadable file.
     let fixtures = lint_fixtures();
     assert!(fixtures.len() > 30, "{}", fixtures.len());

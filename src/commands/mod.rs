@@ -12,6 +12,7 @@ pub mod init;
 pub mod key;
 pub mod lint;
 pub mod scope;
+pub mod sigs;
 pub mod trust;
 pub mod where_;
 

@@ -273,3 +273,168 @@ pub fn open_layout(
         opts,
     )
 }
+
+/// A cosign attachment or referrer manifest found in an OCI layout (never read by c/image).
+#[derive(Debug, Clone)]
+pub struct LayoutObject {
+    /// Found through an `index.json` entry (a cosign tag or `kind` annotation), or through a
+    /// blob whose `subject` names the image (an OCI 1.1 referrer).
+    pub referrer: bool,
+    /// The manifest's digest, and the tag or `kind` that named it.
+    pub manifest_digest: String,
+    pub label: String,
+    /// The digest it is stored for.
+    pub subject: String,
+    /// Its layers.
+    pub layers: Vec<LayoutLayer>,
+}
+
+/// One layer of a [`LayoutObject`]: media type, annotations, bytes (or why they could not be
+/// read).
+pub type LayoutLayer = (
+    String,
+    std::collections::BTreeMap<String, String>,
+    Result<Vec<u8>, String>,
+);
+
+const COSIGN_ATTS: &str = "dev.cosignproject.cosign/atts";
+/// Most blobs a referrer scan looks at, and the largest it reads.
+const MAX_SCANNED_BLOBS: usize = 100_000;
+const MAX_SCANNED_BLOB_SIZE: u64 = 1024 * 1024;
+
+/// The cosign objects stored in the layout of `r` (`oci:` or `oci-archive:`) for any of
+/// `digests`: `sha256-HEX.sig|.att|.sbom` entries and `cosign save`'s `kind` entries of
+/// `index.json`, and (`oci:` directories) referrer manifests found by scanning the blobs.
+pub fn layout_objects(r: &ImageRef, digests: &[String]) -> Result<Vec<LayoutObject>, ImageError> {
+    let ImageRef::Oci {
+        transport, path, ..
+    } = r
+    else {
+        return Ok(Vec::new());
+    };
+    let dir;
+    let archive;
+    let files: &dyn LayoutFiles = if *transport == Transport::OciArchive {
+        archive = super::archive::TarIndex::open(Path::new(path))?;
+        &archive
+    } else {
+        dir = LayoutDir {
+            root: PathBuf::from(path),
+        };
+        &dir
+    };
+    let index = read_index(files, path)?;
+    let mut out = Vec::new();
+    let top = digests.first().cloned().unwrap_or_default();
+    for d in index.manifests.as_slice() {
+        let kind = d.annotations.get(COSIGN_KIND).map(String::as_str);
+        let named = ref_name(d).and_then(|n| {
+            digests.iter().find_map(|g| {
+                let base = g.replacen(':', "-", 1);
+                ["sig", "att", "sbom"]
+                    .iter()
+                    .any(|s| n == format!("{base}.{s}"))
+                    .then(|| (n.to_owned(), g.clone()))
+            })
+        });
+        let (label, subject) = match (named, kind) {
+            (Some((n, g)), _) => (n, g),
+            (None, Some(k @ (COSIGN_SIGS | COSIGN_ATTS))) => (format!("kind {k}"), top.clone()),
+            _ => continue,
+        };
+        out.push(read_object(files, &d.digest, label, subject, false));
+    }
+    if *transport == Transport::Oci {
+        out.extend(scan_referrers(Path::new(path), files, digests));
+    }
+    Ok(out)
+}
+
+fn read_object(
+    files: &dyn LayoutFiles,
+    digest: &str,
+    label: String,
+    subject: String,
+    referrer: bool,
+) -> LayoutObject {
+    let mut obj = LayoutObject {
+        referrer,
+        manifest_digest: digest.to_owned(),
+        label,
+        subject,
+        layers: Vec::new(),
+    };
+    let m = read_blob(files, digest, MAX_MANIFEST_SIZE).and_then(|b| {
+        crate::json::godecode::unmarshal::<manifest::OciManifest>(&b)
+            .map_err(|e| ImageError(format!("manifest {digest}: {e}")))
+    });
+    match m {
+        Ok(m) => {
+            for layer in m.layers.as_slice().iter().take(1000) {
+                let bytes = read_blob(files, &layer.digest, MAX_SIGNATURE_SIZE).map_err(|e| e.0);
+                obj.layers.push((
+                    layer.media_type.clone(),
+                    layer.annotations.entries.clone().into_iter().collect(),
+                    bytes,
+                ));
+            }
+        }
+        Err(e) => obj
+            .layers
+            .push((String::new(), Default::default(), Err(e.0))),
+    }
+    obj
+}
+
+/// Referrer manifests among the blobs (cosign save keeps bundles only as blobs, spec §16.9):
+/// small JSON blobs whose `subject.digest` is one of `digests`.
+fn scan_referrers(root: &Path, files: &dyn LayoutFiles, digests: &[String]) -> Vec<LayoutObject> {
+    let Ok(rd) = std::fs::read_dir(root.join("blobs/sha256")) else {
+        return Vec::new();
+    };
+    let mut names: Vec<String> = rd
+        .filter_map(|e| e.ok())
+        .take(MAX_SCANNED_BLOBS)
+        .filter(|e| {
+            e.file_type().is_ok_and(|t| t.is_file())
+                && e.metadata().is_ok_and(|m| m.len() <= MAX_SCANNED_BLOB_SIZE)
+        })
+        .filter_map(|e| e.file_name().into_string().ok())
+        .collect();
+    names.sort();
+    let mut out = Vec::new();
+    for hex in names {
+        let digest = format!("sha256:{hex}");
+        let Ok(bytes) = read_blob(files, &digest, MAX_SCANNED_BLOB_SIZE) else {
+            continue;
+        };
+        if bytes.iter().find(|b| !b.is_ascii_whitespace()) != Some(&b'{') {
+            continue;
+        }
+        let Ok(v) = serde_json::from_slice::<serde_json::Value>(&bytes) else {
+            continue;
+        };
+        let Some(subject) = v
+            .get("subject")
+            .and_then(|s| s.get("digest"))
+            .and_then(serde_json::Value::as_str)
+            .filter(|s| digests.iter().any(|d| d == s))
+        else {
+            continue;
+        };
+        let artifact = v
+            .get("artifactType")
+            .or_else(|| v.get("config").and_then(|c| c.get("mediaType")))
+            .and_then(serde_json::Value::as_str)
+            .unwrap_or("")
+            .to_owned();
+        out.push(read_object(
+            files,
+            &digest,
+            format!("referrer {artifact}"),
+            subject.to_owned(),
+            true,
+        ));
+    }
+    out
+}

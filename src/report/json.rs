@@ -411,6 +411,38 @@ pub struct WhereStore {
 }
 
 /// Pretty JSON of a report, with a final newline.
+/// `policyctl sigs list --json`.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct SigsListReport {
+    pub images: Vec<SigsListImage>,
+}
+
+/// The stored signature-like objects of one image reference.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct SigsListImage {
+    pub reference: String,
+    /// Why the image could not be opened (then nothing else is set).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub transport: Option<String>,
+    /// The manifest podman evaluates (the chosen instance of a list).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub manifest_digest: Option<String>,
+    /// The list's digest, when the reference names a list.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub list_digest: Option<String>,
+    /// Why c/image's own signature store could not be read.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub signatures_error: Option<String>,
+    /// How many entries podman reads for this image.
+    pub podman_reads: usize,
+    pub entries: Vec<crate::inventory::Entry>,
+    /// Facts about the whole image.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
+}
+
 pub fn to_pretty<T: Serialize>(report: &T) -> String {
     let mut s = serde_json::to_string_pretty(report).unwrap_or_else(|e| {
         // Serializing these plain structs cannot fail; say so loudly if it ever does.

@@ -8,6 +8,7 @@
 //! [`rejection::Rejection`], whose text is c/image's.
 
 pub mod blob;
+pub mod bundle;
 pub mod keys;
 pub mod openpgp;
 pub mod payload;

@@ -1,0 +1,297 @@
+//! `policyctl sigs`: the signature store of local images (issue 13). `list` opens each image
+//! as `check` does (same instance choice), takes the signatures containers/image reads, adds
+//! the lookaside signatures a pull of the image's Docker name would read and the cosign
+//! objects in OCI layouts, and describes every one of them (`crate::inventory`).
+
+use crate::cli::{SigsArgs, SigsCommand, SigsListArgs};
+use crate::commands::Outcome;
+use crate::error::Error;
+use crate::image::{self, OpenOptions, Platform};
+use crate::inventory::{self, Entry, Store};
+use crate::reference::transport::{ImageRef, Transport};
+use crate::report::json::{self as rj, SigsListImage, SigsListReport};
+use crate::report::out;
+use crate::settings::Settings;
+
+/// `policyctl sigs`.
+pub fn run(global: &Settings, args: &SigsArgs) -> Result<Outcome, Error> {
+    match &args.command {
+        SigsCommand::List(a) => list(global, a),
+    }
+}
+
+fn list(global: &Settings, args: &SigsListArgs) -> Result<Outcome, Error> {
+    let host = Platform::host();
+    let opts = OpenOptions {
+        compat: global.compat,
+        platform: Platform {
+            os: args.os.clone().unwrap_or(host.os),
+            architecture: args.arch.clone().unwrap_or(host.architecture),
+            variant: args.variant.clone().or(if args.arch.is_none() {
+                host.variant
+            } else {
+                None
+            }),
+            architecture_chosen: args.arch.is_some(),
+        },
+        oci_attachments: false,
+        storage_env: global.storage.clone(),
+    };
+    let images: Vec<SigsListImage> = args
+        .references
+        .iter()
+        .map(|r| list_one(global, &opts, r))
+        .collect();
+    let failed = images.iter().any(|i| i.error.is_some());
+    let report = SigsListReport { images };
+    if args.json {
+        out(&rj::to_pretty(&report));
+    } else {
+        out(&human(&report));
+    }
+    Ok(if failed {
+        Outcome::ErrorReported
+    } else {
+        Outcome::Ok
+    })
+}
+
+fn empty(reference: &str) -> SigsListImage {
+    SigsListImage {
+        reference: reference.to_owned(),
+        error: None,
+        transport: None,
+        manifest_digest: None,
+        list_digest: None,
+        signatures_error: None,
+        podman_reads: 0,
+        entries: Vec::new(),
+        notes: Vec::new(),
+    }
+}
+
+fn list_one(global: &Settings, opts: &OpenOptions, reference: &str) -> SigsListImage {
+    let mut img = empty(reference);
+    let opened = ImageRef::parse(reference, opts.compat)
+        .map_err(|e| e.0)
+        .and_then(|(t, parsed)| {
+            image::open(t, &parsed, &crate::config::host::RealHost, opts)
+                .map(|o| (parsed, o))
+                .map_err(|e| e.0)
+        });
+    let (parsed, opened) = match opened {
+        Ok(x) => x,
+        Err(e) => {
+            img.error = Some(e);
+            return img;
+        }
+    };
+    img.transport = Some(opened.transport.name().to_owned());
+    img.manifest_digest = opened.manifest_digest.as_ref().ok().cloned();
+    img.list_digest = opened.list.as_ref().map(|l| l.list_digest.clone());
+    let store = match opened.transport {
+        Transport::Dir => Some(Store::Dir),
+        Transport::ContainersStorage => Some(Store::ContainersStorage),
+        _ => None,
+    };
+    match (&opened.signatures, store) {
+        (Ok(sigs), Some(store)) => {
+            for s in sigs {
+                let mut e = inventory::from_signature(
+                    &s.signature,
+                    store,
+                    s.origin.clone(),
+                    true,
+                    opts.compat,
+                );
+                e.stored_for = img.manifest_digest.clone();
+                img.entries.push(e);
+            }
+        }
+        (Err(e), _) => img.signatures_error = Some(e.clone()),
+        (Ok(_), None) => img.notes.push(format!(
+            "containers/image never reads signatures from {} images: for podman this image is unsigned",
+            opened.transport.name()
+        )),
+    }
+    // A pull of the image's Docker name reads simple-signing signatures from the lookaside.
+    if let (Some(named), Some(digest)) = (&opened.docker_reference, img.manifest_digest.clone()) {
+        lookaside(global, named, &digest, &mut img, opts);
+    }
+    // cosign's objects in OCI layouts, for the evaluated manifest and the list.
+    let mut digests: Vec<String> = img.manifest_digest.iter().cloned().collect();
+    digests.extend(img.list_digest.iter().cloned());
+    match image::oci::layout_objects(&parsed, &digests) {
+        Ok(objects) => {
+            for o in objects {
+                let store = if o.referrer {
+                    Store::OciLayoutReferrer
+                } else {
+                    Store::OciLayoutTag
+                };
+                for (i, (media_type, annotations, bytes)) in o.layers.iter().enumerate() {
+                    let location = format!("{} {} layer {}", o.label, o.manifest_digest, i + 1);
+                    let mut e = match bytes {
+                        Ok(b) => inventory::from_layer(
+                            media_type,
+                            b,
+                            annotations,
+                            store,
+                            location,
+                            opts.compat,
+                        ),
+                        Err(err) => unreadable(store, location, err),
+                    };
+                    e.stored_for = Some(o.subject.clone());
+                    if Some(&o.subject) == img.list_digest.as_ref() {
+                        e.notes.push(format!(
+                            "stored for the manifest list; podman evaluates the instance {}",
+                            img.manifest_digest.as_deref().unwrap_or("?")
+                        ));
+                    }
+                    img.entries.push(e);
+                }
+            }
+        }
+        Err(e) => img
+            .notes
+            .push(format!("reading cosign objects in the layout: {e}")),
+    }
+    img.podman_reads = img.entries.iter().filter(|e| e.podman_reads).count();
+    img
+}
+
+fn unreadable(store: Store, location: String, why: &str) -> Entry {
+    let mut e = inventory::from_bundle(b"", store, location);
+    e.notes = vec![why.to_owned()];
+    e
+}
+
+fn lookaside(
+    global: &Settings,
+    named: &crate::reference::docker::Named,
+    digest: &str,
+    img: &mut SigsListImage,
+    opts: &OpenOptions,
+) {
+    use crate::image::lookaside::{self, Lookaside};
+    let regd = crate::config::registries_d::load(&global.registries_d_dir());
+    let configured = match &regd {
+        Ok(r) => r.lookaside_for(named),
+        Err(_) => None,
+    };
+    let euid = crate::fsread::effective_uid();
+    let home = std::env::var_os("HOME").map(std::path::PathBuf::from);
+    let default = lookaside::default_dir(euid, home.as_deref());
+    match lookaside::resolve(configured.as_deref(), default, global.root.as_deref()) {
+        Ok(Lookaside::Dir(dir)) => match lookaside::read(&dir, named, digest) {
+            Ok(sigs) => {
+                for s in sigs {
+                    let mut e = inventory::from_signature(
+                        &s.signature,
+                        Store::Lookaside,
+                        s.origin,
+                        true,
+                        opts.compat,
+                    );
+                    e.stored_for = Some(digest.to_owned());
+                    e.notes.push(format!(
+                        "read by a pull of docker://{} (lookaside {})",
+                        named.name(),
+                        dir.display()
+                    ));
+                    img.entries.push(e);
+                }
+            }
+            Err(e) => img.notes.push(format!("lookaside {}: {e}", dir.display())),
+        },
+        Ok(Lookaside::Remote(url)) => img.notes.push(format!(
+            "a pull of docker://{} reads simple-signing signatures from {url}, which policyctl does not contact",
+            named.name()
+        )),
+        Err(e) => img.notes.push(format!("lookaside: {e}")),
+    }
+}
+
+/// The human listing.
+fn human(r: &SigsListReport) -> String {
+    let mut s = String::new();
+    for img in &r.images {
+        if let Some(e) = &img.error {
+            s += &format!("{}: error: {e}\n", img.reference);
+            continue;
+        }
+        s += &format!(
+            "{}: {} stored object(s), {} read by podman",
+            img.reference,
+            img.entries.len(),
+            img.podman_reads
+        );
+        if let Some(d) = &img.manifest_digest {
+            s += &format!(" (manifest {d}");
+            if let Some(l) = &img.list_digest {
+                s += &format!(", instance of list {l}");
+            }
+            s += ")";
+        }
+        s += "\n";
+        if let Some(e) = &img.signatures_error {
+            s += &format!("  signatures unreadable: {e}\n");
+        }
+        for (i, e) in img.entries.iter().enumerate() {
+            s += &format!(
+                "  {}. {} [{}] {}\n",
+                i + 1,
+                kind_name(e),
+                if e.podman_reads {
+                    "podman reads it"
+                } else {
+                    "podman does not read it"
+                },
+                e.location
+            );
+            if let Some(x) = &e.signer {
+                s += &format!("     signer: {x}\n");
+            }
+            if let Some(x) = &e.claimed_identity {
+                s += &format!(
+                    "     claims: {x}, {}\n",
+                    e.claimed_digest.as_deref().unwrap_or("")
+                );
+            }
+            if let Some(p) = &e.predicate_type {
+                let short = crate::attestation::predicate_short_name(p)
+                    .map(|n| format!(" ({n})"))
+                    .unwrap_or_default();
+                s += &format!("     predicate: {p}{short}");
+                if !e.subject_digests.is_empty() {
+                    s += &format!(", subject {}", e.subject_digests.join(", "));
+                }
+                s += "\n";
+            }
+            for n in &e.notes {
+                s += &format!("     note: {n}\n");
+            }
+        }
+        if img.podman_reads == 0 {
+            s += "  podman, skopeo and CRI-O see no signature for this image\n";
+        }
+        for n in &img.notes {
+            s += &format!("  note: {n}\n");
+        }
+    }
+    s
+}
+
+fn kind_name(e: &Entry) -> &'static str {
+    use crate::inventory::EntryKind::*;
+    match e.kind {
+        SimpleSigning => "simple signing (OpenPGP)",
+        CosignSignature => "cosign signature",
+        SigstoreAttachment => "sigstore attachment",
+        Attestation => "attestation (DSSE)",
+        Sbom => "SBOM (unsigned)",
+        Bundle => "Sigstore bundle",
+        Unreadable => "unreadable object",
+    }
+}

@@ -1,0 +1,348 @@
+//! `policyctl sigs list` (issue 13) on real stores: c/image's own fixtures in `dir:`, an OCI
+//! layout carrying every kind of cosign object (a `.sig` tag, a signed `.att` attestation, an
+//! unsigned `.sbom`, and cosign's real Sigstore bundle as a referrer blob, as `cosign save`
+//! leaves it), and a `containers-storage:` store written by Debian's skopeo — whose own view
+//! (what `skopeo copy` carries over) must match the "podman reads it" column.
+
+use std::path::{Path, PathBuf};
+
+use base64::Engine;
+use sha2::{Digest, Sha256};
+
+use crate::util::{policyctl, repo, write};
+
+const B64: base64::engine::GeneralPurpose = base64::engine::general_purpose::STANDARD;
+
+fn list_json(refs: &[String], env: &[(&str, &Path)]) -> (i32, serde_json::Value) {
+    let mut cmd = policyctl();
+    for (k, v) in env {
+        cmd = cmd.env(k, v);
+    }
+    let out = cmd
+        .args(["sigs", "list", "--json"])
+        .args(refs)
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+            panic!(
+                "no JSON ({e}): {}{}",
+                String::from_utf8_lossy(&out.stdout),
+                String::from_utf8_lossy(&out.stderr)
+            )
+        }),
+    )
+}
+
+fn put_blob(layout: &Path, bytes: &[u8]) -> String {
+    let hex: String = Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    std::fs::write(layout.join("blobs/sha256").join(&hex), bytes).unwrap();
+    format!("sha256:{hex}")
+}
+
+fn descriptor(media_type: &str, digest: &str, size: usize) -> serde_json::Value {
+    serde_json::json!({"mediaType": media_type, "digest": digest, "size": size})
+}
+
+/// A cosign-style manifest with one layer; returns its digest and size.
+fn attachment(
+    layout: &Path,
+    layer_type: &str,
+    layer: &[u8],
+    annotations: serde_json::Value,
+    subject: Option<&str>,
+    artifact_type: Option<&str>,
+) -> (String, usize) {
+    let config = put_blob(layout, b"{}");
+    let layer_digest = put_blob(layout, layer);
+    let mut l = descriptor(layer_type, &layer_digest, layer.len());
+    l["annotations"] = annotations;
+    let mut m = serde_json::json!({
+        "schemaVersion": 2,
+        "mediaType": "application/vnd.oci.image.manifest.v1+json",
+        "config": descriptor(
+            artifact_type.unwrap_or("application/vnd.oci.image.config.v1+json"),
+            &config,
+            2
+        ),
+        "layers": [l],
+    });
+    if let Some(s) = subject {
+        m["subject"] = descriptor("application/vnd.oci.image.manifest.v1+json", s, 397);
+    }
+    if let Some(a) = artifact_type {
+        m["artifactType"] = a.into();
+    }
+    let bytes = serde_json::to_vec(&m).unwrap();
+    (put_blob(layout, &bytes), bytes.len())
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in walkdir::WalkDir::new(from) {
+        let e = e.unwrap();
+        let rel = e.path().strip_prefix(from).unwrap();
+        let dst = to.join(rel);
+        if e.file_type().is_dir() {
+            std::fs::create_dir_all(&dst).unwrap();
+        } else {
+            std::fs::copy(e.path(), &dst).unwrap();
+        }
+    }
+}
+
+/// The demo layout (image `a` and its `.sig`) plus an attestation, an SBOM and a bundle.
+fn layout_with_everything(t: &Path) -> (PathBuf, String) {
+    let layout = t.join("layout");
+    copy_dir(&repo("testdata/demo/oci"), &layout);
+    let index_path = layout.join("index.json");
+    let mut index: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&index_path).unwrap()).unwrap();
+    let image = index["manifests"][0]["digest"].as_str().unwrap().to_owned();
+    let tag = image.replacen(':', "-", 1);
+    // A DSSE attestation (SPDX predicate) over the image, signed with a test key.
+    let statement = serde_json::json!({
+        "_type": "https://in-toto.io/Statement/v0.1",
+        "predicateType": "https://spdx.dev/Document",
+        "subject": [{"name": "ghcr.io/armorred/app", "digest": {"sha256": image.trim_start_matches("sha256:")}}],
+        "predicate": {"spdxVersion": "SPDX-2.3"},
+    });
+    let payload = serde_json::to_vec(&statement).unwrap();
+    let key = policyctl::signature::sign::p256_key_from_seed("attester (test only)");
+    let pae = policyctl::attestation::pae("application/vnd.in-toto+json", &payload);
+    let sig = policyctl::signature::sign::sign_p256(&key, &pae);
+    let envelope = serde_json::json!({
+        "payloadType": "application/vnd.in-toto+json",
+        "payload": B64.encode(&payload),
+        "signatures": [{"keyid": "", "sig": sig}],
+    });
+    let (att, att_size) = attachment(
+        &layout,
+        "application/vnd.dsse.envelope.v1+json",
+        &serde_json::to_vec(&envelope).unwrap(),
+        serde_json::json!({"dev.cosignproject.cosign/signature": "", "predicateType": "https://spdx.dev/Document"}),
+        None,
+        None,
+    );
+    let (sbom, sbom_size) = attachment(
+        &layout,
+        "text/spdx+json",
+        br#"{"spdxVersion":"SPDX-2.3"}"#,
+        serde_json::json!({}),
+        None,
+        None,
+    );
+    let manifests = index["manifests"].as_array_mut().unwrap();
+    for (d, size, suffix) in [(&att, att_size, "att"), (&sbom, sbom_size, "sbom")] {
+        let mut e = descriptor("application/vnd.oci.image.manifest.v1+json", d, size);
+        e["annotations"] =
+            serde_json::json!({"org.opencontainers.image.ref.name": format!("{tag}.{suffix}")});
+        manifests.push(e);
+    }
+    std::fs::write(&index_path, serde_json::to_vec(&index).unwrap()).unwrap();
+    // cosign 3's bundle as a referrer, only as blobs (what `cosign save` leaves).
+    attachment(
+        &layout,
+        "application/vnd.dev.sigstore.bundle.v0.3+json",
+        &std::fs::read(repo("testdata/store/oci-attestation.sigstore.json")).unwrap(),
+        serde_json::json!({}),
+        Some(&image),
+        Some("application/vnd.dev.sigstore.bundle.v0.3+json"),
+    );
+    (layout, image)
+}
+
+#[test]
+fn dir_images_list_what_cimage_reads() {
+    let (code, v) = list_json(
+        &[
+            format!(
+                "dir:{}",
+                repo("testdata/upstream-sigstore/dir-img-cosign-fulcio-rekor-valid").display()
+            ),
+            format!(
+                "dir:{}",
+                repo("testdata/upstream-gpg/dir-img-valid").display()
+            ),
+            format!(
+                "dir:{}",
+                repo("testdata/upstream-gpg/dir-img-unsigned").display()
+            ),
+            "dir:/nonexistent/image".into(),
+        ],
+        &[],
+    );
+    assert_eq!(code, 2, "an unreadable image is an error: {v}");
+    let imgs = v["images"].as_array().unwrap();
+    let fulcio = &imgs[0]["entries"][0];
+    assert_eq!(fulcio["kind"], "cosign-signature");
+    assert_eq!(fulcio["podman_reads"], true);
+    assert!(
+        fulcio["signer"]
+            .as_str()
+            .unwrap()
+            .contains("mitr@redhat.com")
+    );
+    assert_eq!(
+        fulcio["claimed_identity"],
+        "192.168.64.2:5000/cosign-signed/fulcio-rekor-1"
+    );
+    let gpg = &imgs[1]["entries"][0];
+    assert_eq!(gpg["kind"], "simple-signing");
+    assert_eq!(
+        gpg["signer"],
+        "OpenPGP key 08CD26E446E2E95249B7A405E932F44B23E8DD43"
+    );
+    assert_eq!(gpg["claimed_identity"], "testing/manifest:latest");
+    assert_eq!(imgs[2]["entries"].as_array().unwrap().len(), 0);
+    assert_eq!(imgs[2]["podman_reads"], 0);
+    assert!(imgs[3]["error"].as_str().unwrap().contains("/nonexistent"));
+}
+
+#[test]
+fn oci_layouts_list_every_cosign_object_and_podman_reads_none() {
+    let t = tempfile::tempdir().unwrap();
+    let (layout, image) = layout_with_everything(t.path());
+    let (code, v) = list_json(&[format!("oci:{}:a", layout.display())], &[]);
+    assert_eq!(code, 0, "{v}");
+    let img = &v["images"][0];
+    assert_eq!(img["manifest_digest"], image.as_str());
+    assert_eq!(img["podman_reads"], 0);
+    let kinds: Vec<&str> = img["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["kind"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        kinds,
+        ["cosign-signature", "attestation", "sbom", "bundle"],
+        "{img}"
+    );
+    let e = &img["entries"];
+    assert_eq!(e[1]["predicate_type"], "https://spdx.dev/Document");
+    assert_eq!(e[1]["subject_digests"][0], image.as_str());
+    assert_eq!(e[1]["store"], "oci-layout-tag");
+    assert_eq!(e[3]["store"], "oci-layout-referrer");
+    assert_eq!(
+        e[3]["predicate_type"],
+        "https://cosign.sigstore.dev/attestation/v1"
+    );
+    assert!(
+        e[3]["notes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|n| n.as_str().unwrap().contains("--new-bundle-format=false"))
+    );
+    for entry in e.as_array().unwrap() {
+        assert_eq!(entry["podman_reads"], false, "{entry}");
+        assert_eq!(entry["stored_for"], image.as_str());
+    }
+    // The human listing says the same.
+    let out = policyctl()
+        .args(["sigs", "list"])
+        .arg(format!("oci:{}:a", layout.display()))
+        .output()
+        .unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        text.contains("4 stored object(s), 0 read by podman"),
+        "{text}"
+    );
+    assert!(
+        text.contains("predicate: https://spdx.dev/Document (spdxjson)"),
+        "{text}"
+    );
+    assert!(text.contains("podman, skopeo and CRI-O see no signature for this image"));
+    // Debian's skopeo agrees: from this layout it copies no signature at all.
+    if crate::util::require_tool("skopeo") {
+        let accept = write(
+            t.path(),
+            "accept.json",
+            r#"{"default":[{"type":"insecureAcceptAnything"}]}"#,
+        );
+        let dst = t.path().join("copied");
+        let st = std::process::Command::new("skopeo")
+            .arg("--policy")
+            .arg(&accept)
+            .args(["copy", "-q"])
+            .arg(format!("oci:{}:a", layout.display()))
+            .arg(format!("dir:{}", dst.display()))
+            .status()
+            .unwrap();
+        assert!(st.success());
+        assert!(!dst.join("signature-1").exists());
+    }
+}
+
+/// A store written by skopeo: what policyctl lists as read by podman is what skopeo copies
+/// out of it again, signature for signature.
+#[test]
+fn containers_storage_lists_what_skopeo_carries() {
+    if !crate::util::require_tool("skopeo") {
+        return;
+    }
+    let t = tempfile::tempdir().unwrap();
+    let t = t.path().canonicalize().unwrap();
+    let accept = write(
+        &t,
+        "accept.json",
+        r#"{"default":[{"type":"insecureAcceptAnything"}]}"#,
+    );
+    let spec = format!(
+        "[vfs@{}+{}]",
+        t.join("store").display(),
+        t.join("run").display()
+    );
+    let name = "example.com/sigs/fulcio:1";
+    let skopeo = |from: String, to: String| {
+        let out = std::process::Command::new("skopeo")
+            .arg("--policy")
+            .arg(&accept)
+            .args(["copy", "-q"])
+            .arg(from)
+            .arg(to)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    };
+    // The fixture carries no layer blobs: give skopeo a full image with its signature.
+    let src = t.join("src");
+    copy_dir(&repo("testdata/demo/images/signed"), &src);
+    skopeo(
+        format!("dir:{}", src.display()),
+        format!("containers-storage:{spec}{name}"),
+    );
+    let (code, v) = list_json(
+        &[format!("containers-storage:{spec}{name}")],
+        &[("HOME", &t)],
+    );
+    assert_eq!(code, 0, "{v}");
+    let img = &v["images"][0];
+    assert_eq!(img["transport"], "containers-storage");
+    assert_eq!(img["podman_reads"], 1, "{img}");
+    let e = &img["entries"][0];
+    assert_eq!(e["kind"], "cosign-signature");
+    assert_eq!(e["store"], "containers-storage");
+    assert_eq!(e["claimed_identity"], "ghcr.io/armorred/app");
+    // skopeo carries exactly that signature out of the store again.
+    let back = t.join("back");
+    skopeo(
+        format!("containers-storage:{spec}{name}"),
+        format!("dir:{}", back.display()),
+    );
+    assert_eq!(
+        std::fs::read(back.join("signature-1")).unwrap(),
+        std::fs::read(src.join("signature-1")).unwrap()
+    );
+    assert!(!back.join("signature-2").exists());
+}
