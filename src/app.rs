@@ -18,6 +18,8 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Check(args) => crate::commands::check::run(&settings, args),
         Command::Key(args) => crate::commands::key::run(&settings, args),
         Command::Sigs(args) => crate::commands::sigs::run(&settings, args),
+        Command::Attest(args) => crate::commands::attest::verify(&settings, args),
+        Command::Sbom(args) => crate::commands::attest::sbom(&settings, args),
         Command::Trust(args) => crate::commands::trust::run(&settings, args),
         Command::Init(args) => crate::commands::init::run(&settings, args),
         Command::Where(args) => crate::commands::where_::run(&settings, args),

@@ -73,6 +73,18 @@ pub enum Command {
     Key(KeyArgs),
     /// The signatures, attestations and Sigstore bundles stored with local images.
     Sigs(SigsArgs),
+    /// Verify the in-toto attestations (cosign attest) stored with local images.
+    Attest(AttestArgs),
+    /// Write the SBOM of a local image, taken from a verified attestation.
+    ///
+    /// The SBOM is the predicate of an SPDX or CycloneDX attestation stored with the image
+    /// (cosign attest --type spdxjson|cyclonedx, kept in an OCI layout by `cosign save`),
+    /// verified as `attest verify` does: DSSE signature over PAE by a trusted key, subject
+    /// digest equal to the image's. The file is a re-serialisation of the authenticated
+    /// statement's predicate (its hash differs from the file that was attested); the
+    /// statement's SHA-256 is printed for audit. Unsigned `.sbom` attachments are used only
+    /// with --allow-unsigned. Exit status: 0 written, 1 no verified SBOM, 2 error.
+    Sbom(SbomArgs),
     /// Show or edit the trust policy like `podman image trust show|set`.
     Trust(TrustArgs),
     /// Write a safe starting policy.json: reject by default, local transports usable.
@@ -246,6 +258,86 @@ pub struct SigsListArgs {
     /// Image references in containers-transports(5) syntax.
     #[arg(value_name = "REF", required = true)]
     pub references: Vec<String>,
+}
+
+/// Which keys attestations must be signed with.
+#[derive(Debug, Args)]
+pub struct TrustedKeys {
+    /// A trusted public key (PEM; repeat for several). Default: the keys of the sigstoreSigned
+    /// requirements of the policy's scope for the image (or for --policy-for).
+    #[arg(long = "key", value_name = "FILE")]
+    pub keys: Vec<PathBuf>,
+
+    /// Take the keys from the policy's scope for this reference instead of the image's own,
+    /// e.g. docker://ghcr.io/armorred/app for an image saved into an OCI layout.
+    #[arg(long, value_name = "REF", conflicts_with = "keys")]
+    pub policy_for: Option<String>,
+}
+
+/// `policyctl attest`.
+#[derive(Debug, Args)]
+pub struct AttestArgs {
+    #[command(subcommand)]
+    pub command: AttestCommand,
+}
+
+/// `policyctl attest` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum AttestCommand {
+    /// Verify the attestations stored with a local image, offline.
+    ///
+    /// Candidates are the DSSE layers of cosign's .att attachments and the DSSE content of
+    /// Sigstore bundles stored with the image (see `sigs list`). One is verified when its
+    /// payload type is in-toto, a signature over the DSSE pre-authentication encoding verifies
+    /// with a trusted key, its statement has a subject whose sha256 is the image's (the
+    /// evaluated platform instance, or the list), and its predicate type is the one asked
+    /// for. Exit status: 0 at least one verified, 1 none, 2 error.
+    Verify(AttestVerifyArgs),
+}
+
+/// `policyctl attest verify`.
+#[derive(Debug, Args)]
+pub struct AttestVerifyArgs {
+    /// Only attestations of this predicate type: a URI or a cosign --type shorthand
+    /// (spdxjson, cyclonedx, slsaprovenance1, vuln, openvex, custom, ...).
+    #[arg(long = "type", value_name = "TYPE")]
+    pub predicate_type: Option<String>,
+
+    #[command(flatten)]
+    pub trusted: TrustedKeys,
+
+    /// Print one JSON object on stdout (its JSON Schema: schemas/attest-verify.schema.json).
+    #[arg(long)]
+    pub json: bool,
+
+    /// The image (containers-transports(5) syntax), e.g. oci:/srv/app.
+    #[arg(value_name = "REF")]
+    pub reference: String,
+}
+
+/// `policyctl sbom`.
+#[derive(Debug, Args)]
+pub struct SbomArgs {
+    /// The SBOM format: spdxjson (also spdx), cyclonedx, or a predicate type URI. Default:
+    /// the first verified SPDX or CycloneDX attestation.
+    #[arg(long = "type", value_name = "TYPE")]
+    pub predicate_type: Option<String>,
+
+    #[command(flatten)]
+    pub trusted: TrustedKeys,
+
+    /// Write the SBOM to FILE (atomically) instead of standard output.
+    #[arg(long, short, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+
+    /// Use an unsigned .sbom attachment when no verified attestation exists (nothing vouches
+    /// for it; a warning says so).
+    #[arg(long)]
+    pub allow_unsigned: bool,
+
+    /// The image (containers-transports(5) syntax), e.g. oci:/srv/app.
+    #[arg(value_name = "REF")]
+    pub reference: String,
 }
 
 /// `policyctl key`.

@@ -7,10 +7,10 @@ use schemars::JsonSchema;
 use serde::Serialize;
 
 use crate::attestation;
+use crate::attestation::bundle::{self, Content, Material};
 use crate::compat::Compat;
 use crate::signature::Signature;
 use crate::signature::blob::{CERTIFICATE_ANNOTATION, SIGNATURE_ANNOTATION, Sigstore};
-use crate::signature::bundle::{self, Content, Material};
 
 /// cosign's simple-signing payload layer.
 pub const COSIGN_SIGNATURE_MEDIA_TYPE: &str = "application/vnd.dev.cosign.simplesigning.v1+json";

@@ -346,3 +346,135 @@ fn containers_storage_lists_what_skopeo_carries() {
     );
     assert!(!back.join("signature-2").exists());
 }
+
+fn attester_key(t: &Path) -> PathBuf {
+    let key = policyctl::signature::sign::p256_key_from_seed("attester (test only)");
+    write(
+        t,
+        "attester.pub",
+        &policyctl::signature::sign::p256_public_pem(&key),
+    )
+}
+
+/// `attest verify` and `sbom` on the layout: the signed SPDX attestation verifies with the
+/// attester's key (given, or from the policy's scope); another key, another type, or only an
+/// unsigned SBOM never yield a verified SBOM.
+#[test]
+fn attestations_verify_and_the_sbom_comes_only_from_a_verified_one() {
+    let t = tempfile::tempdir().unwrap();
+    let t = t.path();
+    let (layout, image) = layout_with_everything(t);
+    let reference = format!("oci:{}:a", layout.display());
+    let key = attester_key(t);
+    let other = write(
+        t,
+        "other.pub",
+        &policyctl::signature::sign::p256_public_pem(
+            &policyctl::signature::sign::p256_key_from_seed("someone else"),
+        ),
+    );
+    let run = |args: &[&str]| {
+        let out = policyctl().args(args).output().unwrap();
+        (
+            out.status.code().unwrap_or(-1),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    let k = key.to_str().unwrap();
+    let (code, stdout, _) = run(&["attest", "verify", "--json", "--key", k, &reference]);
+    assert_eq!(code, 0, "{stdout}");
+    let v: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(v["verified"], 1);
+    let a = v["attestations"].as_array().unwrap();
+    assert_eq!(a.len(), 2, "{v}");
+    assert_eq!(a[0]["verdict"], "verified");
+    assert_eq!(a[0]["predicate_type"], "https://spdx.dev/Document");
+    assert_eq!(a[0]["subject"], "instance");
+    assert_eq!(v["manifest_digest"], image.as_str());
+    // cosign's keyless bundle: not verifiable with a key, and not yet keylessly.
+    assert_eq!(a[1]["verdict"], "unsupported");
+    // Another predicate type, another key.
+    let (code, stdout, _) = run(&[
+        "attest",
+        "verify",
+        "--type",
+        "cyclonedx",
+        "--key",
+        k,
+        &reference,
+    ]);
+    assert_eq!(code, 1, "{stdout}");
+    assert!(
+        stdout.contains("is not the one wanted (https://cyclonedx.org/bom)"),
+        "{stdout}"
+    );
+    let (code, stdout, _) = run(&[
+        "attest",
+        "verify",
+        "--key",
+        other.to_str().unwrap(),
+        &reference,
+    ]);
+    assert_eq!(code, 1, "{stdout}");
+    assert!(
+        stdout.contains("no signature verified over the DSSE PAE"),
+        "{stdout}"
+    );
+    // The keys of the policy's scope for the layout.
+    let policy = write(
+        t,
+        "policy.json",
+        &format!(
+            r#"{{"default":[{{"type":"reject"}}],"transports":{{"oci":{{"":[{{"type":"sigstoreSigned","keyPath":"{k}","signedIdentity":{{"type":"matchRepository"}}}}]}}}}}}"#
+        ),
+    );
+    let p = policy.to_str().unwrap();
+    let (code, stdout, _) = run(&["--policy", p, "attest", "verify", &reference]);
+    assert_eq!(code, 0, "{stdout}");
+    assert!(
+        stdout.contains("keys: the policy's scope for the image"),
+        "{stdout}"
+    );
+    let (code, _, stderr) = run(&[
+        "--policy",
+        p,
+        "attest",
+        "verify",
+        "--policy-for",
+        "docker://ghcr.io/armorred/app",
+        &reference,
+    ]);
+    assert_eq!(code, 2);
+    assert!(stderr.contains("no trusted key"), "{stderr}");
+    // The SBOM: the attested SPDX document, to stdout or a file.
+    let (code, stdout, stderr) = run(&["sbom", "--key", k, &reference]);
+    assert_eq!(code, 0, "{stderr}");
+    let doc: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(doc["spdxVersion"], "SPDX-2.3");
+    assert!(stderr.contains("re-serialisation"), "{stderr}");
+    let file = t.join("out/sbom.spdx.json");
+    let (code, _, _) = run(&["sbom", "--key", k, "-o", file.to_str().unwrap(), &reference]);
+    assert_eq!(code, 0);
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), stdout);
+    // Without a verified attestation only --allow-unsigned takes the .sbom attachment.
+    let o = other.to_str().unwrap();
+    let (code, stdout, stderr) = run(&["sbom", "--key", o, &reference]);
+    assert_eq!(code, 1);
+    assert!(stdout.is_empty());
+    assert!(stderr.contains("--allow-unsigned"), "{stderr}");
+    let (code, stdout, stderr) = run(&["sbom", "--key", o, "--allow-unsigned", &reference]);
+    assert_eq!(code, 0);
+    assert_eq!(stdout, r#"{"spdxVersion":"SPDX-2.3"}"#);
+    assert!(stderr.contains("WARNING: UNSIGNED SBOM"), "{stderr}");
+    // A dir: image never carries attestations.
+    let (code, stdout, _) = run(&[
+        "attest",
+        "verify",
+        "--key",
+        k,
+        &format!("dir:{}", repo("testdata/demo/images/signed").display()),
+    ]);
+    assert_eq!(code, 1);
+    assert!(stdout.contains("never carry attestations"), "{stdout}");
+}

@@ -20,6 +20,7 @@ fn schemas() -> Vec<(&'static str, serde_json::Value)> {
         ("key-list", v(schema_for!(rj::KeyListReport))),
         ("where", v(schema_for!(rj::WhereReport))),
         ("sigs-list", v(schema_for!(rj::SigsListReport))),
+        ("attest-verify", v(schema_for!(rj::AttestVerifyReport))),
         (
             "trust-show",
             v(schema_for!(Vec<policyctl::commands::trust::Entry>)),
@@ -177,6 +178,19 @@ fn every_json_output_validates() {
     args.extend(fixtures_sigs.iter().map(String::as_str));
     let doc = run_and_validate("sigs-list", &args, &[]);
     n += doc["images"].as_array().unwrap().len();
+    let doc = run_and_validate(
+        "attest-verify",
+        &[
+            "attest",
+            "verify",
+            "--json",
+            "--key",
+            repo("testdata/demo/armorred-test.pub").to_str().unwrap(),
+            &format!("oci:{}:@0", repo("testdata/demo/oci").display()),
+        ],
+        &[],
+    );
+    assert_eq!(doc["verified"], 0);
     // lint: every lint fixture (loading and failing ones), and an unreadable file.
     let fixtures = lint_fixtures();
     assert!(fixtures.len() > 30, "{}", fixtures.len());

@@ -6,6 +6,9 @@
 use base64::Engine;
 use serde::Deserialize;
 
+pub mod bundle;
+pub mod verify;
+
 /// The in-toto payload type DSSE attestations must carry.
 pub const IN_TOTO_PAYLOAD_TYPE: &str = "application/vnd.in-toto+json";
 

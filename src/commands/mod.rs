@@ -6,6 +6,7 @@ use crate::config::policy_path::PolicyLocation;
 use crate::error::Error;
 use crate::settings::Settings;
 
+pub mod attest;
 pub mod check;
 pub mod check_all;
 pub mod init;

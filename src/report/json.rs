@@ -443,6 +443,57 @@ pub struct SigsListImage {
     pub notes: Vec<String>,
 }
 
+/// `policyctl attest verify --json`.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct AttestVerifyReport {
+    pub reference: String,
+    /// The manifest the attestations must name (the evaluated platform instance).
+    pub manifest_digest: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub list_digest: Option<String>,
+    /// The predicate type asked for (a URI), if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub predicate_type: Option<String>,
+    /// Where the trusted keys came from.
+    pub keys: String,
+    /// How many verified.
+    pub verified: usize,
+    pub attestations: Vec<AttestationResult>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
+}
+
+/// One attestation's verdict.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct AttestationResult {
+    pub location: String,
+    pub verdict: AttestationVerdict,
+    /// Why it was not verified.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub predicate_type: Option<String>,
+    /// The trusted key that verified it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub key_fingerprint: Option<String>,
+    /// Which digest its subject named.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub subject: Option<crate::attestation::verify::SubjectMatch>,
+    /// SHA-256 of the authenticated statement.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub statement_sha256: Option<String>,
+}
+
+/// An attestation's verdict.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum AttestationVerdict {
+    Verified,
+    Rejected,
+    /// policyctl cannot verify it yet (never accepted).
+    Unsupported,
+}
+
 pub fn to_pretty<T: Serialize>(report: &T) -> String {
     let mut s = serde_json::to_string_pretty(report).unwrap_or_else(|e| {
         // Serializing these plain structs cannot fail; say so loudly if it ever does.

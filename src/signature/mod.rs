@@ -8,7 +8,6 @@
 //! [`rejection::Rejection`], whose text is c/image's.
 
 pub mod blob;
-pub mod bundle;
 pub mod keys;
 pub mod openpgp;
 pub mod payload;

@@ -4,5 +4,5 @@
 pub mod certificate;
 mod public_key;
 
-pub use public_key::PublicKeyVerifier;
+pub use public_key::{PublicKeyVerifier, load_public_keys};
 pub mod rekor;

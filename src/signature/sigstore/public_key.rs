@@ -52,7 +52,7 @@ impl Verifier<Sigstore> for PublicKeyVerifier<'_> {
 /// The public keys of a `sigstoreSigned` requirement as c/image loads them for each
 /// signature: every file is read (the first read error wins), then the first key that does
 /// not parse rejects; no key at all is an internal inconsistency.
-pub(super) fn load_public_keys(
+pub fn load_public_keys(
     src: &KeySource,
     keys: &dyn KeyLoader,
     compat: Compat,
