@@ -12,6 +12,7 @@ pub mod keys;
 pub mod openpgp;
 pub mod payload;
 pub mod pem;
+pub mod private_key;
 pub mod rejection;
 #[cfg(any(test, feature = "test-support"))]
 pub mod sign;
