@@ -20,6 +20,8 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Sigs(args) => crate::commands::sigs::run(&settings, args),
         Command::Attest(args) => crate::commands::attest::verify(&settings, args),
         Command::Sbom(args) => crate::commands::attest::sbom(&settings, args),
+        Command::Sign(args) => crate::commands::sign::sign(&settings, args),
+        Command::GenerateKey(args) => crate::commands::sign::generate_key(args),
         Command::Trust(args) => crate::commands::trust::run(&settings, args),
         Command::Init(args) => crate::commands::init::run(&settings, args),
         Command::Where(args) => crate::commands::where_::run(&settings, args),

@@ -75,6 +75,25 @@ pub enum Command {
     Sigs(SigsArgs),
     /// Verify the in-toto attestations (cosign attest) stored with local images.
     Attest(AttestArgs),
+    /// Sign a local image with a cosign key, offline (sigstore signature).
+    ///
+    /// Signs the manifest podman evaluates (the platform instance of a list) with an encrypted
+    /// cosign private key (cosign generate-key-pair, skopeo generate-sigstore-key, or
+    /// `policyctl generate-key`), with the payload containers/image writes: the identity given
+    /// with --identity (a reference with a tag or digest) or the image's own name, the
+    /// manifest digest, creator and timestamp. The signature goes where the image lives:
+    /// dir: gets the next signature-N (podman and skopeo read it), oci: gets a layer in the
+    /// cosign sha256-HEX.sig manifest (cosign verify --local-image reads it; podman does not).
+    /// Writes are transactional. The passphrase comes from --passphrase-file, else
+    /// $COSIGN_PASSWORD, else a prompt on the terminal.
+    Sign(SignArgs),
+    /// Write a new encrypted cosign key pair (ECDSA P-256), like skopeo generate-sigstore-key.
+    ///
+    /// PREFIX.private (mode 0600) holds the private key encrypted as cosign does (scrypt +
+    /// NaCl secretbox, "ENCRYPTED SIGSTORE PRIVATE KEY"), PREFIX.pub (0644) the public key
+    /// to put in policy.json. Existing files are never overwritten. The passphrase comes from
+    /// --passphrase-file, else $COSIGN_PASSWORD, else a prompt (asked twice) on the terminal.
+    GenerateKey(GenerateKeyArgs),
     /// Write the SBOM of a local image, taken from a verified attestation.
     ///
     /// The SBOM is the predicate of an SPDX or CycloneDX attestation stored with the image
@@ -258,6 +277,43 @@ pub struct SigsListArgs {
     /// Image references in containers-transports(5) syntax.
     #[arg(value_name = "REF", required = true)]
     pub references: Vec<String>,
+}
+
+/// `policyctl sign`.
+#[derive(Debug, Args)]
+pub struct SignArgs {
+    /// The encrypted cosign private key.
+    #[arg(long, value_name = "FILE")]
+    pub key: PathBuf,
+
+    /// The identity to sign (a reference with a tag or digest). Default: the image's own name
+    /// (containers-storage:); dir: and oci: images have none, so it is required there.
+    #[arg(long, value_name = "REF")]
+    pub identity: Option<String>,
+
+    /// Read the passphrase from the first line of FILE.
+    #[arg(long, value_name = "FILE")]
+    pub passphrase_file: Option<PathBuf>,
+
+    /// Say what would be written, write nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+
+    /// The image (dir:PATH or oci:PATH[:REF]).
+    #[arg(value_name = "REF")]
+    pub reference: String,
+}
+
+/// `policyctl generate-key`.
+#[derive(Debug, Args)]
+pub struct GenerateKeyArgs {
+    /// Write PREFIX.private and PREFIX.pub.
+    #[arg(long, value_name = "PREFIX")]
+    pub output_prefix: PathBuf,
+
+    /// Read the passphrase from the first line of FILE.
+    #[arg(long, value_name = "FILE")]
+    pub passphrase_file: Option<PathBuf>,
 }
 
 /// Which keys attestations must be signed with.

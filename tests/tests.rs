@@ -9,6 +9,7 @@ mod cli_fifo;
 mod cli_key;
 mod cli_lint;
 mod cli_scope;
+mod cli_sign;
 mod cli_sigs;
 mod cli_trust;
 mod cli_where;

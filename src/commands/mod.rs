@@ -13,6 +13,7 @@ pub mod init;
 pub mod key;
 pub mod lint;
 pub mod scope;
+pub mod sign;
 pub mod sigs;
 pub mod trust;
 pub mod where_;

@@ -13,6 +13,7 @@ pub mod lookaside;
 pub mod manifest;
 pub mod oci;
 pub mod storage;
+pub mod write;
 
 use std::path::Path;
 

@@ -135,6 +135,13 @@ pub fn sigstore_to_blob(s: &Sigstore) -> Vec<u8> {
         "{{\"mimeType\":{},\"payload\":{},\"annotations\":{}}}",
         json["mimeType"], json["payload"], json["annotations"]
     );
+    // Go's encoder escapes <, > and & (and U+2028/U+2029); they only occur inside strings.
+    let body = body
+        .replace('<', "\\u003c")
+        .replace('>', "\\u003e")
+        .replace('&', "\\u0026")
+        .replace('\u{2028}', "\\u2028")
+        .replace('\u{2029}', "\\u2029");
     let mut out = b"\x00sigstore-json\n".to_vec();
     out.extend_from_slice(body.as_bytes());
     out
@@ -152,6 +159,18 @@ mod tests {
     }
 
     use super::*;
+
+    #[test]
+    fn blobs_escape_like_go() {
+        let mut s = Sigstore::default();
+        s.annotations.insert("a".into(), "<&>\u{2028}".into());
+        let b = sigstore_to_blob(&s);
+        assert!(
+            String::from_utf8(b)
+                .unwrap()
+                .ends_with(r#"{"a":"\u003c\u0026\u003e\u2028"}}"#)
+        );
+    }
 
     #[test]
     fn formats() {

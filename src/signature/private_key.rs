@@ -172,6 +172,22 @@ pub fn encrypt_private_key(
     Ok(pem_encode(SIGSTORE_LABEL, &json))
 }
 
+/// A sigstore signature of `payload` as c/image and cosign make it with a P-256 key: ECDSA over
+/// SHA-256(payload), ASN.1 DER, standard base64 (the `dev.cosignproject.cosign/signature`
+/// annotation).
+pub fn sign_payload(
+    key: &p256::ecdsa::SigningKey,
+    payload: &[u8],
+) -> Result<String, PrivateKeyError> {
+    use ecdsa::signature::hazmat::PrehashSigner;
+    use sha2::Digest;
+    let digest = sha2::Sha256::digest(payload);
+    let sig: p256::ecdsa::Signature = key
+        .sign_prehash(&digest)
+        .map_err(|e| PrivateKeyError(format!("signing: {e}")))?;
+    Ok(base64::engine::general_purpose::STANDARD.encode(sig.to_der().as_bytes()))
+}
+
 /// Go's `pem.EncodeToMemory`: 64-column base64 between BEGIN and END lines.
 pub fn pem_encode(label: &str, der: &[u8]) -> String {
     let b64 = base64::engine::general_purpose::STANDARD.encode(der);

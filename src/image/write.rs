@@ -1,0 +1,207 @@
+//! Adding a signature to a local store (I/O edge, issue 13), transactionally: every file is
+//! written to a temporary name, fsynced and renamed (`crate::config::txn`), the directory is
+//! locked while it changes, and a failure leaves the old state intact.
+//!
+//! * `dir:` — c/image's layout: the next free `signature-N` (or `<hex>.signature-N` for a list
+//!   instance), holding c/image's sigstore blob; c/image reads up to the first gap, so
+//!   appending at the first free number keeps every existing signature.
+//! * `oci:` — as cosign does: the `sha256-<hex>.sig` manifest of the image gets one more
+//!   layer (an identical one is not added twice), its blobs are written content-addressed,
+//!   and `index.json` points the tag at the new manifest. podman does not read these; cosign
+//!   `verify --local-image` does.
+
+use std::path::{Path, PathBuf};
+
+use crate::config::txn::{Change, Safety, Txn};
+use crate::error::Error;
+use crate::signature::blob::{Sigstore, sigstore_to_blob};
+
+/// Where a signature went.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Written {
+    /// Files created or replaced.
+    pub files: Vec<PathBuf>,
+    /// Whether an identical signature was already there (nothing written).
+    pub unchanged: bool,
+}
+
+fn txn_write(path: &Path, contents: &[u8], mode: u32) -> Result<(), Error> {
+    let tx = Txn::begin(path, Safety { force: false }, 64 * 1024 * 1024)?;
+    tx.commit(contents, mode)?;
+    Ok(())
+}
+
+/// The first free `signature-N` of `dir` for `instance` (`None`: the top-level manifest).
+pub fn next_dir_signature_path(dir: &Path, instance: Option<&str>) -> Result<PathBuf, Error> {
+    let prefix = match instance {
+        None => String::new(),
+        Some(d) => format!(
+            "{}.",
+            d.strip_prefix("sha256:")
+                .ok_or_else(|| Error::Usage(format!("unsupported digest {d}")))?
+        ),
+    };
+    for n in 1..=super::MAX_SIGNATURES {
+        let p = dir.join(format!("{prefix}signature-{n}"));
+        match std::fs::symlink_metadata(&p) {
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(p),
+            Err(e) => return Err(Error::Read(super::path_error("lstat", &p, &e))),
+            Ok(_) => {}
+        }
+    }
+    Err(Error::Conflict(format!(
+        "{}: already {} signatures",
+        dir.display(),
+        super::MAX_SIGNATURES
+    )))
+}
+
+/// Adds `sig` to a `dir:` image.
+pub fn add_to_dir(
+    dir: &Path,
+    instance: Option<&str>,
+    sig: &Sigstore,
+    dry_run: bool,
+) -> Result<Written, Error> {
+    let path = next_dir_signature_path(dir, instance)?;
+    if !dry_run {
+        txn_write(&path, &sigstore_to_blob(sig), 0o644)?;
+    }
+    Ok(Written {
+        files: vec![path],
+        unchanged: false,
+    })
+}
+
+fn sha256_hex(b: &[u8]) -> String {
+    use sha2::Digest;
+    sha2::Sha256::digest(b)
+        .iter()
+        .map(|x| format!("{x:02x}"))
+        .collect()
+}
+
+/// Writes a content-addressed blob (skipped when it is already there with that content).
+fn put_blob(
+    layout: &Path,
+    bytes: &[u8],
+    written: &mut Vec<PathBuf>,
+    dry_run: bool,
+) -> Result<String, Error> {
+    let hex = sha256_hex(bytes);
+    let p = layout.join("blobs/sha256").join(&hex);
+    let present = std::fs::read(&p).is_ok_and(|b| b == bytes);
+    if !present {
+        if !dry_run {
+            txn_write(&p, bytes, 0o644)?;
+        }
+        written.push(p);
+    }
+    Ok(format!("sha256:{hex}"))
+}
+
+/// Adds `sig` to the cosign `.sig` manifest of `image_digest` in the OCI layout `layout`.
+pub fn add_to_oci_layout(
+    layout: &Path,
+    image_digest: &str,
+    sig: &Sigstore,
+    dry_run: bool,
+) -> Result<Written, Error> {
+    use serde_json::{Value, json};
+    let index_path = layout.join("index.json");
+    let index_tx = (!dry_run)
+        .then(|| Txn::begin(&index_path, Safety { force: false }, 16 * 1024 * 1024))
+        .transpose()?;
+    let index_bytes = match &index_tx {
+        Some(tx) => tx.current().map(<[u8]>::to_vec),
+        None => std::fs::read(&index_path).ok(),
+    }
+    .ok_or_else(|| Error::Read(format!("{}: no index.json", layout.display())))?;
+    let mut index: Value = serde_json::from_slice(&index_bytes)
+        .map_err(|e| Error::Read(format!("{}: {e}", index_path.display())))?;
+    let tag = format!("{}.sig", image_digest.replacen(':', "-", 1));
+    let entries = index
+        .get_mut("manifests")
+        .and_then(Value::as_array_mut)
+        .ok_or_else(|| Error::Read(format!("{}: no manifests", index_path.display())))?;
+    let pos = entries.iter().position(|e| {
+        e.pointer("/annotations/org.opencontainers.image.ref.name")
+            .and_then(Value::as_str)
+            == Some(tag.as_str())
+    });
+    let layer = json!({
+        "mediaType": sig.mime_type,
+        "size": sig.payload.len(),
+        "digest": format!("sha256:{}", sha256_hex(&sig.payload)),
+        "annotations": sig.annotations,
+    });
+    // The existing signature manifest, or cosign's empty one.
+    let mut manifest: Value = match pos {
+        Some(i) => {
+            let d = entries[i]["digest"].as_str().unwrap_or_default().to_owned();
+            let hex = d.strip_prefix("sha256:").unwrap_or_default();
+            let p = layout.join("blobs/sha256").join(hex);
+            let b = crate::fsread::read_limited(&p, super::manifest::MAX_MANIFEST_SIZE)
+                .map_err(|e| Error::Read(super::path_error("open", &p, &e)))?;
+            serde_json::from_slice(&b).map_err(|e| Error::Read(format!("{}: {e}", p.display())))?
+        }
+        None => json!({
+            "schemaVersion": 2,
+            "mediaType": "application/vnd.oci.image.manifest.v1+json",
+            "config": {},
+            "layers": [],
+        }),
+    };
+    let layers = manifest
+        .get_mut("layers")
+        .and_then(Value::as_array_mut)
+        .ok_or_else(|| Error::Read("signature manifest without layers".into()))?;
+    if layers.iter().any(|l| l == &layer) {
+        return Ok(Written {
+            files: Vec::new(),
+            unchanged: true,
+        });
+    }
+    layers.push(layer);
+    let diff_ids: Vec<Value> = layers.iter().map(|l| l["digest"].clone()).collect();
+    let mut written = Vec::new();
+    put_blob(layout, &sig.payload, &mut written, dry_run)?;
+    // An OCI config whose rootfs lists the layers (cosign's `empty.Signatures()` shape).
+    let config = serde_json::to_vec(&json!({
+        "architecture": "",
+        "os": "",
+        "config": {},
+        "rootfs": {"type": "layers", "diff_ids": diff_ids},
+    }))
+    .unwrap_or_default();
+    let config_digest = put_blob(layout, &config, &mut written, dry_run)?;
+    manifest["config"] = json!({
+        "mediaType": "application/vnd.oci.image.config.v1+json",
+        "size": config.len(),
+        "digest": config_digest,
+    });
+    let manifest_bytes = serde_json::to_vec(&manifest).unwrap_or_default();
+    let manifest_digest = put_blob(layout, &manifest_bytes, &mut written, dry_run)?;
+    let descriptor = json!({
+        "mediaType": "application/vnd.oci.image.manifest.v1+json",
+        "size": manifest_bytes.len(),
+        "digest": manifest_digest,
+        "annotations": {"org.opencontainers.image.ref.name": tag},
+    });
+    match pos {
+        Some(i) => entries[i] = descriptor,
+        None => entries.push(descriptor),
+    }
+    written.push(index_path.clone());
+    if let Some(tx) = index_tx {
+        tx.commit_all(vec![Change::Write {
+            path: index_path,
+            contents: serde_json::to_vec(&index).unwrap_or_default(),
+            mode: 0o644,
+        }])?;
+    }
+    Ok(Written {
+        files: written,
+        unchanged: false,
+    })
+}

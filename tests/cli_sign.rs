@@ -1,0 +1,267 @@
+//! `policyctl generate-key` and `policyctl sign` (issue 13): keys in cosign's encrypted format
+//! (cosign's own test keys sign too), signatures that current containers/image (the Go oracle)
+//! accepts and Debian's skopeo carries along, OCI layouts as cosign lays them out, and every
+//! refusal (existing key files, wrong passphrase, no identity, dry runs write nothing).
+
+use std::path::Path;
+
+use crate::oracle::{self, Override, Version};
+use crate::util::{policyctl, repo, write};
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in walkdir::WalkDir::new(from) {
+        let e = e.unwrap();
+        let dst = to.join(e.path().strip_prefix(from).unwrap());
+        if e.file_type().is_dir() {
+            std::fs::create_dir_all(&dst).unwrap();
+        } else {
+            std::fs::copy(e.path(), &dst).unwrap();
+        }
+    }
+}
+
+fn public_pem_of(private: &Path, pass: &str) -> String {
+    use p256::pkcs8::EncodePublicKey;
+    let k = policyctl::signature::private_key::load_encrypted_private_key(
+        &std::fs::read(private).unwrap(),
+        pass.as_bytes(),
+    )
+    .unwrap();
+    k.verifying_key()
+        .to_public_key_pem(p256::pkcs8::LineEnding::LF)
+        .unwrap()
+}
+
+#[test]
+fn generated_keys_are_private_and_never_overwritten() {
+    use std::os::unix::fs::PermissionsExt;
+    let t = tempfile::tempdir().unwrap();
+    let t = t.path();
+    let pass = write(t, "pass", "s3cret\nignored second line\n");
+    let prefix = t.join("k");
+    let out = policyctl()
+        .args(["generate-key", "--passphrase-file"])
+        .arg(&pass)
+        .arg("--output-prefix")
+        .arg(&prefix)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let private = t.join("k.private");
+    let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode(&private), 0o600);
+    assert_eq!(mode(&t.join("k.pub")), 0o644);
+    let text = std::fs::read_to_string(&private).unwrap();
+    assert!(text.starts_with("-----BEGIN ENCRYPTED SIGSTORE PRIVATE KEY-----\n"));
+    // The first line of the file is the passphrase; the public key file matches.
+    assert_eq!(
+        public_pem_of(&private, "s3cret"),
+        std::fs::read_to_string(t.join("k.pub")).unwrap()
+    );
+    let again = policyctl()
+        .env("COSIGN_PASSWORD", "x")
+        .arg("generate-key")
+        .arg("--output-prefix")
+        .arg(&prefix)
+        .output()
+        .unwrap();
+    assert_eq!(again.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&again.stderr).contains("Refusing to overwrite existing"));
+    assert_eq!(std::fs::read_to_string(&private).unwrap(), text);
+}
+
+#[test]
+fn signatures_in_dir_are_what_cimage_accepts() {
+    let t = tempfile::tempdir().unwrap();
+    let t = t.path().canonicalize().unwrap();
+    let img = t.join("img");
+    copy_dir(&repo("testdata/demo/images/unsigned"), &img);
+    // cosign's own test key (passphrase "hello", TEST-ONLY), through $COSIGN_PASSWORD.
+    let key = repo("testdata/store/pemsigstorekey.key");
+    let public = write(&t, "cosign-test.pub", &public_pem_of(&key, "hello"));
+    let reference = format!("dir:{}", img.display());
+    let sign = |extra: &[&str]| {
+        policyctl()
+            .env("COSIGN_PASSWORD", "hello")
+            .args(["sign", "--key"])
+            .arg(&key)
+            .args(extra)
+            .arg(&reference)
+            .output()
+            .unwrap()
+    };
+    // No identity for a dir: image; a dry run writes nothing; a wrong passphrase fails.
+    let o = sign(&[]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains("Cannot determine canonical Docker reference")
+    );
+    let o = sign(&["--identity", "ghcr.io/armorred/app"]);
+    assert!(String::from_utf8_lossy(&o.stderr).contains("must be a fully specified reference"));
+    let o = sign(&["--identity", "ghcr.io/armorred/app:1.0", "--dry-run"]);
+    assert!(o.status.success());
+    assert!(String::from_utf8_lossy(&o.stdout).contains("would write"));
+    assert!(!img.join("signature-1").exists());
+    let wrong = policyctl()
+        .env("COSIGN_PASSWORD", "nope")
+        .args(["sign", "--identity", "ghcr.io/armorred/app:1.0", "--key"])
+        .arg(&key)
+        .arg(&reference)
+        .output()
+        .unwrap();
+    assert_eq!(wrong.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&wrong.stderr).contains("decrypt: encrypted: decryption failed")
+    );
+    // Two signatures: signature-1 and signature-2.
+    for _ in 0..2 {
+        let o = sign(&["--identity", "ghcr.io/armorred/app:1.0"]);
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    }
+    assert!(img.join("signature-2").exists());
+    let policy = write(
+        &t,
+        "policy.json",
+        &format!(
+            r#"{{"default":[{{"type":"sigstoreSigned","keyPath":"{}","signedIdentity":{{"type":"exactRepository","dockerRepository":"ghcr.io/armorred/app"}}}}]}}"#,
+            public.display()
+        ),
+    );
+    let ours = policyctl()
+        .arg("--policy")
+        .arg(&policy)
+        .args(["check", "--json"])
+        .arg(&reference)
+        .output()
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&ours.stdout).unwrap();
+    assert_eq!(v["results"][0]["verdict"], "accepted", "{v:#}");
+    if let Some(bin) = oracle::oracle(Version::Current) {
+        let theirs = oracle::check(
+            &bin,
+            &policy,
+            std::slice::from_ref(&reference),
+            &Override::default(),
+        );
+        assert_eq!(theirs[0]["verdict"], "accepted", "{}", theirs[0]);
+    }
+    // skopeo reads and carries both signatures, byte for byte.
+    if crate::util::require_tool("skopeo") {
+        let accept = write(
+            &t,
+            "accept.json",
+            r#"{"default":[{"type":"insecureAcceptAnything"}]}"#,
+        );
+        let back = t.join("back");
+        let st = std::process::Command::new("skopeo")
+            .arg("--policy")
+            .arg(&accept)
+            .args(["copy", "-q"])
+            .arg(&reference)
+            .arg(format!("dir:{}", back.display()))
+            .status()
+            .unwrap();
+        assert!(st.success());
+        for n in ["signature-1", "signature-2"] {
+            assert_eq!(
+                std::fs::read(back.join(n)).unwrap(),
+                std::fs::read(img.join(n)).unwrap(),
+                "{n}"
+            );
+        }
+    }
+}
+
+#[test]
+fn signatures_in_oci_layouts_are_cosign_attachments() {
+    let t = tempfile::tempdir().unwrap();
+    let t = t.path().canonicalize().unwrap();
+    let layout = t.join("layout");
+    copy_dir(&repo("testdata/demo/oci"), &layout);
+    let pass = write(&t, "pass", "pw\n");
+    let prefix = t.join("k");
+    assert!(
+        policyctl()
+            .args(["generate-key", "--passphrase-file"])
+            .arg(&pass)
+            .arg("--output-prefix")
+            .arg(&prefix)
+            .output()
+            .unwrap()
+            .status
+            .success()
+    );
+    let reference = format!("oci:{}:b", layout.display());
+    let o = policyctl()
+        .args([
+            "sign",
+            "--identity",
+            "ghcr.io/armorred/b:1",
+            "--passphrase-file",
+        ])
+        .arg(&pass)
+        .arg("--key")
+        .arg(t.join("k.private"))
+        .arg(&reference)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("do not read signatures from OCI layouts"));
+    // The layout lists it as cosign's .sig attachment; the checker reads it with
+    // --oci-attachments and it verifies with the new public key.
+    let out = policyctl()
+        .args(["sigs", "list", "--json"])
+        .arg(&reference)
+        .output()
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let e = &v["images"][0]["entries"];
+    assert_eq!(e.as_array().unwrap().len(), 1, "{v:#}");
+    assert_eq!(e[0]["kind"], "cosign-signature");
+    assert_eq!(e[0]["store"], "oci-layout-tag");
+    assert_eq!(e[0]["claimed_identity"], "ghcr.io/armorred/b:1");
+    let policy = write(
+        &t,
+        "policy.json",
+        &format!(
+            r#"{{"default":[{{"type":"sigstoreSigned","keyPath":"{}","signedIdentity":{{"type":"matchRepository"}}}}]}}"#,
+            t.join("k.pub").display()
+        ),
+    );
+    let check = policyctl()
+        .arg("--policy")
+        .arg(&policy)
+        .args(["check", "--json", "--oci-attachments"])
+        .arg(&reference)
+        .output()
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&check.stdout).unwrap();
+    let sig = &v["results"][0]["requirements"][0]["signatures"][0];
+    // oci: has no Docker identity: matchRepository cannot match, but the signature verified.
+    assert_eq!(sig["reason_kind"], "identity-not-accepted", "{v:#}");
+    // The layout stays valid for skopeo (index.json rewritten atomically).
+    if crate::util::require_tool("skopeo") {
+        let accept = write(
+            &t,
+            "accept.json",
+            r#"{"default":[{"type":"insecureAcceptAnything"}]}"#,
+        );
+        let st = std::process::Command::new("skopeo")
+            .arg("--policy")
+            .arg(&accept)
+            .args(["inspect", "--raw"])
+            .arg(&reference)
+            .output()
+            .unwrap();
+        assert!(
+            st.status.success(),
+            "{}",
+            String::from_utf8_lossy(&st.stderr)
+        );
+    }
+}
