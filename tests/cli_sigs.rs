@@ -35,7 +35,7 @@ fn list_json(refs: &[String], env: &[(&str, &Path)]) -> (i32, serde_json::Value)
     )
 }
 
-fn put_blob(layout: &Path, bytes: &[u8]) -> String {
+pub(crate) fn put_blob(layout: &Path, bytes: &[u8]) -> String {
     let hex: String = Sha256::digest(bytes)
         .iter()
         .map(|b| format!("{b:02x}"))
@@ -44,12 +44,12 @@ fn put_blob(layout: &Path, bytes: &[u8]) -> String {
     format!("sha256:{hex}")
 }
 
-fn descriptor(media_type: &str, digest: &str, size: usize) -> serde_json::Value {
+pub(crate) fn descriptor(media_type: &str, digest: &str, size: usize) -> serde_json::Value {
     serde_json::json!({"mediaType": media_type, "digest": digest, "size": size})
 }
 
 /// A cosign-style manifest with one layer; returns its digest and size.
-fn attachment(
+pub(crate) fn attachment(
     layout: &Path,
     layer_type: &str,
     layer: &[u8],
@@ -81,7 +81,7 @@ fn attachment(
     (put_blob(layout, &bytes), bytes.len())
 }
 
-fn copy_dir(from: &Path, to: &Path) {
+pub(crate) fn copy_dir(from: &Path, to: &Path) {
     std::fs::create_dir_all(to).unwrap();
     for e in walkdir::WalkDir::new(from) {
         let e = e.unwrap();

@@ -14,6 +14,7 @@ mod cli_sigs;
 mod cli_trust;
 mod cli_where;
 mod diff_check;
+mod diff_cosign;
 mod diff_current_check;
 mod diff_gpg;
 mod diff_keyless;

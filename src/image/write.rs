@@ -5,9 +5,10 @@
 //! * `dir:` — c/image's layout: the next free `signature-N` (or `<hex>.signature-N` for a list
 //!   instance), holding c/image's sigstore blob; c/image reads up to the first gap, so
 //!   appending at the first free number keeps every existing signature.
-//! * `oci:` — as cosign does: the `sha256-<hex>.sig` manifest of the image gets one more
-//!   layer (an identical one is not added twice), its blobs are written content-addressed,
-//!   and `index.json` points the tag at the new manifest. podman does not read these; cosign
+//! * `oci:` — as cosign does: the `sha256-<hex>.sig` manifest of the image (in a `cosign save`
+//!   layout: its `kind: dev.cosignproject.cosign/sigs` entry) gets one more layer (an
+//!   identical one is not added twice), its blobs are written content-addressed, and
+//!   `index.json` points at the new manifest. podman does not read these; cosign
 //!   `verify --local-image` does.
 
 use std::path::{Path, PathBuf};
@@ -124,10 +125,21 @@ pub fn add_to_oci_layout(
         .get_mut("manifests")
         .and_then(Value::as_array_mut)
         .ok_or_else(|| Error::Read(format!("{}: no manifests", index_path.display())))?;
+    // A `cosign save` layout names its objects with `kind` annotations (and holds one image):
+    // its signatures are the `kind: …/sigs` entry, which `cosign verify --local-image` reads.
+    let cosign_save = entries
+        .iter()
+        .any(|e| e.pointer("/annotations/kind").is_some());
+    let (key, value) = if cosign_save {
+        ("kind", "dev.cosignproject.cosign/sigs".to_owned())
+    } else {
+        ("org.opencontainers.image.ref.name", tag.clone())
+    };
     let pos = entries.iter().position(|e| {
-        e.pointer("/annotations/org.opencontainers.image.ref.name")
+        e.get("annotations")
+            .and_then(|a| a.get(key))
             .and_then(Value::as_str)
-            == Some(tag.as_str())
+            == Some(value.as_str())
     });
     let layer = json!({
         "mediaType": sig.mime_type,
@@ -186,7 +198,7 @@ pub fn add_to_oci_layout(
         "mediaType": "application/vnd.oci.image.manifest.v1+json",
         "size": manifest_bytes.len(),
         "digest": manifest_digest,
-        "annotations": {"org.opencontainers.image.ref.name": tag},
+        "annotations": {key: value},
     });
     match pos {
         Some(i) => entries[i] = descriptor,
