@@ -290,3 +290,277 @@ fn append_certs_from_pem_is_lenient_and_bounded() {
     );
     assert_eq!(unmarshal_certificates_from_pem(b" \n").unwrap().len(), 0);
 }
+
+/// The fulcio leaf, intermediate and root, parsed.
+fn fulcio() -> (Certificate, Certificate, Certificate) {
+    let leaf = parse_leaf_cert_from_pem(FULCIO_LEAF).unwrap();
+    let mut chain = unmarshal_certificates_from_pem(FULCIO_CHAIN).unwrap();
+    let root = chain.pop().unwrap();
+    let intermediate = chain.pop().unwrap();
+    (leaf, intermediate, root)
+}
+
+fn verify_with(
+    leaf: &Certificate,
+    intermediates: Vec<Certificate>,
+    roots: Vec<Certificate>,
+    now: i64,
+) -> Result<usize, ChainError> {
+    let (i, r) = (pool_of(intermediates), pool_of(roots));
+    chain::verify(
+        leaf,
+        &VerifyOptions {
+            roots: &r,
+            intermediates: &i,
+            now,
+        },
+    )
+    .map(|c| c[0].len())
+}
+
+#[test]
+fn a_forged_signature_never_chains() {
+    let (leaf, intermediate, root) = fulcio();
+    // Change one byte of the leaf's to-be-signed part (inside its serial number): it still
+    // parses, names the same issuer, but the intermediate's signature no longer covers it.
+    let mut der = leaf.raw.clone();
+    let serial_at = der
+        .windows(leaf.serial.len())
+        .position(|w| w == leaf.serial.as_slice())
+        .unwrap();
+    der[serial_at + 3] ^= 0x01;
+    let forged = parse_certificate(&der).unwrap();
+    let e = verify_with(&forged, vec![intermediate.clone()], vec![root.clone()], T).unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        r#"x509: certificate signed by unknown authority (possibly because of "x509: ECDSA verification failure" while trying to verify candidate authority certificate "sigstore-intermediate")"#
+    );
+    // The intermediate in the roots: the same failure is the hint.
+    assert!(verify_with(&forged, vec![], vec![intermediate.clone()], T).is_err());
+    // A parent that may not sign certificates (no basicConstraints CA) is not a parent.
+    let mut not_ca = intermediate.clone();
+    not_ca.is_ca = false;
+    let e = verify_with(&leaf, vec![not_ca.clone()], vec![root.clone()], T).unwrap_err();
+    assert!(
+        e.to_string()
+            .contains("parent certificate cannot sign this kind of certificate"),
+        "{e}"
+    );
+    // keyUsage without certSign also forbids signing; with it (bit 5) is fine.
+    let mut no_cert_sign = intermediate.clone();
+    no_cert_sign.key_usage = 1;
+    assert!(verify_with(&leaf, vec![no_cert_sign], vec![root.clone()], T).is_err());
+    let mut cert_sign = intermediate.clone();
+    cert_sign.key_usage = 1 << 5;
+    assert_eq!(
+        verify_with(&leaf, vec![cert_sign], vec![root.clone()], T),
+        Ok(3)
+    );
+    // A v3 parent without basicConstraints cannot sign either.
+    let mut no_bc = intermediate.clone();
+    no_bc.basic_constraints_valid = false;
+    assert!(verify_with(&leaf, vec![], vec![no_bc], T).is_err());
+}
+
+#[test]
+fn validity_bounds_are_inclusive_and_checked_for_every_certificate() {
+    let (leaf, intermediate, root) = fulcio();
+    let ok = |now| verify_with(&leaf, vec![intermediate.clone()], vec![root.clone()], now);
+    assert_eq!(ok(leaf.not_before), Ok(3));
+    assert_eq!(ok(leaf.not_after), Ok(3));
+    assert!(ok(leaf.not_before - 1).is_err());
+    assert!(ok(leaf.not_after + 1).is_err());
+    // An expired intermediate: Go returns its isValid error, not "unknown authority".
+    let mut old = intermediate.clone();
+    old.not_after = T - 1;
+    assert_eq!(
+        verify_with(&leaf, vec![old], vec![root.clone()], T)
+            .unwrap_err()
+            .to_string(),
+        "x509: certificate has expired or is not yet valid: current time 2022-12-12T18:48:19Z is after 2022-12-12T18:48:18Z"
+    );
+    let mut young = root.clone();
+    young.not_before = T + 1;
+    assert!(matches!(
+        verify_with(&leaf, vec![intermediate.clone()], vec![young], T),
+        Err(ChainError::Expired { before: true, .. })
+    ));
+}
+
+#[test]
+fn extended_key_usage_is_checked_over_the_whole_chain() {
+    let (leaf, intermediate, root) = fulcio();
+    let server_auth = vec![0x2b, 0x06, 0x01, 0x05, 0x05, 0x07, 0x03, 0x01];
+    let mut l = leaf.clone();
+    l.ext_key_usage = vec![server_auth.clone()];
+    assert_eq!(
+        verify_with(&l, vec![intermediate.clone()], vec![root.clone()], T),
+        Err(ChainError::IncompatibleUsage)
+    );
+    l.ext_key_usage = vec![server_auth.clone(), OID_EKU_ANY.to_vec()];
+    assert_eq!(
+        verify_with(&l, vec![intermediate.clone()], vec![root.clone()], T),
+        Ok(3)
+    );
+    l.ext_key_usage.clear();
+    assert_eq!(
+        verify_with(&l, vec![intermediate.clone()], vec![root.clone()], T),
+        Ok(3)
+    );
+    // The intermediate restricts too.
+    let mut i = intermediate.clone();
+    i.ext_key_usage = vec![server_auth];
+    assert_eq!(
+        verify_with(&leaf, vec![i], vec![root.clone()], T),
+        Err(ChainError::IncompatibleUsage)
+    );
+}
+
+#[test]
+fn constraints_policyctl_does_not_evaluate_reject_as_unsupported() {
+    let (leaf, intermediate, root) = fulcio();
+    let mut constrained = intermediate.clone();
+    constrained.has_name_constraints = true;
+    let e = verify_with(&leaf, vec![constrained], vec![root.clone()], T).unwrap_err();
+    assert!(e.is_unsupported(), "{e}");
+    assert!(e.to_string().contains("name constraints"));
+    // Name constraints on the leaf itself are not a CA's: irrelevant.
+    let mut l = leaf.clone();
+    l.has_name_constraints = true;
+    assert_eq!(
+        verify_with(&l, vec![intermediate.clone()], vec![root.clone()], T),
+        Ok(3)
+    );
+    let mut policies = root.clone();
+    policies.has_policy_constraints = true;
+    let e = verify_with(&leaf, vec![intermediate.clone()], vec![policies], T).unwrap_err();
+    assert!(e.is_unsupported());
+    assert!(!ChainError::NameMismatch.is_unsupported());
+    assert!(
+        ChainError::UnknownAuthority {
+            hint: Some((Box::new(ChainError::Unsupported("x".into())), "n".into()))
+        }
+        .is_unsupported()
+    );
+    assert!(!ChainError::UnknownAuthority { hint: None }.is_unsupported());
+}
+
+#[test]
+fn path_length_and_critical_extensions() {
+    let (leaf, intermediate, root) = fulcio();
+    // The root allows no intermediate below it.
+    let mut strict = root.clone();
+    strict.max_path_len = 0;
+    assert_eq!(
+        verify_with(&leaf, vec![intermediate.clone()], vec![strict], T),
+        Err(ChainError::TooManyIntermediates)
+    );
+    let mut one = root.clone();
+    one.max_path_len = 1;
+    assert_eq!(
+        verify_with(&leaf, vec![intermediate.clone()], vec![one], T),
+        Ok(3)
+    );
+    let mut l = leaf.clone();
+    l.unhandled_critical = vec!["1.2.3".into()];
+    assert_eq!(
+        verify_with(&l, vec![intermediate.clone()], vec![root.clone()], T),
+        Err(ChainError::UnhandledCriticalExtension)
+    );
+    // A leaf that is itself a trusted root verifies alone.
+    assert_eq!(verify_with(&leaf, vec![], vec![leaf.clone()], T), Ok(1));
+}
+
+#[test]
+fn pools_dedupe_and_order_parents_by_key_id() {
+    let (leaf, intermediate, root) = fulcio();
+    let mut p = CertPool::default();
+    assert!(p.is_empty());
+    p.add(intermediate.clone());
+    p.add(intermediate.clone());
+    assert_eq!(p.len(), 1);
+    assert!(!p.is_empty());
+    assert_eq!(p.certs()[0].raw, intermediate.raw);
+    // Another certificate with the same subject but a different key ID comes after the match.
+    let mut twin = root.clone();
+    twin.raw_subject = intermediate.raw_subject.clone();
+    twin.subject_key_id = vec![1, 2, 3];
+    let mut q = CertPool::default();
+    q.add(twin.clone());
+    q.add(intermediate.clone());
+    let roots = pool_of(vec![root.clone()]);
+    let chains = chain::verify(
+        &leaf,
+        &VerifyOptions {
+            roots: &roots,
+            intermediates: &q,
+            now: T,
+        },
+    )
+    .unwrap();
+    assert_eq!(chains.len(), 1);
+    assert_eq!(chains[0][1].raw, intermediate.raw);
+    // A certificate already in the chain is not its own parent (no loops).
+    let mut self_issued = intermediate.clone();
+    self_issued.raw_issuer = intermediate.raw_subject.clone();
+    assert!(verify_with(&self_issued, vec![self_issued.clone()], vec![], T).is_err());
+}
+
+#[test]
+fn go_chain_building_quirks() {
+    let (leaf, intermediate, root) = fulcio();
+    // At most 100 signature checks: 100 failing candidates are "unknown authority", 101 hit
+    // the limit.
+    let mut twin = root.clone();
+    twin.raw_subject = intermediate.raw_subject.clone();
+    let twins = |n: usize| -> Vec<Certificate> {
+        (0..n)
+            .map(|i| {
+                let mut c = twin.clone();
+                c.raw.extend_from_slice(&(i as u32).to_be_bytes());
+                c
+            })
+            .collect()
+    };
+    assert!(matches!(
+        verify_with(&leaf, twins(100), vec![], T),
+        Err(ChainError::UnknownAuthority { hint: Some(_) })
+    ));
+    assert_eq!(
+        verify_with(&leaf, twins(101), vec![], T),
+        Err(ChainError::SignatureLimit)
+    );
+    // A self-signed certificate is never its own parent (no endless chain).
+    assert_eq!(
+        verify_with(&root, vec![root.clone()], vec![], T),
+        Err(ChainError::UnknownAuthority { hint: None })
+    );
+    // A v1 parent passes CheckSignatureFrom but may not be an intermediate: Go returns that
+    // isValid error itself.
+    let mut v1 = intermediate.clone();
+    v1.version = 1;
+    v1.basic_constraints_valid = false;
+    v1.is_ca = false;
+    assert_eq!(
+        verify_with(&leaf, vec![v1], vec![root.clone()], T)
+            .unwrap_err()
+            .to_string(),
+        "x509: certificate is not authorized to sign other certificates"
+    );
+    // Candidates whose key ID matches come first: the hint names the real intermediate.
+    let mut der = leaf.raw.clone();
+    let at = der
+        .windows(leaf.serial.len())
+        .position(|w| w == leaf.serial.as_slice())
+        .unwrap();
+    der[at + 3] ^= 0x01;
+    let forged = parse_certificate(&der).unwrap();
+    let mut mismatched = twin.clone();
+    mismatched.subject_key_id = vec![9, 9, 9];
+    let e = verify_with(&forged, vec![mismatched, intermediate.clone()], vec![], T).unwrap_err();
+    assert!(
+        e.to_string()
+            .ends_with(r#"candidate authority certificate "sigstore-intermediate")"#),
+        "{e}"
+    );
+}
