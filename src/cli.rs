@@ -253,6 +253,32 @@ pub enum SigsCommand {
     /// subject, where it lives, and whether podman, skopeo and CRI-O read it — with the fix when
     /// they do not. Exit status: 0 listed, 2 some image could not be read.
     List(SigsListArgs),
+    /// Copy the signatures of an image to the same image in another local store.
+    ///
+    /// SRC and DST must hold the same manifest (the evaluated platform instance). Copied are
+    /// the signatures containers/image reads from SRC and, from OCI layouts, cosign's
+    /// signature attachments. Into dir: they become signature-N files exactly as a pull with
+    /// use-sigstore-attachments stores them (so `skopeo copy dir:… containers-storage:…` brings
+    /// them to podman); into oci: layouts they become layers of cosign's .sig manifest (`cosign
+    /// verify --local-image` reads them from a `cosign save` layout). Bytes are preserved and
+    /// a signature already there is not copied again. Writes are transactional.
+    Copy(SigsCopyArgs),
+}
+
+/// `policyctl sigs copy`.
+#[derive(Debug, Args)]
+pub struct SigsCopyArgs {
+    /// Say what would be copied, write nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+
+    /// Where the signatures are (any local transport).
+    #[arg(value_name = "SRC")]
+    pub source: String,
+
+    /// The same image elsewhere: dir:PATH or oci:PATH[:REF].
+    #[arg(value_name = "DST")]
+    pub destination: String,
 }
 
 /// `policyctl sigs list`.

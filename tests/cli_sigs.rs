@@ -478,3 +478,122 @@ fn attestations_verify_and_the_sbom_comes_only_from_a_verified_one() {
     assert_eq!(code, 1);
     assert!(stdout.contains("never carry attestations"), "{stdout}");
 }
+
+/// `sigs copy`: cosign's signature in an OCI layout becomes the `dir:` signature c/image
+/// itself would have stored (byte for byte), which skopeo carries into containers-storage
+/// where policyctl and current c/image accept it; back into a layout it becomes cosign's .sig
+/// layer; copies are idempotent, dry runs write nothing, other images are refused.
+#[test]
+fn sigs_copy_moves_signatures_between_stores() {
+    let t = tempfile::tempdir().unwrap();
+    let t = t.path().canonicalize().unwrap();
+    let run = |args: &[&str]| {
+        let o = policyctl().args(args).output().unwrap();
+        (
+            o.status.code().unwrap_or(-1),
+            String::from_utf8_lossy(&o.stdout).into_owned(),
+            String::from_utf8_lossy(&o.stderr).into_owned(),
+        )
+    };
+    let img = t.join("img");
+    copy_dir(&repo("testdata/demo/images/unsigned"), &img);
+    let src = format!("oci:{}:a", repo("testdata/demo/oci").display());
+    let dst = format!("dir:{}", img.display());
+    let (code, out, _) = run(&["sigs", "copy", "--dry-run", &src, &dst]);
+    assert_eq!(code, 0);
+    assert!(out.contains("would copy 1 signature(s)"), "{out}");
+    assert!(!img.join("signature-1").exists());
+    let (code, out, e) = run(&["sigs", "copy", &src, &dst]);
+    assert_eq!(code, 0, "{e}");
+    assert!(
+        out.contains("copied 1 signature(s), 0 already there"),
+        "{out}"
+    );
+    assert_eq!(
+        std::fs::read(img.join("signature-1")).unwrap(),
+        std::fs::read(repo("testdata/demo/images/signed/signature-1")).unwrap()
+    );
+    let (_, out, _) = run(&["sigs", "copy", &src, &dst]);
+    assert!(
+        out.contains("copied 0 signature(s), 1 already there"),
+        "{out}"
+    );
+    assert!(!img.join("signature-2").exists());
+    // Another image is refused.
+    let (code, _, e) = run(&[
+        "sigs",
+        "copy",
+        &src,
+        &format!("dir:{}", repo("testdata/check/dir/b").display()),
+    ]);
+    assert_eq!(code, 2);
+    assert!(e.contains("holds another image"), "{e}");
+    // Back into a layout without signatures: cosign's .sig manifest.
+    let layout = t.join("layout");
+    copy_dir(&repo("testdata/demo/oci"), &layout);
+    let index_path = layout.join("index.json");
+    let mut index: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&index_path).unwrap()).unwrap();
+    index["manifests"].as_array_mut().unwrap().retain(|m| {
+        !m["annotations"]["org.opencontainers.image.ref.name"]
+            .as_str()
+            .unwrap()
+            .ends_with(".sig")
+    });
+    std::fs::write(&index_path, serde_json::to_vec(&index).unwrap()).unwrap();
+    let fresh = format!("oci:{}:a", layout.display());
+    let (code, out, e) = run(&["sigs", "copy", &dst, &fresh]);
+    assert_eq!(code, 0, "{e}");
+    assert!(out.contains("copied 1 signature(s)"), "{out}");
+    let (_, out, _) = run(&["sigs", "copy", &dst, &fresh]);
+    assert!(
+        out.contains("copied 0 signature(s), 1 already there"),
+        "{out}"
+    );
+    let (_, v) = list_json(std::slice::from_ref(&fresh), &[]);
+    assert_eq!(
+        v["images"][0]["entries"][0]["store"], "oci-layout-tag",
+        "{v}"
+    );
+    // skopeo carries the dir: signature into containers-storage, where it is accepted.
+    if !crate::util::require_tool("skopeo") {
+        return;
+    }
+    let accept = write(
+        &t,
+        "accept.json",
+        r#"{"default":[{"type":"insecureAcceptAnything"}]}"#,
+    );
+    let spec = format!(
+        "[vfs@{}+{}]",
+        t.join("store").display(),
+        t.join("run").display()
+    );
+    let stored = format!("containers-storage:{spec}ghcr.io/armorred/app:1");
+    let st = std::process::Command::new("skopeo")
+        .arg("--policy")
+        .arg(&accept)
+        .args(["copy", "-q", &dst, &stored])
+        .status()
+        .unwrap();
+    assert!(st.success());
+    let policy = write(
+        &t,
+        "policy.json",
+        &format!(
+            r#"{{"default":[{{"type":"sigstoreSigned","keyPath":"{}","signedIdentity":{{"type":"matchRepository"}}}}]}}"#,
+            repo("testdata/demo/armorred-test.pub").display()
+        ),
+    );
+    let (code, out, _) = run(&["--policy", policy.to_str().unwrap(), "check", &stored]);
+    assert_eq!(code, 0, "{out}");
+    if let Some(bin) = crate::oracle::oracle(crate::oracle::Version::Current) {
+        let v = crate::oracle::check(
+            &bin,
+            &policy,
+            std::slice::from_ref(&stored),
+            &crate::oracle::Override::default(),
+        );
+        assert_eq!(v[0]["verdict"], "accepted", "{}", v[0]);
+    }
+}

@@ -3,9 +3,10 @@
 //! the lookaside signatures a pull of the image's Docker name would read and the cosign
 //! objects in OCI layouts, and describes every one of them (`crate::inventory`).
 
-use crate::cli::{SigsArgs, SigsCommand, SigsListArgs};
+use crate::cli::{SigsArgs, SigsCommand, SigsCopyArgs, SigsListArgs};
 use crate::commands::Outcome;
 use crate::error::Error;
+
 use crate::image::{self, OpenOptions, Platform};
 use crate::inventory::{self, Entry, Store};
 use crate::reference::transport::{ImageRef, Transport};
@@ -17,7 +18,105 @@ use crate::settings::Settings;
 pub fn run(global: &Settings, args: &SigsArgs) -> Result<Outcome, Error> {
     match &args.command {
         SigsCommand::List(a) => list(global, a),
+        SigsCommand::Copy(a) => copy(global, a),
     }
+}
+
+fn open_for_copy(
+    global: &Settings,
+    reference: &str,
+    oci_attachments: bool,
+) -> Result<(Transport, ImageRef, image::Opened), Error> {
+    let opts = OpenOptions {
+        compat: global.compat,
+        platform: Platform::host(),
+        oci_attachments,
+        storage_env: global.storage.clone(),
+    };
+    let (t, parsed) = ImageRef::parse(reference, global.compat).map_err(|e| Error::Usage(e.0))?;
+    let opened = image::open(t, &parsed, &crate::config::host::RealHost, &opts)
+        .map_err(|e| Error::Read(e.0))?;
+    Ok((t, parsed, opened))
+}
+
+/// `policyctl sigs copy`.
+fn copy(global: &Settings, a: &SigsCopyArgs) -> Result<Outcome, Error> {
+    use crate::signature::Signature;
+    use crate::signature::blob::sigstore_to_blob;
+    let (_, _, src) = open_for_copy(global, &a.source, true)?;
+    let sigs = src
+        .signatures
+        .map_err(|e| Error::Read(format!("{}: {e}", a.source)))?;
+    let (dt, dparsed, dst) = open_for_copy(global, &a.destination, false)?;
+    let (sd, dd) = (
+        src.manifest_digest.map_err(Error::Read)?,
+        dst.manifest_digest.clone().map_err(Error::Read)?,
+    );
+    if sd != dd {
+        return Err(Error::Conflict(format!(
+            "{} holds another image ({dd}) than {} ({sd}); copy the image first (skopeo copy), then its signatures",
+            a.destination, a.source
+        )));
+    }
+    let (mut copied, mut present, mut skipped) = (0, 0, Vec::new());
+    let mut files = Vec::new();
+    for s in &sigs {
+        let w = match (&dparsed, dt, &s.signature) {
+            (ImageRef::Path { path, .. }, Transport::Dir, sig) => {
+                let blob = match sig {
+                    Signature::SimpleSigning(b) => b.clone(),
+                    Signature::Sigstore(g) => sigstore_to_blob(g),
+                };
+                let instance = dst.list.as_ref().map(|l| l.instance_digest.as_str());
+                image::write::add_blob_to_dir(
+                    std::path::Path::new(path),
+                    instance,
+                    &blob,
+                    a.dry_run,
+                )?
+            }
+            (ImageRef::Oci { path, .. }, Transport::Oci, Signature::Sigstore(g)) => {
+                image::write::add_to_oci_layout(std::path::Path::new(path), &dd, g, a.dry_run)?
+            }
+            (_, Transport::Oci, Signature::SimpleSigning(_)) => {
+                skipped.push(format!(
+                    "{}: a simple-signing (GPG) signature has no place in an OCI layout",
+                    s.origin
+                ));
+                continue;
+            }
+            _ => {
+                return Err(Error::Usage(format!(
+                    "policyctl copies signatures into dir: and oci: images (not {} yet)",
+                    dt.name()
+                )));
+            }
+        };
+        if w.unchanged {
+            present += 1;
+        } else {
+            copied += 1;
+            files.extend(w.files);
+        }
+    }
+    let verb = if a.dry_run { "would copy" } else { "copied" };
+    let mut text = format!(
+        "{} -> {}: {verb} {copied} signature(s), {present} already there ({} found)\n",
+        a.source,
+        a.destination,
+        sigs.len()
+    );
+    for f in files {
+        text += &format!("  {}\n", f.display());
+    }
+    for s in skipped {
+        text += &format!("  skipped: {s}\n");
+    }
+    if dt == Transport::Dir && copied + present > 0 {
+        text += "  podman reads them once the image is copied into containers-storage: with skopeo copy (signatures are carried)\n";
+    }
+    out(&text);
+    Ok(Outcome::Ok)
 }
 
 fn list(global: &Settings, args: &SigsListArgs) -> Result<Outcome, Error> {

@@ -74,6 +74,41 @@ pub fn add_to_dir(
     })
 }
 
+/// Adds a signature blob (any format) to a `dir:` image unless one with the same bytes is
+/// already there (idempotent copies).
+pub fn add_blob_to_dir(
+    dir: &Path,
+    instance: Option<&str>,
+    blob: &[u8],
+    dry_run: bool,
+) -> Result<Written, Error> {
+    let path = next_dir_signature_path(dir, instance)?;
+    // Existing signatures are the numbers before the first free one.
+    let name = path
+        .file_name()
+        .and_then(|n| n.to_str())
+        .unwrap_or_default()
+        .to_owned();
+    let (prefix, n) = name.rsplit_once('-').unwrap_or(("signature", "1"));
+    let n: usize = n.parse().unwrap_or(1);
+    for i in 1..n {
+        let p = dir.join(format!("{prefix}-{i}"));
+        if crate::fsread::read_limited(&p, super::MAX_SIGNATURE_SIZE).is_ok_and(|b| b == blob) {
+            return Ok(Written {
+                files: Vec::new(),
+                unchanged: true,
+            });
+        }
+    }
+    if !dry_run {
+        txn_write(&path, blob, 0o644)?;
+    }
+    Ok(Written {
+        files: vec![path],
+        unchanged: false,
+    })
+}
+
 fn sha256_hex(b: &[u8]) -> String {
     use sha2::Digest;
     sha2::Sha256::digest(b)
