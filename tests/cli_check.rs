@@ -652,31 +652,119 @@ fn folded_images_json_keys_resolve_as_skopeo_does() {
 /// "unsupported"`); the exit code stays 1 (fail closed).
 #[test]
 fn unsupported_trust_roots_are_shown_as_such() {
+    // A PKI chain whose root carries name constraints, which policyctl does not evaluate:
+    // made with openssl (root permits e-mail @example.com, leaf dev@example.com, codeSigning).
+    if !crate::util::require_tool("openssl") {
+        return;
+    }
     let tmp = tempfile::tempdir().unwrap();
-    let policy = crate::util::write(
-        tmp.path(),
-        "policy.json",
-        r#"{"default": [{"type": "sigstoreSigned",
-            "fulcio": {"caPath": "testdata/demo/armorred-test.pub", "oidcIssuer": "https://issuer.example", "subjectEmail": "dev@example.com"},
-            "rekorPublicKeyPath": "testdata/demo/armorred-test.pub",
-            "signedIdentity": {"type": "matchRepository"}}]}"#,
+    let t = tmp.path();
+    crate::util::write(
+        t,
+        "root.cnf",
+        "[req]\ndistinguished_name=dn\nx509_extensions=v3\nprompt=no\n[dn]\nCN=Constrained Test Root\n[v3]\nbasicConstraints=critical,CA:TRUE\nkeyUsage=critical,keyCertSign\nnameConstraints=critical,permitted;email:example.com\nsubjectKeyIdentifier=hash\n",
     );
-    // The demo signature with Rekor bundle and certificate annotations added (their contents
-    // are never read: policyctl cannot verify Fulcio yet).
-    let image = tmp.path().join("signed");
+    crate::util::write(
+        t,
+        "leaf.cnf",
+        "[v3]\nbasicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature\nextendedKeyUsage=codeSigning\nsubjectAltName=email:dev@example.com\n",
+    );
+    let openssl = |args: &[&str]| {
+        let o = std::process::Command::new("openssl")
+            .current_dir(t)
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(
+            o.status.success(),
+            "openssl {args:?}: {}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+    };
+    openssl(&[
+        "ecparam",
+        "-name",
+        "prime256v1",
+        "-genkey",
+        "-noout",
+        "-out",
+        "root.key",
+    ]);
+    openssl(&[
+        "req", "-x509", "-new", "-key", "root.key", "-config", "root.cnf", "-days", "3650", "-out",
+        "root.pem",
+    ]);
+    openssl(&[
+        "ecparam",
+        "-name",
+        "prime256v1",
+        "-genkey",
+        "-noout",
+        "-out",
+        "leaf.key",
+    ]);
+    openssl(&[
+        "req", "-new", "-key", "leaf.key", "-subj", "/CN=leaf", "-out", "leaf.csr",
+    ]);
+    openssl(&[
+        "x509",
+        "-req",
+        "-in",
+        "leaf.csr",
+        "-CA",
+        "root.pem",
+        "-CAkey",
+        "root.key",
+        "-CAcreateserial",
+        "-days",
+        "365",
+        "-extfile",
+        "leaf.cnf",
+        "-extensions",
+        "v3",
+        "-out",
+        "leaf.pem",
+    ]);
+    let image = t.join("signed");
     std::fs::create_dir(&image).unwrap();
-    for e in std::fs::read_dir("testdata/demo/images/signed").unwrap() {
+    for e in std::fs::read_dir("testdata/demo/images/unsigned").unwrap() {
         let e = e.unwrap();
         std::fs::copy(e.path(), image.join(e.file_name())).unwrap();
     }
-    let blob = std::fs::read(image.join("signature-1")).unwrap();
-    let json_at = blob.iter().position(|&b| b == b'\n').unwrap() + 1;
-    let mut sig: serde_json::Value = serde_json::from_slice(&blob[json_at..]).unwrap();
-    sig["annotations"]["dev.sigstore.cosign/bundle"] = "{}".into();
-    sig["annotations"]["dev.sigstore.cosign/certificate"] = "-----BEGIN CERTIFICATE-----".into();
-    let mut blob = blob[..json_at].to_vec();
-    blob.extend(serde_json::to_vec(&sig).unwrap());
-    std::fs::write(image.join("signature-1"), blob).unwrap();
+    let digest = "sha256:8e9e63992678ca1430dda43a8062e7532677e829e2c3709ddeb256ef51e342d8";
+    let payload = policyctl::signature::payload::make_payload("ghcr.io/armorred/app", digest, None);
+    std::fs::write(t.join("payload"), &payload).unwrap();
+    openssl(&[
+        "dgst", "-sha256", "-sign", "leaf.key", "-out", "sig.der", "payload",
+    ]);
+    use base64::Engine;
+    let mut sig = policyctl::signature::blob::Sigstore {
+        mime_type: "application/vnd.dev.cosign.simplesigning.v1+json".into(),
+        payload,
+        annotations: Default::default(),
+    };
+    sig.annotations.insert(
+        "dev.cosignproject.cosign/signature".into(),
+        base64::engine::general_purpose::STANDARD.encode(std::fs::read(t.join("sig.der")).unwrap()),
+    );
+    sig.annotations.insert(
+        "dev.sigstore.cosign/certificate".into(),
+        std::fs::read_to_string(t.join("leaf.pem")).unwrap(),
+    );
+    std::fs::write(
+        image.join("signature-1"),
+        policyctl::signature::blob::sigstore_to_blob(&sig),
+    )
+    .unwrap();
+    let policy = crate::util::write(
+        t,
+        "policy.json",
+        &format!(
+            r#"{{"default": [{{"type": "sigstoreSigned", "pki": {{"caRootsPath": "{}", "subjectEmail": "dev@example.com"}},
+            "signedIdentity": {{"type": "exactRepository", "dockerRepository": "ghcr.io/armorred/app"}}}}]}}"#,
+            t.join("root.pem").display()
+        ),
+    );
     let reference = format!("dir:{}", image.display());
     policyctl()
         .arg("--policy")
@@ -685,12 +773,12 @@ fn unsupported_trust_roots_are_shown_as_such() {
         .assert()
         .code(1)
         .stdout_eq(str![[r#"
-dir:[..]/signed: REJECTED (policyctl cannot verify this yet; containers/image might accept): policyctl cannot verify Fulcio (keyless) signatures yet: rejected; containers/image might accept it
+dir:[..]/signed: REJECTED (policyctl cannot verify this yet; containers/image might accept): veryfing leaf certificate failed: policyctl cannot check X.509 name constraints yet: rejected; containers/image might accept it
 ...
   requirements:
     1. sigstoreSigned [..] (line 1)
-       => cannot verify yet: policyctl cannot verify Fulcio (keyless) signatures yet: rejected; containers/image might accept it
-       - [..]/signed/signature-1 [sigstore-json]: cannot verify yet: policyctl cannot verify Fulcio (keyless) signatures yet: rejected; containers/image might accept it (claims identity ghcr.io/armorred/app, digest sha256:[..])
+       => cannot verify yet: veryfing leaf certificate failed: policyctl cannot check X.509 name constraints yet: rejected; containers/image might accept it
+       - [..]/signed/signature-1 [sigstore-json]: cannot verify yet: veryfing leaf certificate failed: policyctl cannot check X.509 name constraints yet: rejected; containers/image might accept it (presents a certificate for dev@example.com, CN=leaf, issued by CN=Constrained Test Root, valid [..], claims identity ghcr.io/armorred/app, digest sha256:[..])
 
 "#]]);
     let out = policyctl()
@@ -704,12 +792,33 @@ dir:[..]/signed: REJECTED (policyctl cannot verify this yet; containers/image mi
     assert_eq!(req["outcome"], "unsupported", "{v:#}");
     assert_eq!(req["unsupported"], true);
     assert_eq!(req["signatures"][0]["outcome"], "unsupported");
-    assert_eq!(req["reason_kind"], "unsupported");
+    assert_eq!(req["reason_kind"], "certificate-chain");
+    // And indeed: current c/image checks the constraints (they permit the leaf) and accepts.
+    if let Some(bin) = crate::oracle::oracle(crate::oracle::Version::Current) {
+        let theirs = crate::oracle::check(
+            &bin,
+            &policy,
+            std::slice::from_ref(&reference),
+            &crate::oracle::Override::default(),
+        );
+        assert_eq!(theirs[0]["verdict"], "accepted", "{}", theirs[0]);
+    }
     // Issue 10: without the bundle annotation c/image rejects for certain, and so do we,
     // as a plain rejection with c/image's text.
+    let fulcio = crate::util::write(
+        t,
+        "fulcio.json",
+        &format!(
+            r#"{{"default": [{{"type": "sigstoreSigned",
+            "fulcio": {{"caPath": "{}", "oidcIssuer": "https://issuer.example", "subjectEmail": "dev@example.com"}},
+            "rekorPublicKeyPath": "testdata/demo/armorred-test.pub",
+            "signedIdentity": {{"type": "matchRepository"}}}}]}}"#,
+            crate::util::repo("testdata/upstream-sigstore/fulcio_v1.crt.pem").display()
+        ),
+    );
     policyctl()
         .arg("--policy")
-        .arg(&policy)
+        .arg(&fulcio)
         .args(["check", "dir:testdata/demo/images/signed"])
         .assert()
         .code(1)

@@ -23,10 +23,13 @@ pub fn policyctl() -> snapbox::cmd::Command {
 
 /// Whether a required external tool is present; in CI (`CI=true`) a missing tool is a failure.
 pub fn require_tool(name: &str) -> bool {
-    let found = std::process::Command::new(name)
-        .arg("--version")
-        .output()
-        .is_ok_and(|o| o.status.success());
+    // `openssl` knows only `openssl version`.
+    let found = ["--version", "version"].iter().any(|arg| {
+        std::process::Command::new(name)
+            .arg(arg)
+            .output()
+            .is_ok_and(|o| o.status.success())
+    });
     if !found {
         if std::env::var("CI").as_deref() == Ok("true") {
             panic!("{name} is required in CI (CI=true) but was not found");
