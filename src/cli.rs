@@ -263,6 +263,38 @@ pub enum SigsCommand {
     /// verify --local-image` reads them from a `cosign save` layout). Bytes are preserved and
     /// a signature already there is not copied again. Writes are transactional.
     Copy(SigsCopyArgs),
+    /// Remove signatures stored with a local image (dir: signature-N files, or layers of the
+    /// cosign .sig manifest in an OCI layout), transactionally.
+    ///
+    /// N is the number `sigs list` shows in the location (signature-N, layer N). In dir: the
+    /// later signatures move down so that containers/image, which stops at the first missing
+    /// number, still reads them; removed and moved files keep a .bak copy.
+    Rm(SigsRmArgs),
+}
+
+/// `policyctl sigs rm`.
+#[derive(Debug, Args)]
+pub struct SigsRmArgs {
+    /// Remove signature N (as in signature-N or layer N).
+    #[arg(
+        long,
+        value_name = "N",
+        required_unless_present = "all",
+        conflicts_with = "all"
+    )]
+    pub index: Option<usize>,
+
+    /// Remove every signature of the image.
+    #[arg(long)]
+    pub all: bool,
+
+    /// Say what would change, write nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+
+    /// The image: dir:PATH or oci:PATH[:REF].
+    #[arg(value_name = "REF")]
+    pub reference: String,
 }
 
 /// `policyctl sigs copy`.

@@ -597,3 +597,79 @@ fn sigs_copy_moves_signatures_between_stores() {
         assert_eq!(v[0]["verdict"], "accepted", "{}", v[0]);
     }
 }
+
+/// `sigs rm`: in dir: the later signatures move down (c/image stops at the first gap); in
+/// OCI layouts the .sig manifest loses the layer, and the entry when none is left.
+#[test]
+fn sigs_rm_keeps_the_numbering_readable() {
+    let t = tempfile::tempdir().unwrap();
+    let t = t.path().canonicalize().unwrap();
+    let key = repo("testdata/store/pemsigstorekey.key");
+    let run = |args: &[&str]| {
+        let o = policyctl()
+            .env("COSIGN_PASSWORD", "hello")
+            .args(args)
+            .output()
+            .unwrap();
+        (
+            o.status.code().unwrap_or(-1),
+            String::from_utf8_lossy(&o.stdout).into_owned(),
+            String::from_utf8_lossy(&o.stderr).into_owned(),
+        )
+    };
+    let identities = |reference: &str| -> Vec<String> {
+        let (_, v) = list_json(&[reference.to_owned()], &[]);
+        v["images"][0]["entries"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["claimed_identity"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    let img = t.join("img");
+    copy_dir(&repo("testdata/demo/images/unsigned"), &img);
+    let dir = format!("dir:{}", img.display());
+    let layout = t.join("layout");
+    copy_dir(&repo("testdata/demo/oci"), &layout);
+    let oci = format!("oci:{}:b", layout.display());
+    for reference in [&dir, &oci] {
+        for n in 1..=3 {
+            let id = format!("ghcr.io/armorred/app:{n}");
+            let (code, _, e) = run(&[
+                "sign",
+                "--identity",
+                &id,
+                "--key",
+                key.to_str().unwrap(),
+                reference,
+            ]);
+            assert_eq!(code, 0, "{e}");
+        }
+        let all: Vec<String> = (1..=3)
+            .map(|n| format!("ghcr.io/armorred/app:{n}"))
+            .collect();
+        assert_eq!(identities(reference), all);
+        let (code, _, _) = run(&["sigs", "rm", "--index", "2", "--dry-run", reference]);
+        assert_eq!(code, 0);
+        assert_eq!(identities(reference), all);
+        let (code, _, e) = run(&["sigs", "rm", "--index", "2", reference]);
+        assert_eq!(code, 0, "{e}");
+        assert_eq!(identities(reference), [all[0].clone(), all[2].clone()]);
+        let (code, _, e) = run(&["sigs", "rm", "--index", "5", reference]);
+        assert_eq!(code, 2);
+        assert!(e.contains("there is no"), "{e}");
+        let (code, _, _) = run(&["sigs", "rm", "--all", reference]);
+        assert_eq!(code, 0);
+        assert!(identities(reference).is_empty());
+    }
+    // dir: the removed files are kept as .bak; c/image sees no signature any more.
+    assert!(!img.join("signature-1").exists());
+    assert!(img.join("signature-1.bak").exists());
+    // The layout's index no longer names a .sig for b.
+    let index = std::fs::read_to_string(layout.join("index.json")).unwrap();
+    assert!(
+        !index.contains(
+            "sha256-ff5c49fead6eee190ccd619b206edcd7a03d3a71aa081ee19d234915ec83b6ee.sig"
+        )
+    );
+}

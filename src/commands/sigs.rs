@@ -3,7 +3,7 @@
 //! the lookaside signatures a pull of the image's Docker name would read and the cosign
 //! objects in OCI layouts, and describes every one of them (`crate::inventory`).
 
-use crate::cli::{SigsArgs, SigsCommand, SigsCopyArgs, SigsListArgs};
+use crate::cli::{SigsArgs, SigsCommand, SigsCopyArgs, SigsListArgs, SigsRmArgs};
 use crate::commands::Outcome;
 use crate::error::Error;
 
@@ -19,7 +19,45 @@ pub fn run(global: &Settings, args: &SigsArgs) -> Result<Outcome, Error> {
     match &args.command {
         SigsCommand::List(a) => list(global, a),
         SigsCommand::Copy(a) => copy(global, a),
+        SigsCommand::Rm(a) => rm(global, a),
     }
+}
+
+/// `policyctl sigs rm`.
+fn rm(global: &Settings, a: &SigsRmArgs) -> Result<Outcome, Error> {
+    use crate::image::write::{Which, remove_from_dir, remove_from_oci_layout};
+    let (t, parsed, opened) = open_for_copy(global, &a.reference, false)?;
+    let which = match a.index {
+        Some(n) => Which::One(n),
+        None => Which::All,
+    };
+    let digest = opened.manifest_digest.clone().map_err(Error::Read)?;
+    let w = match (&parsed, t) {
+        (ImageRef::Path { path, .. }, Transport::Dir) => {
+            let instance = opened.list.as_ref().map(|l| l.instance_digest.as_str());
+            remove_from_dir(std::path::Path::new(path), instance, which, a.dry_run)?
+        }
+        (ImageRef::Oci { path, .. }, Transport::Oci) => {
+            remove_from_oci_layout(std::path::Path::new(path), &digest, which, a.dry_run)?
+        }
+        _ => {
+            return Err(Error::Usage(format!(
+                "policyctl removes signatures from dir: and oci: images (not {} yet)",
+                t.name()
+            )));
+        }
+    };
+    let verb = if a.dry_run { "would change" } else { "changed" };
+    let mut text = if w.unchanged {
+        format!("{}: no signature stored; nothing changed\n", a.reference)
+    } else {
+        format!("{}: {verb}:\n", a.reference)
+    };
+    for f in &w.files {
+        text += &format!("  {}\n", f.display());
+    }
+    out(&text);
+    Ok(Outcome::Ok)
 }
 
 fn open_for_copy(

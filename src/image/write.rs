@@ -252,3 +252,182 @@ pub fn add_to_oci_layout(
         unchanged: false,
     })
 }
+
+/// Which stored signatures to remove: one (1-based, as `signature-N` or `layer N`) or all.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Which {
+    One(usize),
+    All,
+}
+
+/// Removes signatures from a `dir:` image; the later ones move down so the numbering stays
+/// without gaps (c/image stops reading at the first gap). Removed and moved files keep a
+/// `.bak` copy.
+pub fn remove_from_dir(
+    dir: &Path,
+    instance: Option<&str>,
+    which: Which,
+    dry_run: bool,
+) -> Result<Written, Error> {
+    let next = next_dir_signature_path(dir, instance)?;
+    let name = next
+        .file_name()
+        .and_then(|n| n.to_str())
+        .unwrap_or_default()
+        .to_owned();
+    let (prefix, n) = name.rsplit_once('-').unwrap_or(("signature", "1"));
+    let count = n.parse::<usize>().unwrap_or(1) - 1;
+    let path = |i: usize| dir.join(format!("{prefix}-{i}"));
+    let keep: Vec<usize> = match which {
+        Which::All => Vec::new(),
+        Which::One(k) if k == 0 || k > count => {
+            return Err(Error::Usage(format!(
+                "{}: there is no {prefix}-{k} ({count} stored)",
+                dir.display()
+            )));
+        }
+        Which::One(k) => (1..=count).filter(|&i| i != k).collect(),
+    };
+    if count == 0 {
+        return Ok(Written {
+            files: Vec::new(),
+            unchanged: true,
+        });
+    }
+    let targets: Vec<(PathBuf, u64)> = (1..=count)
+        .map(|i| (path(i), super::MAX_SIGNATURE_SIZE))
+        .collect();
+    let files: Vec<PathBuf> = targets.iter().map(|(p, _)| p.clone()).collect();
+    if dry_run {
+        return Ok(Written {
+            files,
+            unchanged: false,
+        });
+    }
+    let tx = Txn::begin_all(&targets, Safety { force: false })?;
+    let mut changes = Vec::new();
+    for (new_index, &old) in keep.iter().enumerate() {
+        let (to, from) = (path(new_index + 1), path(old));
+        if to != from {
+            let contents = tx
+                .current_of(&from)
+                .ok_or_else(|| Error::Read(format!("{}: vanished", from.display())))?
+                .to_vec();
+            changes.push(Change::Write {
+                path: to,
+                contents,
+                mode: 0o644,
+            });
+        }
+    }
+    for i in keep.len() + 1..=count {
+        changes.push(Change::Remove { path: path(i) });
+    }
+    tx.commit_all(changes)?;
+    Ok(Written {
+        files,
+        unchanged: false,
+    })
+}
+
+/// Removes layers from the cosign `.sig` manifest of `image_digest` in an OCI layout (the
+/// entry goes when no layer is left). Unreferenced blobs stay, as cosign leaves them.
+pub fn remove_from_oci_layout(
+    layout: &Path,
+    image_digest: &str,
+    which: Which,
+    dry_run: bool,
+) -> Result<Written, Error> {
+    use serde_json::{Value, json};
+    let index_path = layout.join("index.json");
+    let tx = Txn::begin(&index_path, Safety { force: false }, 16 * 1024 * 1024)?;
+    let index_bytes = tx
+        .current()
+        .ok_or_else(|| Error::Read(format!("{}: no index.json", layout.display())))?
+        .to_vec();
+    let mut index: Value = serde_json::from_slice(&index_bytes)
+        .map_err(|e| Error::Read(format!("{}: {e}", index_path.display())))?;
+    let tag = format!("{}.sig", image_digest.replacen(':', "-", 1));
+    let entries = index
+        .get_mut("manifests")
+        .and_then(Value::as_array_mut)
+        .ok_or_else(|| Error::Read(format!("{}: no manifests", index_path.display())))?;
+    let pos = entries
+        .iter()
+        .position(|e| {
+            e.pointer("/annotations/org.opencontainers.image.ref.name")
+                .and_then(Value::as_str)
+                == Some(tag.as_str())
+                || e.pointer("/annotations/kind").and_then(Value::as_str)
+                    == Some("dev.cosignproject.cosign/sigs")
+        })
+        .ok_or_else(|| {
+            Error::Usage(format!(
+                "{}: no cosign signatures for {image_digest}",
+                layout.display()
+            ))
+        })?;
+    let d = entries[pos]["digest"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    let p = layout
+        .join("blobs/sha256")
+        .join(d.strip_prefix("sha256:").unwrap_or_default());
+    let b = crate::fsread::read_limited(&p, super::manifest::MAX_MANIFEST_SIZE)
+        .map_err(|e| Error::Read(super::path_error("open", &p, &e)))?;
+    let mut manifest: Value =
+        serde_json::from_slice(&b).map_err(|e| Error::Read(format!("{}: {e}", p.display())))?;
+    let layers = manifest
+        .get_mut("layers")
+        .and_then(Value::as_array_mut)
+        .ok_or_else(|| Error::Read("signature manifest without layers".into()))?;
+    match which {
+        Which::All => layers.clear(),
+        Which::One(k) if k == 0 || k > layers.len() => {
+            return Err(Error::Usage(format!(
+                "{}: there is no layer {k} ({} stored)",
+                layout.display(),
+                layers.len()
+            )));
+        }
+        Which::One(k) => {
+            layers.remove(k - 1);
+        }
+    }
+    let mut written = Vec::new();
+    if layers.is_empty() {
+        entries.remove(pos);
+    } else {
+        let diff_ids: Vec<Value> = layers.iter().map(|l| l["digest"].clone()).collect();
+        let config = serde_json::to_vec(&json!({
+            "architecture": "",
+            "os": "",
+            "config": {},
+            "rootfs": {"type": "layers", "diff_ids": diff_ids},
+        }))
+        .unwrap_or_default();
+        let config_digest = put_blob(layout, &config, &mut written, dry_run)?;
+        manifest["config"] = json!({
+            "mediaType": "application/vnd.oci.image.config.v1+json",
+            "size": config.len(),
+            "digest": config_digest,
+        });
+        let bytes = serde_json::to_vec(&manifest).unwrap_or_default();
+        let digest = put_blob(layout, &bytes, &mut written, dry_run)?;
+        entries[pos]["digest"] = digest.into();
+        entries[pos]["size"] = bytes.len().into();
+    }
+    written.push(index_path.clone());
+    if !dry_run {
+        tx.commit_all(vec![Change::Write {
+            path: index_path,
+            contents: serde_json::to_vec(&index).unwrap_or_default(),
+            mode: 0o644,
+        }])?;
+    }
+    Ok(Written {
+        files: written,
+        unchanged: false,
+    })
+}
