@@ -270,6 +270,26 @@ pub enum SigsCommand {
     /// later signatures move down so that containers/image, which stops at the first missing
     /// number, still reads them; removed and moved files keep a .bak copy.
     Rm(SigsRmArgs),
+    /// Verify every cosign signature stored with a local image, wherever it is stored.
+    ///
+    /// Unlike `check`, which answers what podman decides, this checks each stored cosign
+    /// signature on its own — also those podman does not read (OCI layouts): the signature
+    /// with the trusted keys (--key, or the sigstoreSigned keys of the policy's scope for the
+    /// image or for --policy-for), then whether its signed digest is the image's. The signed
+    /// identity is shown, not judged (that is the policy's signedIdentity; see `check`).
+    /// Exit status: 0 some signature verified for this image, 1 none, 2 error.
+    Verify(SigsVerifyArgs),
+}
+
+/// `policyctl sigs verify`.
+#[derive(Debug, Args)]
+pub struct SigsVerifyArgs {
+    #[command(flatten)]
+    pub trusted: TrustedKeys,
+
+    /// The image (containers-transports(5) syntax).
+    #[arg(value_name = "REF")]
+    pub reference: String,
 }
 
 /// `policyctl sigs rm`.

@@ -673,3 +673,49 @@ fn sigs_rm_keeps_the_numbering_readable() {
         )
     );
 }
+
+/// `sigs verify`: every stored cosign signature checked on its own, in any store.
+#[test]
+fn sigs_verify_checks_each_stored_signature() {
+    let run = |args: &[&str]| {
+        let o = policyctl().args(args).output().unwrap();
+        (
+            o.status.code().unwrap_or(-1),
+            String::from_utf8_lossy(&o.stdout).into_owned(),
+        )
+    };
+    let key = repo("testdata/demo/armorred-test.pub");
+    let k = key.to_str().unwrap();
+    let other = repo("testdata/upstream/cosign.pub");
+    for reference in [
+        format!("dir:{}", repo("testdata/demo/images/signed").display()),
+        format!("oci:{}:a", repo("testdata/demo/oci").display()),
+    ] {
+        let (code, out) = run(&["sigs", "verify", "--key", k, &reference]);
+        assert_eq!(code, 0, "{out}");
+        assert!(out.contains("verified with key sha256:"), "{out}");
+        assert!(out.contains("1 signature(s) verified"), "{out}");
+        let (code, out) = run(&[
+            "sigs",
+            "verify",
+            "--key",
+            other.to_str().unwrap(),
+            &reference,
+        ]);
+        assert_eq!(code, 1, "{out}");
+        assert!(
+            out.contains("rejected: cryptographic signature verification failed"),
+            "{out}"
+        );
+    }
+    // A signature for another manifest verifies cryptographically but not for this image.
+    let (code, out) = run(&[
+        "sigs",
+        "verify",
+        "--key",
+        k,
+        &format!("dir:{}", repo("testdata/demo/images/tampered").display()),
+    ]);
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("but for another manifest"), "{out}");
+}

@@ -132,7 +132,7 @@ fn open(global: &Settings, reference: &str) -> Result<(Transport, ImageRef, Foun
 }
 
 /// The trusted keys: `--key` files, or the sigstoreSigned keys of the policy's scope.
-fn trusted_keys(
+pub(crate) fn trusted_keys(
     global: &Settings,
     trusted: &TrustedKeys,
     image_transport: Transport,

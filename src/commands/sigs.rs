@@ -3,7 +3,7 @@
 //! the lookaside signatures a pull of the image's Docker name would read and the cosign
 //! objects in OCI layouts, and describes every one of them (`crate::inventory`).
 
-use crate::cli::{SigsArgs, SigsCommand, SigsCopyArgs, SigsListArgs, SigsRmArgs};
+use crate::cli::{SigsArgs, SigsCommand, SigsCopyArgs, SigsListArgs, SigsRmArgs, SigsVerifyArgs};
 use crate::commands::Outcome;
 use crate::error::Error;
 
@@ -20,7 +20,82 @@ pub fn run(global: &Settings, args: &SigsArgs) -> Result<Outcome, Error> {
         SigsCommand::List(a) => list(global, a),
         SigsCommand::Copy(a) => copy(global, a),
         SigsCommand::Rm(a) => rm(global, a),
+        SigsCommand::Verify(a) => verify(global, a),
     }
+}
+
+/// `policyctl sigs verify`.
+fn verify(global: &Settings, a: &SigsVerifyArgs) -> Result<Outcome, Error> {
+    use crate::signature::Signature;
+    use crate::signature::blob::SIGNATURE_ANNOTATION;
+    let (t, parsed, opened) = open_for_copy(global, &a.reference, true)?;
+    let digest = opened.manifest_digest.clone().map_err(Error::Read)?;
+    let (keys, source) = crate::commands::attest::trusted_keys(global, &a.trusted, t, &parsed)?;
+    let sigs = opened
+        .signatures
+        .as_ref()
+        .map_err(|e| Error::Read(format!("{}: {e}", a.reference)))?;
+    let mut text = format!("{}: manifest {digest}; keys: {source}\n", a.reference);
+    let mut good = 0;
+    for s in sigs {
+        let Signature::Sigstore(g) = &s.signature else {
+            text += &format!(
+                "  - {}: simple signing (GPG): not checked here (use `check` with a signedBy policy)\n",
+                s.origin
+            );
+            continue;
+        };
+        if g.mime_type != crate::inventory::COSIGN_SIGNATURE_MEDIA_TYPE {
+            continue;
+        }
+        let Some(b64) = g.annotations.get(SIGNATURE_ANNOTATION) else {
+            text += &format!(
+                "  - {}: rejected: missing {SIGNATURE_ANNOTATION} annotation\n",
+                s.origin
+            );
+            continue;
+        };
+        let verdict =
+            crate::signature::verify::verify_sigstore(&keys, &g.payload, b64, global.compat)
+                .map_err(|e| e.0)
+                .and_then(|v| {
+                    let fpr = match v.signer() {
+                        crate::signature::verify::Signer::Key { fingerprint, .. } => {
+                            fingerprint.clone()
+                        }
+                        other => other.to_string(),
+                    };
+                    crate::signature::payload::parse_payload(v.payload(), global.compat)
+                        .map(|p| (fpr, p))
+                        .map_err(|e| e.0)
+                });
+        match verdict {
+            Ok((fpr, p)) if p.manifest_digest == digest => {
+                good += 1;
+                text += &format!(
+                    "  - {}: verified with key {fpr}; signed identity {}\n",
+                    s.origin, p.docker_reference
+                );
+            }
+            Ok((fpr, p)) => {
+                text += &format!(
+                    "  - {}: signed with key {fpr}, but for another manifest ({})\n",
+                    s.origin, p.manifest_digest
+                );
+            }
+            Err(e) => text += &format!("  - {}: rejected: {e}\n", s.origin),
+        }
+    }
+    text += &format!("  {good} signature(s) verified for this image\n");
+    if matches!(t, Transport::Oci) && good > 0 {
+        text += "  note: podman does not read signatures from OCI layouts (see `sigs list`)\n";
+    }
+    out(&text);
+    Ok(if good > 0 {
+        Outcome::Ok
+    } else {
+        Outcome::Rejected
+    })
 }
 
 /// `policyctl sigs rm`.
