@@ -279,6 +279,24 @@ pub enum SigsCommand {
     /// identity is shown, not judged (that is the policy's signedIdentity; see `check`).
     /// Exit status: 0 some signature verified for this image, 1 none, 2 error.
     Verify(SigsVerifyArgs),
+    /// Show the decoded content of stored signatures, attestations and bundles (unverified).
+    ///
+    /// For each entry of `sigs list` (or only entry N): the payload as JSON, the annotations
+    /// (certificates described, Rekor bundles pretty-printed), DSSE statements decoded,
+    /// OpenPGP signer key IDs. Nothing here is verified.
+    Inspect(SigsInspectArgs),
+}
+
+/// `policyctl sigs inspect`.
+#[derive(Debug, Args)]
+pub struct SigsInspectArgs {
+    /// Only entry N of `sigs list` (1-based).
+    #[arg(long, value_name = "N")]
+    pub index: Option<usize>,
+
+    /// The image (containers-transports(5) syntax).
+    #[arg(value_name = "REF")]
+    pub reference: String,
 }
 
 /// `policyctl sigs verify`.

@@ -719,3 +719,62 @@ fn sigs_verify_checks_each_stored_signature() {
     assert_eq!(code, 1, "{out}");
     assert!(out.contains("but for another manifest"), "{out}");
 }
+
+/// `sigs inspect`: decoded payloads, certificates, bundles and attestation statements.
+#[test]
+fn sigs_inspect_decodes_what_is_stored() {
+    let t = tempfile::tempdir().unwrap();
+    let (layout, image) = layout_with_everything(t.path());
+    let run = |args: &[&str]| {
+        let o = policyctl().args(args).output().unwrap();
+        (
+            o.status.code().unwrap_or(-1),
+            String::from_utf8_lossy(&o.stdout).into_owned(),
+            String::from_utf8_lossy(&o.stderr).into_owned(),
+        )
+    };
+    let reference = format!("oci:{}:a", layout.display());
+    let (code, out, _) = run(&["sigs", "inspect", &reference]);
+    assert_eq!(code, 0);
+    // The cosign payload, the attestation's statement, the bundle's statement.
+    assert!(
+        out.contains(r#""docker-reference": "ghcr.io/armorred/app""#),
+        "{out}"
+    );
+    assert!(
+        out.contains("DSSE payload (application/vnd.in-toto+json)"),
+        "{out}"
+    );
+    assert!(
+        out.contains(&format!(
+            r#""sha256": "{}""#,
+            image.trim_start_matches("sha256:")
+        )),
+        "{out}"
+    );
+    assert!(out.contains("bundle DSSE payload"), "{out}");
+    assert!(
+        out.contains("https://cosign.sigstore.dev/attestation/v1"),
+        "{out}"
+    );
+    let (code, out, _) = run(&["sigs", "inspect", "--index", "3", &reference]);
+    assert_eq!(code, 0);
+    assert!(out.starts_with("3. SBOM (unsigned)"), "{out}");
+    let (code, _, e) = run(&["sigs", "inspect", "--index", "9", &reference]);
+    assert_eq!(code, 2);
+    assert!(e.contains("there is no entry 9"), "{e}");
+    // A keyless dir: signature: the certificate described, the Rekor bundle pretty-printed.
+    let (_, out, _) = run(&[
+        "sigs",
+        "inspect",
+        &format!(
+            "dir:{}",
+            repo("testdata/upstream-sigstore/dir-img-cosign-fulcio-rekor-valid").display()
+        ),
+    ]);
+    assert!(
+        out.contains("certificate for mitr@redhat.com, OIDC issuer https://github.com/login/oauth"),
+        "{out}"
+    );
+    assert!(out.contains(r#""logIndex": 11605770"#), "{out}");
+}

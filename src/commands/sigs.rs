@@ -3,7 +3,9 @@
 //! the lookaside signatures a pull of the image's Docker name would read and the cosign
 //! objects in OCI layouts, and describes every one of them (`crate::inventory`).
 
-use crate::cli::{SigsArgs, SigsCommand, SigsCopyArgs, SigsListArgs, SigsRmArgs, SigsVerifyArgs};
+use crate::cli::{
+    SigsArgs, SigsCommand, SigsCopyArgs, SigsInspectArgs, SigsListArgs, SigsRmArgs, SigsVerifyArgs,
+};
 use crate::commands::Outcome;
 use crate::error::Error;
 
@@ -21,6 +23,7 @@ pub fn run(global: &Settings, args: &SigsArgs) -> Result<Outcome, Error> {
         SigsCommand::Copy(a) => copy(global, a),
         SigsCommand::Rm(a) => rm(global, a),
         SigsCommand::Verify(a) => verify(global, a),
+        SigsCommand::Inspect(a) => inspect(global, a),
     }
 }
 
@@ -252,7 +255,7 @@ fn list(global: &Settings, args: &SigsListArgs) -> Result<Outcome, Error> {
     let images: Vec<SigsListImage> = args
         .references
         .iter()
-        .map(|r| list_one(global, &opts, r))
+        .map(|r| list_one(global, &opts, r, &mut Vec::new()))
         .collect();
     let failed = images.iter().any(|i| i.error.is_some());
     let report = SigsListReport { images };
@@ -266,6 +269,145 @@ fn list(global: &Settings, args: &SigsListArgs) -> Result<Outcome, Error> {
     } else {
         Outcome::Ok
     })
+}
+
+/// The stored object behind a listed entry (for `sigs inspect`).
+enum Raw {
+    Signature(crate::signature::Signature),
+    Layer {
+        media_type: String,
+        annotations: std::collections::BTreeMap<String, String>,
+        bytes: Result<Vec<u8>, String>,
+    },
+}
+
+fn list_opts(global: &Settings) -> OpenOptions {
+    OpenOptions {
+        compat: global.compat,
+        platform: Platform::host(),
+        oci_attachments: false,
+        storage_env: global.storage.clone(),
+    }
+}
+
+fn pretty_json(bytes: &[u8]) -> String {
+    match serde_json::from_slice::<serde_json::Value>(bytes) {
+        Ok(v) => serde_json::to_string_pretty(&v).unwrap_or_default(),
+        Err(_) => {
+            let text = String::from_utf8_lossy(&bytes[..bytes.len().min(4096)]).into_owned();
+            format!("(not JSON; {} bytes) {text}", bytes.len())
+        }
+    }
+}
+
+fn indent(s: &str) -> String {
+    s.lines().map(|l| format!("    {l}\n")).collect()
+}
+
+/// `policyctl sigs inspect`.
+fn inspect(global: &Settings, a: &SigsInspectArgs) -> Result<Outcome, Error> {
+    use crate::signature::Signature;
+    let mut raws = Vec::new();
+    let img = list_one(global, &list_opts(global), &a.reference, &mut raws);
+    if let Some(e) = &img.error {
+        return Err(Error::Read(format!("{}: {e}", a.reference)));
+    }
+    let chosen: Vec<usize> = match a.index {
+        Some(n) if n >= 1 && n <= img.entries.len() => vec![n - 1],
+        Some(n) => {
+            return Err(Error::Usage(format!(
+                "{}: there is no entry {n} ({} listed)",
+                a.reference,
+                img.entries.len()
+            )));
+        }
+        None => (0..img.entries.len()).collect(),
+    };
+    let mut text = String::new();
+    for i in chosen {
+        let e = &img.entries[i];
+        text += &format!("{}. {} [{}]\n", i + 1, kind_name(e), e.location);
+        match &raws[i] {
+            Raw::Signature(Signature::SimpleSigning(blob)) => {
+                let f = crate::signature::openpgp::message::facts(blob);
+                if let Some(k) = f.issuer_fingerprint.or(f.issuer_key_id) {
+                    text += &format!("  OpenPGP signer: {k} (unverified)\n");
+                }
+                if let Some(c) = f.created {
+                    text += &format!(
+                        "  created: {}\n",
+                        crate::json::gotime::format_rfc3339_utc(c)
+                    );
+                }
+                if let Some(p) = f.plaintext {
+                    text += &format!("  payload:\n{}", indent(&pretty_json(&p)));
+                }
+            }
+            Raw::Signature(Signature::Sigstore(g)) => {
+                text += &format!("  media type: {}\n", g.mime_type);
+                for (k, v) in &g.annotations {
+                    text += &format!("  annotation {k}:\n{}", indent(&annotation_text(k, v)));
+                }
+                text += &format!("  payload:\n{}", indent(&pretty_json(&g.payload)));
+            }
+            Raw::Layer {
+                media_type,
+                annotations,
+                bytes,
+            } => {
+                text += &format!("  media type: {media_type}\n");
+                for (k, v) in annotations {
+                    text += &format!("  annotation {k}:\n{}", indent(&annotation_text(k, v)));
+                }
+                match bytes {
+                    Err(e) => text += &format!("  unreadable: {e}\n"),
+                    Ok(b) => {
+                        text += &format!("  content:\n{}", indent(&pretty_json(b)));
+                        if let Ok(env) = crate::attestation::parse_envelope(b) {
+                            text += &format!(
+                                "  DSSE payload ({}):\n{}",
+                                env.payload_type,
+                                indent(&pretty_json(&env.payload))
+                            );
+                        } else if let Ok(bundle) = crate::attestation::bundle::parse_bundle(b)
+                            && let crate::attestation::bundle::Content::Dsse(env) = bundle.content
+                        {
+                            text += &format!(
+                                "  bundle DSSE payload ({}):\n{}",
+                                env.payload_type,
+                                indent(&pretty_json(&env.payload))
+                            );
+                        }
+                    }
+                }
+            }
+        }
+        for n in &e.notes {
+            text += &format!("  note: {n}\n");
+        }
+    }
+    if img.entries.is_empty() {
+        text += &format!(
+            "{}: no stored signature, attestation or bundle\n",
+            a.reference
+        );
+    }
+    out(&text);
+    Ok(Outcome::Ok)
+}
+
+/// An annotation for humans: certificates described, bundles pretty-printed.
+fn annotation_text(key: &str, value: &str) -> String {
+    match key {
+        crate::signature::blob::CERTIFICATE_ANNOTATION => {
+            match crate::signature::sigstore::certificate::describe_unverified(value.as_bytes()) {
+                Some(d) => format!("certificate {d} (unverified)\n{value}"),
+                None => value.to_owned(),
+            }
+        }
+        crate::signature::blob::BUNDLE_ANNOTATION => pretty_json(value.as_bytes()),
+        _ => value.to_owned(),
+    }
 }
 
 fn empty(reference: &str) -> SigsListImage {
@@ -282,7 +424,12 @@ fn empty(reference: &str) -> SigsListImage {
     }
 }
 
-fn list_one(global: &Settings, opts: &OpenOptions, reference: &str) -> SigsListImage {
+fn list_one(
+    global: &Settings,
+    opts: &OpenOptions,
+    reference: &str,
+    raws: &mut Vec<Raw>,
+) -> SigsListImage {
     let mut img = empty(reference);
     let opened = ImageRef::parse(reference, opts.compat)
         .map_err(|e| e.0)
@@ -318,6 +465,7 @@ fn list_one(global: &Settings, opts: &OpenOptions, reference: &str) -> SigsListI
                 );
                 e.stored_for = img.manifest_digest.clone();
                 img.entries.push(e);
+                raws.push(Raw::Signature(s.signature.clone()));
             }
         }
         (Err(e), _) => img.signatures_error = Some(e.clone()),
@@ -328,7 +476,7 @@ fn list_one(global: &Settings, opts: &OpenOptions, reference: &str) -> SigsListI
     }
     // A pull of the image's Docker name reads simple-signing signatures from the lookaside.
     if let (Some(named), Some(digest)) = (&opened.docker_reference, img.manifest_digest.clone()) {
-        lookaside(global, named, &digest, &mut img, opts);
+        lookaside(global, named, &digest, &mut img, opts, raws);
     }
     // cosign's objects in OCI layouts, for the evaluated manifest and the list.
     let mut digests: Vec<String> = img.manifest_digest.iter().cloned().collect();
@@ -362,6 +510,11 @@ fn list_one(global: &Settings, opts: &OpenOptions, reference: &str) -> SigsListI
                         ));
                     }
                     img.entries.push(e);
+                    raws.push(Raw::Layer {
+                        media_type: media_type.clone(),
+                        annotations: annotations.clone(),
+                        bytes: bytes.clone(),
+                    });
                 }
             }
         }
@@ -385,6 +538,7 @@ fn lookaside(
     digest: &str,
     img: &mut SigsListImage,
     opts: &OpenOptions,
+    raws: &mut Vec<Raw>,
 ) {
     use crate::image::lookaside::{self, Lookaside};
     let regd = crate::config::registries_d::load(&global.registries_d_dir());
@@ -399,6 +553,7 @@ fn lookaside(
         Ok(Lookaside::Dir(dir)) => match lookaside::read(&dir, named, digest) {
             Ok(sigs) => {
                 for s in sigs {
+                    raws.push(Raw::Signature(s.signature.clone()));
                     let mut e = inventory::from_signature(
                         &s.signature,
                         Store::Lookaside,
