@@ -391,6 +391,11 @@ pub struct SignArgs {
     #[arg(long, value_name = "FILE")]
     pub passphrase_file: Option<PathBuf>,
 
+    /// For a multi-architecture image in dir:: sign every platform instance stored with it
+    /// and the list itself (default: only the instance podman evaluates on this host).
+    #[arg(long)]
+    pub all: bool,
+
     /// Say what would be written, write nothing.
     #[arg(long)]
     pub dry_run: bool,

@@ -265,3 +265,69 @@ fn signatures_in_oci_layouts_are_cosign_attachments() {
         );
     }
 }
+
+/// `sign --all` on a multi-architecture dir: image: every stored instance and the list get a
+/// signature, so podman on any of those platforms — and current c/image choosing either
+/// instance — accepts it.
+#[test]
+fn sign_all_covers_every_platform_of_a_list() {
+    let t = tempfile::tempdir().unwrap();
+    let t = t.path().canonicalize().unwrap();
+    let img = t.join("multi");
+    copy_dir(&repo("testdata/check/dir/multi"), &img);
+    let key = repo("testdata/store/pemsigstorekey.key");
+    let public = write(&t, "cosign-test.pub", &public_pem_of(&key, "hello"));
+    let reference = format!("dir:{}", img.display());
+    let o = policyctl()
+        .env("COSIGN_PASSWORD", "hello")
+        .args([
+            "sign",
+            "--all",
+            "--identity",
+            "example.com/multi:1",
+            "--key",
+        ])
+        .arg(&key)
+        .arg(&reference)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let sigs: Vec<String> = std::fs::read_dir(&img)
+        .unwrap()
+        .filter_map(|e| e.ok()?.file_name().into_string().ok())
+        .filter(|n| n.contains("signature-"))
+        .collect();
+    assert_eq!(sigs.len(), 3, "{sigs:?}");
+    let policy = write(
+        &t,
+        "policy.json",
+        &format!(
+            r#"{{"default":[{{"type":"sigstoreSigned","keyPath":"{}","signedIdentity":{{"type":"exactRepository","dockerRepository":"example.com/multi"}}}}]}}"#,
+            public.display()
+        ),
+    );
+    for arch in ["amd64", "arm64"] {
+        let out = policyctl()
+            .arg("--policy")
+            .arg(&policy)
+            .args(["check", "--json", "--arch", arch])
+            .arg(&reference)
+            .output()
+            .unwrap();
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(v["results"][0]["verdict"], "accepted", "{arch}: {v:#}");
+        if let Some(bin) = oracle::oracle(Version::Current) {
+            let theirs = oracle::check(
+                &bin,
+                &policy,
+                std::slice::from_ref(&reference),
+                &Override {
+                    arch,
+                    os: "linux",
+                    ..Override::default()
+                },
+            );
+            assert_eq!(theirs[0]["verdict"], "accepted", "{arch}: {}", theirs[0]);
+        }
+    }
+}

@@ -118,6 +118,38 @@ pub fn generate_key(a: &GenerateKeyArgs) -> Result<Outcome, Error> {
     Ok(Outcome::Ok)
 }
 
+/// The instances of the list in `dir` (`manifest.json`) whose manifests are stored with it.
+fn list_instances(dir: &Path, global: &Settings) -> Result<Vec<String>, Error> {
+    use crate::image::manifest::{self, List};
+    let p = dir.join("manifest.json");
+    let top = crate::fsread::read_limited(&p, manifest::MAX_MANIFEST_SIZE)
+        .map_err(|e| Error::Read(crate::image::path_error("open", &p, &e)))?;
+    let mime = manifest::guess_mime_type(&top);
+    let list = manifest::list_from_blob(&top, &mime, global.compat)
+        .map_err(|e| Error::Read(format!("{}: {e}", p.display())))?;
+    let digests: Vec<String> = match &list {
+        List::Docker(l) => l
+            .manifests
+            .as_slice()
+            .iter()
+            .map(|d| d.digest.clone())
+            .collect(),
+        List::Oci(l) => l
+            .manifests
+            .as_slice()
+            .iter()
+            .map(|d| d.digest.clone())
+            .collect(),
+    };
+    Ok(digests
+        .into_iter()
+        .filter(|d| {
+            d.strip_prefix("sha256:")
+                .is_some_and(|h| dir.join(format!("{h}.manifest.json")).exists())
+        })
+        .collect())
+}
+
 /// `policyctl sign`.
 pub fn sign(global: &Settings, a: &SignArgs) -> Result<Outcome, Error> {
     let opts = OpenOptions {
@@ -167,26 +199,59 @@ pub fn sign(global: &Settings, a: &SignArgs) -> Result<Outcome, Error> {
     let key = load_encrypted_private_key(&pem, pass.as_bytes())
         .map_err(|e| Error::Read(format!("{}: {e}", a.key.display())))?;
     let now = crate::config::host::now().0;
-    let payload = crate::signature::payload::make_payload(
-        &identity,
-        &digest,
-        Some((&format!("policyctl {}", env!("CARGO_PKG_VERSION")), now)),
-    );
-    let signature = sign_payload(&key, &payload).map_err(|e| Error::Internal(e.0))?;
-    let mut sig = Sigstore {
-        mime_type: SIGSTORE_SIGNATURE_MIME_TYPE.to_owned(),
-        payload,
-        annotations: Default::default(),
+    let creator = format!("policyctl {}", env!("CARGO_PKG_VERSION"));
+    let signed = |d: &str| -> Result<Sigstore, Error> {
+        let payload = crate::signature::payload::make_payload(&identity, d, Some((&creator, now)));
+        let signature = sign_payload(&key, &payload).map_err(|e| Error::Internal(e.0))?;
+        let mut sig = Sigstore {
+            mime_type: SIGSTORE_SIGNATURE_MIME_TYPE.to_owned(),
+            payload,
+            annotations: Default::default(),
+        };
+        sig.annotations
+            .insert(SIGNATURE_ANNOTATION.to_owned(), signature);
+        Ok(sig)
     };
-    sig.annotations
-        .insert(SIGNATURE_ANNOTATION.to_owned(), signature);
-    let written = match (&parsed, t) {
+    let mut written = image::write::Written {
+        files: Vec::new(),
+        unchanged: false,
+    };
+    let mut digests = vec![digest.clone()];
+    match (&parsed, t) {
         (ImageRef::Path { path, .. }, Transport::Dir) => {
-            let instance = opened.list.as_ref().map(|l| l.instance_digest.as_str());
-            image::write::add_to_dir(Path::new(path), instance, &sig, a.dry_run)?
+            let dir = Path::new(path);
+            // (manifest digest, instance) pairs to sign.
+            let targets: Vec<(String, Option<String>)> = match (&opened.list, a.all) {
+                (Some(l), true) => {
+                    let mut v: Vec<(String, Option<String>)> = list_instances(dir, global)?
+                        .into_iter()
+                        .map(|d| (d.clone(), Some(d)))
+                        .collect();
+                    v.push((l.list_digest.clone(), None));
+                    v
+                }
+                (Some(l), false) => vec![(digest.clone(), Some(l.instance_digest.clone()))],
+                (None, _) => vec![(digest.clone(), None)],
+            };
+            digests = targets.iter().map(|(d, _)| d.clone()).collect();
+            for (d, instance) in targets {
+                let w =
+                    image::write::add_to_dir(dir, instance.as_deref(), &signed(&d)?, a.dry_run)?;
+                written.files.extend(w.files);
+            }
         }
         (ImageRef::Oci { path, .. }, Transport::Oci) => {
-            image::write::add_to_oci_layout(Path::new(path), &digest, &sig, a.dry_run)?
+            if a.all {
+                return Err(Error::Usage(
+                    "--all is implemented for dir: images only (yet)".into(),
+                ));
+            }
+            written = image::write::add_to_oci_layout(
+                Path::new(path),
+                &digest,
+                &signed(&digest)?,
+                a.dry_run,
+            )?;
         }
         _ => {
             return Err(Error::Usage(format!(
@@ -195,6 +260,7 @@ pub fn sign(global: &Settings, a: &SignArgs) -> Result<Outcome, Error> {
             )));
         }
     };
+    let digest = digests.join(", ");
     let verb = if a.dry_run { "would write" } else { "wrote" };
     if written.unchanged {
         out(&format!(
