@@ -82,9 +82,10 @@ pub enum Command {
     /// `policyctl generate-key`), with the payload containers/image writes: the identity given
     /// with --identity (a reference with a tag or digest) or the image's own name, the
     /// manifest digest, creator and timestamp. The signature goes where the image lives:
-    /// dir: gets the next signature-N (podman and skopeo read it), oci: gets a layer in the
-    /// cosign sha256-HEX.sig manifest (cosign verify --local-image reads it; podman does not).
-    /// Writes are transactional. The passphrase comes from --passphrase-file, else
+    /// dir: gets the next signature-N (podman and skopeo read it), containers-storage: gets it
+    /// as c/image stores signatures, under c/storage's own lock (podman reads it), oci: gets a
+    /// layer in the cosign sha256-HEX.sig manifest (cosign verify --local-image reads it;
+    /// podman does not). Writes are transactional. The passphrase comes from --passphrase-file, else
     /// $COSIGN_PASSWORD, else a prompt on the terminal.
     Sign(SignArgs),
     /// Write a new encrypted cosign key pair (ECDSA P-256), like skopeo generate-sigstore-key.
@@ -257,11 +258,12 @@ pub enum SigsCommand {
     ///
     /// SRC and DST must hold the same manifest (the evaluated platform instance). Copied are
     /// the signatures containers/image reads from SRC and, from OCI layouts, cosign's
-    /// signature attachments. Into dir: they become signature-N files exactly as a pull with
-    /// use-sigstore-attachments stores them (so `skopeo copy dir:… containers-storage:…` brings
-    /// them to podman); into oci: layouts they become layers of cosign's .sig manifest (`cosign
-    /// verify --local-image` reads them from a `cosign save` layout). Bytes are preserved and
-    /// a signature already there is not copied again. Writes are transactional.
+    /// signature attachments. Into dir: and containers-storage: they are stored exactly as a
+    /// pull with use-sigstore-attachments stores them (containers-storage: under c/storage's
+    /// own lock, so a running podman sees a consistent store); into oci: layouts they become
+    /// layers of cosign's .sig manifest (`cosign verify --local-image` reads them from a
+    /// `cosign save` layout). Bytes are preserved and a signature already there is not copied
+    /// again. Writes are transactional.
     Copy(SigsCopyArgs),
     /// Remove signatures stored with a local image (dir: signature-N files, or layers of the
     /// cosign .sig manifest in an OCI layout), transactionally.
@@ -346,7 +348,7 @@ pub struct SigsCopyArgs {
     #[arg(value_name = "SRC")]
     pub source: String,
 
-    /// The same image elsewhere: dir:PATH or oci:PATH[:REF].
+    /// The same image elsewhere: dir:PATH, oci:PATH[:REF] or containers-storage:NAME.
     #[arg(value_name = "DST")]
     pub destination: String,
 }
@@ -400,7 +402,7 @@ pub struct SignArgs {
     #[arg(long)]
     pub dry_run: bool,
 
-    /// The image (dir:PATH or oci:PATH[:REF]).
+    /// The image (dir:PATH, oci:PATH[:REF] or containers-storage:NAME).
     #[arg(value_name = "REF")]
     pub reference: String,
 }

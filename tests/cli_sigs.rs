@@ -778,3 +778,75 @@ fn sigs_inspect_decodes_what_is_stored() {
     );
     assert!(out.contains(r#""logIndex": 11605770"#), "{out}");
 }
+
+/// `sigs copy` into containers-storage: cosign's layout signature is stored as a pull would
+/// store it; podman still lists the image, skopeo carries the signature out byte for byte, and
+/// current c/image accepts the image; a second copy changes nothing.
+#[test]
+fn sigs_copy_into_containers_storage() {
+    if !crate::util::require_tool("skopeo") {
+        return;
+    }
+    let t = tempfile::tempdir().unwrap();
+    let t = t.path().canonicalize().unwrap();
+    let spec = format!(
+        "[vfs@{}+{}]",
+        t.join("root").display(),
+        t.join("run").display()
+    );
+    let stored = format!("containers-storage:{spec}ghcr.io/armorred/app:1");
+    let accept = write(
+        &t,
+        "accept.json",
+        r#"{"default":[{"type":"insecureAcceptAnything"}]}"#,
+    );
+    let skopeo = |from: &str, to: &str| {
+        let st = std::process::Command::new("skopeo")
+            .arg("--policy")
+            .arg(&accept)
+            .args(["copy", "-q", from, to])
+            .status()
+            .unwrap();
+        assert!(st.success());
+    };
+    skopeo(
+        &format!("dir:{}", repo("testdata/demo/images/unsigned").display()),
+        &stored,
+    );
+    let src = format!("oci:{}:a", repo("testdata/demo/oci").display());
+    for expected in [
+        "copied 1 signature(s)",
+        "copied 0 signature(s), 1 already there",
+    ] {
+        let o = policyctl()
+            .args(["sigs", "copy", &src, &stored])
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        assert!(String::from_utf8_lossy(&o.stdout).contains(expected));
+    }
+    let back = t.join("back");
+    skopeo(&stored, &format!("dir:{}", back.display()));
+    assert_eq!(
+        std::fs::read(back.join("signature-1")).unwrap(),
+        std::fs::read(repo("testdata/demo/images/signed/signature-1")).unwrap()
+    );
+    assert!(!back.join("signature-2").exists());
+    let policy = write(
+        &t,
+        "policy.json",
+        &format!(
+            r#"{{"default":[{{"type":"sigstoreSigned","keyPath":"{}","signedIdentity":{{"type":"matchRepository"}}}}]}}"#,
+            repo("testdata/demo/armorred-test.pub").display()
+        ),
+    );
+    if let Some(bin) = crate::oracle::oracle(crate::oracle::Version::Current) {
+        let v = crate::oracle::check(
+            &bin,
+            &policy,
+            std::slice::from_ref(&stored),
+            &crate::oracle::Override::default(),
+        );
+        assert_eq!(v[0]["verdict"], "accepted", "{}", v[0]);
+    }
+}

@@ -240,6 +240,30 @@ pub fn sign(global: &Settings, a: &SignArgs) -> Result<Outcome, Error> {
                 written.files.extend(w.files);
             }
         }
+        (ImageRef::Storage(st), Transport::ContainersStorage) => {
+            if a.all {
+                return Err(Error::Usage(
+                    "--all is implemented for dir: images only (yet)".into(),
+                ));
+            }
+            let opts = OpenOptions {
+                compat: global.compat,
+                platform: Platform::host(),
+                oci_attachments: false,
+                storage_env: global.storage.clone(),
+            };
+            let img = image::storage::writable_image(st, &opts).map_err(|e| Error::Read(e.0))?;
+            let blob = crate::signature::blob::sigstore_to_blob(&signed(&digest)?);
+            let added = image::storage::write::add_signature(
+                &img,
+                &digest,
+                opened.list.is_none(),
+                &blob,
+                a.dry_run,
+            )?;
+            written.files = added.files;
+            written.unchanged = added.unchanged;
+        }
         (ImageRef::Oci { path, .. }, Transport::Oci) => {
             if a.all {
                 return Err(Error::Usage(
@@ -255,7 +279,7 @@ pub fn sign(global: &Settings, a: &SignArgs) -> Result<Outcome, Error> {
         }
         _ => {
             return Err(Error::Usage(format!(
-                "policyctl signs dir: and oci: images (not {} yet)",
+                "policyctl signs dir:, oci: and containers-storage: images (not {} yet)",
                 t.name()
             )));
         }

@@ -194,6 +194,26 @@ fn copy(global: &Settings, a: &SigsCopyArgs) -> Result<Outcome, Error> {
             (ImageRef::Oci { path, .. }, Transport::Oci, Signature::Sigstore(g)) => {
                 image::write::add_to_oci_layout(std::path::Path::new(path), &dd, g, a.dry_run)?
             }
+            (ImageRef::Storage(st), Transport::ContainersStorage, sig) => {
+                let blob = match sig {
+                    Signature::SimpleSigning(b) => b.clone(),
+                    Signature::Sigstore(g) => sigstore_to_blob(g),
+                };
+                let opts = list_opts(global);
+                let img =
+                    image::storage::writable_image(st, &opts).map_err(|e| Error::Read(e.0))?;
+                let added = image::storage::write::add_signature(
+                    &img,
+                    &dd,
+                    dst.list.is_none(),
+                    &blob,
+                    a.dry_run,
+                )?;
+                image::write::Written {
+                    files: added.files,
+                    unchanged: added.unchanged,
+                }
+            }
             (_, Transport::Oci, Signature::SimpleSigning(_)) => {
                 skipped.push(format!(
                     "{}: a simple-signing (GPG) signature has no place in an OCI layout",
@@ -203,7 +223,7 @@ fn copy(global: &Settings, a: &SigsCopyArgs) -> Result<Outcome, Error> {
             }
             _ => {
                 return Err(Error::Usage(format!(
-                    "policyctl copies signatures into dir: and oci: images (not {} yet)",
+                    "policyctl copies signatures into dir:, oci: and containers-storage: images (not {} yet)",
                     dt.name()
                 )));
             }

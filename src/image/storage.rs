@@ -277,3 +277,26 @@ fn read_top_manifest(
     }
     Ok(m)
 }
+
+/// Where to add signatures to a stored image: its store's `<graphroot>/<driver>-images`
+/// directory (the writable one: additional image stores are read-only) and its ID.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WritableImage {
+    pub images_dir: PathBuf,
+    pub id: String,
+}
+
+/// Resolves `s` exactly as reading does, for a write.
+pub fn writable_image(s: &StorageRef, opts: &OpenOptions) -> Result<WritableImage, ImageError> {
+    let opened = open(s, opts)?;
+    let id = opened
+        .within
+        .rsplit_once('@')
+        .map(|(_, id)| id.to_owned())
+        .ok_or_else(|| ImageError(format!("internal error: no image ID in {}", opened.within)))?;
+    let (_, resolved) = locate(&opts.storage_env, s.store.as_ref())?;
+    let images_dir = Path::new(&resolved.graph_root).join(format!("{}-images", resolved.driver));
+    Ok(WritableImage { images_dir, id })
+}
+
+pub mod write;
