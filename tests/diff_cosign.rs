@@ -256,3 +256,216 @@ fn cosign_and_policyctl_read_each_other() {
     ]));
     assert!(ok, "cosign verify-blob: {e}");
 }
+
+/// A local registry (go-containerregistry's `crane registry serve`) lets the real cosign sign,
+/// attest and `cosign save`: policyctl lists, verifies and extracts the SBOM from that layout;
+/// and `sigs copy` from it into containers-storage stores exactly the bytes Debian's skopeo
+/// stores when it pulls the same image with `use-sigstore-attachments: true`.
+#[test]
+fn cosign_save_layouts_and_registry_pulls() {
+    let Some(cosign) = crate::oracle::cosign() else {
+        return;
+    };
+    if !crate::util::require_tool("skopeo") {
+        return;
+    }
+    let crane = cosign.with_file_name("crane");
+    let t = tempfile::tempdir().unwrap();
+    let t = t.path().canonicalize().unwrap();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let registry = format!("127.0.0.1:{port}");
+    let server = std::process::Command::new(&crane)
+        .args(["registry", "serve", "--address", &registry])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    struct Kill(std::process::Child);
+    impl Drop for Kill {
+        fn drop(&mut self) {
+            let _ = self.0.kill();
+            let _ = self.0.wait();
+        }
+    }
+    let _guard = Kill(server);
+    for _ in 0..100 {
+        if std::net::TcpStream::connect(&registry).is_ok() {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    let accept = write(
+        &t,
+        "accept.json",
+        r#"{"default":[{"type":"insecureAcceptAnything"}]}"#,
+    );
+    let skopeo = |args: &[&str]| {
+        let o = std::process::Command::new("skopeo")
+            .arg("--policy")
+            .arg(&accept)
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(
+            o.status.success(),
+            "skopeo {args:?}: {}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+        String::from_utf8_lossy(&o.stdout).into_owned()
+    };
+    let image = format!("{registry}/app");
+    skopeo(&[
+        "copy",
+        "-q",
+        "--dest-tls-verify=false",
+        &format!("dir:{}", repo("testdata/demo/images/unsigned").display()),
+        &format!("docker://{image}:1"),
+    ]);
+    let digest = skopeo(&[
+        "inspect",
+        "--tls-verify=false",
+        "--format",
+        "{{.Digest}}",
+        &format!("docker://{image}:1"),
+    ])
+    .trim()
+    .to_owned();
+    let cosign_cmd = |args: &[&str]| {
+        let mut c = std::process::Command::new(&cosign);
+        c.current_dir(&t).env("COSIGN_PASSWORD", "pw").args(args);
+        let (ok, out, e) = out_of(&mut c);
+        assert!(ok, "cosign {args:?}: {e}");
+        out
+    };
+    cosign_cmd(&["generate-key-pair"]);
+    let pinned = format!("{image}@{digest}");
+    cosign_cmd(&[
+        "sign",
+        "--key",
+        "cosign.key",
+        "--tlog-upload=false",
+        "--allow-insecure-registry",
+        "--yes",
+        &pinned,
+    ]);
+    write(
+        &t,
+        "sbom.json",
+        r#"{"spdxVersion":"SPDX-2.3","name":"app"}"#,
+    );
+    cosign_cmd(&[
+        "attest",
+        "--key",
+        "cosign.key",
+        "--type",
+        "spdxjson",
+        "--predicate",
+        "sbom.json",
+        "--tlog-upload=false",
+        "--allow-insecure-registry",
+        "--yes",
+        &pinned,
+    ]);
+    cosign_cmd(&[
+        "save",
+        "--dir",
+        "layout",
+        "--allow-insecure-registry",
+        &pinned,
+    ]);
+    let layout = format!("oci:{}:@0", t.join("layout").display());
+    let pub_key = t.join("cosign.pub");
+    let run = |args: &[&str]| out_of(policyctl().args(args).output().unwrap());
+    let (_, out, _) = run(&["sigs", "list", "--json", &layout]);
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let kinds: Vec<&str> = v["images"][0]["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["kind"].as_str().unwrap())
+        .collect();
+    assert_eq!(kinds, ["cosign-signature", "attestation"], "{v:#}");
+    let k = pub_key.to_str().unwrap();
+    let (ok, out, _) = run(&["sigs", "verify", "--key", k, &layout]);
+    assert!(ok, "{out}");
+    let (ok, out, _) = run(&[
+        "attest", "verify", "--type", "spdxjson", "--key", k, &layout,
+    ]);
+    assert!(ok, "{out}");
+    let (ok, sbom, _) = run(&["sbom", "--key", k, &layout]);
+    assert!(ok);
+    assert_eq!(
+        serde_json::from_str::<serde_json::Value>(&sbom).unwrap()["name"],
+        "app"
+    );
+    // skopeo's pull with sigstore attachments vs policyctl's copy from the saved layout.
+    let regd = t.join("registries.d");
+    std::fs::create_dir(&regd).unwrap();
+    write(
+        &regd,
+        "local.yaml",
+        &format!("docker:\n  {registry}:\n    use-sigstore-attachments: true\n"),
+    );
+    let store = |n: &str| {
+        format!(
+            "[vfs@{}+{}]",
+            t.join(n).display(),
+            t.join(format!("{n}-run")).display()
+        )
+    };
+    let pulled = format!("containers-storage:{}{image}:1", store("pulled"));
+    skopeo(&[
+        "--registries.d",
+        regd.to_str().unwrap(),
+        "copy",
+        "-q",
+        "--src-tls-verify=false",
+        &format!("docker://{image}:1"),
+        &pulled,
+    ]);
+    let copied = format!("containers-storage:{}{image}:1", store("copied"));
+    skopeo(&[
+        "copy",
+        "-q",
+        "--src-tls-verify=false",
+        &format!("docker://{image}:1"),
+        &copied,
+    ]);
+    let (ok, _, e) = run(&["sigs", "copy", &layout, &copied]);
+    assert!(ok, "{e}");
+    let signatures_of = |n: &str| -> Vec<u8> {
+        let images = t.join(n).join("vfs-images");
+        let id = std::fs::read_dir(&images)
+            .unwrap()
+            .filter_map(|e| e.ok())
+            .find(|e| e.file_type().unwrap().is_dir())
+            .unwrap()
+            .path();
+        std::fs::read(id.join("signatures")).unwrap()
+    };
+    assert_eq!(signatures_of("copied"), signatures_of("pulled"));
+    let policy = write(
+        &t,
+        "policy.json",
+        &format!(
+            r#"{{"default":[{{"type":"sigstoreSigned","keyPath":"{k}","signedIdentity":{{"type":"matchRepository"}}}}]}}"#
+        ),
+    );
+    for reference in [&pulled, &copied] {
+        let (ok, out, _) = run(&["--policy", policy.to_str().unwrap(), "check", reference]);
+        assert!(ok, "{out}");
+        if let Some(bin) = crate::oracle::oracle(crate::oracle::Version::Current) {
+            let v = crate::oracle::check(
+                &bin,
+                &policy,
+                std::slice::from_ref(reference),
+                &crate::oracle::Override::default(),
+            );
+            assert_eq!(v[0]["verdict"], "accepted", "{}", v[0]);
+        }
+    }
+}

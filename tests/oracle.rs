@@ -220,8 +220,9 @@ pub fn check_env(
         .collect()
 }
 
-/// The real cosign (`tools/build-cosign.sh`, v2.5.0), built if missing or older than its
-/// module files; `None` (after printing why) without Go outside CI. Panics in CI.
+/// The real cosign (`tools/build-cosign.sh`, v2.5.0; `crane` beside it), built if missing or
+/// older than its module files; `None` (after printing why) without Go outside CI. Panics in
+/// CI.
 pub fn cosign() -> Option<PathBuf> {
     static BUILT: OnceLock<Result<PathBuf, String>> = OnceLock::new();
     let built = BUILT.get_or_init(|| {
@@ -244,9 +245,11 @@ pub fn cosign() -> Option<PathBuf> {
         })
         .max()
         .unwrap_or(SystemTime::UNIX_EPOCH);
-        let fresh = std::fs::metadata(&bin)
-            .and_then(|m| m.modified())
-            .is_ok_and(|t| t >= newest);
+        let fresh = [&bin, &target.join("crane")].iter().all(|b| {
+            std::fs::metadata(b)
+                .and_then(|m| m.modified())
+                .is_ok_and(|t| t >= newest)
+        });
         if !fresh {
             eprintln!("building cosign (go build, first run takes minutes)…");
             let out = Command::new(root().join("tools/build-cosign.sh"))
