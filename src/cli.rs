@@ -414,6 +414,11 @@ pub struct GenerateKeyArgs {
     #[arg(long, value_name = "PREFIX")]
     pub output_prefix: PathBuf,
 
+    /// Write the older format ("ENCRYPTED COSIGN PRIVATE KEY", scrypt N = 32768) that cosign
+    /// <= 2.0.0 and containers/image < 5.28 (podman < 4.8) also read.
+    #[arg(long)]
+    pub legacy_format: bool,
+
     /// Read the passphrase from the first line of FILE.
     #[arg(long, value_name = "FILE")]
     pub passphrase_file: Option<PathBuf>,

@@ -104,6 +104,25 @@ fn cosign_and_policyctl_read_each_other() {
     let (ok, public, e) = out_of(&mut cosign_cmd(&["public-key", "--key", "k.private"]));
     assert!(ok, "{e}");
     assert_eq!(public, std::fs::read_to_string(t.join("k.pub")).unwrap());
+    // The legacy format (COSIGN label, N = 32768) loads too.
+    let (ok, _, e) = out_of(
+        policyctl()
+            .args(["generate-key", "--legacy-format", "--passphrase-file"])
+            .arg(&pass)
+            .arg("--output-prefix")
+            .arg(t.join("old"))
+            .output()
+            .unwrap(),
+    );
+    assert!(ok, "{e}");
+    assert!(
+        std::fs::read_to_string(t.join("old.private"))
+            .unwrap()
+            .starts_with("-----BEGIN ENCRYPTED COSIGN PRIVATE KEY-----")
+    );
+    let (ok, public, e) = out_of(&mut cosign_cmd(&["public-key", "--key", "old.private"]));
+    assert!(ok, "{e}");
+    assert_eq!(public, std::fs::read_to_string(t.join("old.pub")).unwrap());
     // 3. A `cosign save`-shaped layout signed by policyctl passes cosign verify --local-image.
     let layout = t.join("layout");
     copy_dir(&repo("testdata/demo/oci"), &layout);

@@ -15,7 +15,7 @@ use crate::report::{err, out};
 use crate::settings::Settings;
 use crate::signature::blob::{SIGNATURE_ANNOTATION, SIGSTORE_SIGNATURE_MIME_TYPE, Sigstore};
 use crate::signature::private_key::{
-    encrypt_private_key, load_encrypted_private_key, pem_encode, sign_payload,
+    KeyFormat, encrypt_private_key_as, load_encrypted_private_key, pem_encode, sign_payload,
 };
 
 /// The passphrase: the first line of `file`, else `$COSIGN_PASSWORD`, else a terminal prompt
@@ -75,7 +75,12 @@ pub fn generate_key(a: &GenerateKeyArgs) -> Result<Outcome, Error> {
             break k;
         }
     };
-    let encrypted = encrypt_private_key(&key, pass.as_bytes(), random()?, random()?)
+    let format = if a.legacy_format {
+        KeyFormat::Legacy
+    } else {
+        KeyFormat::Current
+    };
+    let encrypted = encrypt_private_key_as(&key, pass.as_bytes(), random()?, random()?, format)
         .map_err(|e| Error::Internal(e.0))?;
     let public_pem = {
         use p256::pkcs8::EncodePublicKey;

@@ -136,6 +136,16 @@ fn parse_pkcs8(der: &[u8]) -> Result<p256::ecdsa::SigningKey, PrivateKeyError> {
     )
 }
 
+/// Which writer's format to produce.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KeyFormat {
+    /// cosign ≥ 2.2: `ENCRYPTED SIGSTORE PRIVATE KEY`, scrypt N = 65536.
+    Current,
+    /// cosign ≤ 2.0.0 and c/image < 5.28 (`skopeo generate-sigstore-key` then):
+    /// `ENCRYPTED COSIGN PRIVATE KEY`, scrypt N = 32768 — the only one every reader takes.
+    Legacy,
+}
+
 /// Encrypts `key` as cosign ≥ 2.2 does, with the given random salt and nonce.
 pub fn encrypt_private_key(
     key: &p256::ecdsa::SigningKey,
@@ -143,22 +153,33 @@ pub fn encrypt_private_key(
     salt: [u8; 32],
     nonce: [u8; 24],
 ) -> Result<String, PrivateKeyError> {
+    encrypt_private_key_as(key, passphrase, salt, nonce, KeyFormat::Current)
+}
+
+/// Encrypts `key` in `format`, with the given random salt and nonce.
+pub fn encrypt_private_key_as(
+    key: &p256::ecdsa::SigningKey,
+    passphrase: &[u8],
+    salt: [u8; 32],
+    nonce: [u8; 24],
+    format: KeyFormat,
+) -> Result<String, PrivateKeyError> {
+    let (label, log_n, n) = match format {
+        KeyFormat::Current => (SIGSTORE_LABEL, 16, 65536),
+        KeyFormat::Legacy => (COSIGN_LABEL, 15, 32768),
+    };
     use p256::pkcs8::EncodePrivateKey;
     let der = key
         .to_pkcs8_der()
         .map_err(|e| PrivateKeyError(format!("encoding the private key: {e}")))?;
-    let k = scrypt_key(passphrase, &salt, 16)?;
+    let k = scrypt_key(passphrase, &salt, log_n)?;
     let ciphertext = crypto_secretbox::XSalsa20Poly1305::new(&k.into())
         .encrypt(&nonce.into(), der.as_bytes())
         .map_err(|_| PrivateKeyError("encrypting the private key failed".into()))?;
     let env = Envelope {
         kdf: Kdf {
             name: "scrypt".into(),
-            params: ScryptParams {
-                n: 65536,
-                r: 8,
-                p: 1,
-            },
+            params: ScryptParams { n, r: 8, p: 1 },
             salt: salt.to_vec(),
         },
         cipher: Cipher {
@@ -169,7 +190,7 @@ pub fn encrypt_private_key(
     };
     let json = serde_json::to_vec(&env)
         .map_err(|e| PrivateKeyError(format!("encoding the private key: {e}")))?;
-    Ok(pem_encode(SIGSTORE_LABEL, &json))
+    Ok(pem_encode(label, &json))
 }
 
 /// A sigstore signature of `payload` as c/image and cosign make it with a P-256 key: ECDSA over
@@ -250,6 +271,22 @@ mod tests {
             "{json}"
         );
         assert!(json.contains(r#""cipher":{"name":"nacl/secretbox","nonce":""#));
+        // The legacy format: COSIGN label, N = 32768.
+        let legacy =
+            encrypt_private_key_as(&key, b"pw", [3; 32], [4; 24], KeyFormat::Legacy).unwrap();
+        assert!(legacy.starts_with("-----BEGIN ENCRYPTED COSIGN PRIVATE KEY-----\n"));
+        let (block, _) = super::super::pem::decode(legacy.as_bytes()).unwrap();
+        assert!(
+            String::from_utf8(block.der)
+                .unwrap()
+                .contains(r#""N":32768"#)
+        );
+        assert_eq!(
+            load_encrypted_private_key(legacy.as_bytes(), b"pw")
+                .unwrap()
+                .to_bytes(),
+            key.to_bytes()
+        );
         // An empty passphrase still encrypts (cosign's behaviour).
         let empty = encrypt_private_key(&key, b"", [1; 32], [2; 24]).unwrap();
         assert!(load_encrypted_private_key(empty.as_bytes(), b"").is_ok());
