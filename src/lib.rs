@@ -33,6 +33,7 @@ pub mod fsread;
 pub mod image;
 pub mod inventory;
 pub mod json;
+pub mod k8s;
 pub mod lint;
 pub mod message_error;
 pub mod policy;

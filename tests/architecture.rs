@@ -17,6 +17,7 @@ const CORE: &[&str] = &[
     "eval",
     "inventory",
     "json",
+    "k8s",
     "lint",
     "message_error",
     "policy",
