@@ -265,8 +265,8 @@ pub enum SigsCommand {
     /// `cosign save` layout). Bytes are preserved and a signature already there is not copied
     /// again. Writes are transactional.
     Copy(SigsCopyArgs),
-    /// Remove signatures stored with a local image (dir: signature-N files, or layers of the
-    /// cosign .sig manifest in an OCI layout), transactionally.
+    /// Remove signatures stored with a local image (dir: signature-N files, containers-storage:
+    /// signature items, or layers of the cosign .sig manifest in an OCI layout), transactionally.
     ///
     /// N is the number `sigs list` shows in the location (signature-N, layer N). In dir: the
     /// later signatures move down so that containers/image, which stops at the first missing
@@ -332,7 +332,7 @@ pub struct SigsRmArgs {
     #[arg(long)]
     pub dry_run: bool,
 
-    /// The image: dir:PATH or oci:PATH[:REF].
+    /// The image: dir:PATH, oci:PATH[:REF] or containers-storage:NAME.
     #[arg(value_name = "REF")]
     pub reference: String,
 }

@@ -850,3 +850,85 @@ fn sigs_copy_into_containers_storage() {
         assert_eq!(v[0]["verdict"], "accepted", "{}", v[0]);
     }
 }
+
+/// `sigs rm` in containers-storage: the chosen signature goes from every item that holds it,
+/// and skopeo then carries exactly the rest.
+#[test]
+fn sigs_rm_in_containers_storage() {
+    if !crate::util::require_tool("skopeo") {
+        return;
+    }
+    let t = tempfile::tempdir().unwrap();
+    let t = t.path().canonicalize().unwrap();
+    let spec = format!(
+        "[vfs@{}+{}]",
+        t.join("root").display(),
+        t.join("run").display()
+    );
+    let stored = format!("containers-storage:{spec}ghcr.io/armorred/app:1");
+    let accept = write(
+        &t,
+        "accept.json",
+        r#"{"default":[{"type":"insecureAcceptAnything"}]}"#,
+    );
+    let skopeo = |from: &str, to: &str| {
+        let st = std::process::Command::new("skopeo")
+            .arg("--policy")
+            .arg(&accept)
+            .args(["copy", "-q", from, to])
+            .status()
+            .unwrap();
+        assert!(st.success());
+    };
+    skopeo(
+        &format!("dir:{}", repo("testdata/demo/images/unsigned").display()),
+        &stored,
+    );
+    let key = repo("testdata/store/pemsigstorekey.key");
+    for n in 1..=3 {
+        let o = policyctl()
+            .env("COSIGN_PASSWORD", "hello")
+            .args([
+                "sign",
+                "--identity",
+                &format!("ghcr.io/armorred/app:{n}"),
+                "--key",
+            ])
+            .arg(&key)
+            .arg(&stored)
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    }
+    let identities = || -> Vec<String> {
+        let (_, v) = list_json(std::slice::from_ref(&stored), &[]);
+        v["images"][0]["entries"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["claimed_identity"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    assert_eq!(identities().len(), 3);
+    let o = policyctl()
+        .args(["sigs", "rm", "--index", "2", &stored])
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert_eq!(
+        identities(),
+        ["ghcr.io/armorred/app:1", "ghcr.io/armorred/app:3"]
+    );
+    let back = t.join("back");
+    skopeo(&stored, &format!("dir:{}", back.display()));
+    assert!(back.join("signature-2").exists() && !back.join("signature-3").exists());
+    let o = policyctl()
+        .args(["sigs", "rm", "--all", &stored])
+        .output()
+        .unwrap();
+    assert!(o.status.success());
+    assert!(identities().is_empty());
+    let again = t.join("again");
+    skopeo(&stored, &format!("dir:{}", again.display()));
+    assert!(!again.join("signature-1").exists());
+}

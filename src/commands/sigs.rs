@@ -118,9 +118,28 @@ fn rm(global: &Settings, a: &SigsRmArgs) -> Result<Outcome, Error> {
         (ImageRef::Oci { path, .. }, Transport::Oci) => {
             remove_from_oci_layout(std::path::Path::new(path), &digest, which, a.dry_run)?
         }
+        (ImageRef::Storage(st), Transport::ContainersStorage) => {
+            let img = image::storage::writable_image(st, &list_opts(global))
+                .map_err(|e| Error::Read(e.0))?;
+            let n = match which {
+                Which::One(n) => Some(n),
+                Which::All => None,
+            };
+            let r = image::storage::write::remove_signatures(
+                &img,
+                &digest,
+                opened.list.is_none(),
+                n,
+                a.dry_run,
+            )?;
+            image::write::Written {
+                files: r.files,
+                unchanged: r.unchanged,
+            }
+        }
         _ => {
             return Err(Error::Usage(format!(
-                "policyctl removes signatures from dir: and oci: images (not {} yet)",
+                "policyctl removes signatures from dir:, oci: and containers-storage: images (not {} yet)",
                 t.name()
             )));
         }

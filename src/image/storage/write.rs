@@ -291,3 +291,153 @@ pub fn add_signature(
         unchanged: false,
     })
 }
+
+/// Removes signatures of `manifest_digest` from `img` (under the same lock and with the same
+/// bookkeeping as [`add_signature`]): `Some(n)` the n-th (1-based, as `sigs list` numbers the
+/// ones podman reads: `signatures` for a single image, `signature-<hex>` for a list instance)
+/// — wherever the same bytes are stored —, `None` all of them.
+pub fn remove_signatures(
+    img: &WritableImage,
+    manifest_digest: &str,
+    top_level: bool,
+    which: Option<usize>,
+    dry_run: bool,
+) -> Result<Added, Error> {
+    let lock = lock_image_store(&img.images_dir)?;
+    let json_path = img.images_dir.join("images.json");
+    let data = crate::fsread::read_limited(&json_path, super::MAX_IMAGES_JSON_SIZE)
+        .map_err(|e| Error::Read(crate::image::path_error("open", &json_path, &e)))?;
+    let mut images: Vec<Value> = serde_json::from_slice(&data)
+        .map_err(|e| Error::Read(format!("{}: {e}", json_path.display())))?;
+    let record = images
+        .iter_mut()
+        .find(|r| r.get("id").and_then(Value::as_str) == Some(img.id.as_str()))
+        .ok_or_else(|| {
+            Error::Read(format!(
+                "image {} is not in {}",
+                img.id,
+                json_path.display()
+            ))
+        })?;
+    let mut metadata: serde_json::Map<String, Value> = match record.get("metadata") {
+        Some(Value::String(s)) if !s.is_empty() => serde_json::from_str(s)
+            .map_err(|e| Error::Read(format!("metadata of image {}: {e}", img.id)))?,
+        _ => serde_json::Map::new(),
+    };
+    let hex = manifest_digest
+        .strip_prefix("sha256:")
+        .ok_or_else(|| Error::Usage(format!("unsupported digest {manifest_digest}")))?;
+    let data_dir = img.images_dir.join(&img.id);
+    let mut keys = vec![(format!("signature-{hex}"), Some(manifest_digest.to_owned()))];
+    if top_level {
+        keys.insert(0, ("signatures".to_owned(), None));
+    }
+    // Each key's signatures, as slices.
+    let mut stored: Vec<(String, Option<String>, Vec<Vec<u8>>)> = Vec::new();
+    for (key, sizes_key) in keys {
+        let sizes: Vec<i64> = match &sizes_key {
+            None => metadata.get("signature-sizes"),
+            Some(d) => metadata.get("signatures-sizes").and_then(|m| m.get(d)),
+        }
+        .and_then(Value::as_array)
+        .map(|a| a.iter().filter_map(Value::as_i64).collect())
+        .unwrap_or_default();
+        let file = data_dir.join(super::store::big_data_file_name(&key));
+        let bytes = if sizes.is_empty() {
+            Vec::new()
+        } else {
+            crate::fsread::read_limited(&file, super::MAX_SIGNATURES_DATA_SIZE)
+                .map_err(|e| Error::Read(crate::image::path_error("open", &file, &e)))?
+        };
+        let mut slices = Vec::new();
+        let mut at = 0usize;
+        for len in sizes {
+            let end = at.saturating_add(len.max(0) as usize);
+            slices.push(bytes.get(at..end).unwrap_or_default().to_vec());
+            at = end;
+        }
+        stored.push((key, sizes_key, slices));
+    }
+    let listed = &stored[0].2;
+    let doomed: Option<Vec<u8>> = match which {
+        None => None,
+        Some(n) if n >= 1 && n <= listed.len() => Some(listed[n - 1].clone()),
+        Some(n) => {
+            return Err(Error::Usage(format!(
+                "image {}: there is no signature {n} ({} stored)",
+                img.id,
+                listed.len()
+            )));
+        }
+    };
+    if listed.is_empty() {
+        return Ok(Added {
+            files: Vec::new(),
+            unchanged: true,
+        });
+    }
+    let mut files = Vec::new();
+    for (key, sizes_key, slices) in stored {
+        let kept: Vec<Vec<u8>> = match &doomed {
+            None => Vec::new(),
+            Some(d) => slices.iter().filter(|s| *s != d).cloned().collect(),
+        };
+        if kept.len() == slices.len() {
+            continue;
+        }
+        let joined: Vec<u8> = kept.concat();
+        let sizes = Value::Array(kept.iter().map(|s| Value::from(s.len())).collect());
+        match &sizes_key {
+            None => {
+                metadata.insert("signature-sizes".into(), sizes);
+            }
+            Some(d) => {
+                let m = metadata
+                    .entry("signatures-sizes")
+                    .or_insert_with(|| Value::Object(Default::default()));
+                if let Value::Object(m) = m {
+                    m.insert(d.clone(), sizes);
+                }
+            }
+        }
+        for (field, value) in [
+            ("big-data-sizes", Value::from(joined.len())),
+            (
+                "big-data-digests",
+                Value::from(format!("sha256:{}", hex_digest(&joined))),
+            ),
+        ] {
+            if let Some(Value::Object(m)) = record.as_object_mut().map(|o| {
+                o.entry(field)
+                    .or_insert_with(|| Value::Object(Default::default()))
+            }) {
+                m.insert(key.clone(), value);
+            }
+        }
+        let file = data_dir.join(super::store::big_data_file_name(&key));
+        if !dry_run {
+            atomic_write(&file, &joined, 0o600)?;
+        }
+        files.push(file);
+    }
+    if let Some(o) = record.as_object_mut() {
+        o.insert(
+            "metadata".into(),
+            Value::String(serde_json::to_string(&metadata).unwrap_or_default()),
+        );
+    }
+    if !dry_run {
+        record_write(&lock)?;
+        atomic_write(
+            &json_path,
+            &serde_json::to_vec(&images).unwrap_or_default(),
+            0o600,
+        )?;
+    }
+    files.push(json_path);
+    drop(lock);
+    Ok(Added {
+        files,
+        unchanged: false,
+    })
+}
