@@ -488,3 +488,208 @@ fn cosign_save_layouts_and_registry_pulls() {
         }
     }
 }
+
+/// A running `crane registry serve` on a free local port, stopped when dropped.
+struct LocalRegistry {
+    child: std::process::Child,
+    address: String,
+}
+
+impl LocalRegistry {
+    fn start(crane: &std::path::Path) -> LocalRegistry {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let address = format!("127.0.0.1:{port}");
+        let child = std::process::Command::new(crane)
+            .args(["registry", "serve", "--address", &address])
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        for _ in 0..100 {
+            if std::net::TcpStream::connect(&address).is_ok() {
+                break;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+        LocalRegistry { child, address }
+    }
+}
+
+impl Drop for LocalRegistry {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// cosign v3's default format: Sigstore bundles pushed as OCI 1.1 referrers, kept by
+/// `cosign save` only as blobs. policyctl finds both bundles (the signature and the SPDX
+/// attestation) by scanning the blobs, says podman cannot read them — for podman (and for
+/// `check`) the image is unsigned — and verifies both with the key.
+#[test]
+fn cosign3_bundles_are_found_and_verified() {
+    let Some(cosign) = crate::oracle::cosign() else {
+        return;
+    };
+    if !crate::util::require_tool("skopeo") {
+        return;
+    }
+    let (cosign3, crane) = (
+        cosign.with_file_name("cosign3"),
+        cosign.with_file_name("crane"),
+    );
+    let t = tempfile::tempdir().unwrap();
+    let t = t.path().canonicalize().unwrap();
+    let registry = LocalRegistry::start(&crane);
+    let accept = write(
+        &t,
+        "accept.json",
+        r#"{"default":[{"type":"insecureAcceptAnything"}]}"#,
+    );
+    let image = format!("{}/app", registry.address);
+    let st = std::process::Command::new("skopeo")
+        .arg("--policy")
+        .arg(&accept)
+        .args(["copy", "-q", "--dest-tls-verify=false"])
+        .arg(format!(
+            "dir:{}",
+            repo("testdata/demo/images/unsigned").display()
+        ))
+        .arg(format!("docker://{image}:1"))
+        .status()
+        .unwrap();
+    assert!(st.success());
+    let o = std::process::Command::new("skopeo")
+        .args(["inspect", "--tls-verify=false", "--format", "{{.Digest}}"])
+        .arg(format!("docker://{image}:1"))
+        .output()
+        .unwrap();
+    let digest = String::from_utf8_lossy(&o.stdout).trim().to_owned();
+    let pinned = format!("{image}@{digest}");
+    let run3 = |args: &[&str]| {
+        let mut c = std::process::Command::new(&cosign3);
+        c.current_dir(&t).env("COSIGN_PASSWORD", "pw").args(args);
+        let (ok, out, e) = out_of(&mut c);
+        assert!(ok, "cosign v3 {args:?}: {e}");
+        out
+    };
+    run3(&["generate-key-pair"]);
+    // No transparency log offline: a signing config without one.
+    run3(&["signing-config", "create", "--out", "signing-config.json"]);
+    run3(&[
+        "sign",
+        "--key",
+        "cosign.key",
+        "--signing-config",
+        "signing-config.json",
+        "--allow-insecure-registry",
+        "--yes",
+        &pinned,
+    ]);
+    write(
+        &t,
+        "sbom.json",
+        r#"{"spdxVersion":"SPDX-2.3","name":"app3"}"#,
+    );
+    run3(&[
+        "attest",
+        "--key",
+        "cosign.key",
+        "--signing-config",
+        "signing-config.json",
+        "--type",
+        "spdxjson",
+        "--predicate",
+        "sbom.json",
+        "--allow-insecure-registry",
+        "--yes",
+        &pinned,
+    ]);
+    run3(&[
+        "save",
+        "--dir",
+        "layout",
+        "--allow-insecure-registry",
+        &pinned,
+    ]);
+    let layout = format!("oci:{}:@0", t.join("layout").display());
+    let (_, out, _) = out_of(
+        policyctl()
+            .args(["sigs", "list", "--json", &layout])
+            .output()
+            .unwrap(),
+    );
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let entries = v["images"][0]["entries"].as_array().unwrap();
+    assert_eq!(entries.len(), 2, "{v:#}");
+    let mut predicates: Vec<&str> = entries
+        .iter()
+        .map(|e| {
+            assert_eq!(e["kind"], "bundle", "{e}");
+            assert_eq!(e["store"], "oci-layout-referrer");
+            assert_eq!(e["podman_reads"], false);
+            assert_eq!(e["subject_digests"][0], digest.as_str());
+            e["predicate_type"].as_str().unwrap()
+        })
+        .collect();
+    predicates.sort();
+    assert_eq!(
+        predicates,
+        [
+            "https://sigstore.dev/cosign/sign/v1",
+            "https://spdx.dev/Document"
+        ]
+    );
+    let k = t.join("cosign.pub");
+    let (ok, out, _) = out_of(
+        policyctl()
+            .args(["attest", "verify", "--json", "--key"])
+            .arg(&k)
+            .arg(&layout)
+            .output()
+            .unwrap(),
+    );
+    assert!(ok, "{out}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["verified"], 2, "{v:#}");
+    let (ok, sbom, _) = out_of(
+        policyctl()
+            .args(["sbom", "--key"])
+            .arg(&k)
+            .arg(&layout)
+            .output()
+            .unwrap(),
+    );
+    assert!(ok);
+    assert_eq!(
+        serde_json::from_str::<serde_json::Value>(&sbom).unwrap()["name"],
+        "app3"
+    );
+    // For podman, and for check, this image carries no signature.
+    let policy = write(
+        &t,
+        "policy.json",
+        &format!(
+            r#"{{"default":[{{"type":"sigstoreSigned","keyPath":"{}"}}]}}"#,
+            k.display()
+        ),
+    );
+    let (ok, out, _) = out_of(
+        policyctl()
+            .arg("--policy")
+            .arg(&policy)
+            .args(["check", "--oci-attachments"])
+            .arg(&layout)
+            .output()
+            .unwrap(),
+    );
+    assert!(!ok);
+    assert!(
+        out.contains("A signature was required, but no signature exists"),
+        "{out}"
+    );
+}

@@ -245,11 +245,13 @@ pub fn cosign() -> Option<PathBuf> {
         })
         .max()
         .unwrap_or(SystemTime::UNIX_EPOCH);
-        let fresh = [&bin, &target.join("crane")].iter().all(|b| {
-            std::fs::metadata(b)
-                .and_then(|m| m.modified())
-                .is_ok_and(|t| t >= newest)
-        });
+        let fresh = [&bin, &target.join("crane"), &target.join("cosign3")]
+            .iter()
+            .all(|b| {
+                std::fs::metadata(b)
+                    .and_then(|m| m.modified())
+                    .is_ok_and(|t| t >= newest)
+            });
         if !fresh {
             eprintln!("building cosign (go build, first run takes minutes)…");
             let out = Command::new(root().join("tools/build-cosign.sh"))
