@@ -172,6 +172,26 @@ fn cosign_and_policyctl_read_each_other() {
         "--insecure-ignore-tlog",
     ]));
     assert!(!ok, "cosign accepted another key");
+    // sigs copy brings the dir: image's signature (cosign's own key, step 1) into the layout
+    // as a cosign attachment: cosign verify --local-image now accepts that key too.
+    let (ok, _, e) = out_of(
+        policyctl()
+            .args(["sigs", "copy"])
+            .arg(format!("dir:{}", img.display()))
+            .arg(&layout_ref)
+            .output()
+            .unwrap(),
+    );
+    assert!(ok, "{e}");
+    let (ok, _, e) = out_of(&mut cosign_cmd(&[
+        "verify",
+        "--key",
+        "cosign.pub",
+        "--local-image",
+        &l,
+        "--insecure-ignore-tlog",
+    ]));
+    assert!(ok, "cosign verify after sigs copy: {e}");
     // 4. cosign attest-blob over the image manifest: an SPDX attestation policyctl verifies.
     let manifest = std::fs::read(
         layout
