@@ -962,3 +962,117 @@ fn trust_show_gpg_ids_agree_with_podman() {
         );
     }
 }
+
+/// Issue 13: a GPG-signed image's simple-signing signature, moved by `sigs copy` into
+/// containers-storage, is accepted by a `signedBy`-protected skopeo 1.9.3 reading from there
+/// (and refused under another key) — the bytes podman's own pull would have stored.
+#[test]
+fn gpg_signatures_copied_into_storage_are_accepted_by_skopeo() {
+    if !require_tool("gpg") || !require_tool("skopeo") {
+        return;
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let tmp = tmp.path().canonicalize().unwrap();
+    let gpg = Gpg::new(&tmp);
+    let key = gpg.generate(
+        "Copy Test <copy@example.com>",
+        "rsa2048",
+        "sign",
+        "never",
+        None,
+    );
+    let other = gpg.generate(
+        "Other <other@example.com>",
+        "rsa2048",
+        "sign",
+        "never",
+        None,
+    );
+    let keyring = tmp.join("key.gpg");
+    std::fs::write(&keyring, gpg.export(&key, false)).unwrap();
+    let other_ring = tmp.join("other.gpg");
+    std::fs::write(&other_ring, gpg.export(&other, false)).unwrap();
+    let accept = tmp.join("accept.json");
+    std::fs::write(
+        &accept,
+        r#"{"default":[{"type":"insecureAcceptAnything"}]}"#,
+    )
+    .unwrap();
+    let unsigned = format!("dir:{}", repo("testdata/demo/images/unsigned").display());
+    let signed = tmp.join("signed");
+    let out = Command::new("skopeo")
+        .env("GNUPGHOME", &gpg.home)
+        .arg("--policy")
+        .arg(&accept)
+        .args([
+            "copy",
+            "-q",
+            "--sign-by",
+            &key,
+            "--sign-identity",
+            "example.com/gpg:1",
+        ])
+        .arg(&unsigned)
+        .arg(format!("dir:{}", signed.display()))
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let store = format!(
+        "[vfs@{}+{}]",
+        tmp.join("root").display(),
+        tmp.join("run").display()
+    );
+    let stored = format!("containers-storage:{store}example.com/gpg:1");
+    let st = Command::new("skopeo")
+        .arg("--policy")
+        .arg(&accept)
+        .args(["copy", "-q", &unsigned, &stored])
+        .status()
+        .unwrap();
+    assert!(st.success());
+    let o = policyctl()
+        .args(["sigs", "copy"])
+        .arg(format!("dir:{}", signed.display()))
+        .arg(&stored)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(String::from_utf8_lossy(&o.stdout).contains("copied 1 signature(s)"));
+    for (ring, ok) in [(&keyring, true), (&other_ring, false)] {
+        let policy = tmp.join(format!("policy-{ok}.json"));
+        std::fs::write(
+            &policy,
+            format!(
+                r#"{{"default":[{{"type":"signedBy","keyType":"GPGKeys","keyPath":"{}"}}]}}"#,
+                ring.display()
+            ),
+        )
+        .unwrap();
+        let out = Command::new("skopeo")
+            .arg("--policy")
+            .arg(&policy)
+            .args(["copy", "-q", &stored])
+            .arg(format!("dir:{}", tmp.join(format!("out-{ok}")).display()))
+            .output()
+            .unwrap();
+        assert_eq!(
+            out.status.success(),
+            ok,
+            "skopeo with {}: {}",
+            ring.display(),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        // policyctl says the same.
+        let ours = policyctl()
+            .arg("--policy")
+            .arg(&policy)
+            .args(["--compat", "5.23", "check", "-q", &stored])
+            .output()
+            .unwrap();
+        assert_eq!(ours.status.success(), ok);
+    }
+}
