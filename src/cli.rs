@@ -393,8 +393,8 @@ pub struct SignArgs {
     #[arg(long, value_name = "FILE")]
     pub passphrase_file: Option<PathBuf>,
 
-    /// For a multi-architecture image in dir:: sign every platform instance stored with it
-    /// and the list itself (default: only the instance podman evaluates on this host).
+    /// For a multi-architecture image: sign every platform instance stored with it and the
+    /// list itself (default: only the instance podman evaluates on this host).
     #[arg(long)]
     pub all: bool,
 

@@ -123,15 +123,17 @@ pub fn generate_key(a: &GenerateKeyArgs) -> Result<Outcome, Error> {
     Ok(Outcome::Ok)
 }
 
-/// The instances of the list in `dir` (`manifest.json`) whose manifests are stored with it.
-fn list_instances(dir: &Path, global: &Settings) -> Result<Vec<String>, Error> {
+/// The instances of the list `top` whose manifests are stored (`present`).
+fn list_instances(
+    top: &[u8],
+    what: &Path,
+    global: &Settings,
+    present: impl Fn(&str) -> bool,
+) -> Result<Vec<String>, Error> {
     use crate::image::manifest::{self, List};
-    let p = dir.join("manifest.json");
-    let top = crate::fsread::read_limited(&p, manifest::MAX_MANIFEST_SIZE)
-        .map_err(|e| Error::Read(crate::image::path_error("open", &p, &e)))?;
-    let mime = manifest::guess_mime_type(&top);
-    let list = manifest::list_from_blob(&top, &mime, global.compat)
-        .map_err(|e| Error::Read(format!("{}: {e}", p.display())))?;
+    let mime = manifest::guess_mime_type(top);
+    let list = manifest::list_from_blob(top, &mime, global.compat)
+        .map_err(|e| Error::Read(format!("{}: {e}", what.display())))?;
     let digests: Vec<String> = match &list {
         List::Docker(l) => l
             .manifests
@@ -146,13 +148,16 @@ fn list_instances(dir: &Path, global: &Settings) -> Result<Vec<String>, Error> {
             .map(|d| d.digest.clone())
             .collect(),
     };
-    Ok(digests
-        .into_iter()
-        .filter(|d| {
-            d.strip_prefix("sha256:")
-                .is_some_and(|h| dir.join(format!("{h}.manifest.json")).exists())
-        })
-        .collect())
+    Ok(digests.into_iter().filter(|d| present(d)).collect())
+}
+
+fn read_file(p: &Path) -> Result<Vec<u8>, Error> {
+    crate::fsread::read_limited(p, crate::image::manifest::MAX_MANIFEST_SIZE)
+        .map_err(|e| Error::Read(crate::image::path_error("open", p, &e)))
+}
+
+fn hex_of(d: &str) -> &str {
+    d.strip_prefix("sha256:").unwrap_or(d)
 }
 
 /// `policyctl sign`.
@@ -228,7 +233,11 @@ pub fn sign(global: &Settings, a: &SignArgs) -> Result<Outcome, Error> {
             // (manifest digest, instance) pairs to sign.
             let targets: Vec<(String, Option<String>)> = match (&opened.list, a.all) {
                 (Some(l), true) => {
-                    let mut v: Vec<(String, Option<String>)> = list_instances(dir, global)?
+                    let top_path = dir.join("manifest.json");
+                    let mut v: Vec<(String, Option<String>)> =
+                        list_instances(&read_file(&top_path)?, &top_path, global, |d| {
+                            dir.join(format!("{}.manifest.json", hex_of(d))).exists()
+                        })?
                         .into_iter()
                         .map(|d| (d.clone(), Some(d)))
                         .collect();
@@ -246,11 +255,6 @@ pub fn sign(global: &Settings, a: &SignArgs) -> Result<Outcome, Error> {
             }
         }
         (ImageRef::Storage(st), Transport::ContainersStorage) => {
-            if a.all {
-                return Err(Error::Usage(
-                    "--all is implemented for dir: images only (yet)".into(),
-                ));
-            }
             let opts = OpenOptions {
                 compat: global.compat,
                 platform: Platform::host(),
@@ -258,29 +262,52 @@ pub fn sign(global: &Settings, a: &SignArgs) -> Result<Outcome, Error> {
                 storage_env: global.storage.clone(),
             };
             let img = image::storage::writable_image(st, &opts).map_err(|e| Error::Read(e.0))?;
-            let blob = crate::signature::blob::sigstore_to_blob(&signed(&digest)?);
-            let added = image::storage::write::add_signature(
-                &img,
-                &digest,
-                opened.list.is_none(),
-                &blob,
-                a.dry_run,
-            )?;
-            written.files = added.files;
-            written.unchanged = added.unchanged;
+            // (manifest digest, stored as the top-level signatures too)
+            let targets: Vec<(String, bool)> = match (&opened.list, a.all) {
+                (Some(l), true) => {
+                    let data = img.images_dir.join(&img.id);
+                    let file = |key: &str| data.join(image::storage::big_data_file_name(key));
+                    let top_path = file("manifest");
+                    let mut v: Vec<(String, bool)> =
+                        list_instances(&read_file(&top_path)?, &top_path, global, |d| {
+                            file(&format!("manifest-{d}")).exists()
+                        })?
+                        .into_iter()
+                        .map(|d| (d, false))
+                        .collect();
+                    v.push((l.list_digest.clone(), true));
+                    v
+                }
+                (Some(_), false) => vec![(digest.clone(), false)],
+                (None, _) => vec![(digest.clone(), true)],
+            };
+            digests = targets.iter().map(|(d, _)| d.clone()).collect();
+            for (d, top) in targets {
+                let blob = crate::signature::blob::sigstore_to_blob(&signed(&d)?);
+                let added = image::storage::write::add_signature(&img, &d, top, &blob, a.dry_run)?;
+                written.files.extend(added.files);
+                written.unchanged = added.unchanged;
+            }
         }
         (ImageRef::Oci { path, .. }, Transport::Oci) => {
-            if a.all {
-                return Err(Error::Usage(
-                    "--all is implemented for dir: images only (yet)".into(),
-                ));
+            let layout = Path::new(path);
+            let targets: Vec<String> = match (&opened.list, a.all) {
+                (Some(l), true) => {
+                    let blob = |d: &str| layout.join("blobs/sha256").join(hex_of(d));
+                    let top_path = blob(&l.list_digest);
+                    let mut v = list_instances(&read_file(&top_path)?, &top_path, global, |d| {
+                        blob(d).exists()
+                    })?;
+                    v.push(l.list_digest.clone());
+                    v
+                }
+                _ => vec![digest.clone()],
+            };
+            digests = targets.clone();
+            for d in targets {
+                let w = image::write::add_to_oci_layout(layout, &d, &signed(&d)?, a.dry_run)?;
+                written.files.extend(w.files);
             }
-            written = image::write::add_to_oci_layout(
-                Path::new(path),
-                &digest,
-                &signed(&digest)?,
-                a.dry_run,
-            )?;
         }
         _ => {
             return Err(Error::Usage(format!(

@@ -40,6 +40,7 @@ use crate::signature::blob::from_blob;
 
 /// Largest `images.json` we read.
 pub use self::metadata::decode_store_metadata;
+pub(crate) use self::store::big_data_file_name;
 use self::{metadata::*, records::*, resolve::*, signatures::*, store::*};
 
 const MAX_IMAGES_JSON_SIZE: u64 = 64 << 20;
