@@ -436,6 +436,24 @@ pub struct TrustedKeys {
     /// e.g. docker://ghcr.io/armorred/app for an image saved into an OCI layout.
     #[arg(long, value_name = "REF", conflicts_with = "keys")]
     pub policy_for: Option<String>,
+
+    /// Keyless (Fulcio) bundles: the Fulcio CA certificates (PEM: root and intermediates) their
+    /// certificates must chain to, at the time Rekor logged them.
+    #[arg(long, value_name = "FILE", requires = "rekor_keys")]
+    pub fulcio_ca: Option<PathBuf>,
+
+    /// Keyless bundles: a Rekor public key whose signed entry timestamp they must carry
+    /// (repeat for several).
+    #[arg(long = "rekor-key", value_name = "FILE", requires = "fulcio_ca")]
+    pub rekor_keys: Vec<PathBuf>,
+
+    /// Keyless bundles: the OIDC issuer their certificate must name.
+    #[arg(long, value_name = "URL")]
+    pub certificate_oidc_issuer: Option<String>,
+
+    /// Keyless bundles: an e-mail their certificate must name.
+    #[arg(long, value_name = "EMAIL")]
+    pub certificate_email: Option<String>,
 }
 
 /// `policyctl attest`.

@@ -17,8 +17,23 @@ pub struct Bundle {
     pub material: Material,
     /// The signed content.
     pub content: Content,
-    /// Rekor entries: (kind, log index, integrated time).
-    pub tlog_entries: Vec<(String, Option<i64>, Option<i64>)>,
+    /// Rekor entries, as stated (verified only by [`super::keyless`]).
+    pub tlog_entries: Vec<TlogEntry>,
+}
+
+/// One `tlogEntries[]` element.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TlogEntry {
+    /// `kindVersion.kind` (`dsse`, `hashedrekord`, `intoto`).
+    pub kind: String,
+    pub log_index: Option<i64>,
+    pub integrated_time: Option<i64>,
+    /// `logId.keyId`, decoded.
+    pub log_id: Vec<u8>,
+    /// `canonicalizedBody`, decoded.
+    pub body: Vec<u8>,
+    /// `inclusionPromise.signedEntryTimestamp`, decoded.
+    pub signed_entry_timestamp: Vec<u8>,
 }
 
 /// `verificationMaterial`.
@@ -106,12 +121,22 @@ pub fn parse_bundle(bytes: &[u8]) -> Result<Bundle, BundleError> {
         .map(|a| {
             a.iter()
                 .take(100)
-                .map(|e| {
-                    (
-                        str_at(e, &["kindVersion", "kind"]).unwrap_or("").to_owned(),
-                        int(e.get("logIndex")),
-                        int(e.get("integratedTime")),
+                .map(|e| TlogEntry {
+                    kind: str_at(e, &["kindVersion", "kind"]).unwrap_or("").to_owned(),
+                    log_index: int(e.get("logIndex")),
+                    integrated_time: int(e.get("integratedTime")),
+                    log_id: str_at(e, &["logId", "keyId"])
+                        .and_then(b64)
+                        .unwrap_or_default(),
+                    body: str_at(e, &["canonicalizedBody"])
+                        .and_then(b64)
+                        .unwrap_or_default(),
+                    signed_entry_timestamp: str_at(
+                        e,
+                        &["inclusionPromise", "signedEntryTimestamp"],
                     )
+                    .and_then(b64)
+                    .unwrap_or_default(),
                 })
                 .collect()
         })
@@ -156,7 +181,8 @@ mod tests {
             Some("sha256:732112270d7e59418a8c080b134b24cabd67d250d0d0147a97ed95ba5c280aa4")
         );
         assert_eq!(b.tlog_entries.len(), 1);
-        assert_eq!(b.tlog_entries[0].0, "dsse");
+        assert_eq!(b.tlog_entries[0].kind, "dsse");
+        assert_eq!(b.tlog_entries[0].integrated_time, Some(1_740_770_291));
         assert!(parse_bundle(b"{}").is_err());
         assert!(parse_bundle(br#"{"mediaType":"application/json"}"#).is_err());
     }

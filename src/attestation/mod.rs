@@ -7,6 +7,7 @@ use base64::Engine;
 use serde::Deserialize;
 
 pub mod bundle;
+pub mod keyless;
 pub mod verify;
 
 /// The in-toto payload type DSSE attestations must carry.

@@ -26,8 +26,8 @@ use crate::signature::keys::LoadedKey;
 struct Candidate {
     location: String,
     envelope: Result<Envelope, String>,
-    /// Why policyctl cannot verify it yet (keyless bundles).
-    unsupported: Option<String>,
+    /// A keyless bundle: verified with the Fulcio/Rekor trust, not with keys.
+    keyless: Option<Box<crate::attestation::bundle::Bundle>>,
 }
 
 /// An unsigned `.sbom` attachment.
@@ -84,7 +84,7 @@ fn open(global: &Settings, reference: &str) -> Result<(Transport, ImageRef, Foun
                     found.candidates.push(Candidate {
                         location,
                         envelope: Err(e.clone()),
-                        unsupported: None,
+                        keyless: None,
                     });
                     continue;
                 }
@@ -94,26 +94,24 @@ fn open(global: &Settings, reference: &str) -> Result<(Transport, ImageRef, Foun
                 found.candidates.push(Candidate {
                     location,
                     envelope: attestation::parse_envelope(bytes).map_err(|e| e.0),
-                    unsupported: None,
+                    keyless: None,
                 });
             } else if media_type.starts_with("application/vnd.dev.sigstore.bundle") {
                 match bundle::parse_bundle(bytes) {
                     Ok(b) => {
-                        if let Content::Dsse(env) = b.content {
-                            let unsupported = matches!(b.material, Material::Certificate(_)).then(|| {
-                                "a keyless (certificate) bundle: policyctl cannot verify keyless attestations yet; not accepted".to_owned()
-                            });
+                        if let Content::Dsse(env) = &b.content {
+                            let keyless = matches!(b.material, Material::Certificate(_));
                             found.candidates.push(Candidate {
                                 location,
-                                envelope: Ok(env),
-                                unsupported,
+                                envelope: Ok(env.clone()),
+                                keyless: keyless.then(|| Box::new(b.clone())),
                             });
                         }
                     }
                     Err(e) => found.candidates.push(Candidate {
                         location,
                         envelope: Err(e.0),
-                        unsupported: None,
+                        keyless: None,
                     }),
                 }
             } else if media_type.starts_with("text/spdx")
@@ -191,9 +189,52 @@ pub(crate) fn trusted_keys(
     Ok((keys, format!("the policy's scope for {what}")))
 }
 
+/// The Fulcio/Rekor trust for keyless bundles, from the command line.
+struct Keyless {
+    roots: crate::signature::x509::CertPool,
+    rekor: Vec<LoadedKey>,
+    issuer: Option<String>,
+    email: Option<String>,
+}
+
+fn keyless_trust(t: &TrustedKeys) -> Result<Option<Keyless>, Error> {
+    let Some(ca) = &t.fulcio_ca else {
+        return Ok(None);
+    };
+    let read = |p: &std::path::Path| {
+        crate::fsread::read_limited(p, 1024 * 1024).map_err(|e| {
+            Error::Read(crate::fsread::go_read_file_error(
+                &p.display().to_string(),
+                &e,
+            ))
+        })
+    };
+    let mut roots = crate::signature::x509::CertPool::default();
+    if crate::signature::x509::append_certs_from_pem(&mut roots, &read(ca)?) == 0 {
+        return Err(Error::Read(format!(
+            "{}: no certificate (error loading Fulcio CA certificates)",
+            ca.display()
+        )));
+    }
+    let mut rekor = Vec::new();
+    for p in &t.rekor_keys {
+        rekor.push(
+            crate::signature::keys::parse_pem_public_key(&read(p)?)
+                .map_err(|e| Error::Read(format!("{}: {e}", p.display())))?,
+        );
+    }
+    Ok(Some(Keyless {
+        roots,
+        rekor,
+        issuer: t.certificate_oidc_issuer.clone(),
+        email: t.certificate_email.clone(),
+    }))
+}
+
 fn judge(
     found: &Found,
     keys: &[LoadedKey],
+    keyless: Option<&Keyless>,
     wanted: Option<&str>,
 ) -> Vec<(AttestationResult, Option<VerifiedAttestation>)> {
     found
@@ -216,12 +257,41 @@ fn judge(
                     return (r, None);
                 }
             };
-            if let Some(why) = &c.unsupported {
-                r.verdict = rj::AttestationVerdict::Unsupported;
-                r.reason = Some(why.clone());
-                return (r, None);
-            }
-            match verify_attestation(env, keys, &found.instance, found.list.as_deref(), wanted) {
+            let verdict = match (&c.keyless, keyless) {
+                (Some(_), None) => {
+                    r.verdict = rj::AttestationVerdict::Unsupported;
+                    r.reason = Some(
+                        "a keyless (certificate) bundle: pass --fulcio-ca and --rekor-key to verify it; not accepted"
+                            .into(),
+                    );
+                    return (r, None);
+                }
+                (Some(b), Some(k)) => {
+                    let empty = crate::signature::x509::CertPool::default();
+                    let trust = crate::attestation::keyless::KeylessTrust {
+                        fulcio_roots: &k.roots,
+                        intermediates: &empty,
+                        rekor_keys: &k.rekor,
+                        oidc_issuer: k.issuer.as_deref(),
+                        subject_email: k.email.as_deref(),
+                    };
+                    match crate::attestation::keyless::verify_keyless_bundle(
+                        b,
+                        &trust,
+                        &found.instance,
+                        found.list.as_deref(),
+                        wanted,
+                    ) {
+                        Ok(v) => v.map(|v| v.attestation),
+                        Err(e) => {
+                            r.reason = Some(e.0);
+                            return (r, None);
+                        }
+                    }
+                }
+                (None, _) => verify_attestation(env, keys, &found.instance, found.list.as_deref(), wanted),
+            };
+            match verdict {
                 Ok(v) => {
                     r.verdict = rj::AttestationVerdict::Verified;
                     r.predicate_type = Some(v.statement.predicate_type.clone());
@@ -248,7 +318,8 @@ pub fn verify(global: &Settings, args: &AttestArgs) -> Result<Outcome, Error> {
     let (t, parsed, found) = open(global, &a.reference)?;
     let (keys, key_source) = trusted_keys(global, &a.trusted, t, &parsed)?;
     let wanted = a.predicate_type.as_deref().map(predicate_type_uri);
-    let judged = judge(&found, &keys, wanted);
+    let keyless = keyless_trust(&a.trusted)?;
+    let judged = judge(&found, &keys, keyless.as_ref(), wanted);
     let verified = judged.iter().filter(|(_, v)| v.is_some()).count();
     let report = AttestVerifyReport {
         reference: a.reference.clone(),
@@ -320,7 +391,8 @@ pub fn sbom(global: &Settings, a: &SbomArgs) -> Result<Outcome, Error> {
         Some(t) => vec![predicate_type_uri(t)],
         None => vec!["https://spdx.dev/Document", "https://cyclonedx.org/bom"],
     };
-    let judged = judge(&found, &keys, None);
+    let keyless = keyless_trust(&a.trusted)?;
+    let judged = judge(&found, &keys, keyless.as_ref(), None);
     let chosen = wanted.iter().find_map(|w| {
         judged
             .iter()
