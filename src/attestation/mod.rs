@@ -129,19 +129,29 @@ pub fn parse_statement(payload: &[u8]) -> Result<Statement, AttestationError> {
     })
 }
 
-/// The short name of well-known predicate types (`cosign attest --type` values).
+/// `cosign attest --type` shorthands and their predicate types (spec §18.3), plus the
+/// statement cosign 3's `sign` wraps.
+pub const PREDICATE_TYPES: &[(&str, &str)] = &[
+    ("spdxjson", "https://spdx.dev/Document"),
+    ("cyclonedx", "https://cyclonedx.org/bom"),
+    ("slsaprovenance02", "https://slsa.dev/provenance/v0.2"),
+    ("slsaprovenance1", "https://slsa.dev/provenance/v1"),
+    ("link", "https://in-toto.io/Link/v1"),
+    ("vuln", "https://cosign.sigstore.dev/attestation/vuln/v1"),
+    ("openvex", "https://openvex.dev/ns"),
+    ("custom", "https://cosign.sigstore.dev/attestation/v1"),
+    (
+        "cosign signature (bundle)",
+        "https://sigstore.dev/cosign/sign/v1",
+    ),
+];
+
+/// The short name of a well-known predicate type.
 pub fn predicate_short_name(uri: &str) -> Option<&'static str> {
-    Some(match uri {
-        "https://spdx.dev/Document" => "spdxjson",
-        "https://cyclonedx.org/bom" => "cyclonedx",
-        "https://slsa.dev/provenance/v0.2" => "slsaprovenance02",
-        "https://slsa.dev/provenance/v1" => "slsaprovenance1",
-        "https://cosign.sigstore.dev/attestation/link/v1" => "link",
-        "https://cosign.sigstore.dev/attestation/vuln/v1" => "vuln",
-        "https://cosign.sigstore.dev/attestation/v1" => "custom",
-        "https://sigstore.dev/cosign/sign/v1" => "cosign signature (bundle)",
-        _ => return None,
-    })
+    PREDICATE_TYPES
+        .iter()
+        .find(|(_, u)| *u == uri)
+        .map(|(n, _)| *n)
 }
 
 #[cfg(test)]
@@ -170,6 +180,13 @@ mod tests {
         assert_eq!(s.predicate_type, "https://spdx.dev/Document");
         assert_eq!(s.subjects, vec![("x".into(), Some("sha256:ab".into()))]);
         assert_eq!(predicate_short_name(&s.predicate_type), Some("spdxjson"));
+        for (name, uri) in PREDICATE_TYPES {
+            assert_eq!(predicate_short_name(uri), Some(*name));
+            if !name.contains(' ') {
+                assert_eq!(verify::predicate_type_uri(name), *uri);
+            }
+        }
+        assert_eq!(predicate_short_name("https://example.com/x"), None);
         assert!(parse_envelope(b"{}").is_err());
         assert!(parse_envelope(br#"{"payloadType":"x","payload":"!!"}"#).is_err());
         assert!(parse_statement(b"[]").is_err());

@@ -11,15 +11,12 @@ use crate::signature::keys::{LoadedKey, PublicKey};
 /// `cosign attest --type` shorthands and their predicate type URIs (§18.3).
 pub fn predicate_type_uri(t: &str) -> &str {
     match t {
-        "spdx" | "spdxjson" => "https://spdx.dev/Document",
-        "cyclonedx" => "https://cyclonedx.org/bom",
-        "slsaprovenance" | "slsaprovenance02" => "https://slsa.dev/provenance/v0.2",
-        "slsaprovenance1" => "https://slsa.dev/provenance/v1",
-        "link" => "https://in-toto.io/Link/v1",
-        "vuln" => "https://cosign.sigstore.dev/attestation/vuln/v1",
-        "openvex" => "https://openvex.dev/ns",
-        "custom" => "https://cosign.sigstore.dev/attestation/v1",
-        other => other,
+        "spdx" => "https://spdx.dev/Document",
+        "slsaprovenance" => "https://slsa.dev/provenance/v0.2",
+        other => super::PREDICATE_TYPES
+            .iter()
+            .find(|(n, _)| *n == other)
+            .map_or(other, |(_, u)| *u),
     }
 }
 
