@@ -276,9 +276,10 @@ pub enum SigsCommand {
     ///
     /// Unlike `check`, which answers what podman decides, this checks each stored cosign
     /// signature on its own — also those podman does not read (OCI layouts): the signature
-    /// with the trusted keys (--key, or the sigstoreSigned keys of the policy's scope for the
-    /// image or for --policy-for), then whether its signed digest is the image's. The signed
-    /// identity is shown, not judged (that is the policy's signedIdentity; see `check`).
+    /// with the trusted keys (--key), or with every trust root of the policy's sigstoreSigned
+    /// requirements for the image's scope or for --policy-for (keys, Rekor, Fulcio, PKI), then
+    /// whether its signed digest is the image's. The signed identity is shown, not judged
+    /// (that is the policy's signedIdentity; see `check`).
     /// Exit status: 0 some signature verified for this image, 1 none, 2 error.
     Verify(SigsVerifyArgs),
     /// Show the decoded content of stored signatures, attestations and bundles (unverified).

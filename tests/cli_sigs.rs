@@ -968,3 +968,45 @@ fn sigs_rm_in_containers_storage() {
     skopeo(&stored, &format!("dir:{}", again.display()));
     assert!(!again.join("signature-1").exists());
 }
+
+/// `sigs verify` without --key uses every trust root of the policy's scope (here Fulcio with
+/// Rekor), through the verifiers `check` uses.
+#[test]
+fn sigs_verify_uses_the_policys_trust_roots() {
+    let t = tempfile::tempdir().unwrap();
+    let fx = repo("testdata/upstream-sigstore");
+    let policy = write(
+        t.path(),
+        "policy.json",
+        &format!(
+            r#"{{"default":[{{"type":"reject"}}],"transports":{{"dir":{{"":[{{"type":"sigstoreSigned","fulcio":{{"caPath":"{}","oidcIssuer":"https://github.com/login/oauth","subjectEmail":"mitr@redhat.com"}},"rekorPublicKeyPath":"{}","signedIdentity":{{"type":"matchRepository"}}}}]}}}}}}"#,
+            fx.join("fulcio_v1.crt.pem").display(),
+            fx.join("rekor.pub").display()
+        ),
+    );
+    let run = |image: &str| {
+        let o = policyctl()
+            .arg("--policy")
+            .arg(&policy)
+            .args(["sigs", "verify"])
+            .arg(format!("dir:{}", fx.join(image).display()))
+            .output()
+            .unwrap();
+        (
+            o.status.code(),
+            String::from_utf8_lossy(&o.stdout).into_owned(),
+        )
+    };
+    let (code, out) = run("dir-img-cosign-fulcio-rekor-valid");
+    assert_eq!(code, Some(0), "{out}");
+    assert!(
+        out.contains("verified by Fulcio certificate for mitr@redhat.com"),
+        "{out}"
+    );
+    let (code, out) = run("dir-img-cosign-pki-valid");
+    assert_eq!(code, Some(1), "{out}");
+    assert!(
+        out.contains("rejected: missing dev.sigstore.cosign/bundle annotation"),
+        "{out}"
+    );
+}

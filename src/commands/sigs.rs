@@ -33,6 +33,9 @@ fn verify(global: &Settings, a: &SigsVerifyArgs) -> Result<Outcome, Error> {
     use crate::signature::blob::SIGNATURE_ANNOTATION;
     let (t, parsed, opened) = open_for_copy(global, &a.reference, true)?;
     let digest = opened.manifest_digest.clone().map_err(Error::Read)?;
+    if a.trusted.keys.is_empty() {
+        return verify_with_policy(global, a, t, &parsed, &opened, &digest);
+    }
     let (keys, source) = crate::commands::attest::trusted_keys(global, &a.trusted, t, &parsed)?;
     let sigs = opened
         .signatures
@@ -93,6 +96,120 @@ fn verify(global: &Settings, a: &SigsVerifyArgs) -> Result<Outcome, Error> {
     if matches!(t, Transport::Oci) && good > 0 {
         text += "  note: podman does not read signatures from OCI layouts (see `sigs list`)\n";
     }
+    out(&text);
+    Ok(if good > 0 {
+        Outcome::Ok
+    } else {
+        Outcome::Rejected
+    })
+}
+
+/// `sigs verify` without `--key`: every trust root of the policy's sigstoreSigned
+/// requirements for the image's scope (or `--policy-for`) — keys, keys with Rekor, Fulcio,
+/// PKI — through the same verifiers `check` uses.
+fn verify_with_policy(
+    global: &Settings,
+    a: &SigsVerifyArgs,
+    t: Transport,
+    parsed: &ImageRef,
+    opened: &image::Opened,
+    digest: &str,
+) -> Result<Outcome, Error> {
+    use crate::policy::Requirement;
+    use crate::signature::Signature;
+    let loaded = crate::commands::load_policy(global)?;
+    let host = crate::config::host::RealHost;
+    let (transport, identity, what) = match &a.trusted.policy_for {
+        Some(r) => {
+            let (pt, pp) = ImageRef::parse(r, global.compat).map_err(|e| Error::Usage(e.0))?;
+            let id = pp.policy_identity(&host).map_err(|e| Error::Usage(e.0))?;
+            (pt, id, r.clone())
+        }
+        None => {
+            let id = parsed
+                .policy_identity(&host)
+                .map_err(|e| Error::Usage(e.0))?;
+            (t, id, "the image".to_owned())
+        }
+    };
+    let m = crate::policy::scope::requirements_for(&loaded.policy, transport.name(), &identity);
+    let files = crate::config::host::KeyFiles::new(global.root.clone());
+    let now = crate::config::host::now();
+    let verifiers: Vec<_> =
+        m.requirements
+            .items
+            .iter()
+            .filter_map(|r| match &r.value {
+                Requirement::SigstoreSigned(s) => Some(
+                    crate::signature::verifier::sigstore_verifier(s, &files, global.compat, now),
+                ),
+                _ => None,
+            })
+            .collect();
+    if verifiers.is_empty() {
+        return Err(Error::Usage(format!(
+            "no trust root: the policy's scope for {what} ({}) has no sigstoreSigned requirement; pass --key FILE or --policy-for docker://NAME",
+            loaded.location.path.display()
+        )));
+    }
+    let sigs = opened
+        .signatures
+        .as_ref()
+        .map_err(|e| Error::Read(format!("{}: {e}", a.reference)))?;
+    let mut text = format!(
+        "{}: manifest {digest}; trust: the policy's {} sigstoreSigned requirement(s) for {what}\n",
+        a.reference,
+        verifiers.len()
+    );
+    let mut good = 0;
+    for s in sigs {
+        let Signature::Sigstore(g) = &s.signature else {
+            text += &format!(
+                "  - {}: simple signing (GPG): not checked here (use `check` with a signedBy policy)\n",
+                s.origin
+            );
+            continue;
+        };
+        if g.mime_type != crate::inventory::COSIGN_SIGNATURE_MEDIA_TYPE {
+            continue;
+        }
+        let mut reasons = Vec::new();
+        let mut line = None;
+        for v in &verifiers {
+            match v.verify(g) {
+                Ok(verified) => {
+                    match crate::signature::payload::parse_payload(
+                        verified.payload(),
+                        global.compat,
+                    ) {
+                        Ok(p) if p.manifest_digest == digest => {
+                            line = Some(format!(
+                                "verified by {}; signed identity {}",
+                                verified.signer(),
+                                p.docker_reference
+                            ));
+                            break;
+                        }
+                        Ok(p) => reasons.push(format!(
+                            "signed by {}, but for another manifest ({})",
+                            verified.signer(),
+                            p.manifest_digest
+                        )),
+                        Err(e) => reasons.push(e.0),
+                    }
+                }
+                Err(r) => reasons.push(r.to_string()),
+            }
+        }
+        match line {
+            Some(l) => {
+                good += 1;
+                text += &format!("  - {}: {l}\n", s.origin);
+            }
+            None => text += &format!("  - {}: rejected: {}\n", s.origin, reasons.join("; ")),
+        }
+    }
+    text += &format!("  {good} signature(s) verified for this image\n");
     out(&text);
     Ok(if good > 0 {
         Outcome::Ok
