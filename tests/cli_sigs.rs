@@ -243,6 +243,27 @@ fn oci_layouts_list_every_cosign_object_and_podman_reads_none() {
         assert_eq!(entry["podman_reads"], false, "{entry}");
         assert_eq!(entry["stored_for"], image.as_str());
     }
+    // The same layout as an oci-archive: the tagged attachments (not the referrer, which an
+    // archive cannot be scanned for).
+    let archive = t.path().join("layout.tar");
+    let st = std::process::Command::new("tar")
+        .arg("-C")
+        .arg(&layout)
+        .args(["-cf"])
+        .arg(&archive)
+        .arg(".")
+        .status()
+        .unwrap();
+    assert!(st.success());
+    let (code, v) = list_json(&[format!("oci-archive:{}:a", archive.display())], &[]);
+    assert_eq!(code, 0, "{v}");
+    let kinds: Vec<&str> = v["images"][0]["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["kind"].as_str().unwrap())
+        .collect();
+    assert_eq!(kinds, ["cosign-signature", "attestation", "sbom"], "{v}");
     // The human listing says the same.
     let out = policyctl()
         .args(["sigs", "list"])
