@@ -386,3 +386,124 @@ fn sign_all_covers_every_platform_of_a_list() {
         .count();
     assert_eq!(sigs, 3);
 }
+
+/// Signing into containers-storage takes c/storage's own lock: ten `policyctl sign` and ten
+/// `podman tag` (which rewrites images.json too) run at the same time on one store, and
+/// nothing is lost — every signature and every tag is there, podman reads the store, and
+/// skopeo carries all ten signatures out, each accepted by current c/image.
+#[test]
+fn signing_into_containers_storage_races_podman_safely() {
+    if !crate::util::require_tool("skopeo") || !crate::util::require_tool("podman") {
+        return;
+    }
+    let t = tempfile::tempdir().unwrap();
+    let t = t.path().canonicalize().unwrap();
+    let (root, run) = (t.join("root"), t.join("run"));
+    let spec = format!("[vfs@{}+{}]", root.display(), run.display());
+    let name = "ghcr.io/armorred/app:1";
+    let stored = format!("containers-storage:{spec}{name}");
+    let accept = write(
+        &t,
+        "accept.json",
+        r#"{"default":[{"type":"insecureAcceptAnything"}]}"#,
+    );
+    let st = std::process::Command::new("skopeo")
+        .arg("--policy")
+        .arg(&accept)
+        .args(["copy", "-q"])
+        .arg(format!(
+            "dir:{}",
+            repo("testdata/demo/images/unsigned").display()
+        ))
+        .arg(&stored)
+        .status()
+        .unwrap();
+    assert!(st.success());
+    let key = repo("testdata/store/pemsigstorekey.key");
+    let podman = |args: &[&str]| {
+        std::process::Command::new("podman")
+            .arg("--root")
+            .arg(&root)
+            .arg("--runroot")
+            .arg(&run)
+            .args(["--storage-driver", "vfs"])
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    std::thread::scope(|s| {
+        let signer = s.spawn(|| {
+            for i in 0..10 {
+                let o = policyctl()
+                    .env("COSIGN_PASSWORD", "hello")
+                    .args([
+                        "sign",
+                        "--identity",
+                        &format!("ghcr.io/armorred/app:{i}"),
+                        "--key",
+                    ])
+                    .arg(&key)
+                    .arg(&stored)
+                    .output()
+                    .unwrap();
+                assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+            }
+        });
+        let tagger = s.spawn(|| {
+            for i in 0..10 {
+                let o = podman(&["tag", name, &format!("example.com/tag:{i}")]);
+                assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+                let o = podman(&["images", "--format", "{{.ID}}"]);
+                assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+            }
+        });
+        signer.join().unwrap();
+        tagger.join().unwrap();
+    });
+    // Every tag survived the signatures' images.json rewrites…
+    let o = podman(&["images", "--format", "{{.Repository}}:{{.Tag}}"]);
+    let names = String::from_utf8_lossy(&o.stdout);
+    for i in 0..10 {
+        assert!(
+            names.contains(&format!("example.com/tag:{i}")),
+            "tag {i} lost: {names}"
+        );
+    }
+    // …and every signature the tags' rewrites.
+    let out = policyctl()
+        .args(["sigs", "list", "--json"])
+        .arg(&stored)
+        .output()
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["images"][0]["podman_reads"], 10, "{v:#}");
+    let back = t.join("back");
+    let st = std::process::Command::new("skopeo")
+        .arg("--policy")
+        .arg(&accept)
+        .args(["copy", "-q"])
+        .arg(&stored)
+        .arg(format!("dir:{}", back.display()))
+        .status()
+        .unwrap();
+    assert!(st.success());
+    assert!(back.join("signature-10").exists());
+    let public = write(&t, "cosign-test.pub", &public_pem_of(&key, "hello"));
+    let policy = write(
+        &t,
+        "policy.json",
+        &format!(
+            r#"{{"default":[{{"type":"sigstoreSigned","keyPath":"{}","signedIdentity":{{"type":"matchRepository"}}}}]}}"#,
+            public.display()
+        ),
+    );
+    if let Some(bin) = oracle::oracle(Version::Current) {
+        let theirs = oracle::check(
+            &bin,
+            &policy,
+            std::slice::from_ref(&stored),
+            &Override::default(),
+        );
+        assert_eq!(theirs[0]["verdict"], "accepted", "{}", theirs[0]);
+    }
+}

@@ -137,8 +137,177 @@ fn hex_digest(b: &[u8]) -> String {
         .collect()
 }
 
+/// The image store, locked, with `images.json` read afresh and the image's record found.
+struct Locked {
+    lock: StoreLock,
+    json_path: PathBuf,
+    images: Vec<Value>,
+    index: usize,
+    metadata: serde_json::Map<String, Value>,
+    data_dir: PathBuf,
+}
+
+impl Locked {
+    fn open(img: &WritableImage) -> Result<Locked, Error> {
+        let lock = lock_image_store(&img.images_dir)?;
+        let json_path = img.images_dir.join("images.json");
+        let data = crate::fsread::read_limited(&json_path, super::MAX_IMAGES_JSON_SIZE)
+            .map_err(|e| Error::Read(crate::image::path_error("open", &json_path, &e)))?;
+        let images: Vec<Value> = serde_json::from_slice(&data)
+            .map_err(|e| Error::Read(format!("{}: {e}", json_path.display())))?;
+        let index = images
+            .iter()
+            .position(|r| r.get("id").and_then(Value::as_str) == Some(img.id.as_str()))
+            .ok_or_else(|| {
+                Error::Read(format!(
+                    "image {} is not in {} (read-only additional store?)",
+                    img.id,
+                    json_path.display()
+                ))
+            })?;
+        let metadata = match images[index].get("metadata") {
+            Some(Value::String(s)) if !s.is_empty() => serde_json::from_str(s)
+                .map_err(|e| Error::Read(format!("metadata of image {}: {e}", img.id)))?,
+            _ => serde_json::Map::new(),
+        };
+        Ok(Locked {
+            lock,
+            json_path,
+            images,
+            index,
+            metadata,
+            data_dir: img.images_dir.join(&img.id),
+        })
+    }
+
+    /// The big-data keys holding the signatures of `manifest_digest` and where their sizes
+    /// live (`None`: `signature-sizes`; `Some(d)`: `signatures-sizes[d]`).
+    fn keys(
+        manifest_digest: &str,
+        top_level: bool,
+    ) -> Result<Vec<(String, Option<String>)>, Error> {
+        let hex = manifest_digest
+            .strip_prefix("sha256:")
+            .ok_or_else(|| Error::Usage(format!("unsupported digest {manifest_digest}")))?;
+        let mut keys = vec![(format!("signature-{hex}"), Some(manifest_digest.to_owned()))];
+        if top_level {
+            keys.insert(0, ("signatures".to_owned(), None));
+        }
+        Ok(keys)
+    }
+
+    fn file(&self, key: &str) -> PathBuf {
+        self.data_dir.join(super::store::big_data_file_name(key))
+    }
+
+    /// The stored signatures of `key`, as slices of its data item.
+    fn slices(&self, key: &str, sizes_key: &Option<String>) -> Result<Vec<Vec<u8>>, Error> {
+        let sizes: Vec<i64> = match sizes_key {
+            None => self.metadata.get("signature-sizes"),
+            Some(d) => self.metadata.get("signatures-sizes").and_then(|m| m.get(d)),
+        }
+        .and_then(Value::as_array)
+        .map(|a| a.iter().filter_map(Value::as_i64).collect())
+        .unwrap_or_default();
+        if sizes.is_empty() {
+            return Ok(Vec::new());
+        }
+        let file = self.file(key);
+        let bytes = crate::fsread::read_limited(&file, super::MAX_SIGNATURES_DATA_SIZE)
+            .map_err(|e| Error::Read(crate::image::path_error("open", &file, &e)))?;
+        let mut out = Vec::new();
+        let mut at = 0usize;
+        for len in sizes {
+            let end = at.saturating_add(len.max(0) as usize);
+            out.push(bytes.get(at..end).unwrap_or_default().to_vec());
+            at = end;
+        }
+        Ok(out)
+    }
+
+    /// Replaces `key`'s signatures: the data item (unless `dry_run`), its sizes in the
+    /// metadata and the record's big-data names, sizes and digests (c/storage `setBigData`).
+    fn store(
+        &mut self,
+        key: &str,
+        sizes_key: &Option<String>,
+        slices: &[Vec<u8>],
+        dry_run: bool,
+    ) -> Result<PathBuf, Error> {
+        let joined: Vec<u8> = slices.concat();
+        let sizes = Value::Array(slices.iter().map(|s| Value::from(s.len())).collect());
+        match sizes_key {
+            None => {
+                self.metadata.insert("signature-sizes".into(), sizes);
+            }
+            Some(d) => {
+                if let Value::Object(m) = self
+                    .metadata
+                    .entry("signatures-sizes")
+                    .or_insert_with(|| Value::Object(Default::default()))
+                {
+                    m.insert(d.clone(), sizes);
+                }
+            }
+        }
+        let record = self.images[self.index]
+            .as_object_mut()
+            .ok_or_else(|| Error::Read("an images.json record is not an object".into()))?;
+        if let Value::Array(a) = record
+            .entry("big-data-names")
+            .or_insert_with(|| Value::Array(Vec::new()))
+            && !a.iter().any(|n| n.as_str() == Some(key))
+        {
+            a.push(key.into());
+        }
+        for (field, value) in [
+            ("big-data-sizes", Value::from(joined.len())),
+            (
+                "big-data-digests",
+                Value::from(format!("sha256:{}", hex_digest(&joined))),
+            ),
+        ] {
+            if let Value::Object(m) = record
+                .entry(field)
+                .or_insert_with(|| Value::Object(Default::default()))
+            {
+                m.insert(key.to_owned(), value);
+            }
+        }
+        let file = self.file(key);
+        if !dry_run {
+            std::fs::create_dir_all(&self.data_dir).map_err(|e| {
+                Error::Write(crate::config::txn::TxnError(format!(
+                    "{}: {e}",
+                    self.data_dir.display()
+                )))
+            })?;
+            atomic_write(&file, &joined, 0o600)?;
+        }
+        Ok(file)
+    }
+
+    /// Writes the record back: the last-writer ID first, then `images.json` (c/storage's
+    /// order); the lock is released when this returns.
+    fn commit(mut self, dry_run: bool) -> Result<PathBuf, Error> {
+        let metadata = serde_json::to_string(&self.metadata).unwrap_or_default();
+        if let Some(o) = self.images[self.index].as_object_mut() {
+            o.insert("metadata".into(), Value::String(metadata));
+        }
+        if !dry_run {
+            record_write(&self.lock)?;
+            atomic_write(
+                &self.json_path,
+                &serde_json::to_vec(&self.images).unwrap_or_default(),
+                0o600,
+            )?;
+        }
+        Ok(self.json_path)
+    }
+}
+
 /// Appends `blob` to the signatures of `manifest_digest` of `img` (also the top-level ones
-/// when `top_level`: the image is not a list).
+/// when `top_level`: the image is not a list) unless the same bytes are already there.
 pub fn add_signature(
     img: &WritableImage,
     manifest_digest: &str,
@@ -146,146 +315,23 @@ pub fn add_signature(
     blob: &[u8],
     dry_run: bool,
 ) -> Result<Added, Error> {
-    let lock = lock_image_store(&img.images_dir)?;
-    let json_path = img.images_dir.join("images.json");
-    let data = crate::fsread::read_limited(&json_path, super::MAX_IMAGES_JSON_SIZE)
-        .map_err(|e| Error::Read(crate::image::path_error("open", &json_path, &e)))?;
-    let mut images: Vec<Value> = serde_json::from_slice(&data)
-        .map_err(|e| Error::Read(format!("{}: {e}", json_path.display())))?;
-    let record = images
-        .iter_mut()
-        .find(|r| r.get("id").and_then(Value::as_str) == Some(img.id.as_str()))
-        .ok_or_else(|| {
-            Error::Read(format!(
-                "image {} is not in {} (read-only additional store?)",
-                img.id,
-                json_path.display()
-            ))
-        })?;
-    let mut metadata: serde_json::Map<String, Value> = match record.get("metadata") {
-        Some(Value::String(s)) if !s.is_empty() => serde_json::from_str(s)
-            .map_err(|e| Error::Read(format!("metadata of image {}: {e}", img.id)))?,
-        _ => serde_json::Map::new(),
-    };
-    let hex = manifest_digest
-        .strip_prefix("sha256:")
-        .ok_or_else(|| Error::Usage(format!("unsupported digest {manifest_digest}")))?;
-    let data_dir = img.images_dir.join(&img.id);
-    // (big-data key, where its sizes live)
-    let mut targets = vec![(format!("signature-{hex}"), Some(manifest_digest.to_owned()))];
-    if top_level {
-        targets.insert(0, ("signatures".to_owned(), None));
-    }
+    let mut state = Locked::open(img)?;
     let mut files = Vec::new();
-    let mut changed = false;
-    for (key, sizes_key) in targets {
-        let sizes: Vec<i64> = match &sizes_key {
-            None => metadata.get("signature-sizes"),
-            Some(d) => metadata.get("signatures-sizes").and_then(|m| m.get(d)),
-        }
-        .and_then(Value::as_array)
-        .map(|a| a.iter().filter_map(Value::as_i64).collect())
-        .unwrap_or_default();
-        let file = data_dir.join(super::store::big_data_file_name(&key));
-        let mut existing = if sizes.is_empty() {
-            Vec::new()
-        } else {
-            crate::fsread::read_limited(&file, super::MAX_SIGNATURES_DATA_SIZE)
-                .map_err(|e| Error::Read(crate::image::path_error("open", &file, &e)))?
-        };
-        // Already there (same bytes in one of the slices)?
-        let mut at = 0usize;
-        let mut present = false;
-        for &len in &sizes {
-            let end = at.saturating_add(len.max(0) as usize);
-            if existing.get(at..end) == Some(blob) {
-                present = true;
-            }
-            at = end;
-        }
-        if present {
+    for (key, sizes_key) in Locked::keys(manifest_digest, top_level)? {
+        let mut slices = state.slices(&key, &sizes_key)?;
+        if slices.iter().any(|s| s == blob) {
             continue;
         }
-        existing.truncate(at);
-        existing.extend_from_slice(blob);
-        let mut new_sizes: Vec<Value> = sizes.iter().map(|&s| s.into()).collect();
-        new_sizes.push(blob.len().into());
-        match &sizes_key {
-            None => {
-                metadata.insert("signature-sizes".into(), Value::Array(new_sizes));
-            }
-            Some(d) => {
-                let m = metadata
-                    .entry("signatures-sizes")
-                    .or_insert_with(|| Value::Object(Default::default()));
-                if let Value::Object(m) = m {
-                    m.insert(d.clone(), Value::Array(new_sizes));
-                }
-            }
-        }
-        // The record's big-data bookkeeping (c/storage `setBigData`).
-        let names = record
-            .as_object_mut()
-            .ok_or_else(|| Error::Read("an images.json record is not an object".into()))?
-            .entry("big-data-names")
-            .or_insert_with(|| Value::Array(Vec::new()));
-        if let Value::Array(a) = names
-            && !a.iter().any(|n| n.as_str() == Some(key.as_str()))
-        {
-            a.push(key.clone().into());
-        }
-        for (field, value) in [
-            ("big-data-sizes", Value::from(existing.len())),
-            (
-                "big-data-digests",
-                Value::from(format!("sha256:{}", hex_digest(&existing))),
-            ),
-        ] {
-            let m = record
-                .as_object_mut()
-                .map(|o| {
-                    o.entry(field)
-                        .or_insert_with(|| Value::Object(Default::default()))
-                })
-                .ok_or_else(|| Error::Read("an images.json record is not an object".into()))?;
-            if let Value::Object(m) = m {
-                m.insert(key.clone(), value);
-            }
-        }
-        if !dry_run {
-            std::fs::create_dir_all(&data_dir).map_err(|e| {
-                Error::Write(crate::config::txn::TxnError(format!(
-                    "{}: {e}",
-                    data_dir.display()
-                )))
-            })?;
-            atomic_write(&file, &existing, 0o600)?;
-        }
-        files.push(file);
-        changed = true;
+        slices.push(blob.to_vec());
+        files.push(state.store(&key, &sizes_key, &slices, dry_run)?);
     }
-    if !changed {
+    if files.is_empty() {
         return Ok(Added {
             files,
             unchanged: true,
         });
     }
-    if let Some(o) = record.as_object_mut() {
-        o.insert(
-            "metadata".into(),
-            Value::String(serde_json::to_string(&metadata).unwrap_or_default()),
-        );
-    }
-    if !dry_run {
-        record_write(&lock)?;
-        atomic_write(
-            &json_path,
-            &serde_json::to_vec(&images).unwrap_or_default(),
-            0o600,
-        )?;
-    }
-    files.push(json_path);
-    drop(lock);
+    files.push(state.commit(dry_run)?);
     Ok(Added {
         files,
         unchanged: false,
@@ -303,59 +349,11 @@ pub fn remove_signatures(
     which: Option<usize>,
     dry_run: bool,
 ) -> Result<Added, Error> {
-    let lock = lock_image_store(&img.images_dir)?;
-    let json_path = img.images_dir.join("images.json");
-    let data = crate::fsread::read_limited(&json_path, super::MAX_IMAGES_JSON_SIZE)
-        .map_err(|e| Error::Read(crate::image::path_error("open", &json_path, &e)))?;
-    let mut images: Vec<Value> = serde_json::from_slice(&data)
-        .map_err(|e| Error::Read(format!("{}: {e}", json_path.display())))?;
-    let record = images
-        .iter_mut()
-        .find(|r| r.get("id").and_then(Value::as_str) == Some(img.id.as_str()))
-        .ok_or_else(|| {
-            Error::Read(format!(
-                "image {} is not in {}",
-                img.id,
-                json_path.display()
-            ))
-        })?;
-    let mut metadata: serde_json::Map<String, Value> = match record.get("metadata") {
-        Some(Value::String(s)) if !s.is_empty() => serde_json::from_str(s)
-            .map_err(|e| Error::Read(format!("metadata of image {}: {e}", img.id)))?,
-        _ => serde_json::Map::new(),
-    };
-    let hex = manifest_digest
-        .strip_prefix("sha256:")
-        .ok_or_else(|| Error::Usage(format!("unsupported digest {manifest_digest}")))?;
-    let data_dir = img.images_dir.join(&img.id);
-    let mut keys = vec![(format!("signature-{hex}"), Some(manifest_digest.to_owned()))];
-    if top_level {
-        keys.insert(0, ("signatures".to_owned(), None));
-    }
-    // Each key's signatures, as slices.
-    let mut stored: Vec<(String, Option<String>, Vec<Vec<u8>>)> = Vec::new();
+    let mut state = Locked::open(img)?;
+    let keys = Locked::keys(manifest_digest, top_level)?;
+    let mut stored = Vec::new();
     for (key, sizes_key) in keys {
-        let sizes: Vec<i64> = match &sizes_key {
-            None => metadata.get("signature-sizes"),
-            Some(d) => metadata.get("signatures-sizes").and_then(|m| m.get(d)),
-        }
-        .and_then(Value::as_array)
-        .map(|a| a.iter().filter_map(Value::as_i64).collect())
-        .unwrap_or_default();
-        let file = data_dir.join(super::store::big_data_file_name(&key));
-        let bytes = if sizes.is_empty() {
-            Vec::new()
-        } else {
-            crate::fsread::read_limited(&file, super::MAX_SIGNATURES_DATA_SIZE)
-                .map_err(|e| Error::Read(crate::image::path_error("open", &file, &e)))?
-        };
-        let mut slices = Vec::new();
-        let mut at = 0usize;
-        for len in sizes {
-            let end = at.saturating_add(len.max(0) as usize);
-            slices.push(bytes.get(at..end).unwrap_or_default().to_vec());
-            at = end;
-        }
+        let slices = state.slices(&key, &sizes_key)?;
         stored.push((key, sizes_key, slices));
     }
     let listed = &stored[0].2;
@@ -370,72 +368,23 @@ pub fn remove_signatures(
             )));
         }
     };
-    if listed.is_empty() {
-        return Ok(Added {
-            files: Vec::new(),
-            unchanged: true,
-        });
-    }
     let mut files = Vec::new();
-    for (key, sizes_key, slices) in stored {
+    for (key, sizes_key, slices) in &stored {
         let kept: Vec<Vec<u8>> = match &doomed {
             None => Vec::new(),
             Some(d) => slices.iter().filter(|s| *s != d).cloned().collect(),
         };
-        if kept.len() == slices.len() {
-            continue;
+        if kept.len() != slices.len() {
+            files.push(state.store(key, sizes_key, &kept, dry_run)?);
         }
-        let joined: Vec<u8> = kept.concat();
-        let sizes = Value::Array(kept.iter().map(|s| Value::from(s.len())).collect());
-        match &sizes_key {
-            None => {
-                metadata.insert("signature-sizes".into(), sizes);
-            }
-            Some(d) => {
-                let m = metadata
-                    .entry("signatures-sizes")
-                    .or_insert_with(|| Value::Object(Default::default()));
-                if let Value::Object(m) = m {
-                    m.insert(d.clone(), sizes);
-                }
-            }
-        }
-        for (field, value) in [
-            ("big-data-sizes", Value::from(joined.len())),
-            (
-                "big-data-digests",
-                Value::from(format!("sha256:{}", hex_digest(&joined))),
-            ),
-        ] {
-            if let Some(Value::Object(m)) = record.as_object_mut().map(|o| {
-                o.entry(field)
-                    .or_insert_with(|| Value::Object(Default::default()))
-            }) {
-                m.insert(key.clone(), value);
-            }
-        }
-        let file = data_dir.join(super::store::big_data_file_name(&key));
-        if !dry_run {
-            atomic_write(&file, &joined, 0o600)?;
-        }
-        files.push(file);
     }
-    if let Some(o) = record.as_object_mut() {
-        o.insert(
-            "metadata".into(),
-            Value::String(serde_json::to_string(&metadata).unwrap_or_default()),
-        );
+    if files.is_empty() {
+        return Ok(Added {
+            files,
+            unchanged: true,
+        });
     }
-    if !dry_run {
-        record_write(&lock)?;
-        atomic_write(
-            &json_path,
-            &serde_json::to_vec(&images).unwrap_or_default(),
-            0o600,
-        )?;
-    }
-    files.push(json_path);
-    drop(lock);
+    files.push(state.commit(dry_run)?);
     Ok(Added {
         files,
         unchanged: false,
