@@ -487,6 +487,37 @@ fn cosign_save_layouts_and_registry_pulls() {
         std::fs::read(id.join("signatures")).unwrap()
     };
     assert_eq!(signatures_of("copied"), signatures_of("pulled"));
+    // And back: from containers-storage into a `cosign save` layout holding only the image,
+    // which cosign verify --local-image then accepts.
+    let bare = t.join("bare");
+    copy_dir(&t.join("layout"), &bare);
+    let index_path = bare.join("index.json");
+    let mut index: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&index_path).unwrap()).unwrap();
+    index["manifests"]
+        .as_array_mut()
+        .unwrap()
+        .retain(|m| m["annotations"]["kind"] == "dev.cosignproject.cosign/image");
+    std::fs::write(&index_path, serde_json::to_vec(&index).unwrap()).unwrap();
+    let b = bare.display().to_string();
+    let mut verify = std::process::Command::new(&cosign);
+    verify.current_dir(&t).args([
+        "verify",
+        "--key",
+        "cosign.pub",
+        "--local-image",
+        &b,
+        "--insecure-ignore-tlog",
+    ]);
+    let (ok, _, _) = out_of(&mut verify);
+    assert!(!ok, "cosign verified a layout without signatures");
+    let (ok, _, e) = run(&["sigs", "copy", &pulled, &format!("oci:{b}:@0")]);
+    assert!(ok, "{e}");
+    let (ok, _, e) = out_of(&mut verify);
+    assert!(
+        ok,
+        "cosign verify --local-image after sigs copy from containers-storage: {e}"
+    );
     let policy = write(
         &t,
         "policy.json",
