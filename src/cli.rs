@@ -439,7 +439,8 @@ pub struct TrustedKeys {
     pub policy_for: Option<String>,
 
     /// Keyless (Fulcio) bundles: the Fulcio CA certificates (PEM: root and intermediates) their
-    /// certificates must chain to, at the time Rekor logged them.
+    /// certificates must chain to, at the time Rekor logged them. Default: the policy's
+    /// `fulcio` requirement for the scope (CA, OIDC issuer, e-mail and Rekor keys).
     #[arg(long, value_name = "FILE", requires = "rekor_keys")]
     pub fulcio_ca: Option<PathBuf>,
 

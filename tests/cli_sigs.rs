@@ -451,6 +451,33 @@ fn attestations_verify_and_the_sbom_comes_only_from_a_verified_one() {
         reason,
         "cryptographic signature verification of Rekor SET failed"
     );
+    // Without flags, the policy's fulcio requirement for the scope is the keyless trust.
+    for (email, expected) in [
+        ("cody@soyland.com", "no matching subject digest found"),
+        ("someone@else.example", "Required email"),
+    ] {
+        let fulcio_policy = write(
+            t,
+            &format!("fulcio-{email}.json"),
+            &format!(
+                r#"{{"default":[{{"type":"reject"}}],"transports":{{"oci":{{"":[{{"type":"sigstoreSigned","fulcio":{{"caPath":"{}","oidcIssuer":"https://github.com/login/oauth","subjectEmail":"{email}"}},"rekorPublicKeyPath":"{}","signedIdentity":{{"type":"matchRepository"}}}}]}}}}}}"#,
+                fx.join("fulcio-chain").display(),
+                fx.join("rekor.pub").display()
+            ),
+        );
+        let (_, out, e) = run(&[
+            "--policy",
+            fulcio_policy.to_str().unwrap(),
+            "attest",
+            "verify",
+            "--json",
+            &reference,
+        ]);
+        let v: serde_json::Value =
+            serde_json::from_str(&out).unwrap_or_else(|_| panic!("{out}{e}"));
+        let reason = v["attestations"][1]["reason"].as_str().unwrap_or("");
+        assert!(reason.starts_with(expected), "{email}: {reason}");
+    }
     // Another predicate type, another key.
     let (code, stdout, _) = run(&[
         "attest",

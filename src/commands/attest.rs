@@ -189,7 +189,94 @@ pub(crate) fn trusted_keys(
     Ok((keys, format!("the policy's scope for {what}")))
 }
 
-/// The Fulcio/Rekor trust for keyless bundles, from the command line.
+/// What attestations are checked with: keys, and keyless (Fulcio/Rekor) trust — from the
+/// command line, else from the policy's sigstoreSigned requirements for the scope.
+fn attest_trust(
+    global: &Settings,
+    trusted: &TrustedKeys,
+    image_transport: Transport,
+    image: &ImageRef,
+) -> Result<(Vec<LoadedKey>, String, Option<Keyless>), Error> {
+    let from_flags = keyless_trust(trusted)?;
+    if !trusted.keys.is_empty() || from_flags.is_some() && trusted.policy_for.is_none() {
+        let (keys, source) = if trusted.keys.is_empty() {
+            (Vec::new(), "--fulcio-ca/--rekor-key".to_owned())
+        } else {
+            trusted_keys(global, trusted, image_transport, image)?
+        };
+        return Ok((keys, source, from_flags));
+    }
+    // The policy's scope: public keys, and the first fulcio requirement as keyless trust.
+    let loaded = load_policy(global)?;
+    let (transport, identity, what) = match &trusted.policy_for {
+        Some(r) => {
+            let (t, parsed) = ImageRef::parse(r, global.compat).map_err(|e| Error::Usage(e.0))?;
+            let id = parsed
+                .policy_identity(&RealHost)
+                .map_err(|e| Error::Usage(e.0))?;
+            (t, id, r.clone())
+        }
+        None => {
+            let id = image
+                .policy_identity(&RealHost)
+                .map_err(|e| Error::Usage(e.0))?;
+            (image_transport, id, "the image".to_owned())
+        }
+    };
+    let m = crate::policy::scope::requirements_for(&loaded.policy, transport.name(), &identity);
+    let files = KeyFiles::new(global.root.clone());
+    let mut keys = Vec::new();
+    let mut keyless = from_flags;
+    for r in &m.requirements.items {
+        let Requirement::SigstoreSigned(s) = &r.value else {
+            continue;
+        };
+        match &s.trust {
+            SigstoreTrust::PublicKeys(src) => {
+                keys.extend(
+                    crate::signature::sigstore::load_public_keys(src, &files, global.compat)
+                        .map_err(|e| Error::Read(format!("the policy's keys: {e}")))?,
+                );
+            }
+            SigstoreTrust::Fulcio(f) if keyless.is_none() => {
+                use crate::signature::verifier::KeyLoader;
+                let ca = match &f.value.ca {
+                    crate::policy::CaSource::Path(p) => files
+                        .read_key(p)
+                        .map_err(|e| Error::Read(format!("the policy's Fulcio CA: {e}")))?,
+                    crate::policy::CaSource::Data(d) => d.clone(),
+                };
+                let mut roots = crate::signature::x509::CertPool::default();
+                crate::signature::x509::append_certs_from_pem(&mut roots, &ca);
+                let rekor = match &s.rekor {
+                    Some(src) => crate::signature::sigstore::rekor::load_rekor_keys(
+                        src,
+                        &files,
+                        global.compat,
+                    )
+                    .map_err(|e| Error::Read(format!("the policy's Rekor keys: {e}")))?,
+                    None => Vec::new(),
+                };
+                keyless = Some(Keyless {
+                    roots,
+                    rekor,
+                    issuer: Some(f.value.oidc_issuer.clone()),
+                    email: Some(f.value.subject_email.clone()),
+                });
+            }
+            _ => {}
+        }
+    }
+    if keys.is_empty() && keyless.is_none() {
+        return Err(Error::Usage(format!(
+            "no trusted key: the policy's scope for {what} ({}) has no sigstoreSigned keys or Fulcio trust; pass --key FILE, --fulcio-ca/--rekor-key, or --policy-for docker://NAME",
+            loaded.location.path.display()
+        )));
+    }
+    Ok((keys, format!("the policy's scope for {what}"), keyless))
+}
+
+/// The Fulcio/Rekor trust for keyless bundles.
 struct Keyless {
     roots: crate::signature::x509::CertPool,
     rekor: Vec<LoadedKey>,
@@ -316,9 +403,8 @@ fn judge(
 pub fn verify(global: &Settings, args: &AttestArgs) -> Result<Outcome, Error> {
     let AttestCommand::Verify(a) = &args.command;
     let (t, parsed, found) = open(global, &a.reference)?;
-    let (keys, key_source) = trusted_keys(global, &a.trusted, t, &parsed)?;
+    let (keys, key_source, keyless) = attest_trust(global, &a.trusted, t, &parsed)?;
     let wanted = a.predicate_type.as_deref().map(predicate_type_uri);
-    let keyless = keyless_trust(&a.trusted)?;
     let judged = judge(&found, &keys, keyless.as_ref(), wanted);
     let verified = judged.iter().filter(|(_, v)| v.is_some()).count();
     let report = AttestVerifyReport {
@@ -386,12 +472,11 @@ fn human(r: &AttestVerifyReport) -> String {
 /// `policyctl sbom`.
 pub fn sbom(global: &Settings, a: &SbomArgs) -> Result<Outcome, Error> {
     let (t, parsed, found) = open(global, &a.reference)?;
-    let (keys, key_source) = trusted_keys(global, &a.trusted, t, &parsed)?;
+    let (keys, key_source, keyless) = attest_trust(global, &a.trusted, t, &parsed)?;
     let wanted: Vec<&str> = match &a.predicate_type {
         Some(t) => vec![predicate_type_uri(t)],
         None => vec!["https://spdx.dev/Document", "https://cyclonedx.org/bom"],
     };
-    let keyless = keyless_trust(&a.trusted)?;
     let judged = judge(&found, &keys, keyless.as_ref(), None);
     let chosen = wanted.iter().find_map(|w| {
         judged

@@ -283,7 +283,7 @@ fn invalid_byte(s: &str, i: usize) -> String {
 
 /// The Rekor keys of a requirement (`rekorPublicKey*`), as `prepareTrustRoot` loads them:
 /// each parsed like a public key and required to be ECDSA.
-pub(super) fn load_rekor_keys(
+pub fn load_rekor_keys(
     src: &KeySource,
     loader: &dyn KeyLoader,
     compat: Compat,
