@@ -129,64 +129,55 @@ fn open(global: &Settings, reference: &str) -> Result<(Transport, ImageRef, Foun
     Ok((t, parsed, found))
 }
 
-/// The trusted keys: `--key` files, or the sigstoreSigned keys of the policy's scope.
-pub(crate) fn trusted_keys(
-    global: &Settings,
-    trusted: &TrustedKeys,
-    image_transport: Transport,
-    image: &ImageRef,
-) -> Result<(Vec<LoadedKey>, String), Error> {
-    if !trusted.keys.is_empty() {
-        let mut keys = Vec::new();
-        for p in &trusted.keys {
+/// The `--key` files, parsed.
+pub(crate) fn key_files(paths: &[std::path::PathBuf]) -> Result<Vec<LoadedKey>, Error> {
+    paths
+        .iter()
+        .map(|p| {
             let bytes = crate::fsread::read_limited(p, 1024 * 1024).map_err(|e| {
                 Error::Read(crate::fsread::go_read_file_error(
                     &p.display().to_string(),
                     &e,
                 ))
             })?;
-            keys.push(
-                crate::signature::keys::parse_pem_public_key(&bytes)
-                    .map_err(|e| Error::Read(format!("{}: {e}", p.display())))?,
-            );
-        }
-        return Ok((keys, "--key".into()));
-    }
+            crate::signature::keys::parse_pem_public_key(&bytes)
+                .map_err(|e| Error::Read(format!("{}: {e}", p.display())))
+        })
+        .collect()
+}
+
+/// The policy and the identity whose scope supplies the trust: `--policy-for REF`, else the
+/// image's own; the last element says which, for messages.
+pub(crate) fn policy_scope(
+    global: &Settings,
+    policy_for: Option<&str>,
+    image_transport: Transport,
+    image: &ImageRef,
+) -> Result<
+    (
+        crate::config::policy_file::LoadedPolicy,
+        Transport,
+        crate::reference::transport::PolicyIdentity,
+        String,
+    ),
+    Error,
+> {
     let loaded = load_policy(global)?;
-    let (transport, identity, what) = match &trusted.policy_for {
+    let (transport, parsed, what) = match policy_for {
         Some(r) => {
             let (t, parsed) = ImageRef::parse(r, global.compat).map_err(|e| Error::Usage(e.0))?;
-            let id = parsed
-                .policy_identity(&RealHost)
-                .map_err(|e| Error::Usage(e.0))?;
-            (t, id, r.clone())
+            (t, std::borrow::Cow::Owned(parsed), r.to_owned())
         }
-        None => {
-            let id = image
-                .policy_identity(&RealHost)
-                .map_err(|e| Error::Usage(e.0))?;
-            (image_transport, id, "the image".to_owned())
-        }
+        None => (
+            image_transport,
+            std::borrow::Cow::Borrowed(image),
+            "the image".to_owned(),
+        ),
     };
-    let m = crate::policy::scope::requirements_for(&loaded.policy, transport.name(), &identity);
-    let files = KeyFiles::new(global.root.clone());
-    let mut keys = Vec::new();
-    for r in &m.requirements.items {
-        if let Requirement::SigstoreSigned(s) = &r.value
-            && let SigstoreTrust::PublicKeys(src) = &s.trust
-        {
-            let k = crate::signature::sigstore::load_public_keys(src, &files, global.compat)
-                .map_err(|e| Error::Read(format!("the policy's keys: {e}")))?;
-            keys.extend(k);
-        }
-    }
-    if keys.is_empty() {
-        return Err(Error::Usage(format!(
-            "no trusted key: the policy's scope for {what} ({}) has no sigstoreSigned keys; pass --key FILE or --policy-for docker://NAME",
-            loaded.location.path.display()
-        )));
-    }
-    Ok((keys, format!("the policy's scope for {what}")))
+    let identity = parsed
+        .policy_identity(&RealHost)
+        .map_err(|e| Error::Usage(e.0))?;
+    Ok((loaded, transport, identity, what))
 }
 
 /// What attestations are checked with: keys, and keyless (Fulcio/Rekor) trust — from the
@@ -199,30 +190,20 @@ fn attest_trust(
 ) -> Result<(Vec<LoadedKey>, String, Option<Keyless>), Error> {
     let from_flags = keyless_trust(trusted)?;
     if !trusted.keys.is_empty() || from_flags.is_some() && trusted.policy_for.is_none() {
-        let (keys, source) = if trusted.keys.is_empty() {
-            (Vec::new(), "--fulcio-ca/--rekor-key".to_owned())
+        let source = if trusted.keys.is_empty() {
+            "--fulcio-ca/--rekor-key"
         } else {
-            trusted_keys(global, trusted, image_transport, image)?
+            "--key"
         };
-        return Ok((keys, source, from_flags));
+        return Ok((key_files(&trusted.keys)?, source.to_owned(), from_flags));
     }
     // The policy's scope: public keys, and the first fulcio requirement as keyless trust.
-    let loaded = load_policy(global)?;
-    let (transport, identity, what) = match &trusted.policy_for {
-        Some(r) => {
-            let (t, parsed) = ImageRef::parse(r, global.compat).map_err(|e| Error::Usage(e.0))?;
-            let id = parsed
-                .policy_identity(&RealHost)
-                .map_err(|e| Error::Usage(e.0))?;
-            (t, id, r.clone())
-        }
-        None => {
-            let id = image
-                .policy_identity(&RealHost)
-                .map_err(|e| Error::Usage(e.0))?;
-            (image_transport, id, "the image".to_owned())
-        }
-    };
+    let (loaded, transport, identity, what) = policy_scope(
+        global,
+        trusted.policy_for.as_deref(),
+        image_transport,
+        image,
+    )?;
     let m = crate::policy::scope::requirements_for(&loaded.policy, transport.name(), &identity);
     let files = KeyFiles::new(global.root.clone());
     let mut keys = Vec::new();

@@ -36,7 +36,8 @@ fn verify(global: &Settings, a: &SigsVerifyArgs) -> Result<Outcome, Error> {
     if a.trusted.keys.is_empty() {
         return verify_with_policy(global, a, t, &parsed, &opened, &digest);
     }
-    let (keys, source) = crate::commands::attest::trusted_keys(global, &a.trusted, t, &parsed)?;
+    let keys = crate::commands::attest::key_files(&a.trusted.keys)?;
+    let source = "--key";
     let sigs = opened
         .signatures
         .as_ref()
@@ -117,21 +118,8 @@ fn verify_with_policy(
 ) -> Result<Outcome, Error> {
     use crate::policy::Requirement;
     use crate::signature::Signature;
-    let loaded = crate::commands::load_policy(global)?;
-    let host = crate::config::host::RealHost;
-    let (transport, identity, what) = match &a.trusted.policy_for {
-        Some(r) => {
-            let (pt, pp) = ImageRef::parse(r, global.compat).map_err(|e| Error::Usage(e.0))?;
-            let id = pp.policy_identity(&host).map_err(|e| Error::Usage(e.0))?;
-            (pt, id, r.clone())
-        }
-        None => {
-            let id = parsed
-                .policy_identity(&host)
-                .map_err(|e| Error::Usage(e.0))?;
-            (t, id, "the image".to_owned())
-        }
-    };
+    let (loaded, transport, identity, what) =
+        crate::commands::attest::policy_scope(global, a.trusted.policy_for.as_deref(), t, parsed)?;
     let m = crate::policy::scope::requirements_for(&loaded.policy, transport.name(), &identity);
     let files = crate::config::host::KeyFiles::new(global.root.clone());
     let now = crate::config::host::now();

@@ -136,6 +136,47 @@ fn put_blob(
     Ok(format!("sha256:{hex}"))
 }
 
+/// A signature manifest stored in the layout.
+fn read_manifest_blob(layout: &Path, digest: &str) -> Result<serde_json::Value, Error> {
+    let p = layout
+        .join("blobs/sha256")
+        .join(digest.strip_prefix("sha256:").unwrap_or_default());
+    let b = crate::fsread::read_limited(&p, super::manifest::MAX_MANIFEST_SIZE)
+        .map_err(|e| Error::Read(super::path_error("open", &p, &e)))?;
+    serde_json::from_slice(&b).map_err(|e| Error::Read(format!("{}: {e}", p.display())))
+}
+
+/// Stores a signature manifest whose layers changed: an OCI config whose rootfs lists the
+/// layers (cosign's `empty.Signatures()` shape), then the manifest; its digest and size.
+fn put_signature_manifest(
+    layout: &Path,
+    manifest: &mut serde_json::Value,
+    written: &mut Vec<PathBuf>,
+    dry_run: bool,
+) -> Result<(String, usize), Error> {
+    use serde_json::{Value, json};
+    let diff_ids: Vec<Value> = manifest["layers"]
+        .as_array()
+        .map(|l| l.iter().map(|l| l["digest"].clone()).collect())
+        .unwrap_or_default();
+    let config = serde_json::to_vec(&json!({
+        "architecture": "",
+        "os": "",
+        "config": {},
+        "rootfs": {"type": "layers", "diff_ids": diff_ids},
+    }))
+    .unwrap_or_default();
+    let config_digest = put_blob(layout, &config, written, dry_run)?;
+    manifest["config"] = json!({
+        "mediaType": "application/vnd.oci.image.config.v1+json",
+        "size": config.len(),
+        "digest": config_digest,
+    });
+    let bytes = serde_json::to_vec(&manifest).unwrap_or_default();
+    let digest = put_blob(layout, &bytes, written, dry_run)?;
+    Ok((digest, bytes.len()))
+}
+
 /// Adds `sig` to the cosign `.sig` manifest of `image_digest` in the OCI layout `layout`.
 pub fn add_to_oci_layout(
     layout: &Path,
@@ -184,14 +225,7 @@ pub fn add_to_oci_layout(
     });
     // The existing signature manifest, or cosign's empty one.
     let mut manifest: Value = match pos {
-        Some(i) => {
-            let d = entries[i]["digest"].as_str().unwrap_or_default().to_owned();
-            let hex = d.strip_prefix("sha256:").unwrap_or_default();
-            let p = layout.join("blobs/sha256").join(hex);
-            let b = crate::fsread::read_limited(&p, super::manifest::MAX_MANIFEST_SIZE)
-                .map_err(|e| Error::Read(super::path_error("open", &p, &e)))?;
-            serde_json::from_slice(&b).map_err(|e| Error::Read(format!("{}: {e}", p.display())))?
-        }
+        Some(i) => read_manifest_blob(layout, entries[i]["digest"].as_str().unwrap_or_default())?,
         None => json!({
             "schemaVersion": 2,
             "mediaType": "application/vnd.oci.image.manifest.v1+json",
@@ -210,28 +244,13 @@ pub fn add_to_oci_layout(
         });
     }
     layers.push(layer);
-    let diff_ids: Vec<Value> = layers.iter().map(|l| l["digest"].clone()).collect();
     let mut written = Vec::new();
     put_blob(layout, &sig.payload, &mut written, dry_run)?;
-    // An OCI config whose rootfs lists the layers (cosign's `empty.Signatures()` shape).
-    let config = serde_json::to_vec(&json!({
-        "architecture": "",
-        "os": "",
-        "config": {},
-        "rootfs": {"type": "layers", "diff_ids": diff_ids},
-    }))
-    .unwrap_or_default();
-    let config_digest = put_blob(layout, &config, &mut written, dry_run)?;
-    manifest["config"] = json!({
-        "mediaType": "application/vnd.oci.image.config.v1+json",
-        "size": config.len(),
-        "digest": config_digest,
-    });
-    let manifest_bytes = serde_json::to_vec(&manifest).unwrap_or_default();
-    let manifest_digest = put_blob(layout, &manifest_bytes, &mut written, dry_run)?;
+    let (manifest_digest, manifest_size) =
+        put_signature_manifest(layout, &mut manifest, &mut written, dry_run)?;
     let descriptor = json!({
         "mediaType": "application/vnd.oci.image.manifest.v1+json",
-        "size": manifest_bytes.len(),
+        "size": manifest_size,
         "digest": manifest_digest,
         "annotations": {key: value},
     });
@@ -338,7 +357,7 @@ pub fn remove_from_oci_layout(
     which: Which,
     dry_run: bool,
 ) -> Result<Written, Error> {
-    use serde_json::{Value, json};
+    use serde_json::Value;
     let index_path = layout.join("index.json");
     let tx = Txn::begin(&index_path, Safety { force: false }, 16 * 1024 * 1024)?;
     let index_bytes = tx
@@ -367,17 +386,8 @@ pub fn remove_from_oci_layout(
                 layout.display()
             ))
         })?;
-    let d = entries[pos]["digest"]
-        .as_str()
-        .unwrap_or_default()
-        .to_owned();
-    let p = layout
-        .join("blobs/sha256")
-        .join(d.strip_prefix("sha256:").unwrap_or_default());
-    let b = crate::fsread::read_limited(&p, super::manifest::MAX_MANIFEST_SIZE)
-        .map_err(|e| Error::Read(super::path_error("open", &p, &e)))?;
-    let mut manifest: Value =
-        serde_json::from_slice(&b).map_err(|e| Error::Read(format!("{}: {e}", p.display())))?;
+    let mut manifest =
+        read_manifest_blob(layout, entries[pos]["digest"].as_str().unwrap_or_default())?;
     let layers = manifest
         .get_mut("layers")
         .and_then(Value::as_array_mut)
@@ -399,24 +409,9 @@ pub fn remove_from_oci_layout(
     if layers.is_empty() {
         entries.remove(pos);
     } else {
-        let diff_ids: Vec<Value> = layers.iter().map(|l| l["digest"].clone()).collect();
-        let config = serde_json::to_vec(&json!({
-            "architecture": "",
-            "os": "",
-            "config": {},
-            "rootfs": {"type": "layers", "diff_ids": diff_ids},
-        }))
-        .unwrap_or_default();
-        let config_digest = put_blob(layout, &config, &mut written, dry_run)?;
-        manifest["config"] = json!({
-            "mediaType": "application/vnd.oci.image.config.v1+json",
-            "size": config.len(),
-            "digest": config_digest,
-        });
-        let bytes = serde_json::to_vec(&manifest).unwrap_or_default();
-        let digest = put_blob(layout, &bytes, &mut written, dry_run)?;
+        let (digest, size) = put_signature_manifest(layout, &mut manifest, &mut written, dry_run)?;
         entries[pos]["digest"] = digest.into();
-        entries[pos]["size"] = bytes.len().into();
+        entries[pos]["size"] = size.into();
     }
     written.push(index_path.clone());
     if !dry_run {
