@@ -91,42 +91,7 @@ pub fn verify_keyless_bundle(
         return err("cryptographic signature verification of Rekor SET failed");
     }
     // 2. The logged `dsse` entry binds this payload, signature and certificate.
-    let body: serde_json::Value = serde_json::from_slice(&entry.body)
-        .map_err(|e| KeylessError(format!("decoding the Rekor entry body: {e}")))?;
-    if body.get("kind").and_then(|k| k.as_str()) != Some("dsse")
-        || body.get("apiVersion").and_then(|k| k.as_str()) != Some("0.0.1")
-    {
-        return err(format!(
-            "unsupported Rekor entry {} {} (dsse 0.0.1 expected)",
-            body.get("kind").unwrap_or(&serde_json::Value::Null),
-            body.get("apiVersion").unwrap_or(&serde_json::Value::Null)
-        ));
-    }
-    let spec = &body["spec"];
-    let payload_hash: String = Sha256::digest(&env.payload)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect();
-    if spec["payloadHash"]["algorithm"] != "sha256"
-        || spec["payloadHash"]["value"] != payload_hash.as_str()
-    {
-        return err("payload in Rekor entry does not match");
-    }
-    let logged = spec["signatures"].as_array().cloned().unwrap_or_default();
-    let bound = logged.iter().any(|s| {
-        let sig = s["signature"]
-            .as_str()
-            .and_then(|b| base64::engine::general_purpose::STANDARD.decode(b).ok());
-        let verifier_der = s["verifier"]
-            .as_str()
-            .and_then(|b| base64::engine::general_purpose::STANDARD.decode(b).ok())
-            .and_then(|pem| crate::signature::pem::decode(&pem).map(|(blk, _)| blk.der));
-        sig.is_some_and(|sig| env.signatures.iter().any(|(_, s)| *s == sig))
-            && verifier_der.as_deref() == Some(leaf_der.as_slice())
-    });
-    if !bound {
-        return err("signature or certificate in Rekor entry does not match");
-    }
+    entry_binds(&entry.body, env, leaf_der)?;
     // 3. The certificate chains to the Fulcio roots at the integrated time.
     let mut leaf = x509::parse_certificate(leaf_der)
         .map_err(|e| KeylessError(format!("parsing leaf certificate: {e}")))?;
@@ -181,6 +146,48 @@ pub fn verify_keyless_bundle(
             }
         }),
     )
+}
+
+/// Whether the logged entry `body` (Rekor `dsse` 0.0.1) binds this envelope's payload and a
+/// signature of it made with the certificate `leaf_der`.
+fn entry_binds(entry_body: &[u8], env: &Envelope, leaf_der: &[u8]) -> Result<(), KeylessError> {
+    let body: serde_json::Value = serde_json::from_slice(entry_body)
+        .map_err(|e| KeylessError(format!("decoding the Rekor entry body: {e}")))?;
+    if body.get("kind").and_then(|k| k.as_str()) != Some("dsse")
+        || body.get("apiVersion").and_then(|k| k.as_str()) != Some("0.0.1")
+    {
+        return err(format!(
+            "unsupported Rekor entry {} {} (dsse 0.0.1 expected)",
+            body.get("kind").unwrap_or(&serde_json::Value::Null),
+            body.get("apiVersion").unwrap_or(&serde_json::Value::Null)
+        ));
+    }
+    let spec = &body["spec"];
+    let payload_hash: String = Sha256::digest(&env.payload)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    if spec["payloadHash"]["algorithm"] != "sha256"
+        || spec["payloadHash"]["value"] != payload_hash.as_str()
+    {
+        return err("payload in Rekor entry does not match");
+    }
+    let logged = spec["signatures"].as_array().cloned().unwrap_or_default();
+    let bound = logged.iter().any(|s| {
+        let sig = s["signature"]
+            .as_str()
+            .and_then(|b| base64::engine::general_purpose::STANDARD.decode(b).ok());
+        let verifier_der = s["verifier"]
+            .as_str()
+            .and_then(|b| base64::engine::general_purpose::STANDARD.decode(b).ok())
+            .and_then(|pem| crate::signature::pem::decode(&pem).map(|(blk, _)| blk.der));
+        sig.is_some_and(|sig| env.signatures.iter().any(|(_, s)| *s == sig))
+            && verifier_der.as_deref() == Some(leaf_der)
+    });
+    if !bound {
+        return err("signature or certificate in Rekor entry does not match");
+    }
+    Ok(())
 }
 
 /// The envelope of a bundle, if it is a DSSE one.
@@ -295,5 +302,51 @@ mod tests {
         let mut tampered = bundle.clone();
         tampered.tlog_entries[0].integrated_time = Some(1_740_770_292);
         assert!(verify_keyless_bundle(&tampered, &trust(None, None), SUBJECT, None, None).is_err());
+    }
+
+    /// The logged entry must be a `dsse` 0.0.1 entry binding this payload, signature and
+    /// certificate (the SET only proves Rekor logged *some* entry).
+    #[test]
+    fn the_logged_entry_must_bind_this_envelope() {
+        let bundle = super::super::bundle::parse_bundle(BUNDLE).unwrap();
+        let Material::Certificate(leaf) = &bundle.material else {
+            panic!("keyless bundle expected");
+        };
+        let env = envelope(&bundle).unwrap();
+        let body: serde_json::Value = serde_json::from_slice(&bundle.tlog_entries[0].body).unwrap();
+        let check = |b: &serde_json::Value| {
+            entry_binds(&serde_json::to_vec(b).unwrap(), env, leaf).map_err(|e| e.0)
+        };
+        assert_eq!(check(&body), Ok(()));
+        let edited = |f: &dyn Fn(&mut serde_json::Value)| {
+            let mut b = body.clone();
+            f(&mut b);
+            check(&b).unwrap_err()
+        };
+        assert!(edited(&|b| b["kind"] = "intoto".into()).starts_with("unsupported Rekor entry"));
+        assert!(
+            edited(&|b| b["apiVersion"] = "0.0.2".into()).starts_with("unsupported Rekor entry")
+        );
+        assert_eq!(
+            edited(&|b| b["spec"]["payloadHash"]["value"] = "00".into()),
+            "payload in Rekor entry does not match"
+        );
+        assert_eq!(
+            edited(&|b| b["spec"]["payloadHash"]["algorithm"] = "sha512".into()),
+            "payload in Rekor entry does not match"
+        );
+        assert_eq!(
+            edited(&|b| b["spec"]["signatures"][0]["signature"] = "AAAA".into()),
+            "signature or certificate in Rekor entry does not match"
+        );
+        let other_cert = base64::engine::general_purpose::STANDARD.encode(include_bytes!(
+            "../../testdata/upstream-sigstore/fulcio-cert"
+        ));
+        assert_eq!(
+            edited(&|b| b["spec"]["signatures"][0]["verifier"] = other_cert.clone().into()),
+            "signature or certificate in Rekor entry does not match"
+        );
+        assert!(check(&serde_json::json!([])).is_err());
+        assert!(entry_binds(b"not json", env, leaf).is_err());
     }
 }
