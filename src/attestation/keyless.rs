@@ -12,7 +12,7 @@ use sha2::{Digest, Sha256};
 use super::Envelope;
 use super::bundle::{Bundle, Content, Material};
 use super::verify::{AttestationRejection, VerifiedAttestation, verify_attestation};
-use crate::signature::keys::{LoadedKey, PublicKey, sha256_digest};
+use crate::signature::keys::{LoadedKey, sha256_digest};
 use crate::signature::x509::cert::{CertKey, OID_SAN};
 use crate::signature::x509::{self, CertPool, VerifyOptions, der};
 
@@ -78,14 +78,11 @@ pub fn verify_keyless_bundle(
             .map_err(|e| KeylessError(format!("canonicalizing the Rekor entry: {e}")))?;
     let digest = Sha256::digest(&canonical);
     let set_ok = trust.rekor_keys.iter().any(|k| {
-        use ecdsa::signature::hazmat::PrehashVerifier;
-        match &k.key {
-            PublicKey::P256(v) => p256::ecdsa::Signature::from_der(&entry.signed_entry_timestamp)
-                .is_ok_and(|s| v.verify_prehash(&digest, &s).is_ok()),
-            PublicKey::P384(v) => p384::ecdsa::Signature::from_der(&entry.signed_entry_timestamp)
-                .is_ok_and(|s| v.verify_prehash(&digest, &s).is_ok()),
-            _ => false,
-        }
+        crate::signature::sigstore::rekor::ecdsa_verify_der(
+            &k.key,
+            &digest,
+            &entry.signed_entry_timestamp,
+        )
     });
     if !set_ok {
         return err("cryptographic signature verification of Rekor SET failed");

@@ -69,7 +69,7 @@ crate::go_struct! {
 }
 
 /// `ecdsa.VerifyASN1` (strict DER) of `sig` over `digest` with an ECDSA key.
-fn ecdsa_verify_der(key: &PublicKey, digest: &[u8], sig: &[u8]) -> bool {
+pub(crate) fn ecdsa_verify_der(key: &PublicKey, digest: &[u8], sig: &[u8]) -> bool {
     use ecdsa::signature::hazmat::PrehashVerifier;
     match key {
         PublicKey::P256(k) => p256::ecdsa::Signature::from_der(sig)
