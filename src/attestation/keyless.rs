@@ -187,14 +187,6 @@ fn entry_binds(entry_body: &[u8], env: &Envelope, leaf_der: &[u8]) -> Result<(),
     Ok(())
 }
 
-/// The envelope of a bundle, if it is a DSSE one.
-pub fn envelope(bundle: &Bundle) -> Option<&Envelope> {
-    match &bundle.content {
-        Content::Dsse(e) => Some(e),
-        _ => None,
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -309,7 +301,9 @@ mod tests {
         let Material::Certificate(leaf) = &bundle.material else {
             panic!("keyless bundle expected");
         };
-        let env = envelope(&bundle).unwrap();
+        let Content::Dsse(env) = &bundle.content else {
+            panic!("DSSE bundle expected");
+        };
         let body: serde_json::Value = serde_json::from_slice(&bundle.tlog_entries[0].body).unwrap();
         let check = |b: &serde_json::Value| {
             entry_binds(&serde_json::to_vec(b).unwrap(), env, leaf).map_err(|e| e.0)
