@@ -177,6 +177,49 @@ fn put_signature_manifest(
     Ok((digest, bytes.len()))
 }
 
+/// An OCI layout's `index.json`, locked and read (bounded) under its transaction and parsed.
+/// `--dry-run` takes the same lock and checks, so it refuses what the real write would.
+fn open_oci_index(layout: &Path) -> Result<(Txn, PathBuf, serde_json::Value), Error> {
+    let index_path = layout.join("index.json");
+    let tx = Txn::begin(&index_path, Safety { force: false }, 16 * 1024 * 1024)?;
+    let index_bytes = tx
+        .current()
+        .ok_or_else(|| Error::Read(format!("{}: no index.json", layout.display())))?;
+    let index = serde_json::from_slice(index_bytes)
+        .map_err(|e| Error::Read(format!("{}: {e}", index_path.display())))?;
+    Ok((tx, index_path, index))
+}
+
+/// The `manifests` array of a parsed `index.json`.
+fn index_manifests<'a>(
+    index: &'a mut serde_json::Value,
+    index_path: &Path,
+) -> Result<&'a mut Vec<serde_json::Value>, Error> {
+    index
+        .get_mut("manifests")
+        .and_then(serde_json::Value::as_array_mut)
+        .ok_or_else(|| Error::Read(format!("{}: no manifests", index_path.display())))
+}
+
+/// Writes the edited `index.json` (unless `dry_run`) and records it in `written`.
+fn commit_oci_index(
+    tx: Txn,
+    index_path: PathBuf,
+    index: &serde_json::Value,
+    written: &mut Vec<PathBuf>,
+    dry_run: bool,
+) -> Result<(), Error> {
+    written.push(index_path.clone());
+    if !dry_run {
+        tx.commit_all(vec![Change::Write {
+            path: index_path,
+            contents: serde_json::to_vec(index).unwrap_or_default(),
+            mode: 0o644,
+        }])?;
+    }
+    Ok(())
+}
+
 /// Adds `sig` to the cosign `.sig` manifest of `image_digest` in the OCI layout `layout`.
 pub fn add_to_oci_layout(
     layout: &Path,
@@ -185,22 +228,9 @@ pub fn add_to_oci_layout(
     dry_run: bool,
 ) -> Result<Written, Error> {
     use serde_json::{Value, json};
-    let index_path = layout.join("index.json");
-    let index_tx = (!dry_run)
-        .then(|| Txn::begin(&index_path, Safety { force: false }, 16 * 1024 * 1024))
-        .transpose()?;
-    let index_bytes = match &index_tx {
-        Some(tx) => tx.current().map(<[u8]>::to_vec),
-        None => std::fs::read(&index_path).ok(),
-    }
-    .ok_or_else(|| Error::Read(format!("{}: no index.json", layout.display())))?;
-    let mut index: Value = serde_json::from_slice(&index_bytes)
-        .map_err(|e| Error::Read(format!("{}: {e}", index_path.display())))?;
+    let (tx, index_path, mut index) = open_oci_index(layout)?;
     let tag = format!("{}.sig", image_digest.replacen(':', "-", 1));
-    let entries = index
-        .get_mut("manifests")
-        .and_then(Value::as_array_mut)
-        .ok_or_else(|| Error::Read(format!("{}: no manifests", index_path.display())))?;
+    let entries = index_manifests(&mut index, &index_path)?;
     // A `cosign save` layout names its objects with `kind` annotations (and holds one image):
     // its signatures are the `kind: …/sigs` entry, which `cosign verify --local-image` reads.
     let cosign_save = entries
@@ -258,14 +288,7 @@ pub fn add_to_oci_layout(
         Some(i) => entries[i] = descriptor,
         None => entries.push(descriptor),
     }
-    written.push(index_path.clone());
-    if let Some(tx) = index_tx {
-        tx.commit_all(vec![Change::Write {
-            path: index_path,
-            contents: serde_json::to_vec(&index).unwrap_or_default(),
-            mode: 0o644,
-        }])?;
-    }
+    commit_oci_index(tx, index_path, &index, &mut written, dry_run)?;
     Ok(Written {
         files: written,
         unchanged: false,
@@ -358,19 +381,9 @@ pub fn remove_from_oci_layout(
     dry_run: bool,
 ) -> Result<Written, Error> {
     use serde_json::Value;
-    let index_path = layout.join("index.json");
-    let tx = Txn::begin(&index_path, Safety { force: false }, 16 * 1024 * 1024)?;
-    let index_bytes = tx
-        .current()
-        .ok_or_else(|| Error::Read(format!("{}: no index.json", layout.display())))?
-        .to_vec();
-    let mut index: Value = serde_json::from_slice(&index_bytes)
-        .map_err(|e| Error::Read(format!("{}: {e}", index_path.display())))?;
+    let (tx, index_path, mut index) = open_oci_index(layout)?;
     let tag = format!("{}.sig", image_digest.replacen(':', "-", 1));
-    let entries = index
-        .get_mut("manifests")
-        .and_then(Value::as_array_mut)
-        .ok_or_else(|| Error::Read(format!("{}: no manifests", index_path.display())))?;
+    let entries = index_manifests(&mut index, &index_path)?;
     let pos = entries
         .iter()
         .position(|e| {
@@ -413,14 +426,7 @@ pub fn remove_from_oci_layout(
         entries[pos]["digest"] = digest.into();
         entries[pos]["size"] = size.into();
     }
-    written.push(index_path.clone());
-    if !dry_run {
-        tx.commit_all(vec![Change::Write {
-            path: index_path,
-            contents: serde_json::to_vec(&index).unwrap_or_default(),
-            mode: 0o644,
-        }])?;
-    }
+    commit_oci_index(tx, index_path, &index, &mut written, dry_run)?;
     Ok(Written {
         files: written,
         unchanged: false,
