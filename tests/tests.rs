@@ -25,6 +25,7 @@ mod diff_skopeo;
 mod diff_skopeo_lists;
 mod docs;
 mod json_schemas;
+mod k8s_crd;
 mod lint_rules;
 mod lint_sarif;
 mod manifest_gen;

@@ -15,4 +15,14 @@
 //!
 //! Pure code: no I/O.
 
+pub mod cluster;
+pub mod drift;
+pub mod export;
 pub mod glob;
+pub mod import;
+pub mod manifest;
+pub mod pattern;
+pub mod roots;
+pub mod warning;
+pub mod webhook;
+pub mod yaml;

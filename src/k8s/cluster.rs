@@ -1,0 +1,844 @@
+//! Cluster admission documents read back into rules: which images each rule applies to (its
+//! patterns, in its engine's own matcher) and what it requires ([`Gate`]). Import turns rules
+//! into `policy.json` scopes; drift detection evaluates them on probe images. Everything the
+//! rules cannot carry is a warning (`I2nn`, spec §19.6) naming the file, the document and the
+//! field.
+
+use std::collections::BTreeSet;
+
+use serde_json::Value;
+
+use super::glob::{kyverno, policy_controller};
+use super::roots::{Gate, Keyring, Root};
+use super::warning::{Code, Warning};
+
+/// Which matcher a rule's patterns use.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Engine {
+    /// policy-controller globs over go-containerregistry's `Name()`.
+    PolicyController,
+    /// Kyverno `ClusterPolicy` wildcards over `ImageInfo.String()`.
+    KyvernoClusterPolicy,
+    /// Kyverno `ImageValidatingPolicy` gobwas globs (and CEL) over the raw image.
+    KyvernoImageValidating,
+}
+
+/// An `ImageValidatingPolicy` match entry or exclusion policyctl understands.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Matcher {
+    /// A glob in the engine's syntax.
+    Glob(String),
+    /// An RE2 regular expression over the raw image (from `image.matches('…')`).
+    Regex(String),
+    /// A go-wildcard pattern over the raw image (Kyverno's `AnyIn` with wildcards).
+    RawWildcard(String),
+    /// Docker Hub images written without a registry ([`super::pattern::docker_hub_expression`]).
+    DockerHubShort,
+}
+
+/// One rule of one document.
+#[derive(Debug, Clone)]
+pub struct Rule {
+    /// The engine.
+    pub engine: Engine,
+    /// `file: document N (Kind name) path`.
+    pub place: String,
+    /// Images it applies to (any).
+    pub patterns: Vec<Matcher>,
+    /// Images it skips (any).
+    pub skips: Vec<Matcher>,
+    /// What a matched image needs.
+    pub gate: Gate,
+}
+
+/// All rules read, and the policy-controller default.
+#[derive(Debug, Clone, Default)]
+pub struct ClusterPolicies {
+    /// The rules, in document order.
+    pub rules: Vec<Rule>,
+    /// `no-match-policy` of a `config-policy-controller` ConfigMap (`None`: not given).
+    pub no_match: Option<Gate>,
+    /// Keys seen.
+    pub keys: Keyring,
+    /// What was lost or approximated.
+    pub warnings: Vec<Warning>,
+}
+
+/// Offline material for keyless authorities: not supported yet; keyless authorities become
+/// [`Root::Opaque`] with `I205`.
+impl ClusterPolicies {
+    /// Reads documents of one file (`docs` as parsed by [`super::yaml::parse_documents`]).
+    pub fn add_file(&mut self, file: &str, docs: &[Value]) {
+        for (i, doc) in docs.iter().enumerate() {
+            let kind = doc.get("kind").and_then(Value::as_str).unwrap_or("");
+            let api = doc.get("apiVersion").and_then(Value::as_str).unwrap_or("");
+            let name = doc
+                .pointer("/metadata/name")
+                .and_then(Value::as_str)
+                .unwrap_or("");
+            let place = format!("{file}: document {} ({kind} {name})", i + 1);
+            let group = api.split('/').next().unwrap_or("");
+            match (group, kind) {
+                ("policy.sigstore.dev", "ClusterImagePolicy") => self.cip(&place, doc),
+                ("kyverno.io", "ClusterPolicy" | "Policy") => self.cpol(&place, doc),
+                ("policies.kyverno.io", "ImageValidatingPolicy") => self.ivpol(&place, doc),
+                ("v1", "ConfigMap") if name == "config-policy-controller" => {
+                    match doc.pointer("/data/no-match-policy").and_then(Value::as_str) {
+                        Some("allow") => self.no_match = Some(Gate::Accept),
+                        Some("warn") => {
+                            self.no_match = Some(Gate::Accept);
+                            self.warnings.push(Warning::loss(
+                                Code::I213,
+                                format!("{place} data.no-match-policy"),
+                                "warn admits unmatched images with a warning; imported as accept",
+                            ));
+                        }
+                        // Unknown values and absence mean deny (pkg/config/store.go).
+                        _ => self.no_match = Some(Gate::Reject),
+                    }
+                }
+                _ => self.warnings.push(Warning::loss(
+                    Code::I216,
+                    place,
+                    format!("{api} {kind} is not an image policy policyctl translates; ignored"),
+                )),
+            }
+        }
+    }
+
+    fn key_root(&mut self, place: &str, pem: &str) -> Option<Root> {
+        match self.keys.add_pem(pem.as_bytes()) {
+            Ok(r) => Some(r),
+            Err(e) => {
+                self.warnings.push(Warning::loss(
+                    Code::I216,
+                    place,
+                    format!("{e}; this key is not trusted"),
+                ));
+                None
+            }
+        }
+    }
+
+    fn hash_ok(&mut self, place: &str, alg: Option<&str>) -> bool {
+        match alg {
+            None | Some("sha256") | Some("") => true,
+            Some(other) => {
+                self.warnings.push(Warning::loss(
+                    Code::I204,
+                    place,
+                    format!("{other}: containers/image verifies SHA-256 signatures only; this key is not trusted"),
+                ));
+                false
+            }
+        }
+    }
+
+    fn keyless(&mut self, place: &str) -> Root {
+        self.warnings.push(Warning::loss(
+            Code::I205,
+            place,
+            "keyless: policy.json needs the Fulcio CA and a Rekor public key offline; not imported (unadmittable)",
+        ));
+        Root::Opaque {
+            what: "keyless identity without offline trust material".into(),
+        }
+    }
+
+    // ---- ClusterImagePolicy ----
+
+    fn cip(&mut self, place: &str, doc: &Value) {
+        let spec = doc.get("spec").unwrap_or(&Value::Null);
+        let patterns: Vec<Matcher> = arr(spec, "images")
+            .iter()
+            .filter_map(|i| i.get("glob").and_then(Value::as_str))
+            .map(|g| Matcher::Glob(g.to_owned()))
+            .collect();
+        if spec.get("mode").and_then(Value::as_str) == Some("warn") {
+            self.warnings.push(Warning::loss(
+                Code::I209,
+                format!("{place} spec.mode"),
+                "warn mode only warns; imported as enforcing",
+            ));
+        }
+        if spec.get("match").is_some() {
+            self.warnings.push(Warning::loss(
+                Code::I213,
+                format!("{place} spec.match"),
+                "resource selectors have no policy.json equivalent; the policy applies to every image",
+            ));
+        }
+        if spec.get("policy").is_some() {
+            self.warnings.push(Warning::loss(
+                Code::I208,
+                format!("{place} spec.policy"),
+                "CUE/Rego policies are not checked by containers/image",
+            ));
+        }
+        let mut roots = BTreeSet::new();
+        let mut pass = false;
+        let (mut has_key, mut has_keyless) = (false, false);
+        for (i, a) in arr(spec, "authorities").iter().enumerate() {
+            let ap = format!("{place} spec.authorities[{i}]");
+            if a.get("attestations").is_some() {
+                self.warnings.push(Warning::loss(
+                    Code::I208,
+                    &ap,
+                    "an authority with attestations checks only those attestations, which containers/image cannot; not imported",
+                ));
+                continue;
+            }
+            if a.get("source").is_some() {
+                self.warnings.push(Warning::loss(
+                    Code::I210,
+                    &ap,
+                    "signatures from another repository: containers/image reads only sha256-HEX.sig in the image's own repository",
+                ));
+            }
+            if a.get("signatureFormat").and_then(Value::as_str) == Some("bundle") {
+                self.warnings.push(Warning::loss(
+                    Code::I211,
+                    &ap,
+                    "Sigstore bundle signatures cannot be read by containers/image",
+                ));
+            }
+            if a.get("ctlog").is_some() || a.get("rfc3161timestamp").is_some() {
+                self.warnings.push(Warning::loss(
+                    Code::I212,
+                    &ap,
+                    "the online transparency-log / timestamp check is not imported",
+                ));
+            }
+            if let Some(s) = a.get("static") {
+                // `fail` (or anything else, refused by the webhook) adds no alternative.
+                if s.get("action").and_then(Value::as_str) == Some("pass") {
+                    pass = true;
+                }
+            } else if let Some(k) = a.get("key") {
+                has_key = true;
+                if !self.hash_ok(&ap, k.get("hashAlgorithm").and_then(Value::as_str)) {
+                    continue;
+                }
+                match k.get("data").and_then(Value::as_str) {
+                    Some(pem) => {
+                        if let Some(r) = self.key_root(&ap, pem) {
+                            roots.insert(r);
+                        }
+                    }
+                    None => self.warnings.push(Warning::loss(
+                        Code::I203,
+                        &ap,
+                        "a key held in a Secret or KMS: no local key file; not trusted",
+                    )),
+                }
+            } else if a.get("keyless").is_some() {
+                has_keyless = true;
+                roots.insert(self.keyless(&ap));
+            }
+        }
+        if has_key && has_keyless {
+            self.warnings.push(Warning::loss(
+                Code::I207,
+                format!("{place} spec.authorities"),
+                "key and keyless authorities are alternatives; a policy.json requirement cannot mix them",
+            ));
+        }
+        let gate = if pass {
+            Gate::Accept
+        } else if roots.is_empty() {
+            Gate::Reject
+        } else {
+            Gate::require(vec![roots])
+        };
+        self.rules.push(Rule {
+            engine: Engine::PolicyController,
+            place: place.to_owned(),
+            patterns,
+            skips: Vec::new(),
+            gate,
+        });
+    }
+
+    // ---- Kyverno ClusterPolicy ----
+
+    fn cpol(&mut self, place: &str, doc: &Value) {
+        let spec = doc.get("spec").unwrap_or(&Value::Null);
+        let spec_audit = spec
+            .get("validationFailureAction")
+            .and_then(Value::as_str)
+            .is_none_or(|a| a.eq_ignore_ascii_case("audit"));
+        for (ri, rule) in arr(spec, "rules").iter().enumerate() {
+            let rp = format!("{place} spec.rules[{ri}]");
+            if let Some(v) = rule.get("validate") {
+                match deny_images(v) {
+                    Some((patterns, skips)) => self.rules.push(Rule {
+                        engine: Engine::KyvernoClusterPolicy,
+                        place: format!("{rp}.validate"),
+                        patterns,
+                        skips,
+                        gate: Gate::Reject,
+                    }),
+                    None => self.warnings.push(Warning::loss(
+                        Code::I208,
+                        format!("{rp}.validate"),
+                        "validate rules other than an image deny list are not translated",
+                    )),
+                }
+            }
+            if rule.get("exclude").is_some() || has_selectors(rule.get("match")) {
+                self.warnings.push(Warning::loss(
+                    Code::I213,
+                    format!("{rp}.match"),
+                    "resource/namespace selectors have no policy.json equivalent",
+                ));
+            }
+            for (vi, v) in arr(rule, "verifyImages").iter().enumerate() {
+                let vp = format!("{rp}.verifyImages[{vi}]");
+                self.verify_image(&vp, v, spec_audit);
+            }
+        }
+    }
+
+    fn verify_image(&mut self, vp: &str, v: &Value, spec_audit: bool) {
+        // Rule-level failureAction, else the deprecated spec-level one (default Audit).
+        let audit = match v.get("failureAction").and_then(Value::as_str) {
+            Some(a) => a.eq_ignore_ascii_case("audit"),
+            None => spec_audit,
+        };
+        if audit {
+            self.warnings.push(Warning::loss(
+                Code::I209,
+                vp,
+                "Audit only reports; imported as enforcing",
+            ));
+        }
+        let typ = v.get("type").and_then(Value::as_str).unwrap_or("Cosign");
+        let strs = |k: &str| -> Vec<Matcher> {
+            arr(v, k)
+                .iter()
+                .filter_map(Value::as_str)
+                .map(|s| Matcher::Glob(s.to_owned()))
+                .collect()
+        };
+        let mut patterns = strs("imageReferences");
+        if let Some(img) = v.get("image").and_then(Value::as_str) {
+            patterns.push(Matcher::Glob(img.to_owned()));
+        }
+        let skips = strs("skipImageReferences");
+        if v.get("attestations").is_some() {
+            self.warnings.push(Warning::loss(
+                Code::I208,
+                format!("{vp}.attestations"),
+                "attestation conditions are not checked by containers/image",
+            ));
+        }
+        if v.get("repository").is_some() {
+            self.warnings.push(Warning::loss(
+                Code::I210,
+                format!("{vp}.repository"),
+                "signatures from another repository: containers/image reads only the image's own repository",
+            ));
+        }
+        let gate = match typ {
+            "Notary" => {
+                self.warnings.push(Warning::loss(
+                    Code::I216,
+                    vp,
+                    "Notary signatures cannot be verified by containers/image; unadmittable",
+                ));
+                Gate::Reject
+            }
+            _ => {
+                if typ == "SigstoreBundle" {
+                    self.warnings.push(Warning::loss(
+                        Code::I211,
+                        vp,
+                        "Sigstore bundle signatures cannot be read by containers/image",
+                    ));
+                }
+                let mut clauses = Vec::new();
+                for (si, set) in arr(v, "attestors").iter().enumerate() {
+                    clauses.extend(self.attestor_set(&format!("{vp}.attestors[{si}]"), set));
+                }
+                if let Some(k) = v.get("key").and_then(Value::as_str) {
+                    for pem in split_pem(k) {
+                        if let Some(r) = self.key_root(vp, &pem) {
+                            clauses.push(BTreeSet::from([r]));
+                        }
+                    }
+                }
+                if clauses.is_empty() {
+                    Gate::Reject
+                } else {
+                    Gate::require(clauses)
+                }
+            }
+        };
+        self.rules.push(Rule {
+            engine: Engine::KyvernoClusterPolicy,
+            place: vp.to_owned(),
+            patterns,
+            skips,
+            gate,
+        });
+    }
+
+    /// One `attestors[]` set as clauses: `count` unset ⇒ every entry (one clause each),
+    /// `count: 1` ⇒ any (one clause).
+    fn attestor_set(&mut self, sp: &str, set: &Value) -> Vec<BTreeSet<Root>> {
+        let mut alts: Vec<Option<Root>> = Vec::new();
+        for (ei, e) in arr(set, "entries").iter().enumerate() {
+            let ep = format!("{sp}.entries[{ei}]");
+            if let Some(k) = e.get("keys") {
+                let rekor_on = !k
+                    .pointer("/rekor/ignoreTlog")
+                    .and_then(Value::as_bool)
+                    .unwrap_or(false);
+                if rekor_on {
+                    self.warnings.push(Warning::loss(
+                        Code::I212,
+                        format!("{ep}.keys.rekor"),
+                        "Kyverno requires a transparency-log entry (checked online) unless rekor.ignoreTlog is true; policy.json does not",
+                    ));
+                }
+                if !self.hash_ok(&ep, k.get("signatureAlgorithm").and_then(Value::as_str)) {
+                    alts.push(None);
+                    continue;
+                }
+                match k.get("publicKeys").and_then(Value::as_str) {
+                    Some(pks) => {
+                        let pems = split_pem(pks);
+                        if pems.is_empty() {
+                            alts.push(None);
+                        }
+                        for pem in pems {
+                            alts.push(self.key_root(&ep, &pem));
+                        }
+                    }
+                    None => {
+                        self.warnings.push(Warning::loss(
+                            Code::I203,
+                            &ep,
+                            "a key held in a Secret or KMS: no local key file; not trusted",
+                        ));
+                        alts.push(None);
+                    }
+                }
+            } else if e.get("keyless").is_some() {
+                alts.push(Some(self.keyless(&ep)));
+            } else {
+                self.warnings.push(Warning::loss(
+                    Code::I216,
+                    &ep,
+                    "certificates / nested attestors are not translated; unadmittable",
+                ));
+                alts.push(None);
+            }
+        }
+        let n = alts.len();
+        let count = set.get("count").and_then(Value::as_u64);
+        match count {
+            Some(1) => vec![alts.into_iter().flatten().collect()],
+            Some(c) if (c as usize) < n => {
+                self.warnings.push(Warning::loss(
+                    Code::I214,
+                    format!("{sp}.count"),
+                    format!("{c} of {n} entries: policy.json can say any or all; imported as all"),
+                ));
+                alts.into_iter().map(|a| a.into_iter().collect()).collect()
+            }
+            _ => alts.into_iter().map(|a| a.into_iter().collect()).collect(),
+        }
+    }
+
+    // ---- ImageValidatingPolicy ----
+
+    fn ivpol(&mut self, place: &str, doc: &Value) {
+        let spec = doc.get("spec").unwrap_or(&Value::Null);
+        let actions: Vec<&str> = arr(spec, "validationActions")
+            .iter()
+            .filter_map(Value::as_str)
+            .collect();
+        if !actions.contains(&"Deny") {
+            self.warnings.push(Warning::loss(
+                Code::I209,
+                format!("{place} spec.validationActions"),
+                "without Deny the policy only audits or warns; imported as enforcing",
+            ));
+        }
+        if spec.get("matchConditions").is_some() {
+            self.warnings.push(Warning::loss(
+                Code::I213,
+                format!("{place} spec.matchConditions"),
+                "match conditions have no policy.json equivalent",
+            ));
+        }
+        if spec.get("attestations").is_some() {
+            self.warnings.push(Warning::loss(
+                Code::I208,
+                format!("{place} spec.attestations"),
+                "attestation checks are not performed by containers/image",
+            ));
+        }
+        let mut patterns = Vec::new();
+        for (i, m) in arr(spec, "matchImageReferences").iter().enumerate() {
+            if let Some(g) = m.get("glob").and_then(Value::as_str) {
+                patterns.push(Matcher::Glob(g.to_owned()));
+            } else if let Some(e) = m.get("expression").and_then(Value::as_str) {
+                if e == super::pattern::docker_hub_expression() {
+                    patterns.push(Matcher::DockerHubShort);
+                } else {
+                    self.warnings.push(Warning::loss(
+                        Code::I202,
+                        format!("{place} spec.matchImageReferences[{i}]"),
+                        "a CEL expression policyctl does not recognize; ignored",
+                    ));
+                }
+            }
+        }
+        // Attestors by name.
+        let mut by_name: Vec<(String, Option<Root>)> = Vec::new();
+        for (i, a) in arr(spec, "attestors").iter().enumerate() {
+            let ap = format!("{place} spec.attestors[{i}]");
+            let name = a
+                .get("name")
+                .and_then(Value::as_str)
+                .unwrap_or("")
+                .to_owned();
+            let root = if let Some(c) = a.get("cosign") {
+                let tlog_ignored = c
+                    .pointer("/ctlog/insecureIgnoreTlog")
+                    .and_then(Value::as_bool)
+                    .unwrap_or(false);
+                if !tlog_ignored {
+                    self.warnings.push(Warning::loss(
+                        Code::I212,
+                        format!("{ap}.cosign.ctlog"),
+                        "Kyverno requires a transparency-log entry unless insecureIgnoreTlog is true; policy.json does not",
+                    ));
+                }
+                if let Some(k) = c.get("key") {
+                    if !self.hash_ok(&ap, k.get("hashAlgorithm").and_then(Value::as_str)) {
+                        None
+                    } else if let Some(pem) = k.get("data").and_then(Value::as_str) {
+                        self.key_root(&ap, pem)
+                    } else {
+                        self.warnings.push(Warning::loss(
+                            Code::I203,
+                            &ap,
+                            "a key from KMS or an expression: no local key file; not trusted",
+                        ));
+                        None
+                    }
+                } else if c.get("keyless").is_some() {
+                    Some(self.keyless(&ap))
+                } else {
+                    self.warnings.push(Warning::loss(
+                        Code::I216,
+                        &ap,
+                        "certificate attestors are not translated; unadmittable",
+                    ));
+                    None
+                }
+            } else {
+                self.warnings.push(Warning::loss(
+                    Code::I216,
+                    &ap,
+                    "Notary attestors cannot be verified by containers/image; unadmittable",
+                ));
+                None
+            };
+            by_name.push((name, root));
+        }
+        let mut clauses = Vec::new();
+        let mut skips = Vec::new();
+        let mut recognized = false;
+        for (i, v) in arr(spec, "validations").iter().enumerate() {
+            let vp = format!("{place} spec.validations[{i}]");
+            let expr = v.get("expression").and_then(Value::as_str).unwrap_or("");
+            match parse_validation(expr) {
+                Some(parsed) => {
+                    recognized = true;
+                    for s in parsed.skips {
+                        if !skips.contains(&s) {
+                            skips.push(s);
+                        }
+                    }
+                    match parsed.attestors {
+                        None => clauses.push(BTreeSet::new()),
+                        Some(names) => {
+                            let clause: BTreeSet<Root> = names
+                                .iter()
+                                .filter_map(|n| {
+                                    by_name
+                                        .iter()
+                                        .find(|(m, _)| m == n)
+                                        .and_then(|(_, r)| r.clone())
+                                })
+                                .collect();
+                            if parsed.all {
+                                for r in clause {
+                                    clauses.push(BTreeSet::from([r]));
+                                }
+                                if names
+                                    .iter()
+                                    .any(|n| !by_name.iter().any(|(m, r)| m == n && r.is_some()))
+                                {
+                                    clauses.push(BTreeSet::new());
+                                }
+                            } else {
+                                clauses.push(clause);
+                            }
+                        }
+                    }
+                }
+                None => self.warnings.push(Warning::loss(
+                    Code::I208,
+                    vp,
+                    "a CEL validation policyctl does not recognize; ignored",
+                )),
+            }
+        }
+        let gate = if !recognized {
+            // Nothing understood: fail closed.
+            Gate::Reject
+        } else {
+            Gate::require(clauses)
+        };
+        self.rules.push(Rule {
+            engine: Engine::KyvernoImageValidating,
+            place: place.to_owned(),
+            patterns,
+            skips,
+            gate,
+        });
+    }
+
+    /// The gate the cluster applies to `image` (as written in a pod spec), under the rules of
+    /// `engine`: AND of every matching rule; with none, policy-controller's `no-match-policy`
+    /// (default deny) or Kyverno's pass. `Err`: the image does not parse for that engine.
+    pub fn gate_for(&self, engine: Engine, image: &str) -> Result<Gate, ImageMatchError> {
+        let mut gate = Gate::Accept;
+        let mut matched = false;
+        for r in self.rules.iter().filter(|r| r.engine == engine) {
+            let hit = any_match(engine, &r.patterns, image)?;
+            if hit && !any_match(engine, &r.skips, image)? {
+                matched = true;
+                gate = gate.and(r.gate.clone());
+            }
+        }
+        if !matched && engine == Engine::PolicyController {
+            return Ok(self.no_match.clone().unwrap_or(Gate::Reject));
+        }
+        Ok(gate)
+    }
+}
+
+crate::message_error!(
+    /// An image (or pattern) one engine's matcher cannot handle.
+    ImageMatchError
+);
+
+fn any_match(engine: Engine, ms: &[Matcher], image: &str) -> Result<bool, ImageMatchError> {
+    for m in ms {
+        let hit = match (engine, m) {
+            (Engine::PolicyController, Matcher::Glob(g)) => policy_controller::glob_match(g, image)
+                .map_err(|e| ImageMatchError(e.to_string()))?,
+            (Engine::KyvernoClusterPolicy, Matcher::Glob(g)) => kyverno::cluster_policy_matches(
+                &[g.as_str()],
+                image,
+                &kyverno::RegistryConfig::default(),
+            )
+            .map_err(|e| ImageMatchError(e.to_string()))?,
+            (Engine::KyvernoImageValidating, Matcher::Glob(g)) => {
+                kyverno::image_validating_glob_match(g, image)
+                    .map_err(|e| ImageMatchError(e.to_string()))?
+            }
+            (_, Matcher::RawWildcard(p)) => kyverno::wildcard_match(p, image),
+            (_, Matcher::Regex(re)) => regex::Regex::new(re)
+                .map_err(|e| ImageMatchError(e.to_string()))?
+                .is_match(image),
+            (_, Matcher::DockerHubShort) => {
+                !image.contains('/')
+                    || image
+                        .split('/')
+                        .next()
+                        .is_some_and(|first| !first.contains(['.', ':']) && first != "localhost")
+            }
+        };
+        if hit {
+            return Ok(true);
+        }
+    }
+    Ok(false)
+}
+
+fn arr<'v>(v: &'v Value, key: &str) -> &'v [Value] {
+    v.get(key)
+        .and_then(Value::as_array)
+        .map_or(&[], Vec::as_slice)
+}
+
+fn has_selectors(m: Option<&Value>) -> bool {
+    let Some(m) = m else { return false };
+    let s = m.to_string();
+    [
+        "namespaceSelector",
+        "selector",
+        "namespaces",
+        "names",
+        "subjects",
+        "roles",
+        "clusterRoles",
+    ]
+    .iter()
+    .any(|k| s.contains(&format!("\"{k}\"")))
+}
+
+/// The image deny rule policyctl writes for `reject` (`foreach` over the pod's container
+/// lists, `deny` when `{{ element.image }}` is `AnyIn` the scope's raw patterns and `AnyNotIn`
+/// the nested scopes'): its patterns and skips.
+fn deny_images(validate: &Value) -> Option<(Vec<Matcher>, Vec<Matcher>)> {
+    let foreach = validate.get("foreach")?.as_array()?;
+    let mut patterns = Vec::new();
+    let mut skips = Vec::new();
+    for f in foreach {
+        let all = f.pointer("/deny/conditions/all")?.as_array()?;
+        for c in all {
+            if c.get("key")?.as_str()? != "{{ element.image }}" {
+                return None;
+            }
+            let values: Vec<Matcher> = c
+                .get("value")?
+                .as_array()?
+                .iter()
+                .map(|v| v.as_str().map(|s| Matcher::RawWildcard(s.to_owned())))
+                .collect::<Option<_>>()?;
+            let target = match c.get("operator")?.as_str()? {
+                "AnyIn" => &mut patterns,
+                "AnyNotIn" => &mut skips,
+                _ => return None,
+            };
+            for v in values {
+                if !target.contains(&v) {
+                    target.push(v);
+                }
+            }
+        }
+    }
+    (!patterns.is_empty()).then_some((patterns, skips))
+}
+
+/// The PEM blocks of a string (several in Kyverno `publicKeys` are several entries).
+pub fn split_pem(s: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut cur = String::new();
+    for line in s.lines() {
+        let t = line.trim();
+        if t.starts_with("-----BEGIN ") {
+            cur.clear();
+        }
+        cur.push_str(t);
+        cur.push('\n');
+        if t.starts_with("-----END ") {
+            out.push(std::mem::take(&mut cur));
+        }
+    }
+    out
+}
+
+/// A validation expression of the shapes policyctl writes or upstream documents.
+#[derive(Debug, Default, PartialEq)]
+struct ParsedValidation {
+    /// Exclusions of the `.filter(image, !(...))`.
+    skips: Vec<Matcher>,
+    /// Attestor names of `verifyImageSignatures(image, [attestors.a, ...])` (`None`: the
+    /// rejecting shape `.size() == 0`).
+    attestors: Option<Vec<String>>,
+    /// `e == N` (all) rather than `e > 0` (any).
+    all: bool,
+}
+
+fn parse_validation(expr: &str) -> Option<ParsedValidation> {
+    let mut p = ParsedValidation::default();
+    let mut s = expr;
+    // Exclusions: every image.matches('…') and the Docker Hub short form inside a filter.
+    if let Some(f) = expr.find(".filter(image, !(") {
+        let rest = &expr[f..];
+        let end = rest.find(")).")?;
+        let inner = &rest[..end];
+        let mut t = inner;
+        while let Some(i) = t.find("image.matches('") {
+            let after = &t[i + "image.matches('".len()..];
+            let close = after.find("')")?;
+            let re = after[..close].replace("\\\\", "\\").replace("\\'", "'");
+            p.skips.push(Matcher::Regex(re));
+            t = &after[close..];
+        }
+        if inner.contains("image.matches('^[^/]+$')") {
+            p.skips.retain(|m| *m != Matcher::Regex("^[^/]+$".into()));
+            p.skips.retain(|m| *m != Matcher::Regex("^[^/.:]+/".into()));
+            p.skips.push(Matcher::DockerHubShort);
+        }
+        s = &expr[f..];
+    }
+    if let Some(i) = s.find("verifyImageSignatures(image, [") {
+        let after = &s[i + "verifyImageSignatures(image, [".len()..];
+        let close = after.find(']')?;
+        let names: Vec<String> = after[..close]
+            .split(',')
+            .map(|n| n.trim().strip_prefix("attestors.").unwrap_or("").to_owned())
+            .collect();
+        if names.iter().any(String::is_empty) {
+            return None;
+        }
+        let tail = &after[close..];
+        if tail.contains("e > 0") {
+            p.all = false;
+        } else if tail.contains(&format!("e == {}", names.len())) {
+            p.all = true;
+        } else {
+            return None;
+        }
+        p.attestors = Some(names);
+        Some(p)
+    } else if s.contains(".size() == 0") {
+        Some(p)
+    } else {
+        None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn validation_shapes() {
+        let v = parse_validation(
+            "images.containers.map(image, verifyImageSignatures(image, [attestors.a, attestors.b])).all(e, e > 0)",
+        )
+        .unwrap();
+        assert_eq!(v.attestors, Some(vec!["a".into(), "b".into()]));
+        assert!(!v.all);
+        let v = parse_validation(
+            "images.containers.map(image, verifyImageSignatures(image, [attestors.a, attestors.b])).all(e, e == 2)",
+        )
+        .unwrap();
+        assert!(v.all);
+        assert!(parse_validation("images.containers.all(i, i.startsWith('x'))").is_none());
+        let v = parse_validation(
+            "(!has(images.containers) || images.containers.filter(image, !(image.matches('^ghcr\\\\.io/a/b$'))).size() == 0)",
+        )
+        .unwrap();
+        assert_eq!(v.skips, vec![Matcher::Regex("^ghcr\\.io/a/b$".into())]);
+        assert_eq!(v.attestors, None);
+    }
+
+    #[test]
+    fn pem_split() {
+        let two = "-----BEGIN PUBLIC KEY-----\nAA\n-----END PUBLIC KEY-----\n  -----BEGIN PUBLIC KEY-----\n  BB\n  -----END PUBLIC KEY-----";
+        assert_eq!(split_pem(two).len(), 2);
+    }
+}

@@ -1,0 +1,427 @@
+//! Kubernetes admission policies → `policy.json` scopes, `registries.d` entries and key files
+//! (spec §19.6).
+//!
+//! Each image pattern becomes the `docker` scope it denotes (`ghcr.io/armorred/**` →
+//! `ghcr.io/armorred`), and the scope's requirements are what the cluster — every document
+//! given, all engines together — decides for a probe image of that scope
+//! ([`ClusterPolicies::gate_for`]): that folds "all matching policies must pass", Kyverno's
+//! skips and `count` into the single list `policy.json` applies. Patterns with no exact scope
+//! are reported (`I201`, `I202`) and the drift check ([`super::drift`]) then compares the
+//! result on many more images.
+
+use std::collections::BTreeMap;
+
+use super::cluster::{ClusterPolicies, Engine, ImageMatchError, Matcher};
+use super::roots::{Gate, Root};
+use super::warning::{Code, Warning};
+use crate::reference::docker::Named;
+
+/// What the imported policy's `default` is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DefaultChoice {
+    /// `reject`, unless a `config-policy-controller` ConfigMap says `allow` (the cluster's
+    /// own answer when it is a deny; Kyverno's "admit unmatched images" is not copied).
+    Reject,
+    /// Exactly what the cluster does for an image no policy matches.
+    Cluster,
+}
+
+/// A scope and what it requires.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImportedScope {
+    /// The `docker` scope.
+    pub scope: String,
+    /// Its gate.
+    pub gate: Gate,
+}
+
+/// The import result (pure; the command writes it).
+#[derive(Debug, Clone)]
+pub struct Import {
+    /// The global default.
+    pub default: Gate,
+    /// Docker scopes, sorted.
+    pub scopes: Vec<ImportedScope>,
+    /// Warnings (those of reading the documents first).
+    pub warnings: Vec<Warning>,
+}
+
+/// How much of a scope a pattern covers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Part {
+    /// Repositories below it.
+    Nested,
+    /// Its tags.
+    Tags,
+    /// Its digests.
+    Digests,
+    /// The untagged name (raw strings only).
+    Bare,
+}
+
+/// The scope a glob denotes, or why none.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Denotes {
+    /// Every image (`**`, Kyverno `*`).
+    Everything,
+    /// A scope and which part of it.
+    Scope(String, Part),
+    /// An exact scope (host, wildcard domain, tag, digest).
+    Exact(String),
+    /// Nothing exact.
+    Approx,
+}
+
+fn normalize_repo(prefix: &str) -> Option<String> {
+    let n = Named::parse_normalized(prefix).ok()?;
+    if n.tag().is_some() || n.digest().is_some() {
+        return None;
+    }
+    Some(n.name())
+}
+
+fn is_host(s: &str) -> bool {
+    !s.contains('/') && (s.contains(['.', ':']) || s == "localhost")
+}
+
+fn literal(s: &str) -> bool {
+    !s.contains(['*', '?', '[', '{', '\\'])
+}
+
+/// What `glob` denotes under `engine`'s matcher.
+fn denotes(engine: Engine, glob: &str) -> Denotes {
+    let deep = if engine == Engine::PolicyController {
+        "/**"
+    } else {
+        "/*"
+    };
+    if glob == "**" || (engine != Engine::PolicyController && glob == "*") {
+        return Denotes::Everything;
+    }
+    if let Some(p) = glob.strip_suffix(deep).filter(|p| literal(p)) {
+        if is_host(p) {
+            let p = if p == "index.docker.io" {
+                "docker.io"
+            } else {
+                p
+            };
+            return Denotes::Exact(p.to_owned());
+        }
+        return normalize_repo(p).map_or(Denotes::Approx, |n| Denotes::Scope(n, Part::Nested));
+    }
+    // `*.D/**` and `*.D:*/**` (policy-controller), `*.D/*`, `*.D:*` (Kyverno).
+    if let Some(rest) = glob.strip_prefix("*.") {
+        let d = rest
+            .strip_suffix(":*/**")
+            .or_else(|| rest.strip_suffix(":*/*"))
+            .or_else(|| rest.strip_suffix(deep));
+        if let Some(d) = d.filter(|d| literal(d) && !d.contains('/')) {
+            return Denotes::Exact(format!("*.{d}"));
+        }
+        return Denotes::Approx;
+    }
+    if let Some(p) = glob.strip_suffix(":*").filter(|p| literal(p)) {
+        return normalize_repo(p).map_or(Denotes::Approx, |n| Denotes::Scope(n, Part::Tags));
+    }
+    if let Some(p) = glob.strip_suffix("@*").filter(|p| literal(p)) {
+        if let Some((repo, tag)) = p.rsplit_once(':').filter(|(r, _)| r.contains('/'))
+            && let Some(n) = normalize_repo(repo)
+        {
+            return Denotes::Exact(format!("{n}:{tag}"));
+        }
+        return normalize_repo(p).map_or(Denotes::Approx, |n| Denotes::Scope(n, Part::Digests));
+    }
+    if literal(glob)
+        && let Ok(n) = Named::parse_normalized(glob)
+    {
+        return match (n.tag(), n.digest()) {
+            (_, Some(d)) => Denotes::Exact(format!("{}@{d}", n.name())),
+            (Some(t), None) => Denotes::Exact(format!("{}:{t}", n.name())),
+            (None, None) => Denotes::Scope(n.name(), Part::Bare),
+        };
+    }
+    Denotes::Approx
+}
+
+/// The parts an engine needs to cover a repository scope exactly.
+fn parts_needed(engine: Engine) -> &'static [Part] {
+    match engine {
+        Engine::KyvernoImageValidating => &[Part::Nested, Part::Tags, Part::Digests, Part::Bare],
+        _ => &[Part::Nested, Part::Tags, Part::Digests],
+    }
+}
+
+/// A probe image of `scope` reaching the parts `parts` cover.
+fn probe(scope: &str, parts: &[Part]) -> String {
+    if scope.starts_with("*.") {
+        return format!("policyctl-probe{}/policyctl-probe:1", &scope[1..]);
+    }
+    if scope.contains('@')
+        || (scope.contains('/') && scope.rsplit('/').next().is_some_and(|l| l.contains(':')))
+    {
+        return scope.to_owned();
+    }
+    if is_host(scope) || scope == "docker.io" {
+        return format!("{scope}/policyctl-probe/policyctl-probe:1");
+    }
+    if parts.contains(&Part::Tags) || parts.is_empty() {
+        format!("{scope}:policyctl-probe")
+    } else if parts.contains(&Part::Nested) {
+        format!("{scope}/policyctl-probe:1")
+    } else if parts.contains(&Part::Digests) {
+        format!("{scope}@sha256:{}", "0".repeat(64))
+    } else {
+        scope.to_owned()
+    }
+}
+
+/// An image no scope of a sane policy covers.
+pub const OUTSIDE_PROBE: &str = "policyctl-probe.invalid/policyctl-probe:1";
+
+/// Engines with documents (policy-controller also through its ConfigMap alone).
+pub fn engines(cp: &ClusterPolicies) -> Vec<Engine> {
+    let mut v = Vec::new();
+    for e in [
+        Engine::PolicyController,
+        Engine::KyvernoClusterPolicy,
+        Engine::KyvernoImageValidating,
+    ] {
+        if cp.rules.iter().any(|r| r.engine == e)
+            || (e == Engine::PolicyController && cp.no_match.is_some())
+        {
+            v.push(e);
+        }
+    }
+    v
+}
+
+/// The cluster's gate for `image`: every engine with documents must admit it.
+pub fn cluster_gate(cp: &ClusterPolicies, image: &str) -> Result<Gate, ImageMatchError> {
+    let mut g = Gate::Accept;
+    for e in engines(cp) {
+        g = g.and(cp.gate_for(e, image)?);
+    }
+    Ok(g)
+}
+
+/// Plans the import.
+pub fn import(cp: &ClusterPolicies, default: DefaultChoice) -> Import {
+    let mut warnings = cp.warnings.clone();
+    // scope → (engine, parts) seen.
+    let mut seen: BTreeMap<String, Vec<(Engine, Part)>> = BTreeMap::new();
+    let mut exact: Vec<String> = Vec::new();
+    for rule in &cp.rules {
+        for m in rule.patterns.iter().chain(&rule.skips) {
+            let Matcher::Glob(g) = m else { continue };
+            match denotes(rule.engine, g) {
+                Denotes::Everything => {}
+                Denotes::Scope(s, part) => seen.entry(s).or_default().push((rule.engine, part)),
+                Denotes::Exact(s) => exact.push(s),
+                Denotes::Approx => warnings.push(Warning::loss(
+                    Code::I202,
+                    &rule.place,
+                    format!(
+                        "{g:?} has no exact policy.json scope; the images it matches get the default (or an enclosing scope)"
+                    ),
+                )),
+            }
+        }
+    }
+    let mut scopes = Vec::new();
+    let mut gate_of = |scope: &str, parts: &[Part], warnings: &mut Vec<Warning>| {
+        let image = probe(scope, parts);
+        match cluster_gate(cp, &image) {
+            Ok(gate) => scopes.push(ImportedScope {
+                scope: scope.to_owned(),
+                gate,
+            }),
+            Err(e) => warnings.push(Warning::loss(
+                Code::I202,
+                scope,
+                format!("probe image {image}: {e}; scope not imported"),
+            )),
+        }
+    };
+    for (scope, parts) in &seen {
+        for engine in engines(cp) {
+            let have: Vec<Part> = parts
+                .iter()
+                .filter(|(e, _)| *e == engine)
+                .map(|(_, p)| *p)
+                .collect();
+            if have.is_empty() {
+                continue;
+            }
+            let missing: Vec<String> = parts_needed(engine)
+                .iter()
+                .filter(|p| !have.contains(p))
+                .map(|p| format!("{p:?}").to_lowercase())
+                .collect();
+            if !missing.is_empty() {
+                warnings.push(Warning::loss(
+                    Code::I201,
+                    format!("transports.docker[\"{scope}\"]"),
+                    format!(
+                        "the {engine:?} patterns cover only part of {scope} (missing: {}); the policy.json scope also covers the rest",
+                        missing.join(", ")
+                    ),
+                ));
+            }
+        }
+        let parts: Vec<Part> = parts.iter().map(|(_, p)| *p).collect();
+        gate_of(scope, &parts, &mut warnings);
+    }
+    exact.sort();
+    exact.dedup();
+    for s in exact {
+        if !seen.contains_key(&s) {
+            gate_of(&s, &[], &mut warnings);
+        }
+    }
+    let cluster_default = cluster_gate(cp, OUTSIDE_PROBE).unwrap_or(Gate::Reject);
+    let default = match default {
+        DefaultChoice::Cluster => cluster_default,
+        DefaultChoice::Reject => {
+            let allow = cp.no_match == Some(Gate::Accept);
+            if cluster_default != Gate::Reject && !allow {
+                warnings.push(Warning::loss(
+                    Code::I215,
+                    "default",
+                    format!(
+                        "the cluster's answer for images no policy matches is {} (Kyverno admits them); the imported default is reject (--default cluster copies the cluster)",
+                        cluster_default.describe()
+                    ),
+                ));
+                Gate::Reject
+            } else {
+                cluster_default
+            }
+        }
+    };
+    // Scopes equal to the default that no other scope sits under add nothing.
+    scopes.sort_by(|a, b| a.scope.cmp(&b.scope));
+    scopes.dedup_by(|a, b| a.scope == b.scope);
+    warnings.sort_by(|a, b| (a.code, &a.place).cmp(&(b.code, &b.place)));
+    warnings.dedup();
+    Import {
+        default,
+        scopes,
+        warnings,
+    }
+}
+
+/// The `policy.json` requirement list for a gate; `key_path` names the file of a key (or
+/// `None`: inline `keyData`). Roots that are not keys were reported when read and add no
+/// alternative (fail closed).
+pub fn requirements(
+    gate: &Gate,
+    key_path: &dyn Fn(&str) -> Option<String>,
+    pem: &dyn Fn(&str) -> String,
+) -> serde_json::Value {
+    use base64::Engine as _;
+    use serde_json::json;
+    match gate {
+        Gate::Accept => json!([{"type": "insecureAcceptAnything"}]),
+        Gate::Reject => json!([{"type": "reject"}]),
+        Gate::Require { all_of } => {
+            let mut list = Vec::new();
+            for clause in all_of {
+                let fps: Vec<&str> = clause
+                    .iter()
+                    .filter_map(|r| match r {
+                        Root::Key { fingerprint } => Some(fingerprint.as_str()),
+                        _ => None,
+                    })
+                    .collect();
+                if fps.is_empty() {
+                    return json!([{"type": "reject"}]);
+                }
+                let mut req = serde_json::Map::new();
+                req.insert("type".into(), json!("sigstoreSigned"));
+                let paths: Option<Vec<String>> = fps.iter().map(|f| key_path(f)).collect();
+                match paths {
+                    Some(p) if p.len() == 1 => {
+                        req.insert("keyPath".into(), json!(p[0]));
+                    }
+                    Some(p) => {
+                        req.insert("keyPaths".into(), json!(p));
+                    }
+                    None => {
+                        let datas: Vec<String> = fps
+                            .iter()
+                            .map(|f| base64::engine::general_purpose::STANDARD.encode(pem(f)))
+                            .collect();
+                        if datas.len() == 1 {
+                            req.insert("keyData".into(), json!(datas[0]));
+                        } else {
+                            req.insert("keyDatas".into(), json!(datas));
+                        }
+                    }
+                }
+                req.insert("signedIdentity".into(), json!({"type": "matchRepository"}));
+                list.push(serde_json::Value::Object(req));
+            }
+            serde_json::Value::Array(list)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn globs_denote_scopes() {
+        use Engine::*;
+        assert_eq!(
+            denotes(PolicyController, "ghcr.io/armorred/**"),
+            Denotes::Scope("ghcr.io/armorred".into(), Part::Nested)
+        );
+        assert_eq!(
+            denotes(PolicyController, "index.docker.io/library/busybox:*"),
+            Denotes::Scope("docker.io/library/busybox".into(), Part::Tags)
+        );
+        assert_eq!(
+            denotes(KyvernoClusterPolicy, "docker.io/busybox@*"),
+            Denotes::Scope("docker.io/library/busybox".into(), Part::Digests)
+        );
+        assert_eq!(
+            denotes(KyvernoImageValidating, "busybox"),
+            Denotes::Scope("docker.io/library/busybox".into(), Part::Bare)
+        );
+        assert_eq!(
+            denotes(PolicyController, "ghcr.io/**"),
+            Denotes::Exact("ghcr.io".into())
+        );
+        assert_eq!(
+            denotes(PolicyController, "*.example.com:*/**"),
+            Denotes::Exact("*.example.com".into())
+        );
+        assert_eq!(
+            denotes(PolicyController, "ghcr.io/a/b:1@*"),
+            Denotes::Exact("ghcr.io/a/b:1".into())
+        );
+        assert_eq!(denotes(PolicyController, "**"), Denotes::Everything);
+        assert_eq!(denotes(KyvernoClusterPolicy, "*"), Denotes::Everything);
+        assert_eq!(denotes(PolicyController, "ghcr.io/*/app"), Denotes::Approx);
+        assert_eq!(denotes(KyvernoClusterPolicy, "ghcr.io/a*"), Denotes::Approx);
+        assert_eq!(denotes(PolicyController, "ghcr.io/a:v1.*"), Denotes::Approx);
+    }
+
+    #[test]
+    fn probes() {
+        assert_eq!(
+            probe("ghcr.io/a", &[Part::Nested]),
+            "ghcr.io/a/policyctl-probe:1"
+        );
+        assert_eq!(
+            probe("ghcr.io/a", &[Part::Tags]),
+            "ghcr.io/a:policyctl-probe"
+        );
+        assert_eq!(probe("ghcr.io/a/b:1", &[]), "ghcr.io/a/b:1");
+        assert_eq!(
+            probe("*.example.com", &[]),
+            "policyctl-probe.example.com/policyctl-probe:1"
+        );
+    }
+}
