@@ -25,6 +25,9 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Trust(args) => crate::commands::trust::run(&settings, args),
         Command::Init(args) => crate::commands::init::run(&settings, args),
         Command::Where(args) => crate::commands::where_::run(&settings, args),
+        Command::Export(args) => crate::commands::k8s::export(&settings, args),
+        Command::Import(args) => crate::commands::k8s::import(&settings, args),
+        Command::K8s(args) => crate::commands::k8s::run(&settings, args),
         Command::Completions(args) => {
             use clap::CommandFactory;
             let mut cmd = Cli::command();

@@ -114,11 +114,170 @@ pub enum Command {
     /// insecureAcceptAnything; registries get nothing (reject) until you add trust for them,
     /// e.g. with --armorred or `policyctl key install`.
     Init(InitArgs),
+    /// Write the policy as Kubernetes admission policies (policy-controller or Kyverno).
+    ///
+    /// Translates the docker scopes of policy.json into sigstore policy-controller
+    /// ClusterImagePolicy (v1beta1) documents plus its config-policy-controller ConfigMap, a
+    /// Kyverno ImageValidatingPolicy (policies.kyverno.io/v1), or a Kyverno ClusterPolicy with
+    /// verifyImages (deprecated since Kyverno 1.17). policy.json applies only the most specific
+    /// scope; Kyverno can exclude nested scopes and so is exact, policy-controller ANDs every
+    /// matching policy, so a general scope whose AND with nested scopes would be stricter is
+    /// refused (X101). What cannot be expressed (GPG, PKI, signedIdentity, other transports...)
+    /// fails closed and is reported with a code X101-X114 on standard error. YAML goes to
+    /// standard output (or --output). Exit status: 0 faithful, 1 some loss (unless
+    /// --allow-partial), 2 error.
+    Export(ExportArgs),
+    /// Turn Kubernetes image policies back into policy.json, registries.d and key files.
+    ///
+    /// Reads ClusterImagePolicy, config-policy-controller ConfigMap, Kyverno ClusterPolicy and
+    /// ImageValidatingPolicy documents; every image pattern becomes the docker scope it denotes
+    /// and gets what the cluster (all given documents, all engines together) requires for an
+    /// image of that scope. Keys are written to /etc/pki/cosign/NAME.pub, registries.d/NAME.yaml
+    /// enables use-sigstore-attachments, and the scopes are set in policy.json (created like
+    /// `policyctl init` when missing), all in one transaction with backups. Losses (I201-I216)
+    /// are printed; with any, nothing is written unless --allow-partial. Exit status: 0
+    /// written (or faithful dry run), 1 losses, 2 error.
+    Import(ImportArgs),
+    /// Compare the host policy with Kubernetes image policies, or check them offline.
+    K8s(K8sArgs),
     /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
     Completions(CompletionsArgs),
     /// Show every candidate location of policy.json, registries.d and storage.conf, which one
     /// is in effect, and which shadow which.
     Where(WhereArgs),
+}
+
+/// Export targets.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ExportTarget {
+    /// sigstore policy-controller ClusterImagePolicy (v1beta1) + ConfigMap.
+    PolicyController,
+    /// Kyverno ImageValidatingPolicy (policies.kyverno.io/v1).
+    Kyverno,
+    /// Kyverno ClusterPolicy verifyImages (kyverno.io/v1; deprecated in Kyverno 1.17).
+    KyvernoClusterpolicy,
+}
+
+/// How exported documents carry keys.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum KeyRefsArg {
+    /// The PEM inline.
+    Inline,
+    /// Secrets (emitted as documents) referenced by name.
+    Secret,
+}
+
+/// `policyctl export`.
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    /// The admission controller to write for.
+    #[arg(long, value_enum)]
+    pub to: ExportTarget,
+    /// Export only this docker scope (repeatable); the default is not exported then.
+    #[arg(long, value_name = "SCOPE")]
+    pub scope: Vec<String>,
+    /// Exit 0 even when the translation is not faithful (warnings are still printed).
+    #[arg(long)]
+    pub allow_partial: bool,
+    /// policy-controller: emit general scopes even where ANDing them with nested scopes is
+    /// stricter than policy.json (nested images must satisfy both).
+    #[arg(long)]
+    pub allow_stricter: bool,
+    /// Inline the keys, or reference Secrets (written as documents too).
+    #[arg(long, value_enum, default_value = "inline")]
+    pub keys: KeyRefsArg,
+    /// Namespace of the key Secrets (policy-controller reads only its own).
+    #[arg(long, value_name = "NS", default_value = "cosign-system")]
+    pub secret_namespace: String,
+    /// The images are signed with cosign v3 bundles (cannot be seen offline): warn (X105).
+    #[arg(long)]
+    pub bundles: bool,
+    /// Write the YAML to FILE instead of standard output.
+    #[arg(long, short, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Print JSON: documents and warnings (its JSON Schema: schemas/export.schema.json).
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// What an import's policy.json default is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ImportDefault {
+    /// reject, unless the cluster's no-match-policy is allow.
+    Reject,
+    /// Whatever the cluster does with images no policy matches (Kyverno: admit).
+    Cluster,
+}
+
+/// `policyctl import`.
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    /// YAML files with the cluster documents (several documents per file are fine).
+    #[arg(required = true, value_name = "FILE")]
+    pub files: Vec<PathBuf>,
+    /// The policy.json default.
+    #[arg(long, value_enum, default_value = "reject")]
+    pub default: ImportDefault,
+    /// Put keys inline (keyData) instead of writing /etc/pki/cosign/NAME.pub files.
+    #[arg(long)]
+    pub inline_keys: bool,
+    /// Write even when the translation is not faithful.
+    #[arg(long)]
+    pub allow_partial: bool,
+    /// Replace different existing scopes, key files or registries.d entries.
+    #[arg(long)]
+    pub force: bool,
+    /// Print the changes that would be made, change nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+}
+
+/// `policyctl k8s`.
+#[derive(Debug, Args)]
+pub struct K8sArgs {
+    #[command(subcommand)]
+    pub command: K8sCommand,
+}
+
+/// `policyctl k8s` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum K8sCommand {
+    /// Do policy.json and the cluster documents decide the same for every image pattern?
+    ///
+    /// Probe images are derived from every policy.json docker scope, every pattern of the
+    /// documents and the spellings Kubernetes sees (busybox, docker.io/library/busybox,
+    /// repo:tag@digest...). For each, the host's requirements (most specific scope) are
+    /// compared with the cluster's (every matching policy, each engine with its own pattern
+    /// language). Exit status: 0 agree, 1 drift (a table of the differences), 2 error.
+    Diff(K8sDiffArgs),
+    /// Check documents against the admission webhooks' own rules, offline.
+    ///
+    /// policy-controller's ClusterImagePolicy validation (globs, exactly one of
+    /// key/keyless/static, key data, hash algorithms, identities...) and Kyverno's
+    /// verifyImages/ImageValidatingPolicy rules. Exit status: 0 valid, 1 findings, 2 error.
+    Validate(K8sValidateArgs),
+}
+
+/// `policyctl k8s diff`.
+#[derive(Debug, Args)]
+pub struct K8sDiffArgs {
+    /// YAML files with the cluster documents.
+    #[arg(required = true, value_name = "FILE")]
+    pub files: Vec<PathBuf>,
+    /// List every probe, not only those that differ.
+    #[arg(long)]
+    pub all: bool,
+    /// Print JSON (its JSON Schema: schemas/k8s-diff.schema.json).
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `policyctl k8s validate`.
+#[derive(Debug, Args)]
+pub struct K8sValidateArgs {
+    /// YAML files.
+    #[arg(required = true, value_name = "FILE")]
+    pub files: Vec<PathBuf>,
 }
 
 /// `policyctl where`.

@@ -21,6 +21,11 @@ fn schemas() -> Vec<(&'static str, serde_json::Value)> {
         ("where", v(schema_for!(rj::WhereReport))),
         ("sigs-list", v(schema_for!(rj::SigsListReport))),
         ("attest-verify", v(schema_for!(rj::AttestVerifyReport))),
+        ("export", v(schema_for!(rj::ExportReport))),
+        (
+            "k8s-diff",
+            v(schema_for!(policyctl::k8s::drift::DriftReport)),
+        ),
         (
             "trust-show",
             v(schema_for!(Vec<policyctl::commands::trust::Entry>)),
@@ -322,4 +327,52 @@ fn the_schemas_refuse_invalid_documents() {
     bad["results"][0]["exit_code"] = "1".into();
     assert!(validate("check", &bad).is_err());
     assert!(validate("lint", &serde_json::json!({"valid": true})).is_err());
+}
+
+#[test]
+fn export_and_k8s_diff_json_validate() {
+    let t = tempfile::tempdir().unwrap();
+    let keys = t.path().join("etc/pki/cosign");
+    std::fs::create_dir_all(&keys).unwrap();
+    write(&keys, "armorred.pub", policyctl::trust::ARMORRED_PEM);
+    let root = t.path().display().to_string();
+    let policy = repo("testdata/k8s/vendor/policy.json")
+        .display()
+        .to_string();
+    for target in ["policy-controller", "kyverno", "kyverno-clusterpolicy"] {
+        let doc = run_and_validate(
+            "export",
+            &[
+                "--root", &root, "--policy", &policy, "export", "--to", target, "--json",
+            ],
+            &[],
+        );
+        assert_eq!(
+            doc["faithful"], false,
+            "{target}: registries.d is missing here (X112)"
+        );
+        assert!(
+            doc["warnings"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|w| w["code"] == "X112")
+        );
+    }
+    let cip = repo("testdata/k8s/vendor/armorred-clusterimagepolicy.yaml");
+    let doc = run_and_validate(
+        "k8s-diff",
+        &[
+            "--root",
+            &root,
+            "--policy",
+            &policy,
+            "k8s",
+            "diff",
+            "--json",
+            &cip.display().to_string(),
+        ],
+        &[],
+    );
+    assert!(doc["drift"].as_u64().unwrap() > 0);
 }

@@ -6,6 +6,7 @@ mod cli_check;
 mod cli_check_all;
 mod cli_false_accepts;
 mod cli_fifo;
+mod cli_k8s;
 mod cli_key;
 mod cli_lint;
 mod cli_scope;

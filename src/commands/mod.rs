@@ -10,6 +10,7 @@ pub mod attest;
 pub mod check;
 pub mod check_all;
 pub mod init;
+pub mod k8s;
 pub mod key;
 pub mod lint;
 pub mod scope;

@@ -17,7 +17,7 @@ use crate::policy::scope::requirements_for;
 use crate::reference::transport::{ImageRef, docker_identity};
 
 /// One probe image and both answers.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct DriftRow {
     /// The image as written in a pod spec.
     pub image: String,
@@ -32,7 +32,7 @@ pub struct DriftRow {
 }
 
 /// The comparison.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct DriftReport {
     /// Every probe, sorted by image.
     pub rows: Vec<DriftRow>,

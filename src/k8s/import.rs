@@ -14,6 +14,7 @@ use std::collections::BTreeMap;
 use super::cluster::{ClusterPolicies, Engine, ImageMatchError, Matcher};
 use super::roots::{Gate, Root};
 use super::warning::{Code, Warning};
+use crate::json::tree::Node;
 use crate::reference::docker::Named;
 
 /// What the imported policy's `default` is.
@@ -310,19 +311,20 @@ pub fn import(cp: &ClusterPolicies, default: DefaultChoice) -> Import {
     }
 }
 
-/// The `policy.json` requirement list for a gate; `key_path` names the file of a key (or
-/// `None`: inline `keyData`). Roots that are not keys were reported when read and add no
-/// alternative (fail closed).
+/// The `policy.json` requirement list for a gate (members in the order podman writes them);
+/// `key_path` names the file of a key (or `None`: inline `keyData`). Roots that are not keys
+/// were reported when read and add no alternative (fail closed).
 pub fn requirements(
     gate: &Gate,
     key_path: &dyn Fn(&str) -> Option<String>,
     pem: &dyn Fn(&str) -> String,
-) -> serde_json::Value {
+) -> Node {
     use base64::Engine as _;
-    use serde_json::json;
+    let s = |x: &str| Node::String(x.to_owned());
+    let typed = |t: &str| Node::Array(vec![Node::Object(vec![("type".into(), s(t))])]);
     match gate {
-        Gate::Accept => json!([{"type": "insecureAcceptAnything"}]),
-        Gate::Reject => json!([{"type": "reject"}]),
+        Gate::Accept => typed("insecureAcceptAnything"),
+        Gate::Reject => typed("reject"),
         Gate::Require { all_of } => {
             let mut list = Vec::new();
             for clause in all_of {
@@ -334,34 +336,35 @@ pub fn requirements(
                     })
                     .collect();
                 if fps.is_empty() {
-                    return json!([{"type": "reject"}]);
+                    return typed("reject");
                 }
-                let mut req = serde_json::Map::new();
-                req.insert("type".into(), json!("sigstoreSigned"));
+                let mut req = vec![("type".to_owned(), s("sigstoreSigned"))];
                 let paths: Option<Vec<String>> = fps.iter().map(|f| key_path(f)).collect();
                 match paths {
-                    Some(p) if p.len() == 1 => {
-                        req.insert("keyPath".into(), json!(p[0]));
-                    }
-                    Some(p) => {
-                        req.insert("keyPaths".into(), json!(p));
-                    }
+                    Some(p) if p.len() == 1 => req.push(("keyPath".into(), s(&p[0]))),
+                    Some(p) => req.push((
+                        "keyPaths".into(),
+                        Node::Array(p.iter().map(|x| s(x)).collect()),
+                    )),
                     None => {
-                        let datas: Vec<String> = fps
+                        let datas: Vec<Node> = fps
                             .iter()
-                            .map(|f| base64::engine::general_purpose::STANDARD.encode(pem(f)))
+                            .map(|f| s(&base64::engine::general_purpose::STANDARD.encode(pem(f))))
                             .collect();
                         if datas.len() == 1 {
-                            req.insert("keyData".into(), json!(datas[0]));
+                            req.extend(datas.into_iter().map(|d| ("keyData".to_owned(), d)));
                         } else {
-                            req.insert("keyDatas".into(), json!(datas));
+                            req.push(("keyDatas".into(), Node::Array(datas)));
                         }
                     }
                 }
-                req.insert("signedIdentity".into(), json!({"type": "matchRepository"}));
-                list.push(serde_json::Value::Object(req));
+                req.push((
+                    "signedIdentity".into(),
+                    Node::Object(vec![("type".into(), s("matchRepository"))]),
+                ));
+                list.push(Node::Object(req));
             }
-            serde_json::Value::Array(list)
+            Node::Array(list)
         }
     }
 }

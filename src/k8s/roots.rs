@@ -19,7 +19,7 @@ use crate::policy::model::{
 use crate::signature::keys::parse_pem_public_key;
 
 /// One thing that can vouch for an image.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, schemars::JsonSchema)]
 #[serde(tag = "kind", rename_all = "kebab-case")]
 pub enum Root {
     /// A public key (`sha256:` of its SubjectPublicKeyInfo DER).
@@ -56,7 +56,7 @@ impl std::fmt::Display for Root {
 }
 
 /// What an image needs to be admitted.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(tag = "decision", rename_all = "kebab-case")]
 pub enum Gate {
     /// Admitted without any check.

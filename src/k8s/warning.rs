@@ -5,7 +5,9 @@
 use serde::Serialize;
 
 /// A warning code.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, schemars::JsonSchema,
+)]
 pub enum Code {
     /// A general scope whose requirements are not neutral under AND has more specific scopes
     /// (policy-controller), or a non-trivial default.
@@ -71,7 +73,7 @@ pub enum Code {
 }
 
 /// How much a warning matters.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
     /// Worth knowing; the translation is still faithful.
@@ -81,7 +83,7 @@ pub enum Severity {
 }
 
 /// One warning.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct Warning {
     /// The code.
     pub code: Code,

@@ -502,3 +502,17 @@ pub fn to_pretty<T: Serialize>(report: &T) -> String {
     s.push('\n');
     s
 }
+
+/// `policyctl export --json`.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct ExportReport {
+    /// `policycontroller`, `kyverno` or `kyvernoclusterpolicy`.
+    pub target: String,
+    /// No warning of severity `loss`.
+    pub faithful: bool,
+    /// The Kubernetes documents (ClusterImagePolicy, ConfigMap, Secret, ClusterPolicy,
+    /// ImageValidatingPolicy), as they are written in YAML.
+    pub documents: Vec<serde_json::Value>,
+    /// What differs (`loss`) or is worth knowing (`note`), codes X101-X114.
+    pub warnings: Vec<crate::k8s::warning::Warning>,
+}
