@@ -382,3 +382,22 @@ fn import_refuses_bad_yaml_with_the_file_and_place() {
     );
     assert!(!t.path().join("etc").exists());
 }
+
+/// What `policies/kubernetes-armorred.md` says about exporting `policies/armorred-strict.json`.
+#[test]
+fn shipped_armorred_policy_exports_as_documented() {
+    let root = vendor_root();
+    let policy = repo("policies/armorred-strict.json");
+    let (code, cip, stderr) = export(root.path(), &policy, "policy-controller", &[]);
+    assert_eq!(code, 0, "{stderr}");
+    for needle in ["note[X113]", "note[X103]", "note[X106]"] {
+        assert!(stderr.contains(needle), "{needle}: {stderr}");
+    }
+    assert!(cip.contains("no-match-policy: deny"));
+    let (code, ivpol, stderr) = export(root.path(), &policy, "kyverno", &[]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stderr.contains("note[X102]"), "{stderr}");
+    assert!(ivpol.contains("insecureIgnoreTlog: true"), "{ivpol}");
+    assert!(ivpol.contains("- glob: ghcr.io/armorred\n"), "{ivpol}");
+    assert!(ivpol.contains("- glob: '*'"), "{ivpol}");
+}
