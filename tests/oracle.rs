@@ -71,6 +71,7 @@ fn newest_source_mtime() -> SystemTime {
         "tools/cimage-oracle",
         "tools/cimage-oracle-5.23",
         "tools/sigstore-testgen",
+        "tools/k8s-match",
     ] {
         for entry in std::fs::read_dir(root().join(dir))
             .into_iter()
@@ -97,7 +98,7 @@ fn build() -> Result<PathBuf, String> {
     let fresh = Version::BUILT
         .iter()
         .map(|v| v.binary_name())
-        .chain([TESTGEN])
+        .chain([TESTGEN, K8S_MATCH])
         .all(|name| {
             std::fs::metadata(target.join(name))
                 .and_then(|m| m.modified())
@@ -140,6 +141,12 @@ pub fn oracle(version: Version) -> Option<PathBuf> {
 
 /// The Fulcio/PKI corpus generator's binary name (built next to the oracles).
 const TESTGEN: &str = "sigstore-testgen";
+const K8S_MATCH: &str = "k8s-match";
+
+/// The Kubernetes pattern-matcher oracle (`tools/k8s-match`), built with the others.
+pub fn k8s_match() -> Option<PathBuf> {
+    oracle_dir().map(|d| d.join(K8S_MATCH))
+}
 
 /// `tools/sigstore-testgen` (`sigstore-testgen OUTDIR`), if it can be had (see [`oracle_dir`]).
 pub fn testgen() -> Option<PathBuf> {

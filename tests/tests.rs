@@ -18,6 +18,7 @@ mod diff_check;
 mod diff_cosign;
 mod diff_current_check;
 mod diff_gpg;
+mod diff_k8s_match;
 mod diff_keyless;
 mod diff_manifest;
 mod diff_podman;

@@ -6,6 +6,9 @@
 #                           Debian's libgpgme-dev): the reference for GPG `signedBy`
 #   OUT/sigstore-testgen    the Fulcio/PKI corpus generator (tools/sigstore-testgen, standard
 #                           library only) for tests/diff_keyless.rs
+#   OUT/k8s-match           policy-controller's glob.Match, Kyverno's go-wildcard and gobwas
+#                           globs, go-containerregistry's name (tools/k8s-match) for
+#                           tests/diff_k8s_match.rs
 # Usage: tools/build-cimage-oracle.sh [OUT-DIR]   (default: target)
 # Needs Go >= 1.26 (or the module proxy for GOTOOLCHAIN=auto) and the Go module proxy; go.sum is
 # committed, so modules are verified and go.mod is never rewritten (-mod=readonly).
@@ -27,3 +30,5 @@ done
 mv -f "$out/cimage-oracle-gpgme.tmp.$$" "$out/cimage-oracle-gpgme"
 (cd tools/sigstore-testgen && go build -trimpath -o "$out/sigstore-testgen.tmp.$$" .)
 mv -f "$out/sigstore-testgen.tmp.$$" "$out/sigstore-testgen"
+(cd tools/k8s-match && go build -trimpath -o "$out/k8s-match.tmp.$$" .)
+mv -f "$out/k8s-match.tmp.$$" "$out/k8s-match"
