@@ -221,6 +221,14 @@ pub struct ImportArgs {
     /// Put keys inline (keyData) instead of writing /etc/pki/cosign/NAME.pub files.
     #[arg(long)]
     pub inline_keys: bool,
+    /// The Fulcio CA certificates (PEM) for keyless identities (with --rekor-key); the path is
+    /// written into policy.json as caPath.
+    #[arg(long, value_name = "FILE")]
+    pub fulcio_ca: Option<PathBuf>,
+    /// The Rekor public key for keyless identities (with --fulcio-ca), written as
+    /// rekorPublicKeyPath.
+    #[arg(long, value_name = "FILE")]
+    pub rekor_key: Option<PathBuf>,
     /// Write even when the translation is not faithful.
     #[arg(long)]
     pub allow_partial: bool,

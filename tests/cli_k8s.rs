@@ -401,3 +401,75 @@ fn shipped_armorred_policy_exports_as_documented() {
     assert!(ivpol.contains("- glob: ghcr.io/armorred\n"), "{ivpol}");
     assert!(ivpol.contains("- glob: '*'"), "{ivpol}");
 }
+
+/// `policies/keyless-fulcio.json` → cluster → back: the keyless identity survives when the
+/// Fulcio CA and Rekor key are given offline, and fails closed (I205, reject) when not.
+#[test]
+fn keyless_round_trip_needs_offline_material() {
+    let t = tempfile::tempdir().unwrap();
+    let sig = t.path().join("etc/pki/sigstore");
+    std::fs::create_dir_all(&sig).unwrap();
+    std::fs::copy(
+        repo("testdata/upstream-sigstore/fulcio_v1.crt.pem"),
+        sig.join("fulcio_v1.crt.pem"),
+    )
+    .unwrap();
+    std::fs::copy(
+        repo("testdata/upstream-sigstore/rekor.pub"),
+        sig.join("rekor.pub"),
+    )
+    .unwrap();
+    let policy = repo("policies/keyless-fulcio.json");
+    for target in TARGETS {
+        let (code, yaml, stderr) = export(t.path(), &policy, target, &[]);
+        // X107 (Rekor) and X108 (Fulcio) are losses.
+        assert_eq!(code, 1, "{target}: {stderr}");
+        assert!(
+            stderr.contains("warning[X108]") && stderr.contains("warning[X107]"),
+            "{stderr}"
+        );
+        assert_valid(&yaml, target);
+        assert!(yaml.contains("release-bot@example.org"), "{yaml}");
+        let f = write(t.path(), &format!("keyless-{target}.yaml"), &yaml);
+        // Without material: I205, the scope fails closed.
+        let r1 = tempfile::tempdir().unwrap();
+        let (code, _, stderr) = run(&[
+            "--root",
+            &r1.path().display().to_string(),
+            "import",
+            "--allow-partial",
+            &f.display().to_string(),
+        ]);
+        assert_eq!(code, 0, "{stderr}");
+        assert!(stderr.contains("warning[I205]"), "{target}: {stderr}");
+        let got = policy_at(r1.path());
+        assert_eq!(
+            got["transports"]["docker"]["ghcr.io/example-org"][0]["type"], "reject",
+            "{target}: {got:#}"
+        );
+        // With material: the same fulcio requirement.
+        let r2 = tempfile::tempdir().unwrap();
+        let ca = sig.join("fulcio_v1.crt.pem").display().to_string();
+        let rekor = sig.join("rekor.pub").display().to_string();
+        let (code, _, stderr) = run(&[
+            "--root",
+            &r2.path().display().to_string(),
+            "import",
+            "--fulcio-ca",
+            &ca,
+            "--rekor-key",
+            &rekor,
+            &f.display().to_string(),
+        ]);
+        assert_eq!(code, 0, "{target}: {stderr}");
+        assert!(!stderr.contains("warning["), "{target}: {stderr}");
+        let req = &policy_at(r2.path())["transports"]["docker"]["ghcr.io/example-org"][0];
+        assert_eq!(
+            req["fulcio"]["oidcIssuer"],
+            "https://github.com/login/oauth"
+        );
+        assert_eq!(req["fulcio"]["subjectEmail"], "release-bot@example.org");
+        assert_eq!(req["fulcio"]["caPath"], ca.as_str());
+        assert_eq!(req["rekorPublicKeyPath"], rekor.as_str());
+    }
+}

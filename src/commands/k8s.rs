@@ -294,15 +294,38 @@ fn unique(name: String, taken: &BTreeSet<String>) -> String {
         .unwrap_or(name)
 }
 
+/// An absolute path for policy.json (c/image resolves relative paths against the CWD of the
+/// evaluating process); the file must exist.
+fn absolute(p: &Path) -> Result<String, Error> {
+    let abs = std::path::absolute(p).map_err(|e| Error::Usage(format!("{}: {e}", p.display())))?;
+    if !abs.is_file() {
+        return Err(Error::Usage(format!("{}: not a file", p.display())));
+    }
+    Ok(abs.display().to_string())
+}
+
 /// `policyctl import`.
 pub fn import(global: &Settings, a: &ImportArgs) -> Result<Outcome, Error> {
     let cp = read_cluster(&a.files)?;
+    let fulcio = match (&a.fulcio_ca, &a.rekor_key) {
+        (Some(ca), Some(rekor)) => Some(kimport::FulcioFiles {
+            ca_path: absolute(ca)?,
+            rekor_key_path: absolute(rekor)?,
+        }),
+        (None, None) => None,
+        _ => {
+            return Err(Error::Usage(
+                "--fulcio-ca and --rekor-key go together (c/image's fulcio needs both)".into(),
+            ));
+        }
+    };
     let plan = kimport::import(
         &cp,
         match a.default {
             ImportDefault::Reject => DefaultChoice::Reject,
             ImportDefault::Cluster => DefaultChoice::Cluster,
         },
+        fulcio.is_some(),
     );
     print_warnings(&plan.warnings);
     let lost = losses(&plan.warnings);
@@ -411,10 +434,10 @@ pub fn import(global: &Settings, a: &ImportArgs) -> Result<Outcome, Error> {
     let pem = |fp: &str| cp.keys.pem.get(fp).cloned().unwrap_or_default();
     node.set(
         "default",
-        kimport::requirements(&plan.default, &key_path, &pem),
+        kimport::requirements(&plan.default, &key_path, &pem, fulcio.as_ref()),
     );
     for s in &plan.scopes {
-        let reqs = kimport::requirements(&s.gate, &key_path, &pem);
+        let reqs = kimport::requirements(&s.gate, &key_path, &pem, fulcio.as_ref());
         if let trust::Edit::Conflict(existing) =
             trust::set_docker_scope(&mut node, &s.scope, reqs, a.force)
         {

@@ -135,14 +135,27 @@ impl ClusterPolicies {
         }
     }
 
-    fn keyless(&mut self, place: &str) -> Root {
+    /// A keyless authority: one identity with an exact issuer and an e-mail subject is what
+    /// c/image's `fulcio` can check ([`Root::Keyless`]; whether its Fulcio CA and Rekor key are
+    /// at hand is the importer's question, `I205`); anything else is `I206`.
+    fn keyless(&mut self, place: &str, identities: &[Value]) -> Root {
+        let s = |v: &Value, k: &str| v.get(k).and_then(Value::as_str).map(str::to_owned);
+        if let [one] = identities
+            && let (Some(issuer), Some(subject)) = (s(one, "issuer"), s(one, "subject"))
+            && s(one, "issuerRegExp").is_none()
+            && s(one, "subjectRegExp").is_none()
+            && subject.contains('@')
+            && !subject.contains("://")
+        {
+            return Root::Keyless { issuer, subject };
+        }
         self.warnings.push(Warning::loss(
-            Code::I205,
+            Code::I206,
             place,
-            "keyless: policy.json needs the Fulcio CA and a Rekor public key offline; not imported (unadmittable)",
+            "keyless identities other than exactly one exact issuer with an e-mail subject (regexps, URI subjects, several identities) cannot be checked by containers/image (fulcio matches one e-mail SAN); unadmittable",
         ));
         Root::Opaque {
-            what: "keyless identity without offline trust material".into(),
+            what: "keyless identity containers/image cannot express".into(),
         }
     }
 
@@ -232,9 +245,9 @@ impl ClusterPolicies {
                         "a key held in a Secret or KMS: no local key file; not trusted",
                     )),
                 }
-            } else if a.get("keyless").is_some() {
+            } else if let Some(k) = a.get("keyless") {
                 has_keyless = true;
-                roots.insert(self.keyless(&ap));
+                roots.insert(self.keyless(&ap, arr(k, "identities")));
             }
         }
         if has_key && has_keyless {
@@ -425,8 +438,9 @@ impl ClusterPolicies {
                         alts.push(None);
                     }
                 }
-            } else if e.get("keyless").is_some() {
-                alts.push(Some(self.keyless(&ep)));
+            } else if let Some(k) = e.get("keyless") {
+                // A ClusterPolicy keyless entry is one identity, written inline.
+                alts.push(Some(self.keyless(&ep, std::slice::from_ref(k))));
             } else {
                 self.warnings.push(Warning::loss(
                     Code::I216,
@@ -531,8 +545,8 @@ impl ClusterPolicies {
                         ));
                         None
                     }
-                } else if c.get("keyless").is_some() {
-                    Some(self.keyless(&ap))
+                } else if let Some(k) = c.get("keyless") {
+                    Some(self.keyless(&ap, arr(k, "identities")))
                 } else {
                     self.warnings.push(Warning::loss(
                         Code::I216,
@@ -906,8 +920,11 @@ mod mutation_smoke {
                 }
                 let mut cp = ClusterPolicies::default();
                 cp.add_file("m.yaml", &docs);
-                let plan =
-                    crate::k8s::import::import(&cp, crate::k8s::import::DefaultChoice::Reject);
+                let plan = crate::k8s::import::import(
+                    &cp,
+                    crate::k8s::import::DefaultChoice::Reject,
+                    true,
+                );
                 for s in &plan.scopes {
                     let _ = crate::k8s::import::cluster_gate(&cp, &s.scope);
                 }

@@ -27,6 +27,15 @@ pub enum DefaultChoice {
     Cluster,
 }
 
+/// Offline Fulcio material for keyless identities (c/image's `fulcio` needs both).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FulcioFiles {
+    /// `caPath`: the Fulcio CA certificates (PEM).
+    pub ca_path: String,
+    /// `rekorPublicKeyPath`: the Rekor public key.
+    pub rekor_key_path: String,
+}
+
 /// A scope and what it requires.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ImportedScope {
@@ -205,8 +214,8 @@ pub fn cluster_gate(cp: &ClusterPolicies, image: &str) -> Result<Gate, ImageMatc
     Ok(g)
 }
 
-/// Plans the import.
-pub fn import(cp: &ClusterPolicies, default: DefaultChoice) -> Import {
+/// Plans the import (`fulcio`: whether keyless identities can be given offline material).
+pub fn import(cp: &ClusterPolicies, default: DefaultChoice, fulcio: bool) -> Import {
     let mut warnings = cp.warnings.clone();
     // scope → (engine, parts) seen.
     let mut seen: BTreeMap<String, Vec<(Engine, Part)>> = BTreeMap::new();
@@ -299,15 +308,56 @@ pub fn import(cp: &ClusterPolicies, default: DefaultChoice) -> Import {
             }
         }
     };
-    // Scopes equal to the default that no other scope sits under add nothing.
     scopes.sort_by(|a, b| a.scope.cmp(&b.scope));
     scopes.dedup_by(|a, b| a.scope == b.scope);
+    for s in &scopes {
+        keyless_warnings(s, fulcio, &mut warnings);
+    }
     warnings.sort_by(|a, b| (a.code, &a.place).cmp(&(b.code, &b.place)));
     warnings.dedup();
     Import {
         default,
         scopes,
         warnings,
+    }
+}
+
+fn keyless_warnings(s: &ImportedScope, fulcio: bool, warnings: &mut Vec<Warning>) {
+    let Gate::Require { all_of } = &s.gate else {
+        return;
+    };
+    let place = format!("transports.docker[\"{}\"]", s.scope);
+    for clause in all_of {
+        let keyless = clause
+            .iter()
+            .filter(|r| matches!(r, Root::Keyless { .. }))
+            .count();
+        let keys = clause
+            .iter()
+            .filter(|r| matches!(r, Root::Key { .. }))
+            .count();
+        if keyless == 0 {
+            continue;
+        }
+        if keys > 0 {
+            warnings.push(Warning::loss(
+                Code::I207,
+                &place,
+                "key and keyless signers are alternatives here; a policy.json requirement cannot mix them: only the keys are trusted",
+            ));
+        } else if keyless > 1 {
+            warnings.push(Warning::loss(
+                Code::I206,
+                &place,
+                "several keyless identities are alternatives here; c/image's fulcio checks one: unadmittable",
+            ));
+        } else if !fulcio {
+            warnings.push(Warning::loss(
+                Code::I205,
+                &place,
+                "keyless: c/image needs the Fulcio CA and the Rekor public key offline (--fulcio-ca, --rekor-key); unadmittable without them",
+            ));
+        }
     }
 }
 
@@ -318,6 +368,7 @@ pub fn requirements(
     gate: &Gate,
     key_path: &dyn Fn(&str) -> Option<String>,
     pem: &dyn Fn(&str) -> String,
+    fulcio: Option<&FulcioFiles>,
 ) -> Node {
     use base64::Engine as _;
     let s = |x: &str| Node::String(x.to_owned());
@@ -336,7 +387,37 @@ pub fn requirements(
                     })
                     .collect();
                 if fps.is_empty() {
-                    return typed("reject");
+                    let keyless: Vec<(&str, &str)> = clause
+                        .iter()
+                        .filter_map(|r| match r {
+                            Root::Keyless { issuer, subject } => {
+                                Some((issuer.as_str(), subject.as_str()))
+                            }
+                            _ => None,
+                        })
+                        .collect();
+                    match (keyless.as_slice(), fulcio) {
+                        ([(issuer, subject)], Some(f)) => {
+                            list.push(Node::Object(vec![
+                                ("type".into(), s("sigstoreSigned")),
+                                (
+                                    "fulcio".into(),
+                                    Node::Object(vec![
+                                        ("caPath".into(), s(&f.ca_path)),
+                                        ("oidcIssuer".into(), s(issuer)),
+                                        ("subjectEmail".into(), s(subject)),
+                                    ]),
+                                ),
+                                ("rekorPublicKeyPath".into(), s(&f.rekor_key_path)),
+                                (
+                                    "signedIdentity".into(),
+                                    Node::Object(vec![("type".into(), s("matchRepository"))]),
+                                ),
+                            ]));
+                            continue;
+                        }
+                        _ => return typed("reject"),
+                    }
                 }
                 let mut req = vec![("type".to_owned(), s("sigstoreSigned"))];
                 let paths: Option<Vec<String>> = fps.iter().map(|f| key_path(f)).collect();
