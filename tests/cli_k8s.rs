@@ -42,6 +42,19 @@ fn run(args: &[&str]) -> (i32, String, String) {
     )
 }
 
+/// `policyctl --root ROOT --policy POLICY k8s diff FILE`.
+fn k8s_diff(root: &Path, policy: &Path, file: &Path) -> (i32, String, String) {
+    run(&[
+        "--root",
+        &root.display().to_string(),
+        "--policy",
+        &policy.display().to_string(),
+        "k8s",
+        "diff",
+        &file.display().to_string(),
+    ])
+}
+
 fn docs(yaml: &str) -> Vec<Value> {
     policyctl::k8s::yaml::parse_documents(yaml).unwrap()
 }
@@ -86,15 +99,7 @@ fn vendor_policy_exports_valid_faithful_documents_for_every_target() {
         assert!(!stderr.contains("warning["), "{target}: {stderr}");
         // The exported documents and the policy agree on every probe image.
         let f = write(root.path(), &format!("{target}.yaml"), &yaml);
-        let (code, table, stderr) = run(&[
-            "--root",
-            &root.path().display().to_string(),
-            "--policy",
-            &repo(VENDOR_POLICY).display().to_string(),
-            "k8s",
-            "diff",
-            &f.display().to_string(),
-        ]);
+        let (code, table, stderr) = k8s_diff(root.path(), &repo(VENDOR_POLICY), &f);
         assert_eq!(code, 0, "{target}: {table}{stderr}");
         assert!(
             table.lines().last().unwrap().starts_with("0 of "),
@@ -120,15 +125,7 @@ fn vendor_policy_exports_valid_faithful_documents_for_every_target() {
 fn vendor_manifests_differ_from_the_corrected_policy_only_on_the_bare_repository() {
     // Spec §19.9: the vendor's CIP misses only the bare ghcr.io/armorred repository.
     let root = vendor_root();
-    let (code, table, _) = run(&[
-        "--root",
-        &root.path().display().to_string(),
-        "--policy",
-        &repo(VENDOR_POLICY).display().to_string(),
-        "k8s",
-        "diff",
-        &repo(VENDOR_CIP).display().to_string(),
-    ]);
+    let (code, table, _) = k8s_diff(root.path(), &repo(VENDOR_POLICY), &repo(VENDOR_CIP));
     assert_eq!(code, 1, "{table}");
     let differing: Vec<&str> = table
         .lines()

@@ -107,6 +107,13 @@ impl ClusterPolicies {
         }
     }
 
+    /// A loss when `v` has the field `field` (something policy.json cannot say).
+    fn lost_if_present(&mut self, v: &Value, field: &str, code: Code, place: String, msg: &str) {
+        if v.get(field).is_some() {
+            self.warnings.push(Warning::loss(code, place, msg));
+        }
+    }
+
     fn key_root(&mut self, place: &str, pem: &str) -> Option<Root> {
         match self.keys.add_pem(pem.as_bytes()) {
             Ok(r) => Some(r),
@@ -175,20 +182,20 @@ impl ClusterPolicies {
                 "warn mode only warns; imported as enforcing",
             ));
         }
-        if spec.get("match").is_some() {
-            self.warnings.push(Warning::loss(
-                Code::I213,
-                format!("{place} spec.match"),
-                "resource selectors have no policy.json equivalent; the policy applies to every image",
-            ));
-        }
-        if spec.get("policy").is_some() {
-            self.warnings.push(Warning::loss(
-                Code::I208,
-                format!("{place} spec.policy"),
-                "CUE/Rego policies are not checked by containers/image",
-            ));
-        }
+        self.lost_if_present(
+            spec,
+            "match",
+            Code::I213,
+            format!("{place} spec.match"),
+            "resource selectors have no policy.json equivalent; the policy applies to every image",
+        );
+        self.lost_if_present(
+            spec,
+            "policy",
+            Code::I208,
+            format!("{place} spec.policy"),
+            "CUE/Rego policies are not checked by containers/image",
+        );
         let mut roots = BTreeSet::new();
         let mut pass = false;
         let (mut has_key, mut has_keyless) = (false, false);
@@ -339,20 +346,14 @@ impl ClusterPolicies {
             patterns.push(Matcher::Glob(img.to_owned()));
         }
         let skips = strs("skipImageReferences");
-        if v.get("attestations").is_some() {
-            self.warnings.push(Warning::loss(
-                Code::I208,
-                format!("{vp}.attestations"),
-                "attestation conditions are not checked by containers/image",
-            ));
-        }
-        if v.get("repository").is_some() {
-            self.warnings.push(Warning::loss(
-                Code::I210,
-                format!("{vp}.repository"),
-                "signatures from another repository: containers/image reads only the image's own repository",
-            ));
-        }
+        self.lost_if_present(
+            v,
+            "attestations",
+            Code::I208,
+            format!("{vp}.attestations"),
+            "attestation conditions are not checked by containers/image",
+        );
+        self.lost_if_present(v, "repository", Code::I210, format!("{vp}.repository"), "signatures from another repository: containers/image reads only the image's own repository");
         let gate = match typ {
             "Notary" => {
                 self.warnings.push(Warning::loss(
@@ -481,20 +482,20 @@ impl ClusterPolicies {
                 "without Deny the policy only audits or warns; imported as enforcing",
             ));
         }
-        if spec.get("matchConditions").is_some() {
-            self.warnings.push(Warning::loss(
-                Code::I213,
-                format!("{place} spec.matchConditions"),
-                "match conditions have no policy.json equivalent",
-            ));
-        }
-        if spec.get("attestations").is_some() {
-            self.warnings.push(Warning::loss(
-                Code::I208,
-                format!("{place} spec.attestations"),
-                "attestation checks are not performed by containers/image",
-            ));
-        }
+        self.lost_if_present(
+            spec,
+            "matchConditions",
+            Code::I213,
+            format!("{place} spec.matchConditions"),
+            "match conditions have no policy.json equivalent",
+        );
+        self.lost_if_present(
+            spec,
+            "attestations",
+            Code::I208,
+            format!("{place} spec.attestations"),
+            "attestation checks are not performed by containers/image",
+        );
         let mut patterns = Vec::new();
         for (i, m) in arr(spec, "matchImageReferences").iter().enumerate() {
             if let Some(g) = m.get("glob").and_then(Value::as_str) {
