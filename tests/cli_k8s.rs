@@ -484,3 +484,74 @@ fn keyless_round_trip_needs_offline_material() {
         assert_eq!(req["rekorPublicKeyPath"], rekor.as_str());
     }
 }
+
+/// Import edits an existing policy like `key install`: other entries stay, a different
+/// requirement for the same scope is a conflict unless --force (which keeps a .bak).
+#[test]
+fn import_merges_into_an_existing_policy_transactionally() {
+    let t = tempfile::tempdir().unwrap();
+    let root = t.path().display().to_string();
+    let (code, _, err) = run(&["--root", &root, "key", "install", "armorred"]);
+    assert_eq!(code, 0, "{err}");
+    let policy_path = t.path().join("etc/containers/policy.json");
+    let before = std::fs::read_to_string(&policy_path).unwrap();
+    // The same trust, imported: nothing changes.
+    let cip = repo(VENDOR_CIP).display().to_string();
+    let (code, out, err) = run(&["--root", &root, "import", "--allow-partial", &cip]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("1 file(s) changed"), "{out}");
+    let after = std::fs::read_to_string(&policy_path).unwrap();
+    // Only the default changed (key install leaves the distribution default).
+    let (b, a): (Value, Value) = (
+        serde_json::from_str(&before).unwrap(),
+        serde_json::from_str(&after).unwrap(),
+    );
+    assert_eq!(b["transports"]["docker"], a["transports"]["docker"]);
+    assert_eq!(a["default"][0]["type"], "reject");
+    // Another key for the same scope: a conflict, nothing written.
+    let other = policyctl::signature::sign::p256_public_pem(
+        &policyctl::signature::sign::p256_key_from_seed("cli-k8s-other"),
+    );
+    let yaml = std::fs::read_to_string(repo(VENDOR_CIP)).unwrap();
+    let pem_block = |p: &str| {
+        p.lines()
+            .map(|l| format!("        {l}"))
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    let start = yaml.find("        -----BEGIN").unwrap();
+    let end = yaml.find("-----END PUBLIC KEY-----").unwrap() + "-----END PUBLIC KEY-----".len();
+    let changed = format!(
+        "{}{}{}",
+        &yaml[..start],
+        pem_block(other.trim_end()),
+        &yaml[end..]
+    );
+    let f = write(t.path(), "other.yaml", &changed);
+    let (code, _, err) = run(&[
+        "--root",
+        &root,
+        "import",
+        "--allow-partial",
+        &f.display().to_string(),
+    ]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("already has different requirements"), "{err}");
+    assert_eq!(std::fs::read_to_string(&policy_path).unwrap(), after);
+    let (code, _, err) = run(&[
+        "--root",
+        &root,
+        "import",
+        "--allow-partial",
+        "--force",
+        &f.display().to_string(),
+    ]);
+    assert_eq!(code, 0, "{err}");
+    assert!(t.path().join("etc/containers/policy.json.bak").exists());
+    let now: Value = serde_json::from_str(&std::fs::read_to_string(&policy_path).unwrap()).unwrap();
+    assert_eq!(
+        now["transports"]["docker"]["ghcr.io/armorred"][0]["keyPath"],
+        "/etc/pki/cosign/armorred-2.pub",
+        "{now:#}"
+    );
+}

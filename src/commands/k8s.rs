@@ -335,6 +335,7 @@ pub fn import(global: &Settings, a: &ImportArgs) -> Result<Outcome, Error> {
         ));
         return Ok(Outcome::Rejected);
     }
+    let key_sys = |name: &str| format!("{}/{name}.pub", trust::KEY_DIR);
     // Key names: one file per key, named after the first scope using it.
     let mut key_name: BTreeMap<String, String> = BTreeMap::new();
     let mut taken = BTreeSet::new();
@@ -350,7 +351,21 @@ pub fn import(global: &Settings, a: &ImportArgs) -> Result<Outcome, Error> {
             if let Root::Key { fingerprint } = root
                 && !key_name.contains_key(fingerprint)
             {
-                let n = unique(scope_name(&s.scope), &taken);
+                // A name whose file holds another key is taken too (keys are added, never
+                // silently replaced); the same key reuses its file.
+                let pem = cp.keys.pem.get(fingerprint).cloned().unwrap_or_default();
+                let mut n = scope_name(&s.scope);
+                loop {
+                    n = unique(n, &taken);
+                    let existing =
+                        crate::fsread::read_limited(&global.under_root(&key_sys(&n)), MAX_KEY_FILE);
+                    match existing {
+                        Ok(b) if trust::normalized_pem(&b) != pem => {
+                            taken.insert(n.clone());
+                        }
+                        _ => break,
+                    }
+                }
                 taken.insert(n.clone());
                 key_name.insert(fingerprint.clone(), n);
             }
@@ -368,7 +383,6 @@ pub fn import(global: &Settings, a: &ImportArgs) -> Result<Outcome, Error> {
             regd_names.push((s.scope.clone(), n));
         }
     }
-    let key_sys = |name: &str| format!("{}/{name}.pub", trust::KEY_DIR);
     let policy_path = global.policy_target();
     let mut targets: Vec<(PathBuf, u64)> = Vec::new();
     if !a.inline_keys {
