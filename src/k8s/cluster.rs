@@ -12,6 +12,9 @@ use super::glob::{kyverno, policy_controller};
 use super::roots::{Gate, Keyring, Root};
 use super::warning::{Code, Warning};
 
+/// Most image patterns (and skips) read from all documents.
+pub const MAX_PATTERNS: usize = 5000;
+
 /// Which matcher a rule's patterns use.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "kebab-case")]
@@ -69,8 +72,23 @@ pub struct ClusterPolicies {
 /// [`Root::Opaque`] with `I205`.
 impl ClusterPolicies {
     /// Reads documents of one file (`docs` as parsed by [`super::yaml::parse_documents`]).
+    /// Past [`MAX_PATTERNS`] patterns in all, documents are refused (`I216`): drift probing is
+    /// quadratic in them.
     pub fn add_file(&mut self, file: &str, docs: &[Value]) {
         for (i, doc) in docs.iter().enumerate() {
+            let patterns: usize = self
+                .rules
+                .iter()
+                .map(|r| r.patterns.len() + r.skips.len())
+                .sum();
+            if patterns > MAX_PATTERNS {
+                self.warnings.push(Warning::loss(
+                    Code::I216,
+                    format!("{file}: document {}", i + 1),
+                    format!("more than {MAX_PATTERNS} image patterns in all; this and later documents are not read"),
+                ));
+                return;
+            }
             let kind = doc.get("kind").and_then(Value::as_str).unwrap_or("");
             let api = doc.get("apiVersion").and_then(Value::as_str).unwrap_or("");
             let name = doc
