@@ -221,6 +221,10 @@ pub struct ImportArgs {
     /// Put keys inline (keyData) instead of writing /etc/pki/cosign/NAME.pub files.
     #[arg(long)]
     pub inline_keys: bool,
+    /// A local public key (PEM file) for a key the documents hold in a Secret or KMS:
+    /// NAME is the Secret's name or the KMS URI (repeatable).
+    #[arg(long = "key", value_name = "NAME=PATH")]
+    pub keys: Vec<String>,
     /// The Fulcio CA certificates (PEM) for keyless identities (with --rekor-key); the path is
     /// written into policy.json as caPath.
     #[arg(long, value_name = "FILE")]

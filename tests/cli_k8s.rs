@@ -555,3 +555,68 @@ fn import_merges_into_an_existing_policy_transactionally() {
         "{now:#}"
     );
 }
+
+/// Keys referenced as Secrets: read from the Secret documents of the same file, or supplied
+/// with --key NAME=PATH; without either, I203 and the scope fails closed.
+#[test]
+fn secret_referenced_keys_import() {
+    let root = vendor_root();
+    for target in ["policy-controller", "kyverno-clusterpolicy"] {
+        let (code, yaml, stderr) = export(
+            root.path(),
+            &repo(VENDOR_POLICY),
+            target,
+            &["--keys", "secret"],
+        );
+        assert_eq!(code, 0, "{stderr}");
+        assert!(yaml.contains("kind: Secret"), "{yaml}");
+        let with = write(root.path(), &format!("s-{target}.yaml"), &yaml);
+        // Without the Secret documents (the cluster has them, the file does not).
+        let without: Vec<Value> = docs(&yaml)
+            .into_iter()
+            .filter(|d| d["kind"] != "Secret")
+            .collect();
+        let without = write(
+            root.path(),
+            &format!("ns-{target}.yaml"),
+            &policyctl::k8s::yaml::to_yaml(&without).unwrap(),
+        );
+        let import = |file: &Path, extra: &[&str]| {
+            let t = tempfile::tempdir().unwrap();
+            let r = t.path().display().to_string();
+            let f = file.display().to_string();
+            let mut args = vec![
+                "--root",
+                r.as_str(),
+                "import",
+                "--allow-partial",
+                f.as_str(),
+            ];
+            args.extend(extra);
+            let (code, _, stderr) = run(&args);
+            assert_eq!(code, 0, "{stderr}");
+            (policy_at(t.path()), stderr)
+        };
+        let want = "/etc/pki/cosign/armorred.pub";
+        let (p, stderr) = import(&with, &[]);
+        assert!(!stderr.contains("I203"), "{stderr}");
+        assert_eq!(
+            p["transports"]["docker"]["ghcr.io/armorred"][0]["keyPath"],
+            want
+        );
+        let (p, stderr) = import(&without, &[]);
+        assert!(stderr.contains("warning[I203]"), "{stderr}");
+        assert_eq!(
+            p["transports"]["docker"]["ghcr.io/armorred"][0]["type"],
+            "reject"
+        );
+        let key = root.path().join("etc/pki/cosign/armorred.pub");
+        let arg = format!("policyctl-key-d8bace5c57478ad7={}", key.display());
+        let (p, stderr) = import(&without, &["--key", &arg]);
+        assert!(!stderr.contains("I203"), "{stderr}");
+        assert_eq!(
+            p["transports"]["docker"]["ghcr.io/armorred"][0]["keyPath"],
+            want
+        );
+    }
+}

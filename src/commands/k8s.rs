@@ -155,7 +155,10 @@ fn write_output(path: &Path, text: &str) -> Result<(), Error> {
 
 /// Reads YAML files into cluster rules.
 fn read_cluster(files: &[PathBuf]) -> Result<ClusterPolicies, Error> {
-    let mut cp = ClusterPolicies::default();
+    read_cluster_with(files, ClusterPolicies::default())
+}
+
+fn read_cluster_with(files: &[PathBuf], mut cp: ClusterPolicies) -> Result<ClusterPolicies, Error> {
     for f in files {
         let docs = read_yaml(f)?;
         cp.add_file(&f.display().to_string(), &docs);
@@ -306,7 +309,20 @@ fn absolute(p: &Path) -> Result<String, Error> {
 
 /// `policyctl import`.
 pub fn import(global: &Settings, a: &ImportArgs) -> Result<Outcome, Error> {
-    let cp = read_cluster(&a.files)?;
+    let mut supplied = ClusterPolicies::default();
+    for k in &a.keys {
+        let Some((name, path)) = k.split_once('=') else {
+            return Err(Error::Usage(format!("--key {k:?}: expected NAME=PATH")));
+        };
+        let bytes = crate::fsread::read_limited(Path::new(path), MAX_KEY_FILE).map_err(|e| {
+            Error::Read(format!(
+                "{path}: {}",
+                crate::config::host::go_errno_text(&e)
+            ))
+        })?;
+        supplied.supplied_keys.insert(name.to_owned(), bytes);
+    }
+    let cp = read_cluster_with(&a.files, supplied)?;
     let fulcio = match (&a.fulcio_ca, &a.rekor_key) {
         (Some(ca), Some(rekor)) => Some(kimport::FulcioFiles {
             ca_path: absolute(ca)?,

@@ -66,6 +66,9 @@ pub struct ClusterPolicies {
     pub keys: Keyring,
     /// What was lost or approximated.
     pub warnings: Vec<Warning>,
+    /// Local public keys (PEM) standing for keys the documents hold elsewhere, by Secret name
+    /// or KMS URI (`import --key NAME=PATH`).
+    pub supplied_keys: std::collections::BTreeMap<String, Vec<u8>>,
 }
 
 /// Offline material for keyless authorities: not supported yet; keyless authorities become
@@ -75,6 +78,26 @@ impl ClusterPolicies {
     /// Past [`MAX_PATTERNS`] patterns in all, documents are refused (`I216`): drift probing is
     /// quadratic in them.
     pub fn add_file(&mut self, file: &str, docs: &[Value]) {
+        // Secrets first: a key referenced by name may be defined further down the file.
+        for doc in docs {
+            if doc.get("apiVersion").and_then(Value::as_str) == Some("v1")
+                && doc.get("kind").and_then(Value::as_str) == Some("Secret")
+                && let Some(name) = doc.pointer("/metadata/name").and_then(Value::as_str)
+            {
+                let pem = doc
+                    .pointer("/stringData/cosign.pub")
+                    .and_then(Value::as_str)
+                    .map(|s| s.as_bytes().to_vec())
+                    .or_else(|| {
+                        use base64::Engine;
+                        let b = doc.pointer("/data/cosign.pub")?.as_str()?;
+                        base64::engine::general_purpose::STANDARD.decode(b).ok()
+                    });
+                if let Some(pem) = pem {
+                    self.supplied_keys.entry(name.to_owned()).or_insert(pem);
+                }
+            }
+        }
         for (i, doc) in docs.iter().enumerate() {
             let patterns: usize = self
                 .rules
@@ -101,6 +124,7 @@ impl ClusterPolicies {
                 ("policy.sigstore.dev", "ClusterImagePolicy") => self.cip(&place, doc),
                 ("kyverno.io", "ClusterPolicy" | "Policy") => self.cpol(&place, doc),
                 ("policies.kyverno.io", "ImageValidatingPolicy") => self.ivpol(&place, doc),
+                ("v1", "Secret") => {}
                 ("v1", "ConfigMap") if name == "config-policy-controller" => {
                     match doc.pointer("/data/no-match-policy").and_then(Value::as_str) {
                         Some("allow") => self.no_match = Some(Gate::Accept),
@@ -130,6 +154,28 @@ impl ClusterPolicies {
         if v.get(field).is_some() {
             self.warnings.push(Warning::loss(code, place, msg));
         }
+    }
+
+    /// A key held in a Secret (`secretRef.name`, `secret.name`) or KMS (`kms`): the local
+    /// key supplied for that name, else `I203` (not trusted).
+    fn referenced_key(&mut self, place: &str, k: &Value) -> Option<Root> {
+        let name = k
+            .pointer("/secretRef/name")
+            .or_else(|| k.pointer("/secret/name"))
+            .or_else(|| k.get("kms"))
+            .and_then(Value::as_str);
+        if let Some(bytes) = name.and_then(|n| self.supplied_keys.get(n)).cloned() {
+            return self.key_root(place, &String::from_utf8_lossy(&bytes));
+        }
+        self.warnings.push(Warning::loss(
+            Code::I203,
+            place,
+            format!(
+                "a key held in a Secret or KMS ({}): no local key file (import --key NAME=PATH); not trusted",
+                name.unwrap_or("no name")
+            ),
+        ));
+        None
     }
 
     fn key_root(&mut self, place: &str, pem: &str) -> Option<Root> {
@@ -264,11 +310,11 @@ impl ClusterPolicies {
                             roots.insert(r);
                         }
                     }
-                    None => self.warnings.push(Warning::loss(
-                        Code::I203,
-                        &ap,
-                        "a key held in a Secret or KMS: no local key file; not trusted",
-                    )),
+                    None => {
+                        if let Some(r) = self.referenced_key(&ap, k) {
+                            roots.insert(r);
+                        }
+                    }
                 }
             } else if let Some(k) = a.get("keyless") {
                 has_keyless = true;
@@ -449,12 +495,8 @@ impl ClusterPolicies {
                         }
                     }
                     None => {
-                        self.warnings.push(Warning::loss(
-                            Code::I203,
-                            &ep,
-                            "a key held in a Secret or KMS: no local key file; not trusted",
-                        ));
-                        alts.push(None);
+                        let r = self.referenced_key(&ep, k);
+                        alts.push(r);
                     }
                 }
             } else if let Some(k) = e.get("keyless") {
@@ -557,12 +599,7 @@ impl ClusterPolicies {
                     } else if let Some(pem) = k.get("data").and_then(Value::as_str) {
                         self.key_root(&ap, pem)
                     } else {
-                        self.warnings.push(Warning::loss(
-                            Code::I203,
-                            &ap,
-                            "a key from KMS or an expression: no local key file; not trusted",
-                        ));
-                        None
+                        self.referenced_key(&ap, k)
                     }
                 } else if let Some(k) = c.get("keyless") {
                     Some(self.keyless(&ap, arr(k, "identities")))

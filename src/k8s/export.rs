@@ -440,7 +440,8 @@ impl Ctx<'_> {
     }
 
     fn secrets(&self, out: &mut Export) {
-        if self.opts.key_refs != KeyRefs::Secret {
+        // ImageValidatingPolicy keys are inline (`key.data`) whatever --keys says.
+        if self.opts.key_refs != KeyRefs::Secret || self.opts.target == Target::Kyverno {
             return;
         }
         for (fp, pem) in &self.keys.pem {
