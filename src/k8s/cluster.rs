@@ -686,22 +686,24 @@ impl ClusterPolicies {
     }
 
     /// The gate the cluster applies to `image` (as written in a pod spec), under the rules of
-    /// `engine`: AND of every matching rule; with none, policy-controller's `no-match-policy`
-    /// (default deny) or Kyverno's pass. `Err`: the image does not parse for that engine.
+    /// `engine` (see [`CompiledCluster::gate_for`]; compile once to ask for many images).
     pub fn gate_for(&self, engine: Engine, image: &str) -> Result<Gate, ImageMatchError> {
-        let mut gate = Gate::Accept;
-        let mut matched = false;
-        for r in self.rules.iter().filter(|r| r.engine == engine) {
-            let hit = any_match(engine, &r.patterns, image)?;
-            if hit && !any_match(engine, &r.skips, image)? {
-                matched = true;
-                gate = gate.and(r.gate.clone());
-            }
+        self.compile().gate_for(engine, image)
+    }
+
+    /// The rules with their patterns compiled.
+    pub fn compile(&self) -> CompiledCluster<'_> {
+        let c = |engine: Engine, ms: &[Matcher]| -> Vec<Compiled> {
+            ms.iter().map(|m| Compiled::new(engine, m)).collect()
+        };
+        CompiledCluster {
+            cluster: self,
+            rules: self
+                .rules
+                .iter()
+                .map(|r| (c(r.engine, &r.patterns), c(r.engine, &r.skips)))
+                .collect(),
         }
-        if !matched && engine == Engine::PolicyController {
-            return Ok(self.no_match.clone().unwrap_or(Gate::Reject));
-        }
-        Ok(gate)
     }
 }
 
@@ -710,28 +712,116 @@ crate::message_error!(
     ImageMatchError
 );
 
-fn any_match(engine: Engine, ms: &[Matcher], image: &str) -> Result<bool, ImageMatchError> {
-    for m in ms {
-        let hit = match (engine, m) {
-            (Engine::PolicyController, Matcher::Glob(g)) => policy_controller::glob_match(g, image)
-                .map_err(|e| ImageMatchError(e.to_string()))?,
-            (Engine::KyvernoClusterPolicy, Matcher::Glob(g)) => kyverno::cluster_policy_matches(
-                &[g.as_str()],
-                image,
-                &kyverno::RegistryConfig::default(),
-            )
-            .map_err(|e| ImageMatchError(e.to_string()))?,
-            (Engine::KyvernoImageValidating, Matcher::Glob(g)) => {
-                kyverno::image_validating_glob_match(g, image)
-                    .map_err(|e| ImageMatchError(e.to_string()))?
+/// One pattern, compiled for its engine (a compile error is kept and reported when the
+/// pattern is reached, as the engine would).
+enum Compiled {
+    Pc(Result<policy_controller::Glob, String>),
+    Wildcard(String),
+    Gobwas(Result<kyverno::GobwasGlob, String>),
+    RawWildcard(String),
+    Regex(Result<regex::Regex, String>),
+    DockerHubShort,
+}
+
+impl Compiled {
+    fn new(engine: Engine, m: &Matcher) -> Compiled {
+        match (engine, m) {
+            (Engine::PolicyController, Matcher::Glob(g)) => {
+                Compiled::Pc(policy_controller::Glob::compile(g).map_err(|e| e.to_string()))
             }
-            (_, Matcher::RawWildcard(p)) => kyverno::wildcard_match(p, image),
-            (_, Matcher::Regex(re)) => regex::Regex::new(re)
-                .map_err(|e| ImageMatchError(e.to_string()))?
-                .is_match(image),
-            (_, Matcher::DockerHubShort) => {
-                !image.contains('/')
-                    || image
+            (Engine::KyvernoClusterPolicy, Matcher::Glob(g)) => Compiled::Wildcard(g.clone()),
+            (Engine::KyvernoImageValidating, Matcher::Glob(g)) => {
+                Compiled::Gobwas(kyverno::GobwasGlob::compile(g).map_err(|e| e.to_string()))
+            }
+            (_, Matcher::RawWildcard(p)) => Compiled::RawWildcard(p.clone()),
+            (_, Matcher::Regex(re)) => {
+                Compiled::Regex(regex::Regex::new(re).map_err(|e| e.to_string()))
+            }
+            (_, Matcher::DockerHubShort) => Compiled::DockerHubShort,
+        }
+    }
+}
+
+/// An image and the spellings the engines match against, computed once.
+struct Subject<'i> {
+    raw: &'i str,
+    /// go-containerregistry `Name()` (policy-controller).
+    name: std::cell::OnceCell<Result<String, String>>,
+    /// Kyverno `ImageInfo.String()`.
+    info: std::cell::OnceCell<Result<String, String>>,
+}
+
+impl Subject<'_> {
+    fn name(&self) -> Result<&str, ImageMatchError> {
+        self.name
+            .get_or_init(|| policy_controller::reference_name(self.raw).map_err(|e| e.to_string()))
+            .as_deref()
+            .map_err(|e| ImageMatchError(e.clone()))
+    }
+
+    fn info(&self) -> Result<&str, ImageMatchError> {
+        self.info
+            .get_or_init(|| {
+                kyverno::image_info_string(self.raw, &kyverno::RegistryConfig::default())
+                    .map_err(|e| e.to_string())
+            })
+            .as_deref()
+            .map_err(|e| ImageMatchError(e.clone()))
+    }
+}
+
+/// [`ClusterPolicies`] with compiled patterns.
+pub struct CompiledCluster<'c> {
+    cluster: &'c ClusterPolicies,
+    /// Per rule: compiled patterns and skips.
+    rules: Vec<(Vec<Compiled>, Vec<Compiled>)>,
+}
+
+impl CompiledCluster<'_> {
+    /// The gate the cluster applies to `image` (as written in a pod spec), under the rules of
+    /// `engine`: AND of every matching rule; with none, policy-controller's `no-match-policy`
+    /// (default deny) or Kyverno's pass. `Err`: the image does not parse for that engine.
+    pub fn gate_for(&self, engine: Engine, image: &str) -> Result<Gate, ImageMatchError> {
+        let subject = Subject {
+            raw: image,
+            name: std::cell::OnceCell::new(),
+            info: std::cell::OnceCell::new(),
+        };
+        let mut gate = Gate::Accept;
+        let mut matched = false;
+        for (r, (patterns, skips)) in self.cluster.rules.iter().zip(&self.rules) {
+            if r.engine != engine {
+                continue;
+            }
+            if any_match(patterns, &subject)? && !any_match(skips, &subject)? {
+                matched = true;
+                gate = gate.and(r.gate.clone());
+            }
+        }
+        if !matched && engine == Engine::PolicyController {
+            return Ok(self.cluster.no_match.clone().unwrap_or(Gate::Reject));
+        }
+        Ok(gate)
+    }
+}
+
+fn any_match(ms: &[Compiled], s: &Subject<'_>) -> Result<bool, ImageMatchError> {
+    let err = |e: &String| ImageMatchError(e.clone());
+    for m in ms {
+        let hit = match m {
+            // glob.Match: Name() first, then (deprecated fallback) the raw string.
+            Compiled::Pc(g) => {
+                let g = g.as_ref().map_err(err)?;
+                let name = s.name()?;
+                g.is_match(name) || (name != s.raw && g.is_match(s.raw))
+            }
+            Compiled::Wildcard(p) => kyverno::wildcard_match(p, s.info()?),
+            Compiled::Gobwas(g) => g.as_ref().map_err(err)?.is_match(s.raw),
+            Compiled::RawWildcard(p) => kyverno::wildcard_match(p, s.raw),
+            Compiled::Regex(re) => re.as_ref().map_err(err)?.is_match(s.raw),
+            Compiled::DockerHubShort => {
+                !s.raw.contains('/')
+                    || s.raw
                         .split('/')
                         .next()
                         .is_some_and(|first| !first.contains(['.', ':']) && first != "localhost")

@@ -8,7 +8,7 @@ use std::collections::BTreeSet;
 use serde::Serialize;
 
 use super::cluster::{ClusterPolicies, Matcher};
-use super::import::{OUTSIDE_PROBE, cluster_gate};
+use super::import::{OUTSIDE_PROBE, compiled_cluster_gate, engines};
 use super::pattern::{ScopeShape, shape};
 use super::roots::{Gate, GateError, KeyFiles, Keyring, host_gate};
 use crate::compat::Compat;
@@ -168,11 +168,13 @@ pub fn drift(
 ) -> Result<DriftReport, GateError> {
     let mut keys = Keyring::default();
     let mut rows = Vec::new();
+    let cc = cluster.compile();
+    let all = engines(cluster);
     for image in probes(policy, cluster) {
         let Some((host_scope, host)) = host_gate_for(policy, &image, files, &mut keys)? else {
             continue;
         };
-        let cluster = cluster_gate(cluster, &image).ok();
+        let cluster = compiled_cluster_gate(&cc, &all, &image).ok();
         let agree = cluster.as_ref() == Some(&host);
         rows.push(DriftRow {
             image,

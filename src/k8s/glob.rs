@@ -93,13 +93,26 @@ pub mod policy_controller {
 
         /// Whether the whole of `s` matches (the compiled `^…$` regexp's `MatchString`).
         pub fn is_match(&self, s: &str) -> bool {
+            // Fast path: the literal characters before the first star must start the text.
+            let mut rest = s.chars();
+            for t in &self.tokens {
+                match *t {
+                    Token::Char(x) => {
+                        if rest.next() != Some(x) {
+                            return false;
+                        }
+                    }
+                    _ => break,
+                }
+            }
             let n = self.tokens.len();
             // NFA simulation: `live[i]` = the first `i` tokens can have consumed the text so far.
             let mut live = vec![false; n + 1];
+            let mut next = vec![false; n + 1];
             live[0] = true;
             self.close(&mut live);
             for c in s.chars() {
-                let mut next = vec![false; n + 1];
+                next.iter_mut().for_each(|x| *x = false);
                 for (i, t) in self.tokens.iter().enumerate() {
                     if !live[i] {
                         continue;
@@ -115,7 +128,7 @@ pub mod policy_controller {
                 if !next.contains(&true) {
                     return false;
                 }
-                live = next;
+                std::mem::swap(&mut live, &mut next);
             }
             live[n]
         }

@@ -11,7 +11,7 @@
 
 use std::collections::BTreeMap;
 
-use super::cluster::{ClusterPolicies, Engine, ImageMatchError, Matcher};
+use super::cluster::{ClusterPolicies, CompiledCluster, Engine, ImageMatchError, Matcher};
 use super::roots::{Gate, Root};
 use super::warning::{Code, Warning};
 use crate::json::tree::Node;
@@ -207,9 +207,18 @@ pub fn engines(cp: &ClusterPolicies) -> Vec<Engine> {
 
 /// The cluster's gate for `image`: every engine with documents must admit it.
 pub fn cluster_gate(cp: &ClusterPolicies, image: &str) -> Result<Gate, ImageMatchError> {
+    compiled_cluster_gate(&cp.compile(), &engines(cp), image)
+}
+
+/// [`cluster_gate`] with the patterns compiled once and the engines listed once.
+pub fn compiled_cluster_gate(
+    cc: &CompiledCluster<'_>,
+    engines: &[Engine],
+    image: &str,
+) -> Result<Gate, ImageMatchError> {
     let mut g = Gate::Accept;
-    for e in engines(cp) {
-        g = g.and(cp.gate_for(e, image)?);
+    for e in engines {
+        g = g.and(cc.gate_for(*e, image)?);
     }
     Ok(g)
 }
@@ -238,9 +247,11 @@ pub fn import(cp: &ClusterPolicies, default: DefaultChoice, fulcio: bool) -> Imp
         }
     }
     let mut scopes = Vec::new();
+    let cc = cp.compile();
+    let all = engines(cp);
     let mut gate_of = |scope: &str, parts: &[Part], warnings: &mut Vec<Warning>| {
         let image = probe(scope, parts);
-        match cluster_gate(cp, &image) {
+        match compiled_cluster_gate(&cc, &all, &image) {
             Ok(gate) => scopes.push(ImportedScope {
                 scope: scope.to_owned(),
                 gate,
@@ -288,7 +299,7 @@ pub fn import(cp: &ClusterPolicies, default: DefaultChoice, fulcio: bool) -> Imp
             gate_of(&s, &[], &mut warnings);
         }
     }
-    let cluster_default = cluster_gate(cp, OUTSIDE_PROBE).unwrap_or(Gate::Reject);
+    let cluster_default = compiled_cluster_gate(&cc, &all, OUTSIDE_PROBE).unwrap_or(Gate::Reject);
     let default = match default {
         DefaultChoice::Cluster => cluster_default,
         DefaultChoice::Reject => {
