@@ -694,7 +694,27 @@ impl ClusterPolicies {
     /// The rules with their patterns compiled.
     pub fn compile(&self) -> CompiledCluster<'_> {
         let c = |engine: Engine, ms: &[Matcher]| -> Vec<Compiled> {
-            ms.iter().map(|m| Compiled::new(engine, m)).collect()
+            // The regexps of a rule are tried together (one automaton); any-match order does
+            // not matter for them, and one that does not compile keeps them separate.
+            let res: Vec<&str> = ms
+                .iter()
+                .filter_map(|m| match m {
+                    Matcher::Regex(r) => Some(r.as_str()),
+                    _ => None,
+                })
+                .collect();
+            let set = (res.len() > 1)
+                .then(|| regex::RegexSet::new(&res).ok())
+                .flatten();
+            let mut out: Vec<Compiled> = ms
+                .iter()
+                .filter(|m| set.is_none() || !matches!(m, Matcher::Regex(_)))
+                .map(|m| Compiled::new(engine, m))
+                .collect();
+            if let Some(set) = set {
+                out.push(Compiled::RegexSet(set));
+            }
+            out
         };
         CompiledCluster {
             cluster: self,
@@ -717,9 +737,11 @@ crate::message_error!(
 enum Compiled {
     Pc(Result<policy_controller::Glob, String>),
     Wildcard(String),
-    Gobwas(Result<kyverno::GobwasGlob, String>),
+    /// The glob and the literal text before its first special character (a fast reject).
+    Gobwas(Result<kyverno::GobwasGlob, String>, String),
     RawWildcard(String),
     Regex(Result<regex::Regex, String>),
+    RegexSet(regex::RegexSet),
     DockerHubShort,
 }
 
@@ -731,7 +753,15 @@ impl Compiled {
             }
             (Engine::KyvernoClusterPolicy, Matcher::Glob(g)) => Compiled::Wildcard(g.clone()),
             (Engine::KyvernoImageValidating, Matcher::Glob(g)) => {
-                Compiled::Gobwas(kyverno::GobwasGlob::compile(g).map_err(|e| e.to_string()))
+                let literal: String = g
+                    .chars()
+                    // Conservatively: characters gobwas treats literally everywhere.
+                    .take_while(|c| c.is_ascii_alphanumeric() || "./:@-_".contains(*c))
+                    .collect();
+                Compiled::Gobwas(
+                    kyverno::GobwasGlob::compile(g).map_err(|e| e.to_string()),
+                    literal,
+                )
             }
             (_, Matcher::RawWildcard(p)) => Compiled::RawWildcard(p.clone()),
             (_, Matcher::Regex(re)) => {
@@ -816,9 +846,13 @@ fn any_match(ms: &[Compiled], s: &Subject<'_>) -> Result<bool, ImageMatchError> 
                 g.is_match(name) || (name != s.raw && g.is_match(s.raw))
             }
             Compiled::Wildcard(p) => kyverno::wildcard_match(p, s.info()?),
-            Compiled::Gobwas(g) => g.as_ref().map_err(err)?.is_match(s.raw),
+            Compiled::Gobwas(g, literal) => {
+                let g = g.as_ref().map_err(err)?;
+                s.raw.starts_with(literal.as_str()) && g.is_match(s.raw)
+            }
             Compiled::RawWildcard(p) => kyverno::wildcard_match(p, s.raw),
             Compiled::Regex(re) => re.as_ref().map_err(err)?.is_match(s.raw),
+            Compiled::RegexSet(set) => set.is_match(s.raw),
             Compiled::DockerHubShort => {
                 !s.raw.contains('/')
                     || s.raw
@@ -1073,6 +1107,88 @@ mod mutation_smoke {
                 );
                 for s in &plan.scopes {
                     let _ = crate::k8s::import::cluster_gate(&cp, &s.scope);
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod compiled_tests {
+    use super::*;
+
+    /// The compiled matchers (fast paths, regexp sets) answer as the plain matchers do.
+    #[test]
+    fn compiled_matchers_equal_the_plain_ones() {
+        let patterns = [
+            "ghcr.io/armorred/*",
+            "ghcr.io/armorred",
+            "ghcr.io/*/app",
+            "*.example.com/*",
+            "gh?r.io/*",
+            "ghcr.io/[ab]*",
+            "{ghcr,quay}.io/*",
+            "docker.io/library/busybox:*",
+            "index.docker.io/**",
+            "**",
+            "*",
+            "ghcr.io/a\\*",
+            "[",
+        ];
+        let images = [
+            "ghcr.io/armorred/app:1",
+            "ghcr.io/armorred",
+            "ghcr.io/x/app",
+            "quay.io/a",
+            "registry.example.com/x",
+            "busybox",
+            "docker.io/library/busybox:1",
+            "ghcr.io/a*",
+            "ghcr.io/bob",
+            "ghcr.io/a:1",
+        ];
+        for (engine, plain) in [
+            (
+                Engine::PolicyController,
+                (|p: &str, i: &str| policy_controller::glob_match(p, i).map_err(|_| ()))
+                    as fn(&str, &str) -> Result<bool, ()>,
+            ),
+            (Engine::KyvernoImageValidating, |p, i| {
+                kyverno::image_validating_glob_match(p, i).map_err(|_| ())
+            }),
+            (Engine::KyvernoClusterPolicy, |p, i| {
+                kyverno::cluster_policy_matches(&[p], i, &kyverno::RegistryConfig::default())
+                    .map_err(|_| ())
+            }),
+        ] {
+            for p in patterns {
+                let cp = ClusterPolicies {
+                    rules: vec![Rule {
+                        engine,
+                        place: String::new(),
+                        patterns: vec![Matcher::Glob(p.into())],
+                        skips: vec![
+                            Matcher::Regex("^quay\\.io/".into()),
+                            Matcher::Regex("^ghcr\\.io/bob$".into()),
+                        ],
+                        gate: Gate::Reject,
+                    }],
+                    no_match: Some(Gate::Accept),
+                    ..ClusterPolicies::default()
+                };
+                let cc = cp.compile();
+                for i in images {
+                    let skipped = i.starts_with("quay.io/") || i == "ghcr.io/bob";
+                    let want = plain(p, i).map(|m| {
+                        if m && !skipped {
+                            Gate::Reject
+                        } else {
+                            // no-match-policy allow / Kyverno's pass
+                            Gate::Accept
+                        }
+                    });
+                    let got = cc.gate_for(engine, i).map_err(|_| ());
+                    assert_eq!(got, want, "{engine:?} {p:?} {i:?}");
                 }
             }
         }
