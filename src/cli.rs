@@ -114,16 +114,17 @@ pub enum Command {
     /// insecureAcceptAnything; registries get nothing (reject) until you add trust for them,
     /// e.g. with --armorred or `policyctl key install`.
     Init(InitArgs),
-    /// Write the policy as Kubernetes admission policies (policy-controller or Kyverno).
+    /// Write the policy as Kubernetes admission policies (policy-controller, Kyverno, OpenShift).
     ///
     /// Translates the docker scopes of policy.json into sigstore policy-controller
     /// ClusterImagePolicy (v1beta1) documents plus its config-policy-controller ConfigMap, a
     /// Kyverno ImageValidatingPolicy (policies.kyverno.io/v1), or a Kyverno ClusterPolicy with
-    /// verifyImages (deprecated since Kyverno 1.17). policy.json applies only the most specific
+    /// verifyImages (deprecated since Kyverno 1.17), or OpenShift ClusterImagePolicy
+    /// (config.openshift.io/v1, policy.json's own scopes). policy.json applies only the most specific
     /// scope; Kyverno can exclude nested scopes and so is exact, policy-controller ANDs every
     /// matching policy, so a general scope whose AND with nested scopes would be stricter is
     /// refused (X101). What cannot be expressed (GPG, PKI, signedIdentity, other transports...)
-    /// fails closed and is reported with a code X101-X114 on standard error. YAML goes to
+    /// fails closed and is reported with a code X101-X115 on standard error. YAML goes to
     /// standard output (or --output). Exit status: 0 faithful, 1 some loss (unless
     /// --allow-partial), 2 error.
     Export(ExportArgs),
@@ -156,6 +157,8 @@ pub enum ExportTarget {
     Kyverno,
     /// Kyverno ClusterPolicy verifyImages (kyverno.io/v1; deprecated in Kyverno 1.17).
     KyvernoClusterpolicy,
+    /// OpenShift ClusterImagePolicy (config.openshift.io/v1; CRI-O nodes).
+    Openshift,
 }
 
 /// How exported documents carry keys.

@@ -620,3 +620,102 @@ fn secret_referenced_keys_import() {
         );
     }
 }
+
+/// OpenShift `ClusterImagePolicy` (§19.10): policy.json's own scopes and one requirement per
+/// policy, so the vendor policy and a keyless, a PKI and an identity-remapping one export
+/// faithfully, validate against the real CRD, agree on every probe and import back.
+#[test]
+fn openshift_exports_are_faithful_and_round_trip() {
+    let t = vendor_root();
+    let sig = t.path().join("etc/pki/sigstore");
+    std::fs::create_dir_all(&sig).unwrap();
+    for f in ["fulcio_v1.crt.pem", "rekor.pub"] {
+        std::fs::copy(
+            repo(&format!("testdata/upstream-sigstore/{f}")),
+            sig.join(f),
+        )
+        .unwrap();
+    }
+    let remap = write(
+        t.path(),
+        "remap.json",
+        r#"{"default":[{"type":"reject"}],"transports":{"docker":{
+          "quay.io/mirror/armorred":[{"type":"sigstoreSigned","keyPath":"/etc/pki/cosign/armorred.pub",
+            "signedIdentity":{"type":"remapIdentity","prefix":"quay.io/mirror/armorred","signedPrefix":"ghcr.io/armorred"}}],
+          "quay.io/gpg":[{"type":"signedBy","keyType":"GPGKeys","keyPath":"/k"}]
+        }}}"#,
+    );
+    for (policy, faithful) in [
+        (repo(VENDOR_POLICY), true),
+        (repo("policies/keyless-fulcio.json"), true),
+        (remap, false),
+    ] {
+        let (code, yaml, stderr) = export(t.path(), &policy, "openshift", &[]);
+        assert_eq!(
+            code,
+            if faithful { 0 } else { 1 },
+            "{}: {stderr}",
+            policy.display()
+        );
+        assert!(stderr.contains("note[X115]"), "{stderr}");
+        assert_valid(&yaml, "openshift");
+        // The CRD's CEL rules on the PEM fields (dropped by the structural check).
+        for d in docs(&yaml) {
+            let root = &d["spec"]["policy"]["rootOfTrust"];
+            for (ptr, label) in [
+                ("/publicKey/keyData", "PUBLIC KEY"),
+                ("/publicKey/rekorKeyData", "PUBLIC KEY"),
+                ("/fulcioCAWithRekor/rekorKeyData", "PUBLIC KEY"),
+                ("/fulcioCAWithRekor/fulcioCAData", "CERTIFICATE"),
+            ] {
+                if let Some(b) = root.pointer(ptr).and_then(Value::as_str) {
+                    use base64::Engine;
+                    let pem = base64::engine::general_purpose::STANDARD.decode(b).unwrap();
+                    let pem = String::from_utf8(pem).unwrap();
+                    assert!(
+                        pem.starts_with(&format!("-----BEGIN {label}-----")),
+                        "{ptr}: {pem}"
+                    );
+                    assert!(
+                        pem.ends_with(&format!("-----END {label}-----\n")),
+                        "{ptr}: {pem}"
+                    );
+                }
+            }
+        }
+        assert!(
+            yaml.contains("apiVersion: config.openshift.io/v1"),
+            "{yaml}"
+        );
+        let f = write(t.path(), "os.yaml", &yaml);
+        let (code, table, stderr) = k8s_diff(t.path(), &policy, &f);
+        if faithful {
+            assert_eq!(code, 0, "{table}{stderr}");
+        } else {
+            // The GPG scope is not exported (X115): only its images differ.
+            assert_eq!(code, 1);
+            for l in table.lines().filter(|l| l.contains('≠')) {
+                assert!(l.contains("quay.io/gpg"), "{l}");
+            }
+        }
+    }
+    let (_, yaml, _) = export(t.path(), &repo(VENDOR_POLICY), "openshift", &[]);
+    assert!(
+        yaml.contains("policyType: PublicKey") && yaml.contains("matchPolicy: MatchRepository"),
+        "{yaml}"
+    );
+    let f = write(t.path(), "vendor-os.yaml", &yaml);
+    let r = tempfile::tempdir().unwrap();
+    let (code, _, stderr) = run(&[
+        "--root",
+        &r.path().display().to_string(),
+        "import",
+        "--allow-partial",
+        &f.display().to_string(),
+    ]);
+    assert_eq!(code, 0, "{stderr}");
+    let got = policy_at(r.path());
+    let want: Value =
+        serde_json::from_str(&std::fs::read_to_string(repo(VENDOR_POLICY)).unwrap()).unwrap();
+    assert_eq!(got["transports"]["docker"], want["transports"]["docker"]);
+}

@@ -19,6 +19,7 @@ const CRD_FILES: &[&str] = &[
     "testdata/k8s/crds/policy-controller/300-clusterimagepolicy.yaml",
     "testdata/k8s/crds/kyverno/kyverno.io_clusterpolicies.yaml",
     "testdata/k8s/crds/kyverno/policies.kyverno.io_imagevalidatingpolicies.yaml",
+    "testdata/k8s/crds/openshift/0000_10_config-operator_01_clusterimagepolicies.crd.yaml",
 ];
 
 /// Kinds the exporter emits that need no CRD (core `v1`).
@@ -237,6 +238,7 @@ fn the_crds_compile_for_every_version() {
     assert_eq!(
         keys,
         [
+            "config.openshift.io/v1 ClusterImagePolicy",
             "kyverno.io/v1 ClusterPolicy",
             "kyverno.io/v2beta1 ClusterPolicy",
             "policies.kyverno.io/v1 ImageValidatingPolicy",
@@ -367,7 +369,7 @@ fn core_kinds_pass_and_unknown_kinds_fail() {
     assert!(known_kind(&cm));
     structural_errors(&cm).unwrap();
     assert!(known_kind(&json!({"apiVersion": "v1", "kind": "Secret"})));
-    let other = json!({"apiVersion": "config.openshift.io/v1", "kind": "ClusterImagePolicy"});
+    let other = json!({"apiVersion": "config.openshift.io/v1", "kind": "ImagePolicy"});
     assert!(!known_kind(&other));
     assert!(
         structural_errors(&other)

@@ -93,6 +93,7 @@ pub fn export(global: &Settings, a: &ExportArgs) -> Result<Outcome, Error> {
         ExportTarget::PolicyController => Target::PolicyController,
         ExportTarget::Kyverno => Target::Kyverno,
         ExportTarget::KyvernoClusterpolicy => Target::KyvernoClusterPolicy,
+        ExportTarget::Openshift => Target::OpenShift,
     };
     let opts = ExportOptions {
         target,

@@ -25,6 +25,9 @@ pub enum Engine {
     KyvernoClusterPolicy,
     /// Kyverno `ImageValidatingPolicy` gobwas globs (and CEL) over the raw image.
     KyvernoImageValidating,
+    /// OpenShift `ClusterImagePolicy` scopes: policy.json's own lookup (most specific wins,
+    /// policies of one scope ANDed, unmatched images left to the nodes' default: accept here).
+    OpenShift,
 }
 
 /// An `ImageValidatingPolicy` match entry or exclusion policyctl understands.
@@ -62,6 +65,9 @@ pub struct ClusterPolicies {
     pub rules: Vec<Rule>,
     /// `no-match-policy` of a `config-policy-controller` ConfigMap (`None`: not given).
     pub no_match: Option<Gate>,
+    /// What OpenShift nodes do with images no scope covers (their own policy.json default;
+    /// `None`: unknown, taken as accept).
+    pub node_default: Option<Gate>,
     /// Keys seen.
     pub keys: Keyring,
     /// What was lost or approximated.
@@ -124,6 +130,7 @@ impl ClusterPolicies {
                 ("policy.sigstore.dev", "ClusterImagePolicy") => self.cip(&place, doc),
                 ("kyverno.io", "ClusterPolicy" | "Policy") => self.cpol(&place, doc),
                 ("policies.kyverno.io", "ImageValidatingPolicy") => self.ivpol(&place, doc),
+                ("config.openshift.io", "ClusterImagePolicy") => self.openshift(&place, doc),
                 ("v1", "Secret") => {}
                 ("v1", "ConfigMap") if name == "config-policy-controller" => {
                     match doc.pointer("/data/no-match-policy").and_then(Value::as_str) {
@@ -337,6 +344,72 @@ impl ClusterPolicies {
         };
         self.rules.push(Rule {
             engine: Engine::PolicyController,
+            place: place.to_owned(),
+            patterns,
+            skips: Vec::new(),
+            gate,
+        });
+    }
+
+    // ---- OpenShift ----
+
+    fn openshift(&mut self, place: &str, doc: &Value) {
+        use base64::Engine as _;
+        let spec = doc.get("spec").unwrap_or(&Value::Null);
+        let patterns: Vec<Matcher> = arr(spec, "scopes")
+            .iter()
+            .filter_map(Value::as_str)
+            .map(|s| Matcher::Glob(s.to_owned()))
+            .collect();
+        let root = spec.pointer("/policy/rootOfTrust").unwrap_or(&Value::Null);
+        let rp = format!("{place} spec.policy.rootOfTrust");
+        let decoded = |v: Option<&Value>| -> Option<String> {
+            let b = base64::engine::general_purpose::STANDARD
+                .decode(v?.as_str()?)
+                .ok()?;
+            String::from_utf8(b).ok()
+        };
+        let s = |v: &Value, p: &str| {
+            v.pointer(p)
+                .and_then(Value::as_str)
+                .unwrap_or("")
+                .to_owned()
+        };
+        let root = match root.get("policyType").and_then(Value::as_str) {
+            Some("PublicKey") => match decoded(root.pointer("/publicKey/keyData")) {
+                Some(pem) => self.key_root(&rp, &pem),
+                None => None,
+            },
+            Some("FulcioCAWithRekor") => Some(Root::Keyless {
+                issuer: s(root, "/fulcioCAWithRekor/fulcioSubject/oidcIssuer"),
+                subject: s(root, "/fulcioCAWithRekor/fulcioSubject/signedEmail"),
+            }),
+            Some("PKI") => {
+                self.warnings.push(Warning::loss(
+                    Code::I216,
+                    &rp,
+                    "PKI roots are compared by subject only and not imported; unadmittable",
+                ));
+                Some(super::roots::pki_root(
+                    &s(root, "/pki/pkiCertificateSubject/email"),
+                    &s(root, "/pki/pkiCertificateSubject/hostname"),
+                ))
+            }
+            _ => None,
+        };
+        let gate = match root {
+            Some(r) => Gate::require(vec![BTreeSet::from([r])]),
+            None => {
+                self.warnings.push(Warning::loss(
+                    Code::I216,
+                    &rp,
+                    "no usable root of trust; unadmittable",
+                ));
+                Gate::Reject
+            }
+        };
+        self.rules.push(Rule {
+            engine: Engine::OpenShift,
             place: place.to_owned(),
             patterns,
             skips: Vec::new(),
@@ -743,6 +816,8 @@ enum Compiled {
     Regex(Result<regex::Regex, String>),
     RegexSet(regex::RegexSet),
     DockerHubShort,
+    /// A policy.json docker scope (OpenShift).
+    Scope(String),
 }
 
 impl Compiled {
@@ -763,6 +838,7 @@ impl Compiled {
                     literal,
                 )
             }
+            (Engine::OpenShift, Matcher::Glob(scope)) => Compiled::Scope(scope.clone()),
             (_, Matcher::RawWildcard(p)) => Compiled::RawWildcard(p.clone()),
             (_, Matcher::Regex(re)) => {
                 Compiled::Regex(regex::Regex::new(re).map_err(|e| e.to_string()))
@@ -817,6 +893,9 @@ impl CompiledCluster<'_> {
             name: std::cell::OnceCell::new(),
             info: std::cell::OnceCell::new(),
         };
+        if engine == Engine::OpenShift {
+            return self.openshift_gate(image);
+        }
         let mut gate = Gate::Accept;
         let mut matched = false;
         for (r, (patterns, skips)) in self.cluster.rules.iter().zip(&self.rules) {
@@ -832,6 +911,36 @@ impl CompiledCluster<'_> {
             return Ok(self.cluster.no_match.clone().unwrap_or(Gate::Reject));
         }
         Ok(gate)
+    }
+}
+
+impl CompiledCluster<'_> {
+    /// policy.json's lookup over the OpenShift scopes: the image's identity, then its
+    /// namespaces; the first present wins and every policy of that scope applies.
+    fn openshift_gate(&self, image: &str) -> Result<Gate, ImageMatchError> {
+        use crate::reference::transport::{ImageRef, docker_identity};
+        let (_, r) = ImageRef::parse(&format!("docker://{image}"), crate::compat::Compat::Current)
+            .map_err(|e| ImageMatchError(e.to_string()))?;
+        let Some(named) = r.docker_reference() else {
+            return Err(ImageMatchError(format!("{image}: not a docker reference")));
+        };
+        let id = docker_identity(named);
+        for key in std::iter::once(&id.identity).chain(&id.namespaces) {
+            let mut gate = None::<Gate>;
+            for (rule, (patterns, _)) in self.cluster.rules.iter().zip(&self.rules) {
+                if rule.engine == Engine::OpenShift
+                    && patterns
+                        .iter()
+                        .any(|p| matches!(p, Compiled::Scope(s) if s == key))
+                {
+                    gate = Some(gate.unwrap_or(Gate::Accept).and(rule.gate.clone()));
+                }
+            }
+            if let Some(g) = gate {
+                return Ok(g);
+            }
+        }
+        Ok(self.cluster.node_default.clone().unwrap_or(Gate::Accept))
     }
 }
 
@@ -853,6 +962,7 @@ fn any_match(ms: &[Compiled], s: &Subject<'_>) -> Result<bool, ImageMatchError> 
             Compiled::RawWildcard(p) => kyverno::wildcard_match(p, s.raw),
             Compiled::Regex(re) => re.as_ref().map_err(err)?.is_match(s.raw),
             Compiled::RegexSet(set) => set.is_match(s.raw),
+            Compiled::Scope(_) => false,
             Compiled::DockerHubShort => {
                 !s.raw.contains('/')
                     || s.raw

@@ -168,6 +168,12 @@ pub fn drift(
 ) -> Result<DriftReport, GateError> {
     let mut keys = Keyring::default();
     let mut rows = Vec::new();
+    // OpenShift nodes keep their own default for what no scope covers: assume this host's.
+    let mut cluster = cluster.clone();
+    if let Some((_, g)) = host_gate_for(policy, OUTSIDE_PROBE, files, &mut keys)? {
+        cluster.node_default = Some(g);
+    }
+    let cluster = &cluster;
     let cc = cluster.compile();
     let all = engines(cluster);
     for image in probes(policy, cluster) {

@@ -17,7 +17,7 @@ use super::pattern::{self, Engine, Pattern, ScopeShape};
 use super::roots::{Gate, GateError, KeyFiles, Keyring, Root, host_gate};
 use super::warning::{Code, Warning};
 use crate::policy::model::{
-    CaSource, Policy, Requirement, RequirementList, SignedIdentity, SigstoreTrust,
+    CaSource, KeySource, Policy, Requirement, RequirementList, SignedIdentity, SigstoreTrust,
 };
 
 /// What to write.
@@ -29,6 +29,9 @@ pub enum Target {
     Kyverno,
     /// Kyverno `ClusterPolicy` (`kyverno.io/v1`, `verifyImages`; deprecated in Kyverno 1.17).
     KyvernoClusterPolicy,
+    /// OpenShift `config.openshift.io/v1` `ClusterImagePolicy` (rendered into the nodes'
+    /// policy.json for CRI-O: the same scopes, one `sigstoreSigned` each).
+    OpenShift,
 }
 
 /// How keys appear in the documents.
@@ -98,11 +101,29 @@ pub fn files_to_read(policy: &Policy) -> Vec<String> {
     for list in lists(policy) {
         out.extend(super::roots::key_paths(list));
         for r in &list.items {
-            if let Requirement::SigstoreSigned(s) = &r.value
-                && let SigstoreTrust::Fulcio(f) = &s.trust
-                && let CaSource::Path(p) = &f.value.ca
-            {
-                out.push(p.clone());
+            if let Requirement::SigstoreSigned(s) = &r.value {
+                match &s.trust {
+                    SigstoreTrust::Fulcio(f) => {
+                        if let CaSource::Path(p) = &f.value.ca {
+                            out.push(p.clone());
+                        }
+                    }
+                    SigstoreTrust::Pki(p) => {
+                        for ca in std::iter::once(&p.value.ca_roots)
+                            .chain(p.value.ca_intermediates.as_ref())
+                        {
+                            if let CaSource::Path(path) = ca {
+                                out.push(path.clone());
+                            }
+                        }
+                    }
+                    SigstoreTrust::PublicKeys(_) => {}
+                }
+                match &s.rekor {
+                    Some(KeySource::Path(p)) => out.push(p.value.clone()),
+                    Some(KeySource::Paths(p)) => out.extend(p.value.iter().cloned()),
+                    _ => {}
+                }
             }
         }
     }
@@ -216,6 +237,7 @@ pub fn export(input: ExportInput<'_>, opts: &ExportOptions) -> Result<Export, Ex
         Target::PolicyController => ctx.policy_controller(&items, fallback.as_ref(), &mut out),
         Target::KyvernoClusterPolicy => ctx.cluster_policy(&items, fallback.as_ref(), &mut out),
         Target::Kyverno => ctx.image_validating(&items, fallback.as_ref(), &mut out),
+        Target::OpenShift => ctx.openshift(&items, fallback.as_ref(), &mut out),
     }
     out.warnings
         .sort_by(|a, b| (a.code, &a.place).cmp(&(b.code, &b.place)));
@@ -240,6 +262,7 @@ fn requirement_warnings(
             )),
             Requirement::SigstoreSigned(s) => {
                 match &s.signed_identity.value {
+                    _ if opts.target == Target::OpenShift => {}
                     SignedIdentity::MatchRepository => w.push(Warning::note(
                         Code::X103,
                         place,
@@ -254,7 +277,7 @@ fn requirement_warnings(
                         ),
                     )),
                 }
-                if s.rekor.is_some() {
+                if s.rekor.is_some() && opts.target != Target::OpenShift {
                     w.push(Warning::loss(
                         Code::X107,
                         place,
@@ -262,6 +285,7 @@ fn requirement_warnings(
                     ));
                 }
                 match &s.trust {
+                    _ if opts.target == Target::OpenShift => {}
                     SigstoreTrust::Fulcio(_) => w.push(Warning::loss(
                         Code::X108,
                         place,
@@ -273,7 +297,7 @@ fn requirement_warnings(
                         "pki roots have no Kubernetes equivalent; exported as an unadmittable policy",
                     )),
                     SigstoreTrust::PublicKeys(_) => {
-                        if opts.bundles {
+                        if opts.bundles && opts.target != Target::OpenShift {
                             w.push(Warning::loss(
                                 Code::X105,
                                 place,
@@ -286,7 +310,11 @@ fn requirement_warnings(
             _ => {}
         }
     }
-    if let Gate::Require { all_of } = &item.gate {
+    // OpenShift nodes run containers/image too (and the machine-config operator writes their
+    // registries.d): key algorithms and attachments behave as on this host.
+    if let Gate::Require { all_of } = &item.gate
+        && opts.target != Target::OpenShift
+    {
         for root in all_of.iter().flatten() {
             if let Root::Key { fingerprint } = root {
                 let alg = keys.algorithm.get(fingerprint).copied().unwrap_or("");
@@ -315,13 +343,13 @@ fn requirement_warnings(
     }
     if let Some(scope) = &item.scope {
         match pattern::shape(scope) {
-            ScopeShape::Tagged { .. } => w.push(Warning::loss(
+            ScopeShape::Tagged { .. } if opts.target != Target::OpenShift => w.push(Warning::loss(
                 Code::X104,
                 place,
                 "a tag scope: admission sees digests; the match relies on policy-controller's raw-string fallback and never matches digest-only pods in Kyverno ClusterPolicy",
             )),
             ScopeShape::Wildcard { domain }
-                if opts.target != Target::PolicyController =>
+                if matches!(opts.target, Target::Kyverno | Target::KyvernoClusterPolicy) =>
             {
                 w.push(Warning::loss(
                     Code::X114,
@@ -618,6 +646,167 @@ impl Ctx<'_> {
             }
         }
         v
+    }
+
+    // ---- OpenShift ----
+
+    fn openshift(&self, items: &[Item<'_>], fallback: Option<&Item<'_>>, out: &mut Export) {
+        if let Some(f) = fallback {
+            out.warnings.push(Warning::note(
+                Code::X115,
+                &f.place,
+                "OpenShift has no default: images no ClusterImagePolicy scope covers get the nodes' own policy.json default",
+            ));
+        }
+        for item in items {
+            let Some(scope) = &item.scope else { continue };
+            let mut policies = Vec::new();
+            let mut lost = None;
+            for r in &item.list.items {
+                match self.openshift_policy(&r.value) {
+                    Ok(p) => policies.extend(p),
+                    Err(why) => {
+                        lost = Some(why);
+                        break;
+                    }
+                }
+            }
+            if let Some(why) = lost {
+                out.warnings.push(Warning::loss(
+                    Code::X115,
+                    &item.place,
+                    format!("{why}: not exported; the nodes' default applies to these images"),
+                ));
+                continue;
+            }
+            let n = policies.len();
+            for (i, policy) in policies.into_iter().enumerate() {
+                let base = dns_name("policyctl.docker.", Some(scope));
+                let name = if n == 1 {
+                    base
+                } else {
+                    dns_name(&format!("{base}.{}", i + 1), Some(""))
+                };
+                out.documents.push(Document::OpenShiftImagePolicy(Object {
+                    api_version: "config.openshift.io/v1".into(),
+                    kind: "ClusterImagePolicy".into(),
+                    metadata: Metadata {
+                        name,
+                        namespace: None,
+                        annotations: annotations(self.input.source, &item.place),
+                    },
+                    spec: OpenShiftSpec {
+                        scopes: vec![scope.clone()],
+                        policy,
+                    },
+                }));
+            }
+        }
+    }
+
+    /// The OpenShift policy of one requirement (`Ok(None)`: insecureAcceptAnything adds
+    /// nothing to an AND; `Err`: why it cannot be said).
+    fn openshift_policy(&self, r: &Requirement) -> Result<Option<OpenShiftPolicy>, String> {
+        use base64::Engine as _;
+        let b64 = |b: &[u8]| base64::engine::general_purpose::STANDARD.encode(b);
+        let file = |p: &str| -> Result<Vec<u8>, String> {
+            match self.input.files.get(p) {
+                Some(Ok(b)) => Ok(b.clone()),
+                Some(Err(e)) => Err(format!("{p}: {e}")),
+                None => Err(format!("{p}: not read")),
+            }
+        };
+        // The CRD's CEL rules want PEM that ends with "-----END CERTIFICATE-----\n".
+        let ca = |c: &CaSource| -> Result<Vec<u8>, String> {
+            let mut b = match c {
+                CaSource::Path(p) => file(p)?,
+                CaSource::Data(d) => d.clone(),
+            };
+            while b.last().is_some_and(|c| c.is_ascii_whitespace()) {
+                b.pop();
+            }
+            b.push(b'\n');
+            Ok(b)
+        };
+        let one_key = |k: &KeySource| -> Result<Vec<u8>, String> {
+            match k {
+                KeySource::Path(p) => file(&p.value),
+                KeySource::Data(d) => d.value.clone().ok_or_else(|| "keyData is null".to_owned()),
+                KeySource::Paths(p) if p.value.len() == 1 => file(&p.value[0]),
+                KeySource::Datas(d) if d.value.len() == 1 => Ok(d.value[0].clone()),
+                _ => Err("several keys for one requirement (OpenShift takes one per policy, and policies for a scope are ANDed)".into()),
+            }
+        };
+        let s = match r {
+            Requirement::InsecureAcceptAnything => return Ok(None),
+            Requirement::Reject => return Err("reject".into()),
+            Requirement::SignedBy(_) => return Err("signedBy (GPG)".into()),
+            Requirement::SignedBaseLayer { .. } => return Err("signedBaseLayer".into()),
+            Requirement::SigstoreSigned(s) => s,
+        };
+        let rekor = s.rekor.as_ref().map(one_key).transpose()?;
+        let pem = |b: Vec<u8>| crate::trust::normalized_pem(&b).into_bytes();
+        let root = match &s.trust {
+            SigstoreTrust::PublicKeys(k) => {
+                let mut pk = serde_json::Map::new();
+                pk.insert("keyData".into(), json!(b64(&pem(one_key(k)?))));
+                if let Some(r) = &rekor {
+                    pk.insert("rekorKeyData".into(), json!(b64(&pem(r.clone()))));
+                }
+                json!({"policyType": "PublicKey", "publicKey": pk})
+            }
+            SigstoreTrust::Fulcio(f) => {
+                let Some(r) = &rekor else {
+                    return Err("fulcio without a Rekor key".into());
+                };
+                json!({"policyType": "FulcioCAWithRekor", "fulcioCAWithRekor": {
+                    "fulcioCAData": b64(&ca(&f.value.ca)?),
+                    "rekorKeyData": b64(&pem(r.clone())),
+                    "fulcioSubject": {"oidcIssuer": f.value.oidc_issuer, "signedEmail": f.value.subject_email},
+                }})
+            }
+            SigstoreTrust::Pki(p) => {
+                let mut pki = serde_json::Map::new();
+                pki.insert("caRootsData".into(), json!(b64(&ca(&p.value.ca_roots)?)));
+                if let Some(i) = &p.value.ca_intermediates {
+                    pki.insert("caIntermediatesData".into(), json!(b64(&ca(i)?)));
+                }
+                let mut subject = serde_json::Map::new();
+                if !p.value.subject_email.is_empty() {
+                    subject.insert("email".into(), json!(p.value.subject_email));
+                }
+                if !p.value.subject_hostname.is_empty() {
+                    subject.insert("hostname".into(), json!(p.value.subject_hostname));
+                }
+                pki.insert(
+                    "pkiCertificateSubject".into(),
+                    serde_json::Value::Object(subject),
+                );
+                json!({"policyType": "PKI", "pki": pki})
+            }
+        };
+        let identity = match &s.signed_identity.value {
+            SignedIdentity::MatchRepoDigestOrExact => {
+                json!({"matchPolicy": "MatchRepoDigestOrExact"})
+            }
+            SignedIdentity::MatchRepository => json!({"matchPolicy": "MatchRepository"}),
+            SignedIdentity::ExactRepository { docker_repository } => json!({
+                "matchPolicy": "ExactRepository",
+                "exactRepository": {"repository": docker_repository},
+            }),
+            SignedIdentity::RemapIdentity {
+                prefix,
+                signed_prefix,
+            } => json!({
+                "matchPolicy": "RemapIdentity",
+                "remapIdentity": {"prefix": prefix, "signedPrefix": signed_prefix},
+            }),
+            other => return Err(format!("signedIdentity {}", other.type_name())),
+        };
+        Ok(Some(OpenShiftPolicy {
+            root_of_trust: root,
+            signed_identity: identity,
+        }))
     }
 
     // ---- Kyverno ClusterPolicy ----

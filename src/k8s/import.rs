@@ -100,6 +100,9 @@ fn literal(s: &str) -> bool {
 
 /// What `glob` denotes under `engine`'s matcher.
 fn denotes(engine: Engine, glob: &str) -> Denotes {
+    if engine == Engine::OpenShift {
+        return Denotes::Exact(glob.to_owned());
+    }
     let deep = if engine == Engine::PolicyController {
         "/**"
     } else {
@@ -195,6 +198,7 @@ pub fn engines(cp: &ClusterPolicies) -> Vec<Engine> {
         Engine::PolicyController,
         Engine::KyvernoClusterPolicy,
         Engine::KyvernoImageValidating,
+        Engine::OpenShift,
     ] {
         if cp.rules.iter().any(|r| r.engine == e)
             || (e == Engine::PolicyController && cp.no_match.is_some())

@@ -31,6 +31,8 @@ pub enum Document {
     ClusterPolicy(Object<CpolSpec>),
     /// Kyverno `ImageValidatingPolicy`.
     ImageValidatingPolicy(Object<IvpolSpec>),
+    /// OpenShift `config.openshift.io/v1` `ClusterImagePolicy`.
+    OpenShiftImagePolicy(Object<OpenShiftSpec>),
     /// A ConfigMap (`config-policy-controller`).
     ConfigMap(DataObject),
     /// A Secret holding a public key.
@@ -44,6 +46,7 @@ impl Document {
             Document::ClusterImagePolicy(o) => (&o.kind, &o.metadata.name),
             Document::ClusterPolicy(o) => (&o.kind, &o.metadata.name),
             Document::ImageValidatingPolicy(o) => (&o.kind, &o.metadata.name),
+            Document::OpenShiftImagePolicy(o) => (&o.kind, &o.metadata.name),
             Document::ConfigMap(o) | Document::Secret(o) => (&o.kind, &o.metadata.name),
         };
         format!("{kind}/{name}")
@@ -355,4 +358,23 @@ pub struct Validation {
     pub expression: String,
     /// Message on failure.
     pub message: String,
+}
+
+/// OpenShift `ClusterImagePolicy.spec`: policy.json docker scopes and one `sigstoreSigned`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct OpenShiftSpec {
+    /// The scopes (policy.json syntax, most specific wins).
+    pub scopes: Vec<String>,
+    /// The requirement.
+    pub policy: OpenShiftPolicy,
+}
+
+/// `spec.policy`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct OpenShiftPolicy {
+    /// The trust root.
+    pub root_of_trust: serde_json::Value,
+    /// `{matchPolicy, exactRepository?, remapIdentity?}`.
+    pub signed_identity: serde_json::Value,
 }

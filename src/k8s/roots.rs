@@ -14,7 +14,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde::Serialize;
 
 use crate::policy::model::{
-    CaSource, KeySource, Requirement, RequirementList, SigstoreSigned, SigstoreTrust,
+    KeySource, Requirement, RequirementList, SigstoreSigned, SigstoreTrust,
 };
 use crate::signature::keys::parse_pem_public_key;
 
@@ -260,15 +260,17 @@ fn sigstore_clause(
             issuer: f.value.oidc_issuer.clone(),
             subject: f.value.subject_email.clone(),
         }])),
-        SigstoreTrust::Pki(p) => Ok(BTreeSet::from([Root::Opaque {
-            what: format!(
-                "pki {}",
-                match &p.value.ca_roots {
-                    CaSource::Path(path) => path.clone(),
-                    _ => "caRootsData".into(),
-                }
-            ),
-        }])),
+        SigstoreTrust::Pki(p) => Ok(BTreeSet::from([pki_root(
+            &p.value.subject_email,
+            &p.value.subject_hostname,
+        )])),
+    }
+}
+
+/// The root of a PKI requirement (named by its subject: the CA material is not compared).
+pub fn pki_root(email: &str, hostname: &str) -> Root {
+    Root::Opaque {
+        what: format!("pki email={email:?} hostname={hostname:?}"),
     }
 }
 

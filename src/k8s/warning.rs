@@ -38,6 +38,9 @@ pub enum Code {
     X113,
     /// A wildcard-domain scope in Kyverno globs is approximate.
     X114,
+    /// OpenShift: what its ClusterImagePolicy cannot say (reject, accept, several keys for
+    /// one requirement, matchExact/exactReference identities, the default).
+    X115,
     /// A glob broader than the scope it becomes.
     I201,
     /// A glob with no exact `policy.json` scope.
