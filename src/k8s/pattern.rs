@@ -250,16 +250,10 @@ pub fn patterns(engine: Engine, scope: &str) -> (Vec<Pattern>, bool) {
 /// The spellings of an exact repository name (no nesting) for `engine`.
 fn spelled(engine: Engine, name: &str) -> Vec<String> {
     match name.strip_prefix("docker.io/") {
-        Some(path) => {
-            let mut v: Vec<String> = hub_spellings(engine, path)
-                .into_iter()
-                .map(|(p, _)| p)
-                .collect();
-            if path.contains('/') || engine != Engine::PolicyController {
-                v.dedup();
-            }
-            v
-        }
+        Some(path) => hub_spellings(engine, path)
+            .into_iter()
+            .map(|(p, _)| p)
+            .collect(),
         None => vec![name.to_owned()],
     }
 }
