@@ -239,6 +239,10 @@ pub struct ImportArgs {
     /// Write even when the translation is not faithful.
     #[arg(long)]
     pub allow_partial: bool,
+    /// Patterns with no exact scope (`ghcr.io/*/app`, `repo:v1.*`) become their nearest
+    /// enclosing scope (which covers more images; I202 says which).
+    #[arg(long)]
+    pub approximate: bool,
     /// Replace different existing scopes, key files or registries.d entries.
     #[arg(long)]
     pub force: bool,

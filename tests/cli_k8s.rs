@@ -719,3 +719,38 @@ fn openshift_exports_are_faithful_and_round_trip() {
         serde_json::from_str(&std::fs::read_to_string(repo(VENDOR_POLICY)).unwrap()).unwrap();
     assert_eq!(got["transports"]["docker"], want["transports"]["docker"]);
 }
+
+/// A glob with no exact scope: skipped (I202) unless --approximate, which uses the nearest
+/// enclosing scope with the requirements the cluster applies to the glob's images.
+#[test]
+fn approximate_imports_use_the_nearest_enclosing_scope() {
+    let t = tempfile::tempdir().unwrap();
+    let yaml = std::fs::read_to_string(repo(VENDOR_CIP))
+        .unwrap()
+        .replace("ghcr.io/armorred/**", "ghcr.io/*/app:v1.*");
+    let f = write(t.path(), "approx.yaml", &yaml);
+    let f = f.display().to_string();
+    let import = |extra: &[&str]| {
+        let r = tempfile::tempdir().unwrap();
+        let root = r.path().display().to_string();
+        let mut args = vec![
+            "--root",
+            root.as_str(),
+            "import",
+            "--allow-partial",
+            f.as_str(),
+        ];
+        args.extend(extra);
+        let (code, _, stderr) = run(&args);
+        assert_eq!(code, 0, "{stderr}");
+        assert!(stderr.contains("warning[I202]"), "{stderr}");
+        policy_at(r.path())
+    };
+    let p = import(&[]);
+    assert!(p["transports"]["docker"].get("ghcr.io").is_none(), "{p:#}");
+    let p = import(&["--approximate"]);
+    assert_eq!(
+        p["transports"]["docker"]["ghcr.io"][0]["keyPath"], "/etc/pki/cosign/ghcr.io.pub",
+        "{p:#}"
+    );
+}

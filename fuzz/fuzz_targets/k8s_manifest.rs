@@ -18,7 +18,12 @@ fuzz_target!(|data: &[u8]| {
     }
     let mut cp = ClusterPolicies::default();
     cp.add_file("fuzz.yaml", &docs);
-    let plan = import::import(&cp, import::DefaultChoice::Reject, data.len() % 2 == 0);
+    let plan = import::import(
+        &cp,
+        import::DefaultChoice::Reject,
+        data.len() % 2 == 0,
+        data.len() % 3 == 0,
+    );
     for s in &plan.scopes {
         let _ = import::cluster_gate(&cp, &s.scope);
     }

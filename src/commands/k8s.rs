@@ -343,6 +343,7 @@ pub fn import(global: &Settings, a: &ImportArgs) -> Result<Outcome, Error> {
             ImportDefault::Cluster => DefaultChoice::Cluster,
         },
         fulcio.is_some(),
+        a.approximate,
     );
     print_warnings(&plan.warnings);
     let lost = losses(&plan.warnings);

@@ -1214,6 +1214,7 @@ mod mutation_smoke {
                     &cp,
                     crate::k8s::import::DefaultChoice::Reject,
                     true,
+                    true,
                 );
                 for s in &plan.scopes {
                     let _ = crate::k8s::import::cluster_gate(&cp, &s.scope);

@@ -227,12 +227,45 @@ pub fn compiled_cluster_gate(
     Ok(g)
 }
 
-/// Plans the import (`fulcio`: whether keyless identities can be given offline material).
-pub fn import(cp: &ClusterPolicies, default: DefaultChoice, fulcio: bool) -> Import {
+/// The nearest `policy.json` scope enclosing every image `glob` can match (the literal text
+/// before its first special character, cut at the last `/`, or at the tag of a repository),
+/// and an image it matches.
+fn nearest_scope(glob: &str) -> Option<(String, String)> {
+    let literal: String = glob
+        .chars()
+        .take_while(|c| !"*?[{\\".contains(*c))
+        .collect();
+    let slash = literal.rfind('/')?;
+    // A wildcard in the tag (`repo:v1.*`) stays inside the repository.
+    let ns = match literal[slash..].find([':', '@']) {
+        Some(i) => &literal[..slash + i],
+        None => &literal[..slash],
+    };
+    let scope = if is_host(ns) {
+        ns.replace("index.docker.io", "docker.io")
+    } else {
+        normalize_repo(ns)?
+    };
+    let probe = glob
+        .replace("**", "policyctl-probe")
+        .replace(['*', '?'], "p");
+    Named::parse_normalized(&probe).ok()?;
+    Some((scope, probe))
+}
+
+/// Plans the import (`fulcio`: whether keyless identities can be given offline material;
+/// `approximate`: patterns with no exact scope become their nearest enclosing scope).
+pub fn import(
+    cp: &ClusterPolicies,
+    default: DefaultChoice,
+    fulcio: bool,
+    approximate: bool,
+) -> Import {
     let mut warnings = cp.warnings.clone();
     // scope → (engine, parts) seen.
     let mut seen: BTreeMap<String, Vec<(Engine, Part)>> = BTreeMap::new();
     let mut exact: Vec<String> = Vec::new();
+    let mut approx: Vec<(String, String)> = Vec::new();
     for rule in &cp.rules {
         for m in rule.patterns.iter().chain(&rule.skips) {
             let Matcher::Glob(g) = m else { continue };
@@ -240,13 +273,25 @@ pub fn import(cp: &ClusterPolicies, default: DefaultChoice, fulcio: bool) -> Imp
                 Denotes::Everything => {}
                 Denotes::Scope(s, part) => seen.entry(s).or_default().push((rule.engine, part)),
                 Denotes::Exact(s) => exact.push(s),
-                Denotes::Approx => warnings.push(Warning::loss(
-                    Code::I202,
-                    &rule.place,
-                    format!(
-                        "{g:?} has no exact policy.json scope; the images it matches get the default (or an enclosing scope)"
-                    ),
-                )),
+                Denotes::Approx => match nearest_scope(g).filter(|_| approximate) {
+                    Some((scope, probe)) => {
+                        warnings.push(Warning::loss(
+                            Code::I202,
+                            &rule.place,
+                            format!(
+                                "{g:?} has no exact policy.json scope; approximated by {scope} (--approximate), which covers more images"
+                            ),
+                        ));
+                        approx.push((scope, probe));
+                    }
+                    None => warnings.push(Warning::loss(
+                        Code::I202,
+                        &rule.place,
+                        format!(
+                            "{g:?} has no exact policy.json scope; the images it matches get the default (or an enclosing scope; --approximate uses the nearest one)"
+                        ),
+                    )),
+                },
             }
         }
     }
@@ -298,9 +343,22 @@ pub fn import(cp: &ClusterPolicies, default: DefaultChoice, fulcio: bool) -> Imp
     }
     exact.sort();
     exact.dedup();
-    for s in exact {
-        if !seen.contains_key(&s) {
-            gate_of(&s, &[], &mut warnings);
+    for s in &exact {
+        if !seen.contains_key(s) {
+            gate_of(s, &[], &mut warnings);
+        }
+    }
+    for (scope, image) in approx {
+        if seen.contains_key(&scope) || exact.contains(&scope) {
+            continue;
+        }
+        match compiled_cluster_gate(&cc, &all, &image) {
+            Ok(gate) => scopes.push(ImportedScope { scope, gate }),
+            Err(e) => warnings.push(Warning::loss(
+                Code::I202,
+                &scope,
+                format!("probe image {image}: {e}; scope not imported"),
+            )),
         }
     }
     let cluster_default = compiled_cluster_gate(&cc, &all, OUTSIDE_PROBE).unwrap_or(Gate::Reject);
@@ -505,6 +563,15 @@ mod tests {
         assert_eq!(denotes(PolicyController, "ghcr.io/*/app"), Denotes::Approx);
         assert_eq!(denotes(KyvernoClusterPolicy, "ghcr.io/a*"), Denotes::Approx);
         assert_eq!(denotes(PolicyController, "ghcr.io/a:v1.*"), Denotes::Approx);
+        assert_eq!(
+            nearest_scope("ghcr.io/*/app"),
+            Some(("ghcr.io".into(), "ghcr.io/p/app".into()))
+        );
+        assert_eq!(
+            nearest_scope("ghcr.io/acme/app:v1.*"),
+            Some(("ghcr.io/acme/app".into(), "ghcr.io/acme/app:v1.p".into()))
+        );
+        assert_eq!(nearest_scope("*/*"), None);
     }
 
     #[test]
