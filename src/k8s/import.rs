@@ -366,7 +366,9 @@ pub fn import(
         DefaultChoice::Cluster => cluster_default,
         DefaultChoice::Reject => {
             let allow = cp.no_match == Some(Gate::Accept);
-            if cluster_default != Gate::Reject && !allow {
+            // Only "admit" is replaced: a cluster that requires signatures of unmatched images
+            // (a `**` policy) is copied as it is.
+            if cluster_default == Gate::Accept && !allow {
                 warnings.push(Warning::loss(
                     Code::I215,
                     "default",
@@ -589,5 +591,48 @@ mod tests {
             probe("*.example.com", &[]),
             "policyctl-probe.example.com/policyctl-probe:1"
         );
+    }
+}
+
+#[cfg(test)]
+mod default_tests {
+    use super::*;
+
+    fn cp(yaml: &str) -> ClusterPolicies {
+        let mut cp = ClusterPolicies::default();
+        cp.add_file("t.yaml", &crate::k8s::yaml::parse_documents(yaml).unwrap());
+        cp
+    }
+
+    const KEY: &str = "-----BEGIN PUBLIC KEY-----\n        MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAE7vpEsQTwL/8XDx0KU6+jU64okQB1\n        A0sMNk5I6GNdZoNCJzJMyOj3jkuGm3TPDE6TtqWlbkScX0EcHv5U0kJqgg==\n        -----END PUBLIC KEY-----";
+
+    #[test]
+    fn the_default_is_reject_unless_the_cluster_says_more() {
+        let everything = format!(
+            "apiVersion: policy.sigstore.dev/v1beta1\nkind: ClusterImagePolicy\nmetadata: {{name: all}}\nspec:\n  images: [{{glob: '**'}}]\n  authorities:\n  - key:\n      data: |\n        {KEY}\n"
+        );
+        // A `**` policy: every image needs the key, also as the default.
+        let plan = import(&cp(&everything), DefaultChoice::Reject, false, false);
+        assert!(
+            matches!(plan.default, Gate::Require { .. }),
+            "{:?}",
+            plan.default
+        );
+        assert!(!plan.warnings.iter().any(|w| w.code == Code::I215));
+        // Kyverno alone admits unmatched images: reject, with I215; or copied on request.
+        let kyverno = std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/testdata/k8s/vendor/armorred-kyverno.yaml"
+        ))
+        .unwrap();
+        let plan = import(&cp(&kyverno), DefaultChoice::Reject, false, false);
+        assert_eq!(plan.default, Gate::Reject);
+        assert!(plan.warnings.iter().any(|w| w.code == Code::I215));
+        let plan = import(&cp(&kyverno), DefaultChoice::Cluster, false, false);
+        assert_eq!(plan.default, Gate::Accept);
+        // policy-controller's ConfigMap allow is copied.
+        let allow = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: config-policy-controller}\ndata: {no-match-policy: allow}\n";
+        let plan = import(&cp(allow), DefaultChoice::Reject, false, false);
+        assert_eq!(plan.default, Gate::Accept);
     }
 }
