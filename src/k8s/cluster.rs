@@ -984,10 +984,10 @@ fn arr<'v>(v: &'v Value, key: &str) -> &'v [Value] {
         .map_or(&[], Vec::as_slice)
 }
 
+/// Whether a Kyverno `match` narrows the rule with resource/namespace selectors (any of these
+/// keys, at any depth; the document's nesting is already bounded by the YAML reader).
 fn has_selectors(m: Option<&Value>) -> bool {
-    let Some(m) = m else { return false };
-    let s = m.to_string();
-    [
+    const SELECTORS: [&str; 7] = [
         "namespaceSelector",
         "selector",
         "namespaces",
@@ -995,9 +995,21 @@ fn has_selectors(m: Option<&Value>) -> bool {
         "subjects",
         "roles",
         "clusterRoles",
-    ]
-    .iter()
-    .any(|k| s.contains(&format!("\"{k}\"")))
+    ];
+    let mut stack: Vec<&Value> = m.into_iter().collect();
+    while let Some(v) = stack.pop() {
+        match v {
+            Value::Object(o) => {
+                if o.keys().any(|k| SELECTORS.contains(&k.as_str())) {
+                    return true;
+                }
+                stack.extend(o.values());
+            }
+            Value::Array(a) => stack.extend(a),
+            _ => {}
+        }
+    }
+    false
 }
 
 /// The image deny rule policyctl writes for `reject` (`foreach` over the pod's container
@@ -1303,5 +1315,21 @@ mod compiled_tests {
                 }
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod selector_tests {
+    use super::*;
+
+    #[test]
+    fn selectors_are_keys_not_values() {
+        let with =
+            serde_json::json!({"any": [{"resources": {"kinds": ["Pod"], "namespaces": ["prod"]}}]});
+        assert!(has_selectors(Some(&with)));
+        let value_only =
+            serde_json::json!({"any": [{"resources": {"kinds": ["names", "selector"]}}]});
+        assert!(!has_selectors(Some(&value_only)));
+        assert!(!has_selectors(None));
     }
 }

@@ -14,7 +14,7 @@ use serde_json::json;
 
 use super::manifest::*;
 use super::pattern::{self, Engine, Pattern, ScopeShape};
-use super::roots::{Gate, GateError, KeyFiles, Keyring, Root, host_gate};
+use super::roots::{Gate, GateError, KeyFiles, Keyring, Root, ca_bytes, file_bytes, host_gate};
 use super::warning::{Code, Warning};
 use crate::policy::model::{
     CaSource, KeySource, Policy, Requirement, RequirementList, SignedIdentity, SigstoreTrust,
@@ -239,9 +239,7 @@ pub fn export(input: ExportInput<'_>, opts: &ExportOptions) -> Result<Export, Ex
         Target::Kyverno => ctx.image_validating(&items, fallback.as_ref(), &mut out),
         Target::OpenShift => ctx.openshift(&items, fallback.as_ref(), &mut out),
     }
-    out.warnings
-        .sort_by(|a, b| (a.code, &a.place).cmp(&(b.code, &b.place)));
-    out.warnings.dedup();
+    super::warning::sort_and_dedup(&mut out.warnings);
     Ok(out)
 }
 
@@ -413,7 +411,7 @@ fn nested<'i, 'a>(items: &'i [Item<'a>], item: &Item<'_>) -> Vec<&'i Item<'a>> {
 
 fn globs(engine: Engine, scope: Option<&str>) -> Vec<Pattern> {
     match scope {
-        Some(s) => pattern::patterns(engine, s).0,
+        Some(s) => pattern::patterns(engine, s),
         None => vec![Pattern::Glob(
             if engine == Engine::PolicyController {
                 "**"
@@ -453,13 +451,9 @@ impl Ctx<'_> {
                 SigstoreTrust::Fulcio(f)
                     if f.value.oidc_issuer == issuer && f.value.subject_email == subject =>
                 {
-                    match &f.value.ca {
-                        CaSource::Data(d) => Some(String::from_utf8_lossy(d).into_owned()),
-                        CaSource::Path(p) => match self.input.files.get(p) {
-                            Some(Ok(b)) => Some(String::from_utf8_lossy(b).into_owned()),
-                            _ => None,
-                        },
-                    }
+                    ca_bytes(self.input.files, &f.value.ca)
+                        .ok()
+                        .map(|b| String::from_utf8_lossy(&b).into_owned())
                 }
                 _ => None,
             },
@@ -710,18 +704,11 @@ impl Ctx<'_> {
         use base64::Engine as _;
         let b64 = |b: &[u8]| base64::engine::general_purpose::STANDARD.encode(b);
         let file = |p: &str| -> Result<Vec<u8>, String> {
-            match self.input.files.get(p) {
-                Some(Ok(b)) => Ok(b.clone()),
-                Some(Err(e)) => Err(format!("{p}: {e}")),
-                None => Err(format!("{p}: not read")),
-            }
+            Ok(file_bytes(self.input.files, p).map_err(|e| e.0)?.to_vec())
         };
         // The CRD's CEL rules want PEM that ends with "-----END CERTIFICATE-----\n".
         let ca = |c: &CaSource| -> Result<Vec<u8>, String> {
-            let mut b = match c {
-                CaSource::Path(p) => file(p)?,
-                CaSource::Data(d) => d.clone(),
-            };
+            let mut b = ca_bytes(self.input.files, c).map_err(|e| e.0)?;
             while b.last().is_some_and(|c| c.is_ascii_whitespace()) {
                 b.pop();
             }

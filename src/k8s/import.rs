@@ -388,8 +388,7 @@ pub fn import(
     for s in &scopes {
         keyless_warnings(s, fulcio, &mut warnings);
     }
-    warnings.sort_by(|a, b| (a.code, &a.place).cmp(&(b.code, &b.place)));
-    warnings.dedup();
+    super::warning::sort_and_dedup(&mut warnings);
     Import {
         default,
         scopes,

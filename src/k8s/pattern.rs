@@ -161,46 +161,45 @@ fn hub_spellings(engine: Engine, path: &str) -> Vec<(String, bool)> {
     out
 }
 
-/// Patterns matching, in `engine`'s syntax, the images the scope covers. Second value:
-/// whether the translation is exact (see the warnings of [`crate::k8s::export`]).
-pub fn patterns(engine: Engine, scope: &str) -> (Vec<Pattern>, bool) {
+/// Patterns matching, in `engine`'s syntax, the images the scope covers. Where they are
+/// approximate (tags, wildcard domains in Kyverno), the exporter warns (X104, X114).
+pub fn patterns(engine: Engine, scope: &str) -> Vec<Pattern> {
     let g = |s: String| Pattern::Glob(s);
-    let (any, deep) = match engine {
-        Engine::PolicyController => ("*", "**"),
-        _ => ("*", "*"),
+    // `*` stops at '/' only in policy-controller, where `**` crosses it.
+    let deep = match engine {
+        Engine::PolicyController => "**",
+        _ => "*",
     };
     match shape(scope) {
         ScopeShape::Wildcard { domain } => match engine {
-            Engine::PolicyController => (
-                vec![g(format!("*.{domain}/**")), g(format!("*.{domain}:*/**"))],
-                true,
-            ),
-            Engine::KyvernoClusterPolicy | Engine::KyvernoImageValidating => (
-                vec![g(format!("*.{domain}/*")), g(format!("*.{domain}:*/*"))],
-                false,
-            ),
+            Engine::PolicyController => {
+                vec![g(format!("*.{domain}/**")), g(format!("*.{domain}:*/**"))]
+            }
+            Engine::KyvernoClusterPolicy | Engine::KyvernoImageValidating => {
+                vec![g(format!("*.{domain}/*")), g(format!("*.{domain}:*/*"))]
+            }
         },
         ScopeShape::Host { host } if host == "docker.io" => match engine {
-            Engine::PolicyController => (vec![g("index.docker.io/**".into())], true),
-            Engine::KyvernoClusterPolicy => (
-                vec![g("docker.io/*".into()), g("index.docker.io/*".into())],
-                true,
-            ),
-            Engine::KyvernoImageValidating => (
-                vec![
-                    g("docker.io/*".into()),
-                    g("index.docker.io/*".into()),
-                    Pattern::Expression(docker_hub_expression()),
-                ],
-                true,
-            ),
+            Engine::PolicyController => vec![g("index.docker.io/**".into())],
+            Engine::KyvernoClusterPolicy => {
+                vec![g("docker.io/*".into()), g("index.docker.io/*".into())]
+            }
+            Engine::KyvernoImageValidating => vec![
+                g("docker.io/*".into()),
+                g("index.docker.io/*".into()),
+                Pattern::Expression(docker_hub_expression()),
+            ],
         },
-        ScopeShape::Host { host } => (vec![g(format!("{host}/{deep}"))], true),
+        ScopeShape::Host { host } => vec![g(format!("{host}/{deep}"))],
         ScopeShape::Repo { name } => {
             let spellings = match name.strip_prefix("docker.io/") {
                 Some(path) => hub_spellings(engine, path),
                 None => vec![(name.clone(), true)],
             };
+            // `docker.io/u` alone is `docker.io/library/u`: no tags or digests of its own.
+            let single_hub = name
+                .strip_prefix("docker.io/")
+                .is_some_and(|path| !path.contains('/'));
             let mut out = Vec::new();
             for (prefix, nested) in spellings {
                 if engine == Engine::KyvernoImageValidating && nested {
@@ -210,39 +209,35 @@ pub fn patterns(engine: Engine, scope: &str) -> (Vec<Pattern>, bool) {
                 if nested {
                     out.push(g(format!("{prefix}/{deep}")));
                 }
-                let single_hub =
-                    name.starts_with("docker.io/") && !name["docker.io/".len()..].contains('/');
                 if !single_hub {
-                    out.push(g(format!("{prefix}:{any}")));
-                    out.push(g(format!("{prefix}@{any}")));
+                    out.push(g(format!("{prefix}:*")));
+                    out.push(g(format!("{prefix}@*")));
                 }
                 if engine == Engine::KyvernoImageValidating && !nested {
                     out.push(g(prefix.clone()));
                 }
             }
-            (out, true)
+            out
         }
         ScopeShape::Tagged { name, tag } => {
-            let prefixes = spelled(engine, &name);
             let mut out = Vec::new();
-            for p in prefixes {
+            for p in spelled(engine, &name) {
                 out.push(g(format!("{p}:{tag}")));
                 if engine != Engine::KyvernoClusterPolicy {
-                    out.push(g(format!("{p}:{tag}@{any}")));
+                    out.push(g(format!("{p}:{tag}@*")));
                 }
             }
-            (out, false)
+            out
         }
         ScopeShape::Digest { name, digest } => {
-            let prefixes = spelled(engine, &name);
             let mut out = Vec::new();
-            for p in prefixes {
+            for p in spelled(engine, &name) {
                 out.push(g(format!("{p}@{digest}")));
                 if engine == Engine::KyvernoImageValidating {
                     out.push(g(format!("{p}:*@{digest}")));
                 }
             }
-            (out, true)
+            out
         }
     }
 }

@@ -14,7 +14,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde::Serialize;
 
 use crate::policy::model::{
-    KeySource, Requirement, RequirementList, SigstoreSigned, SigstoreTrust,
+    CaSource, KeySource, Requirement, RequirementList, SigstoreSigned, SigstoreTrust,
 };
 use crate::signature::keys::parse_pem_public_key;
 
@@ -188,6 +188,23 @@ pub fn key_paths(list: &RequirementList) -> Vec<String> {
 /// The contents of the key files a policy names, read by the caller (`Err`: why not).
 pub type KeyFiles = BTreeMap<String, Result<Vec<u8>, String>>;
 
+/// The contents of `path` as the caller read it (`PATH: why` when it could not, or did not).
+pub fn file_bytes<'f>(files: &'f KeyFiles, path: &str) -> Result<&'f [u8], GateError> {
+    match files.get(path) {
+        Some(Ok(b)) => Ok(b),
+        Some(Err(e)) => Err(GateError(format!("{path}: {e}"))),
+        None => Err(GateError(format!("{path}: not read"))),
+    }
+}
+
+/// The PEM of a CA given as `caPath` (read by the caller) or inline data.
+pub fn ca_bytes(files: &KeyFiles, ca: &CaSource) -> Result<Vec<u8>, GateError> {
+    match ca {
+        CaSource::Path(p) => file_bytes(files, p).map(<[u8]>::to_vec),
+        CaSource::Data(d) => Ok(d.clone()),
+    }
+}
+
 crate::message_error!(
     /// Why a host requirement list has no gate (an unreadable or unusable key).
     GateError
@@ -224,11 +241,8 @@ fn sigstore_clause(
         SigstoreTrust::PublicKeys(src) => {
             let mut blobs: Vec<(String, Vec<u8>)> = Vec::new();
             let file = |p: &str| -> Result<(String, Vec<u8>), GateError> {
-                match files.get(p) {
-                    Some(Ok(b)) => Ok((p.to_owned(), b.clone())),
-                    Some(Err(e)) => Err(GateError(format!("key file {p}: {e}"))),
-                    None => Err(GateError(format!("key file {p}: not read"))),
-                }
+                let b = file_bytes(files, p).map_err(|e| GateError(format!("key file {e}")))?;
+                Ok((p.to_owned(), b.to_vec()))
             };
             match src {
                 KeySource::Path(p) => blobs.push(file(&p.value)?),

@@ -121,6 +121,13 @@ impl Warning {
     }
 }
 
+/// Orders warnings by code, then place, and drops exact repeats (a warning raised for each
+/// document or probe that shows the same difference).
+pub fn sort_and_dedup(warnings: &mut Vec<Warning>) {
+    warnings.sort_by(|a, b| (a.code, &a.place).cmp(&(b.code, &b.place)));
+    warnings.dedup();
+}
+
 impl std::fmt::Display for Warning {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let sev = match self.severity {
