@@ -33,6 +33,21 @@ fn vendor_root() -> tempfile::TempDir {
     t
 }
 
+/// c/image's Fulcio CA and Rekor key (upstream test material) at ROOT/etc/pki/sigstore,
+/// where `policies/keyless-fulcio.json` names them; that directory.
+fn sigstore_material(root: &Path) -> PathBuf {
+    let sig = root.join("etc/pki/sigstore");
+    std::fs::create_dir_all(&sig).unwrap();
+    for f in ["fulcio_v1.crt.pem", "rekor.pub"] {
+        std::fs::copy(
+            repo(&format!("testdata/upstream-sigstore/{f}")),
+            sig.join(f),
+        )
+        .unwrap();
+    }
+    sig
+}
+
 fn run(args: &[&str]) -> (i32, String, String) {
     let out = policyctl().args(args).output().unwrap();
     (
@@ -152,18 +167,23 @@ fn vendor_manifests_differ_from_the_corrected_policy_as_the_spec_says() {
     }
 }
 
-fn imported_root(files: &[&str], extra: &[&str]) -> (tempfile::TempDir, i32, String, String) {
+/// `policyctl --root FRESH import FILES… EXTRA…` into a new empty root.
+fn import_fresh(files: &[&Path], extra: &[&str]) -> (tempfile::TempDir, i32, String, String) {
     let t = tempfile::tempdir().unwrap();
     let root = t.path().display().to_string();
     let mut args = vec!["--root", root.as_str(), "import"];
-    let paths: Vec<String> = files
-        .iter()
-        .map(|f| repo(f).display().to_string())
-        .collect();
+    let paths: Vec<String> = files.iter().map(|f| f.display().to_string()).collect();
     args.extend(paths.iter().map(String::as_str));
     args.extend(extra);
     let (code, out, err) = run(&args);
     (t, code, out, err)
+}
+
+/// [`import_fresh`] of files of this repository.
+fn imported_root(files: &[&str], extra: &[&str]) -> (tempfile::TempDir, i32, String, String) {
+    let paths: Vec<PathBuf> = files.iter().map(|f| repo(f)).collect();
+    let refs: Vec<&Path> = paths.iter().map(PathBuf::as_path).collect();
+    import_fresh(&refs, extra)
 }
 
 fn policy_at(root: &Path) -> Value {
@@ -250,13 +270,7 @@ fn round_trips_are_stable() {
         let (code, yaml, stderr) = export(root.path(), &repo(VENDOR_POLICY), target, &[]);
         assert_eq!(code, 0, "{stderr}");
         let f = write(root.path(), &format!("rt-{target}.yaml"), &yaml);
-        let t = tempfile::tempdir().unwrap();
-        let (code, out, stderr) = run(&[
-            "--root",
-            &t.path().display().to_string(),
-            "import",
-            &f.display().to_string(),
-        ]);
+        let (t, code, out, stderr) = import_fresh(&[&f], &[]);
         assert_eq!(code, 0, "{target}: {out}{stderr}");
         assert!(!stderr.contains("warning["), "{target}: {stderr}");
         let got = policy_at(t.path());
@@ -418,18 +432,7 @@ fn shipped_armorred_policy_exports_as_documented() {
 #[test]
 fn keyless_round_trip_needs_offline_material() {
     let t = tempfile::tempdir().unwrap();
-    let sig = t.path().join("etc/pki/sigstore");
-    std::fs::create_dir_all(&sig).unwrap();
-    std::fs::copy(
-        repo("testdata/upstream-sigstore/fulcio_v1.crt.pem"),
-        sig.join("fulcio_v1.crt.pem"),
-    )
-    .unwrap();
-    std::fs::copy(
-        repo("testdata/upstream-sigstore/rekor.pub"),
-        sig.join("rekor.pub"),
-    )
-    .unwrap();
+    let sig = sigstore_material(t.path());
     let policy = repo("policies/keyless-fulcio.json");
     for target in TARGETS {
         let (code, yaml, stderr) = export(t.path(), &policy, target, &[]);
@@ -443,14 +446,7 @@ fn keyless_round_trip_needs_offline_material() {
         assert!(yaml.contains("release-bot@example.org"), "{yaml}");
         let f = write(t.path(), &format!("keyless-{target}.yaml"), &yaml);
         // Without material: I205, the scope fails closed.
-        let r1 = tempfile::tempdir().unwrap();
-        let (code, _, stderr) = run(&[
-            "--root",
-            &r1.path().display().to_string(),
-            "import",
-            "--allow-partial",
-            &f.display().to_string(),
-        ]);
+        let (r1, code, _, stderr) = import_fresh(&[&f], &["--allow-partial"]);
         assert_eq!(code, 0, "{stderr}");
         assert!(stderr.contains("warning[I205]"), "{target}: {stderr}");
         let got = policy_at(r1.path());
@@ -459,19 +455,10 @@ fn keyless_round_trip_needs_offline_material() {
             "{target}: {got:#}"
         );
         // With material: the same fulcio requirement.
-        let r2 = tempfile::tempdir().unwrap();
         let ca = sig.join("fulcio_v1.crt.pem").display().to_string();
         let rekor = sig.join("rekor.pub").display().to_string();
-        let (code, _, stderr) = run(&[
-            "--root",
-            &r2.path().display().to_string(),
-            "import",
-            "--fulcio-ca",
-            &ca,
-            "--rekor-key",
-            &rekor,
-            &f.display().to_string(),
-        ]);
+        let (r2, code, _, stderr) =
+            import_fresh(&[&f], &["--fulcio-ca", &ca, "--rekor-key", &rekor]);
         assert_eq!(code, 0, "{target}: {stderr}");
         assert!(!stderr.contains("warning["), "{target}: {stderr}");
         let req = &policy_at(r2.path())["transports"]["docker"]["ghcr.io/example-org"][0];
@@ -582,18 +569,10 @@ fn secret_referenced_keys_import() {
             &policyctl::k8s::yaml::to_yaml(&without).unwrap(),
         );
         let import = |file: &Path, extra: &[&str]| {
-            let t = tempfile::tempdir().unwrap();
-            let r = t.path().display().to_string();
-            let f = file.display().to_string();
-            let mut args = vec![
-                "--root",
-                r.as_str(),
-                "import",
-                "--allow-partial",
-                f.as_str(),
-            ];
-            args.extend(extra);
-            let (code, _, stderr) = run(&args);
+            let flags: Vec<&str> = std::iter::once("--allow-partial")
+                .chain(extra.iter().copied())
+                .collect();
+            let (t, code, _, stderr) = import_fresh(&[file], &flags);
             assert_eq!(code, 0, "{stderr}");
             (policy_at(t.path()), stderr)
         };
@@ -627,15 +606,7 @@ fn secret_referenced_keys_import() {
 #[test]
 fn openshift_exports_are_faithful_and_round_trip() {
     let t = vendor_root();
-    let sig = t.path().join("etc/pki/sigstore");
-    std::fs::create_dir_all(&sig).unwrap();
-    for f in ["fulcio_v1.crt.pem", "rekor.pub"] {
-        std::fs::copy(
-            repo(&format!("testdata/upstream-sigstore/{f}")),
-            sig.join(f),
-        )
-        .unwrap();
-    }
+    sigstore_material(t.path());
     let remap = write(
         t.path(),
         "remap.json",
@@ -705,14 +676,7 @@ fn openshift_exports_are_faithful_and_round_trip() {
         "{yaml}"
     );
     let f = write(t.path(), "vendor-os.yaml", &yaml);
-    let r = tempfile::tempdir().unwrap();
-    let (code, _, stderr) = run(&[
-        "--root",
-        &r.path().display().to_string(),
-        "import",
-        "--allow-partial",
-        &f.display().to_string(),
-    ]);
+    let (r, code, _, stderr) = import_fresh(&[&f], &["--allow-partial"]);
     assert_eq!(code, 0, "{stderr}");
     let got = policy_at(r.path());
     let want: Value =
@@ -729,19 +693,11 @@ fn approximate_imports_use_the_nearest_enclosing_scope() {
         .unwrap()
         .replace("ghcr.io/armorred/**", "ghcr.io/*/app:v1.*");
     let f = write(t.path(), "approx.yaml", &yaml);
-    let f = f.display().to_string();
     let import = |extra: &[&str]| {
-        let r = tempfile::tempdir().unwrap();
-        let root = r.path().display().to_string();
-        let mut args = vec![
-            "--root",
-            root.as_str(),
-            "import",
-            "--allow-partial",
-            f.as_str(),
-        ];
-        args.extend(extra);
-        let (code, _, stderr) = run(&args);
+        let flags: Vec<&str> = std::iter::once("--allow-partial")
+            .chain(extra.iter().copied())
+            .collect();
+        let (r, code, _, stderr) = import_fresh(&[&f], &flags);
         assert_eq!(code, 0, "{stderr}");
         assert!(stderr.contains("warning[I202]"), "{stderr}");
         policy_at(r.path())
