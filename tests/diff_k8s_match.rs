@@ -106,7 +106,7 @@ fn matchers_agree_with_the_engines_go_code() {
             (Engine::KyvernoClusterPolicy, "wildcard"),
             (Engine::KyvernoImageValidating, "gobwas"),
         ] {
-            for p in patterns(engine, scope).0 {
+            for p in patterns(engine, scope) {
                 let Pattern::Glob(p) = p else { continue };
                 for image in &images {
                     let (subject, mine) = match engine {
