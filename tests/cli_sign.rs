@@ -507,3 +507,50 @@ fn signing_into_containers_storage_races_podman_safely() {
         assert_eq!(theirs[0]["verdict"], "accepted", "{}", theirs[0]);
     }
 }
+
+/// The writer reads `index.json` with the reader's bound (16 MiB): a 2 MiB index is signed
+/// into, a 17 MiB one is refused and left as it was.
+#[test]
+fn oci_index_size_bound_is_the_readers() {
+    let t = tempfile::tempdir().unwrap();
+    let t = t.path().canonicalize().unwrap();
+    let pass = write(&t, "pass", "pw\n");
+    let prefix = t.join("k");
+    assert!(
+        policyctl()
+            .args(["generate-key", "--passphrase-file"])
+            .arg(&pass)
+            .arg("--output-prefix")
+            .arg(&prefix)
+            .output()
+            .unwrap()
+            .status
+            .success()
+    );
+    for (mib, ok) in [(2usize, true), (17, false)] {
+        let layout = t.join(format!("layout-{mib}"));
+        copy_dir(&repo("testdata/demo/oci"), &layout);
+        let index = layout.join("index.json");
+        let mut text = std::fs::read_to_string(&index).unwrap();
+        text.push_str(&" ".repeat(mib * 1024 * 1024));
+        std::fs::write(&index, &text).unwrap();
+        let o = policyctl()
+            .args([
+                "sign",
+                "--identity",
+                "ghcr.io/armorred/b:1",
+                "--passphrase-file",
+            ])
+            .arg(&pass)
+            .arg("--key")
+            .arg(t.join("k.private"))
+            .arg(format!("oci:{}:b", layout.display()))
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.success(), ok, "{mib} MiB: {stderr}");
+        if !ok {
+            assert_eq!(std::fs::read_to_string(&index).unwrap(), text);
+        }
+    }
+}

@@ -18,7 +18,7 @@ use crate::signature::Signature;
 use crate::signature::blob::Sigstore;
 
 /// Largest `index.json` read.
-const MAX_INDEX_SIZE: u64 = 16 * 1024 * 1024;
+pub(super) const MAX_INDEX_SIZE: u64 = 16 * 1024 * 1024;
 const REF_NAME: &str = "org.opencontainers.image.ref.name";
 const COSIGN_KIND: &str = "kind";
 const COSIGN_SIGS: &str = "dev.cosignproject.cosign/sigs";

@@ -181,7 +181,11 @@ fn put_signature_manifest(
 /// `--dry-run` takes the same lock and checks, so it refuses what the real write would.
 fn open_oci_index(layout: &Path) -> Result<(Txn, PathBuf, serde_json::Value), Error> {
     let index_path = layout.join("index.json");
-    let tx = Txn::begin(&index_path, Safety { force: false }, 16 * 1024 * 1024)?;
+    let tx = Txn::begin(
+        &index_path,
+        Safety { force: false },
+        super::oci::MAX_INDEX_SIZE,
+    )?;
     let index_bytes = tx
         .current()
         .ok_or_else(|| Error::Read(format!("{}: no index.json", layout.display())))?;
